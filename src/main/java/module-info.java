@@ -3,6 +3,4 @@
  */
 module dev.parley {
     requires java.net.http;
-
-    exports dev.parley.json;
 }
