@@ -3,4 +3,6 @@
  */
 module dev.parley {
     requires java.net.http;
+
+    exports dev.parley.json;
 }

@@ -1,0 +1,428 @@
+package dev.parley.json;
+
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * A JSON object: names mapped to values, in the order they were written.
+ *
+ * <p>Besides the {@link #members()} map, typed accessors serve code that reads provider
+ * responses. The required ones ({@link #string(String)}, {@link #object(String)} …) fail with a
+ * {@link JsonAccessException} whose message names the path, such as
+ * {@code choices[0].message.content: expected string, got number}; the optional ones
+ * ({@link #optString(String)} …) treat a missing member and JSON {@code null} alike, and still
+ * fail when the member holds another kind of value.
+ *
+ * <p>Two objects are equal when they have equal members, in any order. Objects are immutable
+ * and thread-safe; build one with {@link #newBuilder()} or {@link #of(Map)}.
+ */
+public final class JsonObject implements JsonValue {
+
+    private static final String[] NO_KEYS = {};
+    private static final JsonValue[] NO_VALUES = {};
+    private static final JsonObject EMPTY = new JsonObject(NO_KEYS, NO_VALUES, false);
+    /** Objects with more members than this get a hash index; smaller ones are scanned. */
+    private static final int SCAN_LIMIT = 8;
+
+    final String[] keys;
+    final JsonValue[] values;
+    private final int[] index;
+    final int depth;
+
+    // Where this object was parsed from; set once by the parser, read only for error messages.
+    JsonValue parent;
+    String parentKey;
+    int parentIndex;
+
+    /** Takes ownership of the arrays, whose keys must be distinct. */
+    JsonObject(String[] keys, JsonValue[] values, boolean link) {
+        this.keys = keys;
+        this.values = values;
+        int d = 0;
+        for (int i = 0; i < values.length; i++) {
+            JsonValue v = values[i];
+            if (v instanceof JsonObject o) {
+                d = Math.max(d, o.depth);
+                if (link && o.parent == null) {
+                    o.parent = this;
+                    o.parentKey = keys[i];
+                }
+            } else if (v instanceof JsonArray a) {
+                d = Math.max(d, a.depth);
+                if (link && a.parent == null) {
+                    a.parent = this;
+                    a.parentKey = keys[i];
+                }
+            }
+        }
+        if (d >= MAX_DEPTH) {
+            throw new IllegalArgumentException("JSON values may nest at most " + MAX_DEPTH + " deep");
+        }
+        this.depth = d + 1;
+        this.index = keys.length > SCAN_LIMIT ? buildIndex(keys) : null;
+    }
+
+    private static int[] buildIndex(String[] keys) {
+        int[] table = new int[Integer.highestOneBit(keys.length * 2 - 1) << 1];
+        int mask = table.length - 1;
+        for (int i = 0; i < keys.length; i++) {
+            int slot = spread(keys[i].hashCode()) & mask;
+            while (table[slot] != 0) {
+                slot = (slot + 1) & mask;
+            }
+            table[slot] = i + 1;
+        }
+        return table;
+    }
+
+    private static int spread(int h) {
+        return h ^ (h >>> 16);
+    }
+
+    /** {@return the empty object} */
+    public static JsonObject of() {
+        return EMPTY;
+    }
+
+    /** {@return an object with the members of {@code members}, in its iteration order} */
+    public static JsonObject of(Map<String, ? extends JsonValue> members) {
+        Builder b = newBuilder();
+        members.forEach(b::put);
+        return b.build();
+    }
+
+    /** {@return an object with one member} */
+    public static JsonObject of(String k1, JsonValue v1) {
+        return newBuilder().put(k1, v1).build();
+    }
+
+    /** {@return an object with two members; a repeated name keeps the later value} */
+    public static JsonObject of(String k1, JsonValue v1, String k2, JsonValue v2) {
+        return newBuilder().put(k1, v1).put(k2, v2).build();
+    }
+
+    /** {@return a new, empty builder} */
+    public static Builder newBuilder() {
+        return new Builder();
+    }
+
+    @Override
+    public String kind() {
+        return "object";
+    }
+
+    /** {@return the number of members} */
+    public int size() {
+        return keys.length;
+    }
+
+    /** {@return whether there are no members} */
+    public boolean isEmpty() {
+        return keys.length == 0;
+    }
+
+    /** {@return whether a member called {@code name} exists (it may be JSON null)} */
+    public boolean has(String name) {
+        return find(name) >= 0;
+    }
+
+    /** {@return the value of member {@code name}, if there is one} */
+    public Optional<JsonValue> get(String name) {
+        return Optional.ofNullable(value(name));
+    }
+
+    /** Returns the member's value or null. */
+    JsonValue value(String name) {
+        int i = find(name);
+        return i < 0 ? null : values[i];
+    }
+
+    private int find(String name) {
+        String[] ks = keys;
+        if (index == null) {
+            for (int i = 0; i < ks.length; i++) {
+                if (ks[i].equals(name)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+        int mask = index.length - 1;
+        int slot = spread(name.hashCode()) & mask;
+        int e;
+        while ((e = index[slot]) != 0) {
+            if (ks[e - 1].equals(name)) {
+                return e - 1;
+            }
+            slot = (slot + 1) & mask;
+        }
+        return -1;
+    }
+
+    /** {@return the members as an unmodifiable map that iterates in document order} */
+    public Map<String, JsonValue> members() {
+        return new MembersView();
+    }
+
+    /** {@return the string member {@code name}} @throws JsonAccessException if it is missing or not a string */
+    public String string(String name) {
+        return Access.require(value(name), JsonString.class, "string", this, name, -1).value();
+    }
+
+    /** {@return the string member {@code name}, empty when missing or null} @throws JsonAccessException if it is another kind */
+    public Optional<String> optString(String name) {
+        JsonString s = Access.optional(value(name), JsonString.class, "string", this, name, -1);
+        return s == null ? Optional.empty() : Optional.of(s.value());
+    }
+
+    /** {@return the string member {@code name}, or {@code fallback} when missing or null} @throws JsonAccessException if it is another kind */
+    public String stringOr(String name, String fallback) {
+        JsonString s = Access.optional(value(name), JsonString.class, "string", this, name, -1);
+        return s == null ? fallback : s.value();
+    }
+
+    /** {@return the number member {@code name}} @throws JsonAccessException if it is missing or not a number */
+    public JsonNumber number(String name) {
+        return Access.require(value(name), JsonNumber.class, "number", this, name, -1);
+    }
+
+    /** {@return the integer member {@code name}} @throws JsonAccessException if missing, not a number, or not a long */
+    public long longValue(String name) {
+        return Access.toLong(number(name), this, name, -1);
+    }
+
+    /** {@return the integer member {@code name}, empty when missing or null} @throws JsonAccessException if another kind or not a long */
+    public OptionalLong optLong(String name) {
+        JsonNumber n = Access.optional(value(name), JsonNumber.class, "number", this, name, -1);
+        return n == null ? OptionalLong.empty() : OptionalLong.of(Access.toLong(n, this, name, -1));
+    }
+
+    /** {@return the integer member {@code name}} @throws JsonAccessException if missing, not a number, or not an int */
+    public int intValue(String name) {
+        return Access.toInt(number(name), this, name, -1);
+    }
+
+    /** {@return the integer member {@code name}, empty when missing or null} @throws JsonAccessException if another kind or not an int */
+    public OptionalInt optInt(String name) {
+        JsonNumber n = Access.optional(value(name), JsonNumber.class, "number", this, name, -1);
+        return n == null ? OptionalInt.empty() : OptionalInt.of(Access.toInt(n, this, name, -1));
+    }
+
+    /** {@return the number member {@code name} as a double} @throws JsonAccessException if missing, not a number, or too large */
+    public double doubleValue(String name) {
+        return Access.toDouble(number(name), this, name, -1);
+    }
+
+    /** {@return the number member {@code name} as a double, empty when missing or null} @throws JsonAccessException if another kind */
+    public OptionalDouble optDouble(String name) {
+        JsonNumber n = Access.optional(value(name), JsonNumber.class, "number", this, name, -1);
+        return n == null ? OptionalDouble.empty() : OptionalDouble.of(Access.toDouble(n, this, name, -1));
+    }
+
+    /** {@return the boolean member {@code name}} @throws JsonAccessException if it is missing or not a boolean */
+    public boolean booleanValue(String name) {
+        return Access.require(value(name), JsonBoolean.class, "boolean", this, name, -1).value();
+    }
+
+    /** {@return the boolean member {@code name}, empty when missing or null} @throws JsonAccessException if another kind */
+    public Optional<Boolean> optBoolean(String name) {
+        JsonBoolean b = Access.optional(value(name), JsonBoolean.class, "boolean", this, name, -1);
+        return b == null ? Optional.empty() : Optional.of(b.value());
+    }
+
+    /** {@return the object member {@code name}} @throws JsonAccessException if it is missing or not an object */
+    public JsonObject object(String name) {
+        return Access.require(value(name), JsonObject.class, "object", this, name, -1);
+    }
+
+    /** {@return the object member {@code name}, empty when missing or null} @throws JsonAccessException if another kind */
+    public Optional<JsonObject> optObject(String name) {
+        return Optional.ofNullable(Access.optional(value(name), JsonObject.class, "object", this, name, -1));
+    }
+
+    /** {@return the array member {@code name}} @throws JsonAccessException if it is missing or not an array */
+    public JsonArray array(String name) {
+        return Access.require(value(name), JsonArray.class, "array", this, name, -1);
+    }
+
+    /** {@return the array member {@code name}, empty when missing or null} @throws JsonAccessException if another kind */
+    public Optional<JsonArray> optArray(String name) {
+        return Optional.ofNullable(Access.optional(value(name), JsonArray.class, "array", this, name, -1));
+    }
+
+    /** {@return a builder holding this object's members, to make a modified copy} */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        for (int i = 0; i < keys.length; i++) {
+            b.put(keys[i], values[i]);
+        }
+        return b;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (o == this) {
+            return true;
+        }
+        if (!(o instanceof JsonObject other) || other.keys.length != keys.length) {
+            return false;
+        }
+        for (int i = 0; i < keys.length; i++) {
+            JsonValue mine = values[i];
+            JsonValue theirs = other.value(keys[i]);
+            if (!mine.equals(theirs)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = 0;
+        for (int i = 0; i < keys.length; i++) {
+            h += keys[i].hashCode() ^ values[i].hashCode();
+        }
+        return h;
+    }
+
+    /** {@return this object as compact JSON text} */
+    @Override
+    public String toString() {
+        return Json.write(this);
+    }
+
+    /**
+     * Builds a {@link JsonObject}. Putting a name again replaces its value and keeps its
+     * position. A builder is not thread-safe; {@link #build()} takes a snapshot, so a builder
+     * can go on being used after it.
+     */
+    public static final class Builder {
+
+        private final LinkedHashMap<String, JsonValue> members = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** Sets member {@code name} to {@code value}. @return this builder */
+        public Builder put(String name, JsonValue value) {
+            members.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Sets member {@code name} to a string. @return this builder */
+        public Builder put(String name, String value) {
+            return put(name, JsonString.of(value));
+        }
+
+        /** Sets member {@code name} to an integer. @return this builder */
+        public Builder put(String name, long value) {
+            return put(name, JsonNumber.of(value));
+        }
+
+        /** Sets member {@code name} to a finite double. @return this builder */
+        public Builder put(String name, double value) {
+            return put(name, JsonNumber.of(value));
+        }
+
+        /** Sets member {@code name} to a boolean. @return this builder */
+        public Builder put(String name, boolean value) {
+            return put(name, JsonBoolean.of(value));
+        }
+
+        /** Removes member {@code name}, if present. @return this builder */
+        public Builder remove(String name) {
+            members.remove(name);
+            return this;
+        }
+
+        /** {@return whether member {@code name} has been put} */
+        public boolean has(String name) {
+            return members.containsKey(name);
+        }
+
+        /**
+         * {@return an object with the members put so far}
+         *
+         * @throws IllegalArgumentException if the object would nest deeper than {@link JsonValue#MAX_DEPTH}
+         */
+        public JsonObject build() {
+            if (members.isEmpty()) {
+                return EMPTY;
+            }
+            return new JsonObject(members.keySet().toArray(NO_KEYS), members.values().toArray(NO_VALUES), false);
+        }
+    }
+
+    private final class MembersView extends AbstractMap<String, JsonValue> {
+
+        @Override
+        public int size() {
+            return keys.length;
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return key instanceof String s && find(s) >= 0;
+        }
+
+        @Override
+        public JsonValue get(Object key) {
+            return key instanceof String s ? value(s) : null;
+        }
+
+        @Override
+        public Set<Entry<String, JsonValue>> entrySet() {
+            return new AbstractSet<>() {
+                @Override
+                public int size() {
+                    return keys.length;
+                }
+
+                @Override
+                public Iterator<Entry<String, JsonValue>> iterator() {
+                    return new Iterator<>() {
+                        private int next;
+
+                        @Override
+                        public boolean hasNext() {
+                            return next < keys.length;
+                        }
+
+                        @Override
+                        public Entry<String, JsonValue> next() {
+                            if (next >= keys.length) {
+                                throw new NoSuchElementException();
+                            }
+                            int i = next++;
+                            return new SimpleImmutableEntry<>(keys[i], values[i]);
+                        }
+                    };
+                }
+            };
+        }
+    }
+
+    static JsonObject empty() {
+        return EMPTY;
+    }
+
+    static String[] copyKeys(String[] keys, int n) {
+        return n == 0 ? NO_KEYS : Arrays.copyOf(keys, n);
+    }
+
+    static JsonValue[] copyValues(JsonValue[] values, int n) {
+        return n == 0 ? NO_VALUES : Arrays.copyOf(values, n);
+    }
+}
