@@ -1,0 +1,312 @@
+package dev.parley.http;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.concurrent.Flow;
+
+/**
+ * A demand-counting {@link Flow.Subscription} base that every Parley publisher builds on, in the
+ * style of methanol's {@code AbstractSubscription}.
+ *
+ * <p>It keeps the Reactive Streams rules in one place:
+ *
+ * <ul>
+ *   <li>{@code onSubscribe} is the first signal, then items only while there is demand;
+ *   <li>demand from {@link #request(long)} is added up and capped at {@code Long.MAX_VALUE}
+ *       (effectively unbounded); {@code request(n)} with {@code n <= 0} fails the subscription
+ *       with {@link IllegalArgumentException} (rule 3.9);
+ *   <li>signals are serialized: never two at once, and never recursive: a {@code request} made
+ *       from inside {@code onNext} is picked up by the running loop instead of recursing, so the
+ *       stack stays flat however many items flow;
+ *   <li>{@link #cancel()} is idempotent; no item is delivered once it has been observed;
+ *   <li>exactly one terminal signal ({@code onComplete} or {@code onError}) is delivered, and
+ *       {@link #abort(boolean)} runs exactly once when the subscription ends for any reason.
+ * </ul>
+ *
+ * <p>Signals are delivered by a lock-free drain loop guarded by a work-in-progress counter: the
+ * thread that finds the counter at zero runs the loop, inline; every other caller only records its
+ * request and leaves. No lock is held while the subscriber runs, so nothing pins a virtual thread.
+ *
+ * <p>A subclass implements {@link #emit(long)}, which runs inside the loop and hands items to
+ * {@link #submitOnNext(Object)}, and calls {@link #signal()} whenever new items or a terminal state
+ * become available. The publisher creates the subscription and calls {@link #start()} once to
+ * deliver {@code onSubscribe}.
+ *
+ * <p>Thread-safety: {@code request}, {@code cancel}, {@code start}, {@code signal} and
+ * {@code signalError} may be called from any thread at any time. {@code emit} and
+ * {@code abort} are only ever run by one thread at a time, with happens-before between runs, so
+ * state they alone touch needs no synchronization.
+ *
+ * @param <T> the type of items delivered
+ */
+public abstract class AbstractSubscription<T> implements Flow.Subscription {
+
+    private static final VarHandle WIP;
+    private static final VarHandle DEMAND;
+    private static final VarHandle PENDING_ERROR;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            WIP = lookup.findVarHandle(AbstractSubscription.class, "wip", int.class);
+            DEMAND = lookup.findVarHandle(AbstractSubscription.class, "demand", long.class);
+            PENDING_ERROR = lookup.findVarHandle(
+                    AbstractSubscription.class, "pendingError", Throwable.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Flow.Subscriber<? super T> downstream;
+
+    @SuppressWarnings("unused") // accessed through WIP
+    private volatile int wip;
+    private volatile long demand;
+    private volatile Throwable pendingError;
+    /** Set by cancel() and on termination; items stop as soon as the loop sees it. */
+    private volatile boolean cancelled;
+
+    // Touched only by the thread running the drain loop.
+    private boolean subscribed;
+    private boolean terminated;
+
+    /**
+     * Creates a subscription for {@code downstream}. Nothing is signalled until {@link #start()}.
+     *
+     * @param downstream the subscriber to deliver to
+     */
+    protected AbstractSubscription(Flow.Subscriber<? super T> downstream) {
+        this.downstream = Objects.requireNonNull(downstream, "downstream");
+    }
+
+    /**
+     * Delivers {@code onSubscribe} to the subscriber (on the calling thread unless the loop is
+     * already running elsewhere). The publisher calls this once; further calls do nothing more than
+     * {@link #signal()}.
+     */
+    public final void start() {
+        signal();
+    }
+
+    /**
+     * Adds {@code n} to the demand and delivers what is available.
+     *
+     * @param n the number of items wanted; {@code n <= 0} fails the subscription with
+     *     {@link IllegalArgumentException}
+     */
+    @Override
+    public final void request(long n) {
+        if (n <= 0) {
+            signalError(new IllegalArgumentException(
+                    "non-positive subscription request: " + n + " (Reactive Streams rule 3.9)"));
+            return;
+        }
+        for (;;) {
+            long current = demand;
+            if (current == Long.MAX_VALUE) {
+                break;
+            }
+            long updated = current + n;
+            if (updated < 0) {
+                updated = Long.MAX_VALUE;
+            }
+            if (DEMAND.compareAndSet(this, current, updated)) {
+                break;
+            }
+        }
+        signal();
+    }
+
+    /**
+     * Cancels the subscription: no further items are delivered once the loop observes it, no
+     * terminal signal is delivered, and {@link #abort(boolean)} runs with {@code true}. Idempotent.
+     */
+    @Override
+    public final void cancel() {
+        if (!cancelled) {
+            cancelled = true;
+            signal();
+        }
+    }
+
+    /**
+     * Produces items: called inside the drain loop, which guarantees that no other signal is in
+     * flight. Implementations hand at most {@code demand} items to {@link #submitOnNext(Object)},
+     * stopping early if it returns {@code false}, and may end the stream with
+     * {@link #submitOnComplete()} or {@link #submitOnError(Throwable)} (allowed with zero demand).
+     * It is called again after every {@link #signal()} or {@code request}, also with zero demand.
+     * An exception thrown here fails the subscription with it.
+     *
+     * @param demand the current demand, {@code Long.MAX_VALUE} meaning unbounded
+     * @return the number of items submitted
+     */
+    protected abstract long emit(long demand);
+
+    /**
+     * Releases resources, such as an upstream subscription. Runs exactly once, inside the drain
+     * loop, when the subscription ends for any reason, before the terminal signal is delivered.
+     * The default does nothing. Exceptions thrown here are ignored.
+     *
+     * @param flowInterrupted {@code true} if the subscription was cancelled or failed,
+     *     {@code false} if it completed normally
+     */
+    protected void abort(boolean flowInterrupted) {}
+
+    /**
+     * Asks for the drain loop to run: call whenever new items or a terminal state are available.
+     * Runs the loop on the calling thread unless another thread is already running it, in which
+     * case that thread goes round once more.
+     */
+    protected final void signal() {
+        if ((int) WIP.getAndAdd(this, 1) == 0) {
+            drain();
+        }
+    }
+
+    /**
+     * Fails the subscription as soon as possible: the next loop pass delivers {@code onError}
+     * without waiting for demand, discarding items not yet delivered. Only the first error counts;
+     * nothing happens if the subscription already ended.
+     *
+     * @param error the error to deliver
+     */
+    protected final void signalError(Throwable error) {
+        Objects.requireNonNull(error, "error");
+        if (PENDING_ERROR.compareAndSet(this, null, error)) {
+            signal();
+        }
+    }
+
+    /**
+     * Delivers one item. Only call from {@link #emit(long)}, within the demand it was given.
+     *
+     * @param item the item
+     * @return {@code true} if it was delivered; {@code false} if the subscription is cancelled or
+     *     ended (including because {@code onNext} threw, which cancels it and delivers that
+     *     exception to {@code onError}), in which case emit should return
+     */
+    protected final boolean submitOnNext(T item) {
+        if (terminated || cancelled) {
+            return false;
+        }
+        try {
+            downstream.onNext(item);
+            return true;
+        } catch (Throwable t) {
+            // The subscriber broke rule 2.13; treat the subscription as cancelled and tell it why.
+            terminate(true);
+            deliverError(t);
+            return false;
+        }
+    }
+
+    /** Completes the subscription. Only call from {@link #emit(long)}; later calls do nothing. */
+    protected final void submitOnComplete() {
+        if (terminated) {
+            return;
+        }
+        terminate(false);
+        try {
+            downstream.onComplete();
+        } catch (Throwable ignored) {
+            // Rule 2.13: nothing left to tell the subscriber.
+        }
+    }
+
+    /**
+     * Fails the subscription. Only call from {@link #emit(long)}; later calls do nothing.
+     *
+     * @param error the error to deliver
+     */
+    protected final void submitOnError(Throwable error) {
+        if (terminated) {
+            return;
+        }
+        terminate(true);
+        deliverError(error);
+    }
+
+    /**
+     * Returns whether the subscription was cancelled or has ended.
+     *
+     * @return {@code true} once cancelled, failed or completed
+     */
+    protected final boolean isCancelled() {
+        return cancelled;
+    }
+
+    /**
+     * Returns the current outstanding demand.
+     *
+     * @return the demand; {@code Long.MAX_VALUE} means unbounded
+     */
+    protected final long currentDemand() {
+        return demand;
+    }
+
+    private void terminate(boolean interrupted) {
+        terminated = true;
+        cancelled = true;
+        try {
+            abort(interrupted);
+        } catch (Throwable ignored) {
+            // abort() must not prevent the terminal signal.
+        }
+    }
+
+    private void deliverError(Throwable error) {
+        try {
+            downstream.onError(error);
+        } catch (Throwable ignored) {
+            // Rule 2.13: nothing left to tell the subscriber.
+        }
+    }
+
+    private void drain() {
+        int missed = 1;
+        for (;;) {
+            if (!terminated) {
+                try {
+                    if (!subscribed) {
+                        subscribed = true;
+                        downstream.onSubscribe(this);
+                    }
+                    drainOnce();
+                } catch (Throwable t) {
+                    // emit() or onSubscribe() threw.
+                    submitOnError(t);
+                }
+            }
+            missed = (int) WIP.getAndAdd(this, -missed) - missed;
+            if (missed == 0) {
+                return;
+            }
+        }
+    }
+
+    private void drainOnce() {
+        Throwable error = pendingError;
+        if (cancelled) {
+            terminate(true); // a cancelled subscriber gets no further signal, not even an error
+        } else if (error != null) {
+            submitOnError(error);
+        } else {
+            long current = demand;
+            long emitted = emit(current);
+            if (emitted > 0 && current != Long.MAX_VALUE) {
+                consume(emitted);
+            }
+        }
+    }
+
+    private void consume(long n) {
+        for (;;) {
+            long current = demand;
+            if (current == Long.MAX_VALUE
+                    || DEMAND.compareAndSet(this, current, Math.max(0, current - n))) {
+                return;
+            }
+        }
+    }
+}

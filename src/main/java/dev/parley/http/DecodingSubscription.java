@@ -1,0 +1,332 @@
+package dev.parley.http;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Flow;
+import java.util.function.Consumer;
+
+/**
+ * The subscription behind a {@link DecodingPublisher}: subscribes to the byte chunks upstream,
+ * decodes them into frames, maps frames to items and delivers the items downstream.
+ *
+ * <p>One upstream chunk is requested at a time, and only when downstream demand is outstanding and
+ * every item decoded so far has been delivered; so the items buffered here are at most what one
+ * chunk decodes to. Decoding and mapping run inside the drain loop of {@link AbstractSubscription},
+ * so the decoder and the mapper are never called concurrently.
+ *
+ * <p>Thread-safety: the upstream {@code Subscriber} methods may be called from any thread
+ * (serially, as Reactive Streams requires); everything else is driven by the drain loop.
+ *
+ * @param <F> the frame type
+ * @param <T> the item type
+ */
+final class DecodingSubscription<F, T> extends AbstractSubscription<T>
+        implements Flow.Subscriber<List<ByteBuffer>> {
+
+    /** Creates the framing decoder for one stream. */
+    @FunctionalInterface
+    interface DecoderFactory<F> {
+
+        /**
+         * Creates a decoder.
+         *
+         * @param frames receives decoded frames
+         * @param comments receives comment text, or null if nobody listens
+         * @param maxFrameSize the largest frame accepted, in bytes
+         * @return the decoder
+         */
+        FrameDecoder create(Consumer<F> frames, Consumer<String> comments, int maxFrameSize);
+    }
+
+    private static final VarHandle UPSTREAM;
+    private static final VarHandle PENDING_CHUNK;
+    private static final VarHandle UPSTREAM_DEMAND;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            UPSTREAM = lookup.findVarHandle(
+                    DecodingSubscription.class, "upstream", Flow.Subscription.class);
+            PENDING_CHUNK = lookup.findVarHandle(
+                    DecodingSubscription.class, "pendingChunk", List.class);
+            UPSTREAM_DEMAND = lookup.findVarHandle(
+                    DecodingSubscription.class, "upstreamDemand", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Marks the upstream subscription as cancelled (or never to be used). */
+    private static final Flow.Subscription CANCELLED = new Flow.Subscription() {
+        @Override
+        public void request(long n) {}
+
+        @Override
+        public void cancel() {}
+    };
+
+    private final FrameDecoder decoder;
+    private final FrameMapper<F, T> mapper;
+    private final StreamListener listener;
+    private final boolean requireEndMarker;
+    private final ArrayDeque<T> buffer = new ArrayDeque<>();
+    private final FrameMapper.Output<T> output = new FrameMapper.Output<>() {
+        @Override
+        public void emit(T item) {
+            buffer.add(Objects.requireNonNull(item, "the mapper emitted a null item"));
+        }
+
+        @Override
+        public void end() {
+            endSeen = true;
+            stopped = true;
+        }
+    };
+
+    private volatile Flow.Subscription upstream;
+    private volatile List<ByteBuffer> pendingChunk;
+    /** Chunks requested from upstream and not yet received: 0 or 1 unless upstream misbehaves. */
+    @SuppressWarnings("unused") // accessed through UPSTREAM_DEMAND
+    private volatile int upstreamDemand;
+    private volatile Throwable upstreamError;
+    private volatile boolean upstreamDone;
+    /** Written only by upstream signals, which are serial. */
+    private volatile long bytesReceived;
+
+    // Touched only inside the drain loop.
+    private boolean requested;
+    private boolean stopped;
+    private boolean endSeen;
+    private boolean outcomeReady;
+    private Throwable failure;
+
+    DecodingSubscription(
+            Flow.Subscriber<? super T> downstream,
+            DecoderFactory<F> decoderFactory,
+            FrameMapper<F, T> mapper,
+            StreamOptions options) {
+        super(downstream);
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.listener = options.listener();
+        this.requireEndMarker = options.requireEndMarker();
+        Consumer<String> comments = listener == StreamListener.NONE ? null : this::onCommentLine;
+        this.decoder = decoderFactory.create(this::onFrame, comments, options.maxFrameSize());
+    }
+
+    /** Fails the stream at once; used when subscribing upstream throws. */
+    void fail(Throwable error) {
+        signalError(error);
+    }
+
+    // ---- upstream Subscriber ----
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+        Objects.requireNonNull(subscription, "subscription");
+        if (!UPSTREAM.compareAndSet(this, null, subscription)) {
+            subscription.cancel(); // rule 2.5, or we were cancelled before upstream arrived
+            return;
+        }
+        signal();
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> chunk) {
+        Objects.requireNonNull(chunk, "chunk");
+        long n = 0;
+        for (ByteBuffer b : chunk) {
+            n += b.remaining();
+        }
+        bytesReceived += n;
+        if (isCancelled()) {
+            return;
+        }
+        try {
+            listener.onBytes(n);
+        } catch (Throwable t) {
+            signalError(t);
+            return;
+        }
+        if ((int) UPSTREAM_DEMAND.getAndAdd(this, -1) <= 0
+                || !PENDING_CHUNK.compareAndSet(this, null, chunk)) {
+            signalError(new IllegalStateException("upstream sent more chunks than were requested"));
+            return;
+        }
+        signal();
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        upstreamError = Objects.requireNonNull(error, "error");
+        upstreamDone = true;
+        signal();
+    }
+
+    @Override
+    public void onComplete() {
+        upstreamDone = true;
+        signal();
+    }
+
+    // ---- downstream side, inside the drain loop ----
+
+    @Override
+    protected long emit(long demand) {
+        long sent = 0;
+        for (;;) {
+            while (sent < demand) {
+                T item = buffer.poll();
+                if (item == null) {
+                    break;
+                }
+                if (!submitOnNext(item)) {
+                    return sent;
+                }
+                sent++;
+            }
+            if (!buffer.isEmpty()) {
+                return sent; // no demand left; the rest waits for request()
+            }
+            if (outcomeReady) {
+                if (failure != null) {
+                    submitOnError(failure);
+                } else {
+                    submitOnComplete();
+                }
+                return sent;
+            }
+            boolean done = upstreamDone; // read before the chunk: a chunk always precedes completion
+            @SuppressWarnings("unchecked")
+            List<ByteBuffer> chunk = (List<ByteBuffer>) PENDING_CHUNK.getAndSet(this, null);
+            if (chunk != null) {
+                requested = false;
+                decode(chunk);
+                continue;
+            }
+            if (done) {
+                finishStream();
+                continue;
+            }
+            if (sent < demand && !requested) {
+                Flow.Subscription s = upstream;
+                if (s != null && s != CANCELLED) {
+                    requested = true;
+                    UPSTREAM_DEMAND.getAndAdd(this, 1);
+                    s.request(1); // may deliver onNext synchronously: the loop picks it up
+                    continue;
+                }
+            }
+            return sent;
+        }
+    }
+
+    @Override
+    protected void abort(boolean flowInterrupted) {
+        cancelUpstream();
+        buffer.clear();
+        pendingChunk = null;
+    }
+
+    private void decode(List<ByteBuffer> chunk) {
+        for (ByteBuffer b : chunk) {
+            if (stopped) {
+                break;
+            }
+            try {
+                decoder.decode(b);
+            } catch (Throwable t) {
+                recordFailure(t);
+            }
+        }
+        if (stopped) {
+            // The mapper saw the end marker, or decoding failed: nothing more is needed upstream.
+            outcomeReady = true;
+            cancelUpstream();
+        }
+    }
+
+    private void finishStream() {
+        outcomeReady = true;
+        if (stopped) {
+            return;
+        }
+        Throwable error = upstreamError;
+        if (error != null) {
+            failure = wrap(error);
+            stopped = true;
+            return;
+        }
+        boolean cut;
+        try {
+            cut = decoder.finish(); // may still deliver a final NDJSON line
+        } catch (Throwable t) {
+            recordFailure(t);
+            return;
+        }
+        stopped = true;
+        if (failure != null || endSeen) {
+            return;
+        }
+        if (cut) {
+            failure = new StreamInterruptedException(
+                    "stream ended before it was complete: it stopped in the middle of an event ("
+                            + bytesReceived + " bytes received)");
+        } else if (requireEndMarker) {
+            failure = new StreamInterruptedException(
+                    "stream ended before it was complete: the end-of-stream marker never arrived ("
+                            + bytesReceived + " bytes received)");
+        }
+    }
+
+    private Throwable wrap(Throwable error) {
+        if (error instanceof IOException
+                && !(error instanceof StreamInterruptedException)
+                && !(error instanceof StreamFormatException)) {
+            return new StreamInterruptedException(
+                    "stream interrupted after " + bytesReceived + " bytes: " + error, error);
+        }
+        return error;
+    }
+
+    private void onFrame(F frame) {
+        if (stopped) {
+            return; // after the end marker or a failure, later frames are ignored
+        }
+        try {
+            listener.onFrame();
+            mapper.map(frame, output);
+        } catch (Throwable t) {
+            recordFailure(t);
+        }
+    }
+
+    private void onCommentLine(String text) {
+        if (stopped) {
+            return;
+        }
+        try {
+            listener.onComment(text);
+        } catch (Throwable t) {
+            recordFailure(t);
+        }
+    }
+
+    private void recordFailure(Throwable t) {
+        if (failure == null) {
+            failure = t;
+        }
+        stopped = true;
+    }
+
+    private void cancelUpstream() {
+        Flow.Subscription s = (Flow.Subscription) UPSTREAM.getAndSet(this, CANCELLED);
+        if (s != null && s != CANCELLED && !upstreamDone) {
+            s.cancel();
+        }
+    }
+}
