@@ -4,5 +4,9 @@
 module dev.parley {
     requires java.net.http;
 
+    exports dev.parley;
     exports dev.parley.json;
+    exports dev.parley.spi;
+
+    uses dev.parley.spi.ProviderFactory;
 }

@@ -1,0 +1,295 @@
+package dev.parley;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * An error from calling a model: the provider refused or failed, the network failed, a
+ * deadline passed, or a policy (budget, rate limit, circuit breaker) stopped the call.
+ *
+ * <p>Every error carries what is known about it: the provider, the HTTP status, the provider's
+ * error type and code and message, the request id to quote to support, and how long the server
+ * asked to wait before retrying. Never the API key. Catch a subclass to handle one kind of
+ * failure, or switch on {@link #kind()}:
+ * {@snippet :
+ * try {
+ *     llm.chat("Hello");
+ * } catch (RateLimitException e) {
+ *     // e.retryAfter() says how long the provider asked us to wait, when it did
+ * } catch (LlmException e) {
+ *     System.err.println(e.getMessage());
+ * }
+ * }
+ *
+ * <p>Providers (including third-party ones) create errors with {@link #newBuilder(Kind)}, which
+ * picks the subclass for the kind.
+ */
+public sealed class LlmException extends RuntimeException
+        permits AuthenticationException, PermissionDeniedException, NotFoundException, InvalidRequestException,
+        RateLimitException, QuotaExceededException, UnavailableException, ServerException, LlmTimeoutException,
+        NetworkException, StreamInterruptedException, UnsupportedCapabilityException, BudgetExceededException,
+        ConfigurationException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** What went wrong, in the categories callers act on. */
+    public enum Kind {
+        /** The API key is missing, wrong or revoked (HTTP 401). */
+        AUTHENTICATION,
+        /** The key may not use this model or resource (HTTP 403). */
+        PERMISSION_DENIED,
+        /** The model or endpoint does not exist (HTTP 404). */
+        NOT_FOUND,
+        /** The request is invalid (HTTP 400, 413, 422), or failed Parley's own validation. */
+        INVALID_REQUEST,
+        /** Too many requests or tokens for now; retry later (HTTP 429). */
+        RATE_LIMITED,
+        /** The account's quota or balance is used up; retrying will not help (HTTP 402, some 429s). */
+        QUOTA_EXCEEDED,
+        /** The provider is overloaded or unavailable (HTTP 503, 529), or its circuit breaker is open. */
+        UNAVAILABLE,
+        /** The provider failed (HTTP 500, 502, 504 and other 5xx). */
+        SERVER_ERROR,
+        /** A deadline passed: connect, attempt, first chunk, stream idle, or overall. */
+        TIMEOUT,
+        /** The connection failed or was reset before a response arrived. */
+        NETWORK,
+        /** A stream ended early or broke after it had started. */
+        STREAM_INTERRUPTED,
+        /** The provider cannot do this at all (embeddings on Anthropic, for example). */
+        UNSUPPORTED,
+        /** The call could cost more than the budget left. */
+        BUDGET_EXCEEDED,
+        /** Parley is not configured for this call (a missing key, a bad setting). */
+        CONFIGURATION
+    }
+
+    private final Kind kind;
+    private final String provider;
+    private final int statusCode;
+    private final String errorType;
+    private final String errorCode;
+    private final String providerMessage;
+    private final String requestId;
+    private final Duration retryAfter;
+    private final boolean retryable;
+
+    LlmException(Builder b) {
+        super(b.composeMessage(), b.cause);
+        this.kind = b.kind;
+        this.provider = b.provider;
+        this.statusCode = b.statusCode;
+        this.errorType = b.errorType;
+        this.errorCode = b.errorCode;
+        this.providerMessage = b.providerMessage;
+        this.requestId = b.requestId;
+        this.retryAfter = b.retryAfter;
+        this.retryable = b.retryable != null ? b.retryable : defaultRetryable(b.kind, b.statusCode);
+    }
+
+    private static boolean defaultRetryable(Kind kind, int status) {
+        return switch (kind) {
+            case RATE_LIMITED, UNAVAILABLE, TIMEOUT, NETWORK -> true;
+            case SERVER_ERROR -> status == 0 || status >= 500 || status == 408 || status == 409;
+            default -> false;
+        };
+    }
+
+    /** {@return what went wrong} */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** {@return the provider's name, such as "openai"; null when no provider was involved} */
+    public String provider() {
+        return provider;
+    }
+
+    /** {@return the HTTP status, or 0 when there was no HTTP response} */
+    public int statusCode() {
+        return statusCode;
+    }
+
+    /** {@return the provider's error type, such as "invalid_request_error"; null when not given} */
+    public String errorType() {
+        return errorType;
+    }
+
+    /** {@return the provider's error code, such as "insufficient_quota"; null when not given} */
+    public String errorCode() {
+        return errorCode;
+    }
+
+    /** {@return the provider's own error message; null when not given} */
+    public String providerMessage() {
+        return providerMessage;
+    }
+
+    /** {@return the provider's request id, to quote to its support; null when not known} */
+    public String requestId() {
+        return requestId;
+    }
+
+    /** {@return how long the provider asked to wait before retrying; null when it did not say} */
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+
+    /**
+     * {@return whether trying again may succeed}: rate limits, overload, timeouts, network
+     * failures and server errors (HTTP 408, 409, 5xx), unless the provider said otherwise with
+     * {@code x-should-retry}.
+     */
+    public boolean retryable() {
+        return retryable;
+    }
+
+    /** {@return a builder for an error of {@code kind}} */
+    public static Builder newBuilder(Kind kind) {
+        return new Builder(kind);
+    }
+
+    /**
+     * Builds an {@link LlmException} of the subclass that matches its kind. Not thread-safe.
+     */
+    public static final class Builder {
+        private final Kind kind;
+        private String message;
+        private String provider;
+        private int statusCode;
+        private String errorType;
+        private String errorCode;
+        private String providerMessage;
+        private String requestId;
+        private Duration retryAfter;
+        private Boolean retryable;
+        private Throwable cause;
+
+        private Builder(Kind kind) {
+            this.kind = Objects.requireNonNull(kind, "kind");
+        }
+
+        /** @param message what happened, for a person; the context is added to it @return this builder */
+        public Builder message(String message) {
+            this.message = message;
+            return this;
+        }
+
+        /** @param provider the provider's name @return this builder */
+        public Builder provider(String provider) {
+            this.provider = provider;
+            return this;
+        }
+
+        /** @param statusCode the HTTP status, or 0 @return this builder */
+        public Builder statusCode(int statusCode) {
+            this.statusCode = statusCode;
+            return this;
+        }
+
+        /** @param errorType the provider's error type @return this builder */
+        public Builder errorType(String errorType) {
+            this.errorType = errorType;
+            return this;
+        }
+
+        /** @param errorCode the provider's error code @return this builder */
+        public Builder errorCode(String errorCode) {
+            this.errorCode = errorCode;
+            return this;
+        }
+
+        /** @param providerMessage the provider's own message @return this builder */
+        public Builder providerMessage(String providerMessage) {
+            this.providerMessage = providerMessage;
+            return this;
+        }
+
+        /** @param requestId the provider's request id @return this builder */
+        public Builder requestId(String requestId) {
+            this.requestId = requestId;
+            return this;
+        }
+
+        /** @param retryAfter how long the provider asked to wait @return this builder */
+        public Builder retryAfter(Duration retryAfter) {
+            this.retryAfter = retryAfter;
+            return this;
+        }
+
+        /** @param retryable whether a retry may succeed, overriding the default for the kind @return this builder */
+        public Builder retryable(boolean retryable) {
+            this.retryable = retryable;
+            return this;
+        }
+
+        /** @param cause the underlying exception @return this builder */
+        public Builder cause(Throwable cause) {
+            this.cause = cause;
+            return this;
+        }
+
+        private String composeMessage() {
+            StringBuilder sb = new StringBuilder();
+            if (provider != null) {
+                sb.append(provider).append(": ");
+            }
+            sb.append(message != null ? message : defaultMessage());
+            if (statusCode != 0 && (message == null || !message.contains("HTTP " + statusCode))) {
+                sb.append(" (HTTP ").append(statusCode);
+                if (errorCode != null) {
+                    sb.append(", ").append(errorCode);
+                } else if (errorType != null) {
+                    sb.append(", ").append(errorType);
+                }
+                sb.append(')');
+            }
+            if (providerMessage != null && (message == null || !message.contains(providerMessage))) {
+                sb.append(": ").append(providerMessage);
+            }
+            if (requestId != null) {
+                sb.append(" [request id ").append(requestId).append(']');
+            }
+            return sb.toString();
+        }
+
+        private String defaultMessage() {
+            return switch (kind) {
+                case AUTHENTICATION -> "authentication failed; check the API key";
+                case PERMISSION_DENIED -> "permission denied";
+                case NOT_FOUND -> "not found";
+                case INVALID_REQUEST -> "invalid request";
+                case RATE_LIMITED -> "rate limited";
+                case QUOTA_EXCEEDED -> "quota or balance exhausted";
+                case UNAVAILABLE -> "provider unavailable or overloaded";
+                case SERVER_ERROR -> "provider error";
+                case TIMEOUT -> "timed out";
+                case NETWORK -> "network error";
+                case STREAM_INTERRUPTED -> "stream interrupted";
+                case UNSUPPORTED -> "not supported";
+                case BUDGET_EXCEEDED -> "budget exceeded";
+                case CONFIGURATION -> "not configured";
+            };
+        }
+
+        /** {@return the exception, of the subclass for its kind} */
+        public LlmException build() {
+            return switch (kind) {
+                case AUTHENTICATION -> new AuthenticationException(this);
+                case PERMISSION_DENIED -> new PermissionDeniedException(this);
+                case NOT_FOUND -> new NotFoundException(this);
+                case INVALID_REQUEST -> new InvalidRequestException(this);
+                case RATE_LIMITED -> new RateLimitException(this);
+                case QUOTA_EXCEEDED -> new QuotaExceededException(this);
+                case UNAVAILABLE -> new UnavailableException(this);
+                case SERVER_ERROR -> new ServerException(this);
+                case TIMEOUT -> new LlmTimeoutException(this);
+                case NETWORK -> new NetworkException(this);
+                case STREAM_INTERRUPTED -> new StreamInterruptedException(this);
+                case UNSUPPORTED -> new UnsupportedCapabilityException(this);
+                case BUDGET_EXCEEDED -> new BudgetExceededException(this);
+                case CONFIGURATION -> new ConfigurationException(this);
+            };
+        }
+    }
+}

@@ -1,0 +1,290 @@
+package dev.parley.http;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Optional;
+
+import dev.parley.ApiKey;
+import dev.parley.LlmException;
+import dev.parley.LlmException.Kind;
+import dev.parley.json.Json;
+import dev.parley.json.JsonException;
+import dev.parley.json.JsonObject;
+import dev.parley.json.JsonString;
+import dev.parley.json.JsonValue;
+
+/**
+ * Turns HTTP failures of any provider into {@link LlmException}s: the status picks the kind,
+ * the body (OpenAI, Anthropic, Ollama or FastAPI shapes, or no JSON at all) gives the
+ * provider's type, code and message, and the headers give the request id and how long to wait.
+ * The API key is scrubbed from every message.
+ */
+public final class HttpErrors {
+
+    /** The most of a non-JSON error body quoted in a message. */
+    private static final int MAX_QUOTE = 200;
+
+    private HttpErrors() {
+    }
+
+    /**
+     * {@return the error for a response with a non-2xx status}
+     *
+     * @param provider the provider's name
+     * @param status   the HTTP status
+     * @param headers  the response headers
+     * @param body     the response body, possibly empty or not JSON
+     * @param key      the key to scrub from messages, or null
+     */
+    public static LlmException fromResponse(String provider, int status, HttpHeaders headers, byte[] body, ApiKey key) {
+        LlmException.Builder b;
+        String type = null;
+        String code = null;
+        String message = null;
+        String bodyRequestId = null;
+        JsonObject error = null;
+        try {
+            JsonValue v = body.length == 0 ? null : Json.parse(body);
+            if (v instanceof JsonObject o) {
+                JsonValue e = o.get("error").orElse(null);
+                if (e instanceof JsonObject eo) {
+                    error = eo;
+                } else if (e instanceof JsonString s) {
+                    message = s.value();
+                }
+                if (error == null && message == null) {
+                    error = o;
+                }
+                bodyRequestId = text(o, "request_id");
+            }
+        } catch (JsonException notJson) {
+            message = describeNonJson(headers, body);
+        }
+        if (error != null) {
+            type = text(error, "type");
+            code = text(error, "code");
+            if (message == null) {
+                message = firstText(error, "message", "detail", "error");
+            }
+        }
+        Kind kind = kindOf(status, type, code);
+        b = LlmException.newBuilder(kind)
+                .provider(provider)
+                .statusCode(status)
+                .errorType(type)
+                .errorCode(code)
+                .providerMessage(redact(key, message))
+                .requestId(bodyRequestId != null ? bodyRequestId : requestId(headers))
+                .retryAfter(retryAfter(headers));
+        headers.firstValue("x-should-retry").ifPresent(v -> {
+            if (v.equalsIgnoreCase("true")) {
+                b.retryable(true);
+            } else if (v.equalsIgnoreCase("false")) {
+                b.retryable(false);
+            }
+        });
+        return b.build();
+    }
+
+    /**
+     * {@return the error for an error object inside a stream}, such as Anthropic's
+     * {@code event: error} or an OpenAI {@code data: {"error": ...}} frame
+     *
+     * @param provider  the provider's name
+     * @param body      the event's JSON: either the error object or an object holding it under {@code error}
+     * @param requestId the request id of the stream, or null
+     * @param key       the key to scrub from messages, or null
+     */
+    public static LlmException fromStreamError(String provider, JsonObject body, String requestId, ApiKey key) {
+        JsonObject error = body.optObject("error").orElse(body);
+        String type = text(error, "type");
+        String code = text(error, "code");
+        String message = firstText(error, "message", "detail");
+        if (message == null && body.get("error").orElse(null) instanceof JsonString s) {
+            message = s.value();
+        }
+        return LlmException.newBuilder(kindOf(0, type, code))
+                .provider(provider)
+                .errorType(type)
+                .errorCode(code)
+                .providerMessage(redact(key, message))
+                .message("the provider reported an error in the middle of the stream")
+                .requestId(requestId)
+                .build();
+    }
+
+    /**
+     * {@return the error for an exception thrown while sending or receiving}
+     *
+     * @param provider the provider's name
+     * @param e        what was thrown
+     * @param key      the key to scrub from messages, or null
+     */
+    public static LlmException fromException(String provider, Throwable e, ApiKey key) {
+        if (e instanceof LlmException l) {
+            return l;
+        }
+        Kind kind;
+        String what;
+        if (e instanceof HttpConnectTimeoutException) {
+            kind = Kind.TIMEOUT;
+            what = "timed out connecting";
+        } else if (e instanceof HttpTimeoutException) {
+            kind = Kind.TIMEOUT;
+            what = "timed out waiting for the response";
+        } else if (e instanceof ConnectException) {
+            kind = Kind.NETWORK;
+            what = "could not connect";
+        } else if (e instanceof EOFException || e instanceof ClosedChannelException) {
+            kind = Kind.NETWORK;
+            what = "the connection was closed before the response was complete";
+        } else if (e instanceof IOException) {
+            kind = Kind.NETWORK;
+            what = "network error";
+        } else {
+            kind = Kind.NETWORK;
+            what = "unexpected failure";
+        }
+        String detail = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        return LlmException.newBuilder(kind)
+                .provider(provider)
+                .message(what + " (" + redact(key, detail) + ")")
+                .cause(e)
+                .build();
+    }
+
+    /**
+     * {@return the kind for a status and the provider's error type and code}; with status 0
+     * (errors inside streams) the type alone decides.
+     */
+    static Kind kindOf(int status, String type, String code) {
+        String t = type == null ? "" : type.toLowerCase(Locale.ROOT);
+        String c = code == null ? "" : code.toLowerCase(Locale.ROOT);
+        if (c.equals("insufficient_quota") || c.equals("billing_hard_limit_reached") || t.equals("insufficient_quota")
+                || t.equals("billing_error") || c.equals("insufficient_balance")) {
+            return Kind.QUOTA_EXCEEDED;
+        }
+        if (status == 0) {
+            return switch (t) {
+                case "overloaded_error", "service_unavailable", "server_overloaded" -> Kind.UNAVAILABLE;
+                case "rate_limit_error", "rate_limit_exceeded", "tokens", "requests" -> Kind.RATE_LIMITED;
+                case "authentication_error" -> Kind.AUTHENTICATION;
+                case "permission_error" -> Kind.PERMISSION_DENIED;
+                case "not_found_error" -> Kind.NOT_FOUND;
+                case "invalid_request_error", "request_too_large" -> Kind.INVALID_REQUEST;
+                default -> Kind.SERVER_ERROR;
+            };
+        }
+        return switch (status) {
+            case 400, 413, 422 -> Kind.INVALID_REQUEST;
+            case 401 -> Kind.AUTHENTICATION;
+            case 402 -> Kind.QUOTA_EXCEEDED;
+            case 403 -> Kind.PERMISSION_DENIED;
+            case 404 -> Kind.NOT_FOUND;
+            case 408 -> Kind.TIMEOUT;
+            case 429 -> Kind.RATE_LIMITED;
+            case 503, 529 -> Kind.UNAVAILABLE;
+            default -> status >= 500 || status == 409 ? Kind.SERVER_ERROR : Kind.INVALID_REQUEST;
+        };
+    }
+
+    /**
+     * {@return how long the server asked to wait}, from {@code retry-after-ms}, or
+     * {@code retry-after} in seconds or as an HTTP date; null when absent or unreadable
+     */
+    public static Duration retryAfter(HttpHeaders headers) {
+        Optional<String> ms = headers.firstValue("retry-after-ms");
+        if (ms.isPresent()) {
+            try {
+                double v = Double.parseDouble(ms.get().trim());
+                if (v >= 0 && v < 1e12) {
+                    return Duration.ofNanos((long) (v * 1_000_000));
+                }
+            } catch (NumberFormatException ignored) {
+                // fall through to retry-after
+            }
+        }
+        Optional<String> after = headers.firstValue("retry-after");
+        if (after.isEmpty()) {
+            return null;
+        }
+        String v = after.get().trim();
+        try {
+            double seconds = Double.parseDouble(v);
+            return seconds >= 0 && seconds < 1e9 ? Duration.ofMillis((long) (seconds * 1000)) : null;
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration d = Duration.between(ZonedDateTime.now(at.getZone()), at);
+                return d.isNegative() ? Duration.ZERO : d;
+            } catch (DateTimeParseException notDate) {
+                return null;
+            }
+        }
+    }
+
+    /** {@return the provider's request id from the headers, or null} */
+    public static String requestId(HttpHeaders headers) {
+        for (String name : new String[] {"x-request-id", "request-id", "x-ds-trace-id", "apim-request-id", "cf-ray"}) {
+            Optional<String> v = headers.firstValue(name);
+            if (v.isPresent()) {
+                return v.get();
+            }
+        }
+        return null;
+    }
+
+    private static String describeNonJson(HttpHeaders headers, byte[] body) {
+        String contentType = headers.firstValue("content-type").orElse("no content type");
+        String text = new String(body, 0, Math.min(body.length, 4096), StandardCharsets.UTF_8);
+        int t1 = text.toLowerCase(Locale.ROOT).indexOf("<title>");
+        int t2 = text.toLowerCase(Locale.ROOT).indexOf("</title>");
+        String gist;
+        if (t1 >= 0 && t2 > t1) {
+            gist = text.substring(t1 + 7, t2).strip();
+        } else {
+            gist = text.replaceAll("<[^>]*>", " ").replaceAll("\\s+", " ").strip();
+        }
+        if (gist.length() > MAX_QUOTE) {
+            gist = gist.substring(0, MAX_QUOTE) + "...";
+        }
+        return "the response was not JSON (" + contentType + ", " + body.length + " bytes)"
+                + (gist.isEmpty() ? "" : ": " + gist);
+    }
+
+    private static String text(JsonObject o, String name) {
+        JsonValue v = o.get(name).orElse(null);
+        if (v instanceof JsonString s) {
+            return s.value();
+        }
+        if (v instanceof dev.parley.json.JsonNumber n) {
+            return n.toString();
+        }
+        return null;
+    }
+
+    private static String firstText(JsonObject o, String... names) {
+        for (String n : names) {
+            String v = text(o, n);
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    private static String redact(ApiKey key, String text) {
+        return key == null ? text : key.redact(text);
+    }
+}
