@@ -3,6 +3,7 @@
  */
 module dev.parley {
     requires java.net.http;
+    requires jdk.httpserver;
 
     exports dev.parley;
     exports dev.parley.json;
