@@ -1,0 +1,61 @@
+package dev.parley.internal;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Supplier;
+
+/**
+ * What a policy needs to know about the call in progress that is not part of the request:
+ * the overall deadline (covering retries and waiting for permits) and whether the cache may be
+ * used. The {@code Llm} facade opens a context around each call; policies read it with
+ * {@link #current()}. A policy that hands work to another thread (a stream, an async call)
+ * captures the context when the call starts and reopens it there with {@link #call}.
+ *
+ * <p>Immutable and thread-safe; the current context is per thread.
+ */
+public record CallContext(Instant deadline, boolean cacheEnabled) {
+
+    private static final ThreadLocal<CallContext> CURRENT = new ThreadLocal<>();
+    private static final CallContext DEFAULT = new CallContext(null, true);
+
+    /** {@return the context of the call running on this thread; without one, no deadline and the cache enabled} */
+    public static CallContext current() {
+        CallContext c = CURRENT.get();
+        return c != null ? c : DEFAULT;
+    }
+
+    /** {@return a context with a deadline {@code timeout} from now on {@code clock}, or none for null} */
+    public static CallContext of(Clock clock, Duration timeout, boolean cacheEnabled) {
+        return new CallContext(timeout == null ? null : clock.instant().plus(timeout), cacheEnabled);
+    }
+
+    /** Runs {@code work} with this context current on this thread. @return what it returns */
+    public <T> T call(Supplier<T> work) {
+        CallContext previous = CURRENT.get();
+        CURRENT.set(this);
+        try {
+            return work.get();
+        } finally {
+            if (previous == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(previous);
+            }
+        }
+    }
+
+    /** {@return the time left before the deadline on {@code clock} (never negative), or null without a deadline} */
+    public Duration remaining(Clock clock) {
+        if (deadline == null) {
+            return null;
+        }
+        Duration d = Duration.between(clock.instant(), deadline);
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+
+    /** {@return whether the deadline has passed on {@code clock}} */
+    public boolean expired(Clock clock) {
+        return deadline != null && !clock.instant().isBefore(deadline);
+    }
+}
