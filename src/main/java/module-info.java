@@ -6,8 +6,10 @@ module dev.parley {
     requires jdk.httpserver;
 
     exports dev.parley;
+    exports dev.parley.cost;
     exports dev.parley.json;
     exports dev.parley.spi;
+    exports dev.parley.testing;
 
     uses dev.parley.spi.ProviderFactory;
 }
