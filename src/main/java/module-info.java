@@ -4,6 +4,7 @@
 module dev.parley {
     requires java.net.http;
     requires jdk.httpserver;
+    requires static jdk.jfr;
 
     exports dev.parley;
     exports dev.parley.cost;

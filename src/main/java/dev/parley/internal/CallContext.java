@@ -11,13 +11,26 @@ import java.util.function.Supplier;
  * used. The {@code Llm} facade opens a context around each call; policies read it with
  * {@link #current()}. A policy that hands work to another thread (a stream, an async call)
  * captures the context when the call starts and reopens it there with {@link #call}.
+ * {@code onAttempt} is run by the innermost layer each time the provider itself is called, so
+ * that observers can count attempts per call.
  *
  * <p>Immutable and thread-safe; the current context is per thread.
  */
-public record CallContext(Instant deadline, boolean cacheEnabled) {
+public record CallContext(Instant deadline, boolean cacheEnabled, Runnable onAttempt) {
 
     private static final ThreadLocal<CallContext> CURRENT = new ThreadLocal<>();
-    private static final CallContext DEFAULT = new CallContext(null, true);
+    private static final Runnable NOTHING = () -> { };
+    private static final CallContext DEFAULT = new CallContext(null, true, NOTHING);
+
+    /** Normalizes a null {@code onAttempt} to doing nothing. */
+    public CallContext {
+        onAttempt = onAttempt == null ? NOTHING : onAttempt;
+    }
+
+    /** A context with no attempt observer. */
+    public CallContext(Instant deadline, boolean cacheEnabled) {
+        this(deadline, cacheEnabled, NOTHING);
+    }
 
     /** {@return the context of the call running on this thread; without one, no deadline and the cache enabled} */
     public static CallContext current() {
@@ -27,7 +40,12 @@ public record CallContext(Instant deadline, boolean cacheEnabled) {
 
     /** {@return a context with a deadline {@code timeout} from now on {@code clock}, or none for null} */
     public static CallContext of(Clock clock, Duration timeout, boolean cacheEnabled) {
-        return new CallContext(timeout == null ? null : clock.instant().plus(timeout), cacheEnabled);
+        return new CallContext(timeout == null ? null : clock.instant().plus(timeout), cacheEnabled, NOTHING);
+    }
+
+    /** {@return a copy that runs {@code onAttempt} for each attempt} */
+    public CallContext withOnAttempt(Runnable onAttempt) {
+        return new CallContext(deadline, cacheEnabled, onAttempt);
     }
 
     /** Runs {@code work} with this context current on this thread. @return what it returns */

@@ -1,0 +1,502 @@
+package dev.parley;
+
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+import dev.parley.cost.CostPolicy;
+import dev.parley.cost.CostTracker;
+import dev.parley.internal.CallContext;
+import dev.parley.internal.Proxies;
+import dev.parley.spi.Provider;
+import dev.parley.spi.ProviderConfig;
+import dev.parley.spi.ProviderFactory;
+
+/**
+ * The object applications hold: a provider wrapped in Parley's policies, with one-line calls.
+ *
+ * {@snippet :
+ * Llm llm = Llm.fromEnv();                          // LLM_PROVIDER, OPENAI_API_KEY, ...
+ * System.out.println(llm.chat("Say hello").text());
+ *
+ * try (ChatStream stream = llm.stream("Tell me a story")) {
+ *     for (ChatChunk chunk : stream) {
+ *         System.out.print(chunk.textDelta());
+ *     }
+ * }
+ * }
+ *
+ * <p>Every call passes through the same layers, outermost first: observation (metrics,
+ * listener, logging, JFR), validation, cache, cost and budget, fallback, circuit breaker, retry,
+ * rate limit, per-attempt timeout, and the provider. So a cache hit costs no rate-limit permit
+ * and no money, and each retry takes a new permit.
+ *
+ * <p>An {@code Llm} is immutable and thread-safe: one instance serves any number of concurrent
+ * callers, and virtual threads are the intended way to call it concurrently.
+ */
+public final class Llm {
+
+    private final Provider stack;
+    private final String providerName;
+    private final String defaultModel;
+    private final String embeddingModel;
+    private final Integer defaultMaxTokens;
+    private final Double defaultTemperature;
+    private final Duration timeout;
+    private final Clock clock;
+    private final LlmMetrics metrics;
+    private final CostPolicy cost;
+
+    private Llm(Builder b, Provider stack, LlmMetrics metrics, CostPolicy cost, String providerName, String defaultModel) {
+        this.stack = stack;
+        this.providerName = providerName;
+        this.defaultModel = defaultModel;
+        this.embeddingModel = b.embeddingModel;
+        this.defaultMaxTokens = b.defaultMaxTokens;
+        this.defaultTemperature = b.defaultTemperature;
+        this.timeout = b.timeout;
+        this.clock = b.clock;
+        this.metrics = metrics;
+        this.cost = cost;
+    }
+
+    /** {@return a builder with no provider yet} */
+    public static Builder newBuilder() {
+        return new Builder();
+    }
+
+    /**
+     * {@return a client configured from the environment}, with system properties of the same
+     * names taking precedence ({@code -DLLM_PROVIDER=anthropic}). The README lists the variables.
+     *
+     * @throws ConfigurationException if a variable has a bad value, or the chosen provider's key is missing
+     */
+    public static Llm fromEnv() {
+        return newBuilder().settings(Settings.fromEnvironment()).build();
+    }
+
+    // ---- chat
+
+    /** Sends one user message to the default model. @return the answer @throws LlmException if the call fails */
+    public ChatResponse chat(String prompt) {
+        return chat(ChatRequest.newBuilder().addMessage(Message.user(prompt)).build());
+    }
+
+    /** Sends a request. @return the answer @throws LlmException if the call fails */
+    public ChatResponse chat(ChatRequest request) {
+        return chat(request, CallOptions.defaults());
+    }
+
+    /** Sends a request with per-call options. @return the answer @throws LlmException if the call fails */
+    public ChatResponse chat(ChatRequest request, CallOptions options) {
+        ChatRequest r = withDefaults(request);
+        return context(options).call(() -> stack.chat(r));
+    }
+
+    /**
+     * Sends a request on a virtual thread. Cancelling the future (with or without interruption)
+     * aborts the HTTP exchange.
+     *
+     * @return the answer, or an {@link LlmException} as the failure
+     */
+    public CompletableFuture<ChatResponse> chatAsync(ChatRequest request) {
+        return chatAsync(request, CallOptions.defaults());
+    }
+
+    /** Like {@link #chatAsync(ChatRequest)}, with per-call options. @return the future answer */
+    public CompletableFuture<ChatResponse> chatAsync(ChatRequest request, CallOptions options) {
+        ChatRequest r = withDefaults(request);
+        CallContext context = context(options);
+        return Async.run(() -> context.call(() -> stack.chat(r)));
+    }
+
+    /** Streams the answer to one user message from the default model. @return the stream, not yet started */
+    public ChatStream stream(String prompt) {
+        return stream(ChatRequest.newBuilder().addMessage(Message.user(prompt)).build());
+    }
+
+    /** Streams the answer to a request. @return the stream, not yet started */
+    public ChatStream stream(ChatRequest request) {
+        return stream(request, CallOptions.defaults());
+    }
+
+    /** Streams the answer to a request with per-call options. @return the stream, not yet started */
+    public ChatStream stream(ChatRequest request, CallOptions options) {
+        ChatRequest r = withDefaults(request);
+        return context(options).call(() -> stack.stream(r));
+    }
+
+    // ---- embeddings and models
+
+    /** Embeds texts with the default embedding model. @return one vector per text @throws LlmException if the call fails */
+    public EmbeddingResponse embed(List<String> inputs) {
+        return embed(EmbeddingRequest.of(null, inputs));
+    }
+
+    /** Embeds texts. @return one vector per text @throws LlmException if the call fails */
+    public EmbeddingResponse embed(EmbeddingRequest request) {
+        EmbeddingRequest r = request.model() == null && embeddingModel != null ? request.withModel(embeddingModel) : request;
+        return context(CallOptions.defaults()).call(() -> stack.embed(r));
+    }
+
+    /** Lists the provider's models. @return the models @throws LlmException if the call fails */
+    public List<ModelInfo> models() {
+        return context(CallOptions.defaults()).call(stack::models);
+    }
+
+    // ---- what the client is
+
+    /** {@return the name of the primary provider, such as "openai"} */
+    public String providerName() {
+        return providerName;
+    }
+
+    /** {@return the model used when a request names none; null if none is set} */
+    public String defaultModel() {
+        return defaultModel;
+    }
+
+    /** {@return the client's counters} */
+    public LlmMetrics metrics() {
+        return metrics;
+    }
+
+    /** {@return the cost tracker: tokens and dollars per provider and model} */
+    public CostTracker costs() {
+        return cost.tracker();
+    }
+
+    /** {@return the whole stack of policies and provider as one {@link Provider}, for a gateway or a router} */
+    public Provider asProvider() {
+        Llm self = this;
+        return new Provider() {
+            @Override
+            public String name() {
+                return stack.name();
+            }
+
+            @Override
+            public java.util.Set<dev.parley.spi.Capability> capabilities() {
+                return stack.capabilities();
+            }
+
+            @Override
+            public ChatResponse chat(ChatRequest request) {
+                return self.chat(request);
+            }
+
+            @Override
+            public ChatStream stream(ChatRequest request) {
+                return self.stream(request);
+            }
+
+            @Override
+            public EmbeddingResponse embed(EmbeddingRequest request) {
+                return self.embed(request);
+            }
+
+            @Override
+            public List<ModelInfo> models() {
+                return self.models();
+            }
+        };
+    }
+
+    private ChatRequest withDefaults(ChatRequest request) {
+        Objects.requireNonNull(request, "request");
+        boolean model = request.model() == null && defaultModel != null;
+        boolean max = request.maxTokens() == null && defaultMaxTokens != null;
+        boolean temp = request.temperature() == null && defaultTemperature != null;
+        if (!model && !max && !temp) {
+            return request;
+        }
+        ChatRequest.Builder b = request.toBuilder();
+        if (model) {
+            b.model(defaultModel);
+        }
+        if (max) {
+            b.maxTokens(defaultMaxTokens);
+        }
+        if (temp) {
+            b.temperature(defaultTemperature);
+        }
+        return b.build();
+    }
+
+    private CallContext context(CallOptions options) {
+        Duration t = options.timeout() != null ? options.timeout() : timeout;
+        return CallContext.of(clock, t, options.cache());
+    }
+
+    @Override
+    public String toString() {
+        return "Llm[provider=" + providerName + ", model=" + defaultModel + "]";
+    }
+
+    /** Runs blocking work on a virtual thread as a future whose cancellation interrupts it. */
+    private static final class Async<T> extends CompletableFuture<T> {
+        private volatile Thread thread;
+
+        static <T> CompletableFuture<T> run(Supplier<T> work) {
+            Async<T> f = new Async<>();
+            f.thread = Thread.ofVirtual().name("parley-async").start(() -> {
+                try {
+                    f.complete(work.get());
+                } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                }
+            });
+            return f;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            Thread t = thread;
+            if (cancelled && t != null) {
+                t.interrupt();
+            }
+            return cancelled;
+        }
+    }
+
+    /**
+     * Configures an {@link Llm}. Each setter checks its argument at once; {@link #build()}
+     * checks the whole. Not thread-safe.
+     */
+    public static final class Builder {
+        private Provider provider;
+        private String providerName;
+        private ProviderConfig providerConfig;
+        private Settings settings = new Settings(Map.of());
+        private String defaultModel;
+        private String embeddingModel;
+        private Integer defaultMaxTokens;
+        private Double defaultTemperature;
+        private Duration timeout;
+        private Clock clock = Clock.systemUTC();
+        private CostPolicy cost;
+        private LlmListener listener = new LlmListener() {
+        };
+        private boolean logContent;
+        private HttpClient httpClient;
+
+        private Builder() {
+        }
+
+        /** Uses this provider (an adapter, a router, or a test double). @return this builder */
+        public Builder provider(Provider provider) {
+            this.provider = Objects.requireNonNull(provider, "provider");
+            this.providerName = null;
+            return this;
+        }
+
+        /**
+         * Uses the provider made by the {@link ProviderFactory} called {@code name} ("openai",
+         * "deepseek", "anthropic", "ollama", "openai-compatible", "azure-openai", or a third
+         * party's), configured from the settings (keys, base URLs).
+         *
+         * @return this builder
+         */
+        public Builder provider(String name) {
+            this.providerName = Objects.requireNonNull(name, "name").toLowerCase(Locale.ROOT);
+            this.providerConfig = null;
+            this.provider = null;
+            return this;
+        }
+
+        /** Uses the provider made by factory {@code name} from an explicit configuration. @return this builder */
+        public Builder provider(String name, ProviderConfig config) {
+            provider(name);
+            this.providerConfig = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * Applies environment-style settings, the same ones {@link Llm#fromEnv()} reads (see the
+         * README's table), from a map: handy in tests. Settings apply where the builder has no
+         * explicit value; setters called later win.
+         *
+         * @throws ConfigurationException if a value is malformed, naming the variable
+         * @return this builder
+         */
+        public Builder settings(Map<String, String> settings) {
+            return settings(new Settings(settings));
+        }
+
+        Builder settings(Settings s) {
+            this.settings = s;
+            String p = s.get("LLM_PROVIDER");
+            if (p != null && provider == null) {
+                providerName = p.toLowerCase(Locale.ROOT);
+            }
+            Integer max = s.integer("MAX_TOKENS", 1, 10_000_000);
+            if (max != null) {
+                defaultMaxTokens = max;
+            }
+            Double temperature = s.decimal("TEMPERATURE", 0, 2);
+            if (temperature != null) {
+                defaultTemperature = temperature;
+            }
+            Duration t = s.duration("LLM_TIMEOUT", Duration.ofDays(1));
+            if (t != null) {
+                timeout = t;
+            }
+            Double budget = s.decimal("LLM_BUDGET_USD", 1e-9, 1e12);
+            if (budget != null) {
+                cost = CostPolicy.newBuilder().budget(budget).build();
+            }
+            logContent = s.bool("LLM_LOG_CONTENT", logContent);
+            return this;
+        }
+
+        /** Sets the model used when a request names none. @return this builder */
+        public Builder defaultModel(String model) {
+            this.defaultModel = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /** Sets the embedding model used when a request names none. @return this builder */
+        public Builder embeddingModel(String model) {
+            this.embeddingModel = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /** Sets {@code maxTokens} for requests without one (env {@code MAX_TOKENS}). @return this builder */
+        public Builder defaultMaxTokens(int maxTokens) {
+            if (maxTokens < 1) {
+                throw new IllegalArgumentException("defaultMaxTokens must be at least 1, got " + maxTokens);
+            }
+            this.defaultMaxTokens = maxTokens;
+            return this;
+        }
+
+        /** Sets the temperature for requests without one, 0 to 2 (env {@code TEMPERATURE}). @return this builder */
+        public Builder defaultTemperature(double temperature) {
+            if (!(temperature >= 0 && temperature <= 2)) {
+                throw new IllegalArgumentException("defaultTemperature must be from 0 to 2, got " + temperature);
+            }
+            this.defaultTemperature = temperature;
+            return this;
+        }
+
+        /**
+         * Sets the overall deadline of each call, covering retries and waiting for permits
+         * (env {@code LLM_TIMEOUT}). Default: none, so only the per-attempt timeouts apply.
+         *
+         * @return this builder
+         */
+        public Builder timeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** Sets the clock deadlines are measured on; for tests. @return this builder */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Sets the cost policy (prices, budget). Default: built-in prices, no budget. @return this builder */
+        public Builder cost(CostPolicy cost) {
+            this.cost = Objects.requireNonNull(cost, "cost");
+            return this;
+        }
+
+        /** Sets a listener for every call. @return this builder */
+        public Builder listener(LlmListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Logs prompts and completions at {@code TRACE} through {@code System.Logger}
+         * ({@code dev.parley}). Off by default: they may hold personal data.
+         *
+         * @return this builder
+         */
+        public Builder logContent(boolean logContent) {
+            this.logContent = logContent;
+            return this;
+        }
+
+        /** Sends with this {@link HttpClient} (when the provider is made by name). @return this builder */
+        public Builder httpClient(HttpClient httpClient) {
+            this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+            return this;
+        }
+
+        /**
+         * {@return the client}
+         *
+         * @throws ConfigurationException if no provider is set, the provider is unknown, or its key is missing
+         */
+        public Llm build() {
+            Provider adapter = provider;
+            String model = defaultModel;
+            if (adapter == null) {
+                String name = providerName != null ? providerName : "openai";
+                ProviderConfig config = providerConfig != null ? providerConfig : ProviderSettings.configFor(name, settings, client());
+                adapter = factory(name).create(config);
+                if (model == null) {
+                    model = ProviderSettings.defaultModel(name, settings);
+                }
+                if (embeddingModel == null) {
+                    embeddingModel = ProviderSettings.defaultEmbeddingModel(name, settings);
+                }
+            } else if (model == null) {
+                model = settings.get("LLM_MODEL");
+            }
+            CostPolicy costPolicy = cost != null ? cost : CostPolicy.newBuilder().build();
+            LlmMetrics metrics = new LlmMetrics(costPolicy.tracker());
+            Provider stack = ObservingProvider.attempts(adapter);
+            stack = costPolicy.decorate(stack);
+            stack = new ValidatingProvider(stack);
+            stack = new ObservingProvider(stack, metrics, listener, logContent);
+            return new Llm(this, stack, metrics, costPolicy, adapter.name(), model);
+        }
+
+        private HttpClient client() {
+            if (httpClient != null) {
+                return httpClient;
+            }
+            Proxies proxies;
+            try {
+                proxies = Proxies.fromEnvironment(settings::get);
+            } catch (IllegalArgumentException e) {
+                throw Settings.config("HTTPS_PROXY", e.getMessage());
+            }
+            if (proxies == null) {
+                return null;
+            }
+            return HttpClient.newBuilder()
+                    .proxy(proxies)
+                    .connectTimeout(dev.parley.http.Transport.DEFAULT_CONNECT_TIMEOUT)
+                    .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
+                    .build();
+        }
+
+        private static ProviderFactory factory(String name) {
+            List<String> known = new ArrayList<>();
+            for (ProviderFactory f : ServiceLoader.load(ProviderFactory.class, Llm.class.getClassLoader())) {
+                if (f.name().equalsIgnoreCase(name)) {
+                    return f;
+                }
+                known.add(f.name());
+            }
+            throw Settings.config("LLM_PROVIDER", "no provider called \"" + name + "\"; known providers: "
+                    + String.join(", ", known.stream().sorted().toList()));
+        }
+    }
+}

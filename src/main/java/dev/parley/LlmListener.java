@@ -1,0 +1,51 @@
+package dev.parley;
+
+import java.time.Duration;
+
+/**
+ * Observes calls, for tracing and metrics bridges (OpenTelemetry, Micrometer ...) that Parley
+ * itself does not depend on.
+ *
+ * {@snippet :
+ * Llm llm = Llm.newBuilder()
+ *         .provider(provider)
+ *         .listener(new LlmListener() {
+ *             @Override
+ *             public void onEnd(CallInfo call, Usage usage, Duration elapsed) {
+ *                 meter.record(call.model(), elapsed, usage.totalTokens());
+ *             }
+ *         })
+ *         .build();
+ * }
+ *
+ * <p>Methods run on the caller's thread, or for streams on the thread delivering the chunk;
+ * they must be quick, thread-safe, and must not throw (what they throw is ignored). No prompt or
+ * completion text is passed except inside stream chunks.
+ */
+public interface LlmListener {
+
+    /** A call started. */
+    default void onStart(CallInfo call) {
+    }
+
+    /**
+     * The provider is being called: once per attempt, so retries show as attempts after the
+     * first; a call answered from the cache has none.
+     *
+     * @param attempt from 1
+     */
+    default void onAttempt(CallInfo call, int attempt) {
+    }
+
+    /** A stream delivered a chunk. */
+    default void onChunk(CallInfo call, ChatChunk chunk) {
+    }
+
+    /** A call succeeded (a stream: completed). */
+    default void onEnd(CallInfo call, Usage usage, Duration elapsed) {
+    }
+
+    /** A call failed. */
+    default void onError(CallInfo call, LlmException error, Duration elapsed) {
+    }
+}

@@ -1,0 +1,246 @@
+package dev.parley;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import dev.parley.internal.CallContext;
+import dev.parley.internal.Jfr;
+import dev.parley.internal.StreamTap;
+import dev.parley.spi.Capability;
+import dev.parley.spi.Provider;
+
+/**
+ * The outermost layer of an {@link Llm}: opens the call's {@link CallContext}, counts it in
+ * {@link LlmMetrics}, tells the {@link LlmListener}, logs it through {@code System.Logger}
+ * (never a key; prompt and completion text only when asked), and records a JDK Flight Recorder
+ * event when {@code jdk.jfr} is present. Thread-safe.
+ */
+final class ObservingProvider implements Provider {
+
+    private static final System.Logger LOG = System.getLogger("dev.parley");
+
+    private final Provider delegate;
+    private final LlmMetrics metrics;
+    private final LlmListener listener;
+    private final boolean logContent;
+    private final AtomicLong ids = new AtomicLong();
+
+    ObservingProvider(Provider delegate, LlmMetrics metrics, LlmListener listener, boolean logContent) {
+        this.delegate = delegate;
+        this.metrics = metrics;
+        this.listener = listener;
+        this.logContent = logContent;
+    }
+
+    @Override
+    public String name() {
+        return delegate.name();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return delegate.capabilities();
+    }
+
+    /** One call in progress. */
+    private final class Call {
+        final CallInfo info;
+        final long start = System.nanoTime();
+        final AtomicInteger attempts = new AtomicInteger();
+
+        Call(String operation, String model) {
+            info = new CallInfo(ids.incrementAndGet(), operation, delegate.name(), model);
+            metrics.started();
+            quietly(() -> listener.onStart(info));
+        }
+
+        CallContext context() {
+            return CallContext.current().withOnAttempt(() -> {
+                int n = attempts.incrementAndGet();
+                metrics.attempted();
+                quietly(() -> listener.onAttempt(info, n));
+            });
+        }
+
+        void succeeded(Usage usage, String requestId, String completion) {
+            long nanos = System.nanoTime() - start;
+            metrics.succeeded(usage, nanos, attempts.get());
+            quietly(() -> listener.onEnd(info, usage == null ? Usage.ZERO : usage, Duration.ofNanos(nanos)));
+            if (LOG.isLoggable(Level.DEBUG)) {
+                LOG.log(Level.DEBUG, "{0} {1}/{2} ok in {3} ms, {4} attempt(s), tokens {5}+{6}{7}",
+                        info.operation(), info.provider(), info.model(), nanos / 1_000_000, attempts.get(),
+                        usage == null ? 0 : usage.inputTokens(), usage == null ? 0 : usage.outputTokens(),
+                        requestId == null ? "" : " [request id " + requestId + "]");
+            }
+            if (logContent && completion != null && LOG.isLoggable(Level.TRACE)) {
+                LOG.log(Level.TRACE, "{0} #{1} completion: {2}", info.operation(), info.id(), completion);
+            }
+            Jfr.call(info.operation(), info.provider(), info.model(), nanos, attempts.get(), usage, null);
+        }
+
+        void failed(LlmException e) {
+            long nanos = System.nanoTime() - start;
+            metrics.failed(e.kind(), nanos);
+            quietly(() -> listener.onError(info, e, Duration.ofNanos(nanos)));
+            if (LOG.isLoggable(Level.DEBUG)) {
+                LOG.log(Level.DEBUG, "{0} {1}/{2} failed in {3} ms after {4} attempt(s): {5}",
+                        info.operation(), info.provider(), info.model(), nanos / 1_000_000, attempts.get(), e.getMessage());
+            }
+            Jfr.call(info.operation(), info.provider(), info.model(), nanos, attempts.get(), null, e.kind().name());
+        }
+    }
+
+    private <T> T run(Call call, Supplier<T> work) {
+        try {
+            return call.context().call(work);
+        } catch (LlmException e) {
+            call.failed(e);
+            throw e;
+        } catch (RuntimeException e) {
+            LlmException wrapped = LlmException.newBuilder(LlmException.Kind.SERVER_ERROR)
+                    .provider(delegate.name())
+                    .message("unexpected failure inside Parley or a provider: " + e)
+                    .cause(e)
+                    .build();
+            call.failed(wrapped);
+            throw wrapped;
+        }
+    }
+
+    private void logPrompt(Call call, ChatRequest request) {
+        if (logContent && LOG.isLoggable(Level.TRACE)) {
+            LOG.log(Level.TRACE, "{0} #{1} prompt: {2}", call.info.operation(), call.info.id(),
+                    request.messages().get(request.messages().size() - 1).text());
+        }
+    }
+
+    @Override
+    public ChatResponse chat(ChatRequest request) {
+        Call call = new Call("chat", request.model());
+        logPrompt(call, request);
+        ChatResponse r = run(call, () -> delegate.chat(request));
+        call.succeeded(r.usage(), r.requestId(), r.text());
+        return r;
+    }
+
+    @Override
+    public ChatStream stream(ChatRequest request) {
+        Call call = new Call("stream", request.model());
+        logPrompt(call, request);
+        CallContext context = call.context();
+        ChatStream stream = run(call, () -> delegate.stream(request));
+        return StreamTap.tap(ChatStream.of(stream.provider(), subscriber -> context.call(() -> {
+            stream.subscribe(subscriber);
+            return null;
+        })), new StreamTap.Listener() {
+            private Usage usage;
+            private String requestId;
+            private final StringBuilder text = logContent ? new StringBuilder() : null;
+
+            @Override
+            public void onChunk(ChatChunk chunk) {
+                metrics.chunk();
+                if (chunk.usage() != null) {
+                    usage = chunk.usage();
+                }
+                if (chunk.requestId() != null) {
+                    requestId = chunk.requestId();
+                }
+                if (text != null) {
+                    text.append(chunk.textDelta());
+                }
+                quietly(() -> listener.onChunk(call.info, chunk));
+            }
+
+            @Override
+            public void onComplete() {
+                call.succeeded(usage, requestId, text == null ? null : text.toString());
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                call.failed(error instanceof LlmException e ? e
+                        : LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED).provider(delegate.name())
+                                .message("the stream failed: " + error).cause(error).build());
+            }
+
+            @Override
+            public void onCancel() {
+                call.failed(LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED).provider(delegate.name())
+                        .message("the stream was cancelled by its subscriber").build());
+            }
+        });
+    }
+
+    @Override
+    public EmbeddingResponse embed(EmbeddingRequest request) {
+        Call call = new Call("embed", request.model());
+        EmbeddingResponse r = run(call, () -> delegate.embed(request));
+        call.succeeded(r.usage(), r.requestId(), null);
+        return r;
+    }
+
+    @Override
+    public List<ModelInfo> models() {
+        Call call = new Call("models", null);
+        List<ModelInfo> r = run(call, delegate::models);
+        call.succeeded(null, null, null);
+        return r;
+    }
+
+    private static void quietly(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException ignored) {
+            // A listener must not break the call it observes.
+        }
+    }
+
+    /** The innermost layer: tells the call's observer that the provider itself is being called. */
+    static Provider attempts(Provider adapter) {
+        return new Provider() {
+            @Override
+            public String name() {
+                return adapter.name();
+            }
+
+            @Override
+            public Set<Capability> capabilities() {
+                return adapter.capabilities();
+            }
+
+            @Override
+            public ChatResponse chat(ChatRequest request) {
+                CallContext.current().onAttempt().run();
+                return adapter.chat(request);
+            }
+
+            @Override
+            public ChatStream stream(ChatRequest request) {
+                Runnable onAttempt = CallContext.current().onAttempt();
+                ChatStream s = adapter.stream(request);
+                return ChatStream.of(s.provider(), subscriber -> {
+                    onAttempt.run();
+                    s.subscribe(subscriber);
+                });
+            }
+
+            @Override
+            public EmbeddingResponse embed(EmbeddingRequest request) {
+                CallContext.current().onAttempt().run();
+                return adapter.embed(request);
+            }
+
+            @Override
+            public List<ModelInfo> models() {
+                CallContext.current().onAttempt().run();
+                return adapter.models();
+            }
+        };
+    }
+}

@@ -1,0 +1,110 @@
+package dev.parley;
+
+import java.net.http.HttpClient;
+
+import dev.parley.spi.ProviderConfig;
+
+/**
+ * The environment variables of each built-in provider: where its key, base URL and default
+ * model come from.
+ */
+final class ProviderSettings {
+
+    private ProviderSettings() {
+    }
+
+    static ProviderConfig configFor(String provider, Settings s, HttpClient client) {
+        ProviderConfig.Builder b = ProviderConfig.newBuilder().httpClient(client);
+        switch (provider) {
+            case "openai" -> {
+                b.apiKey(required(s, "OPENAI_API_KEY", provider)).baseUrl(s.url("OPENAI_BASE_URL"));
+                optional(s, b, "OPENAI_ORGANIZATION", "organization");
+                optional(s, b, "OPENAI_PROJECT", "project");
+            }
+            case "deepseek" -> b.apiKey(required(s, "DEEPSEEK_API_KEY", provider)).baseUrl(s.url("DEEPSEEK_BASE_URL"));
+            case "anthropic" -> {
+                b.apiKey(required(s, "ANTHROPIC_API_KEY", provider)).baseUrl(s.url("ANTHROPIC_BASE_URL"));
+                optional(s, b, "ANTHROPIC_VERSION", "version");
+                Integer max = s.integer("MAX_TOKENS", 1, 10_000_000);
+                if (max != null) {
+                    b.option("defaultMaxTokens", Integer.toString(max));
+                }
+            }
+            case "ollama" -> {
+                b.apiKey(s.secret("OLLAMA_API_KEY"));
+                optional(s, b, "OLLAMA_HOST", "host");
+            }
+            case "openai-compatible" -> {
+                if (s.url("OPENAI_BASE_URL") == null) {
+                    throw Settings.config("OPENAI_BASE_URL", "the openai-compatible provider needs the server's base URL, "
+                            + "such as http://localhost:8000/v1");
+                }
+                b.apiKey(s.secret("OPENAI_API_KEY")).baseUrl(s.url("OPENAI_BASE_URL"));
+            }
+            case "azure-openai" -> {
+                b.apiKey(required(s, "AZURE_OPENAI_API_KEY", provider));
+                if (s.url("AZURE_OPENAI_BASE_URL") == null) {
+                    throw Settings.config("AZURE_OPENAI_BASE_URL", "set the deployment URL, such as "
+                            + "https://RESOURCE.openai.azure.com/openai/deployments/DEPLOYMENT");
+                }
+                b.baseUrl(s.url("AZURE_OPENAI_BASE_URL"));
+                b.option("apiVersion", s.get("AZURE_OPENAI_API_VERSION") != null ? s.get("AZURE_OPENAI_API_VERSION") : "2024-10-21");
+            }
+            default -> {
+                // A third-party provider: pass the generic settings through.
+                String prefix = provider.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+                b.apiKey(s.secret(prefix + "_API_KEY")).baseUrl(s.url(prefix + "_BASE_URL"));
+            }
+        }
+        return b.build();
+    }
+
+    private static ApiKey required(Settings s, String variable, String provider) {
+        ApiKey key = s.secret(variable);
+        if (key == null) {
+            throw Settings.config(variable, "the " + provider + " provider needs an API key: set " + variable
+                    + " (or " + variable + "_FILE, the path of a file holding it)");
+        }
+        return key;
+    }
+
+    private static void optional(Settings s, ProviderConfig.Builder b, String variable, String option) {
+        String v = s.get(variable);
+        if (v != null) {
+            b.option(option, v);
+        }
+    }
+
+    static String defaultModel(String provider, Settings s) {
+        String generic = s.get("LLM_MODEL");
+        if (generic != null) {
+            return generic;
+        }
+        return switch (provider) {
+            case "openai", "openai-compatible" -> orDefault(s, "OPENAI_MODEL", provider.equals("openai") ? "gpt-4o-mini" : null);
+            case "deepseek" -> orDefault(s, "DEEPSEEK_MODEL", "deepseek-chat");
+            case "anthropic" -> orDefault(s, "ANTHROPIC_MODEL", "claude-sonnet-4-5");
+            case "ollama" -> orDefault(s, "OLLAMA_MODEL", "llama3.2");
+            case "azure-openai" -> orDefault(s, "AZURE_OPENAI_MODEL", null);
+            default -> null;
+        };
+    }
+
+    static String defaultEmbeddingModel(String provider, Settings s) {
+        String generic = s.get("LLM_EMBEDDING_MODEL");
+        if (generic != null) {
+            return generic;
+        }
+        return switch (provider) {
+            case "openai", "azure-openai" -> "text-embedding-3-small";
+            case "ollama" -> "all-minilm";
+            default -> null;
+        };
+    }
+
+    private static String orDefault(Settings s, String variable, String fallback) {
+        String v = s.get(variable);
+        return v != null ? v : fallback;
+    }
+
+}

@@ -1,0 +1,121 @@
+package dev.parley;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import dev.parley.spi.Capability;
+import dev.parley.spi.Provider;
+
+/**
+ * Checks a request before anything is sent: a model is set, every tool result answers an
+ * earlier tool call and every tool call is answered, and the provider can do what the request
+ * asks (tools, images, JSON schema). Each failure is an {@link InvalidRequestException} or an
+ * {@link UnsupportedCapabilityException} that names the field. Thread-safe.
+ */
+final class ValidatingProvider implements Provider {
+
+    private final Provider delegate;
+
+    ValidatingProvider(Provider delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public String name() {
+        return delegate.name();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return delegate.capabilities();
+    }
+
+    @Override
+    public ChatResponse chat(ChatRequest request) {
+        validate(request, Capability.CHAT);
+        return delegate.chat(request);
+    }
+
+    @Override
+    public ChatStream stream(ChatRequest request) {
+        validate(request, Capability.STREAMING);
+        return delegate.stream(request);
+    }
+
+    @Override
+    public EmbeddingResponse embed(EmbeddingRequest request) {
+        require(Capability.EMBEDDINGS, "embeddings");
+        if (request.model() == null) {
+            throw invalid("model: no embedding model; set one on the request or a default embedding model");
+        }
+        return delegate.embed(request);
+    }
+
+    @Override
+    public List<ModelInfo> models() {
+        require(Capability.MODELS, "listing models");
+        return delegate.models();
+    }
+
+    void validate(ChatRequest request, Capability operation) {
+        require(operation, operation == Capability.STREAMING ? "streaming" : "chat");
+        if (request.model() == null) {
+            throw invalid("model: no model; set one on the request or a default model on the client");
+        }
+        if (!request.tools().isEmpty()) {
+            require(Capability.TOOLS, "tools");
+        }
+        if (request.responseFormat() != null && request.responseFormat().type() == ResponseFormat.Type.JSON_SCHEMA) {
+            require(Capability.JSON_SCHEMA, "JSON-schema response formats");
+        }
+        List<Message> messages = request.messages();
+        Set<String> open = new HashSet<>();
+        Set<String> seen = new HashSet<>();
+        int openedAt = -1;
+        for (int i = 0; i < messages.size(); i++) {
+            Message m = messages.get(i);
+            if (m.role() != Role.TOOL && !open.isEmpty()) {
+                throw invalid("messages[" + openedAt + "].toolCalls: tool call " + open.iterator().next()
+                        + " has no tool result before messages[" + i + "]");
+            }
+            if (!m.isTextOnly()) {
+                require(Capability.IMAGES, "images");
+            }
+            if (m.role() == Role.ASSISTANT && !m.toolCalls().isEmpty()) {
+                for (ToolCall call : m.toolCalls()) {
+                    if (!seen.add(call.id())) {
+                        throw invalid("messages[" + i + "].toolCalls: the id " + call.id() + " is used twice");
+                    }
+                    open.add(call.id());
+                }
+                openedAt = i;
+            } else if (m.role() == Role.TOOL) {
+                if (!open.remove(m.toolCallId())) {
+                    throw invalid("messages[" + i + "].toolCallId: " + m.toolCallId()
+                            + (seen.contains(m.toolCallId()) ? " was already answered" : " answers no earlier tool call"));
+                }
+            }
+        }
+        if (!open.isEmpty()) {
+            throw invalid("messages[" + openedAt + "].toolCalls: tool call " + open.iterator().next()
+                    + " has no tool result; add Message.tool(id, result) after it");
+        }
+    }
+
+    private void require(Capability capability, String what) {
+        if (!delegate.capabilities().contains(capability)) {
+            throw LlmException.newBuilder(LlmException.Kind.UNSUPPORTED)
+                    .provider(delegate.name())
+                    .message(what + " is not supported by " + delegate.name())
+                    .build();
+        }
+    }
+
+    private LlmException invalid(String message) {
+        return LlmException.newBuilder(LlmException.Kind.INVALID_REQUEST)
+                .provider(delegate.name())
+                .message(message)
+                .build();
+    }
+}

@@ -1,0 +1,278 @@
+package dev.parley;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.parley.spi.Capability;
+import dev.parley.spi.Provider;
+import dev.parley.testing.ScriptedProvider;
+
+class LlmTest {
+
+    private static ScriptedProvider fake(String... replies) {
+        ScriptedProvider.Builder b = ScriptedProvider.newBuilder("fake");
+        for (String r : replies) {
+            b.reply(r);
+        }
+        return b.build();
+    }
+
+    @Test
+    void chat_oneLiner_usesDefaults() {
+        ScriptedProvider p = fake("Paris");
+        Llm llm = Llm.newBuilder().provider(p).defaultModel("m1").defaultMaxTokens(50).defaultTemperature(0.3).build();
+        assertEquals("Paris", llm.chat("Capital of France?").text());
+        ChatRequest sent = p.requests().get(0);
+        assertEquals("m1", sent.model());
+        assertEquals(50, sent.maxTokens());
+        assertEquals(0.3, sent.temperature());
+        assertEquals("Capital of France?", sent.messages().get(0).text());
+    }
+
+    @Test
+    void stream_oneLiner_deliversChunksAndCollects() {
+        Llm llm = Llm.newBuilder().provider(fake("Once upon a time")).defaultModel("m").build();
+        StringBuilder sb = new StringBuilder();
+        try (ChatStream s = llm.stream("story")) {
+            for (ChatChunk c : s) {
+                sb.append(c.textDelta());
+            }
+        }
+        assertEquals("Once upon a time", sb.toString());
+        assertEquals("Once upon a time", llm.stream("again").collect().text());
+    }
+
+    @Test
+    void customOptions_reachTheProvider() {
+        ScriptedProvider p = fake("ok");
+        Llm llm = Llm.newBuilder().provider(p).defaultModel("m").build();
+        llm.chat(ChatRequest.newBuilder().model("other").addMessage(Message.system("be brief"))
+                .addMessage(Message.user("hi")).temperature(1.5).topP(0.9).stop(List.of("END")).seed(7).build());
+        ChatRequest sent = p.requests().get(0);
+        assertEquals("other", sent.model());
+        assertEquals(1.5, sent.temperature());
+        assertEquals(List.of("END"), sent.stop());
+        assertEquals(7L, sent.seed());
+    }
+
+    @Test
+    void validation_failsBeforeAnyCall() {
+        ScriptedProvider p = fake("never");
+        Llm llm = Llm.newBuilder().provider(p).build();
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> llm.chat("no model set"));
+        assertTrue(e.getMessage().contains("model"), e.getMessage());
+
+        Llm withModel = Llm.newBuilder().provider(p).defaultModel("m").build();
+        ChatRequest orphan = ChatRequest.newBuilder().addMessage(Message.user("hi"))
+                .addMessage(Message.tool("call_1", "42")).build();
+        e = assertThrows(InvalidRequestException.class, () -> withModel.chat(orphan));
+        assertEquals("fake: messages[1].toolCallId: call_1 answers no earlier tool call", e.getMessage());
+
+        ChatRequest unanswered = ChatRequest.newBuilder().addMessage(Message.user("hi"))
+                .addMessage(Message.assistant("", List.of(new ToolCall("call_1", "f", "{}"))))
+                .addMessage(Message.user("and?")).build();
+        e = assertThrows(InvalidRequestException.class, () -> withModel.chat(unanswered));
+        assertTrue(e.getMessage().contains("messages[1].toolCalls: tool call call_1 has no tool result"), e.getMessage());
+        assertEquals(0, p.requests().size());
+    }
+
+    @Test
+    void unsupportedCapability_failsBeforeAnyCall() {
+        ScriptedProvider p = ScriptedProvider.newBuilder("fake").reply("x").capabilities(Set.of(Capability.CHAT)).build();
+        Llm llm = Llm.newBuilder().provider(p).defaultModel("m").build();
+        assertThrows(UnsupportedCapabilityException.class, () -> llm.embed(List.of("a")));
+        assertThrows(UnsupportedCapabilityException.class, () -> llm.stream("a"));
+        assertEquals(0, p.requests().size());
+    }
+
+    @Test
+    void metricsAndListener_seeEveryCall() {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        ScriptedProvider p = ScriptedProvider.newBuilder("fake").reply("a")
+                .fail(LlmException.newBuilder(LlmException.Kind.RATE_LIMITED).build()).reply("b").build();
+        Llm llm = Llm.newBuilder().provider(p).defaultModel("m").listener(new LlmListener() {
+            @Override
+            public void onStart(CallInfo call) {
+                events.add("start " + call.operation());
+            }
+
+            @Override
+            public void onAttempt(CallInfo call, int attempt) {
+                events.add("attempt " + attempt);
+            }
+
+            @Override
+            public void onEnd(CallInfo call, Usage usage, Duration elapsed) {
+                events.add("end " + usage.inputTokens());
+            }
+
+            @Override
+            public void onError(CallInfo call, LlmException error, Duration elapsed) {
+                events.add("error " + error.kind());
+            }
+        }).build();
+        llm.chat("1");
+        assertThrows(RateLimitException.class, () -> llm.chat("2"));
+        llm.stream("3").collect();
+        assertEquals(List.of("start chat", "attempt 1", "end 10", "start chat", "attempt 1", "error RATE_LIMITED",
+                "start stream", "attempt 1", "end 10"), events);
+        MetricsSnapshot m = llm.metrics().snapshot();
+        assertEquals(3, m.calls());
+        assertEquals(2, m.succeeded());
+        assertEquals(1, m.errors());
+        assertEquals(1L, m.errorsByKind().get(LlmException.Kind.RATE_LIMITED));
+        assertEquals(3, m.attempts());
+        assertEquals(20, m.inputTokens());
+        assertTrue(llm.metrics().toPrometheus().contains("parley_errors_total{kind=\"rate_limited\"} 1"));
+    }
+
+    @Test
+    void chatAsync_completes_andCancellationInterruptsTheCall() throws Exception {
+        Llm llm = Llm.newBuilder().provider(fake("async")).defaultModel("m").build();
+        assertEquals("async", llm.chatAsync(ChatRequest.of(null, "x")).get(5, TimeUnit.SECONDS).text());
+
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        Provider blocking = new BlockingProvider(entered, interrupted);
+        Llm slow = Llm.newBuilder().provider(blocking).defaultModel("m").build();
+        CompletableFuture<ChatResponse> f = slow.chatAsync(ChatRequest.of(null, "x"));
+        assertTrue(entered.await(5, TimeUnit.SECONDS));
+        f.cancel(true);
+        assertTrue(interrupted.await(5, TimeUnit.SECONDS), "the provider call was interrupted");
+        assertTrue(f.isCancelled());
+    }
+
+    @Test
+    void settings_badValuesNameTheVariable() {
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> Llm.newBuilder().settings(Map.of("TEMPERATURE", "hot")));
+        assertEquals("TEMPERATURE: expected a number from 0.0 to 2.0, got \"hot\"", e.getMessage());
+        e = assertThrows(ConfigurationException.class, () -> Llm.newBuilder().settings(Map.of("MAX_TOKENS", "-5")));
+        assertTrue(e.getMessage().startsWith("MAX_TOKENS: expected a whole number"), e.getMessage());
+        e = assertThrows(ConfigurationException.class, () -> Llm.newBuilder().settings(Map.of("LLM_TIMEOUT", "soon")));
+        assertTrue(e.getMessage().contains("30s"), e.getMessage());
+        e = assertThrows(ConfigurationException.class,
+                () -> Llm.newBuilder().settings(Map.of("LLM_PROVIDER", "nonesuch")).build());
+        assertTrue(e.getMessage().startsWith("LLM_PROVIDER: no provider called \"nonesuch\""), e.getMessage());
+    }
+
+    @Test
+    void settings_durationForms() {
+        Settings s = new Settings(Map.of("A", "30", "B", "500ms", "C", "2m", "D", "PT1H", "E", "1.5s"));
+        assertEquals(Duration.ofSeconds(30), s.duration("A", Duration.ofDays(1)));
+        assertEquals(Duration.ofMillis(500), s.duration("B", Duration.ofDays(1)));
+        assertEquals(Duration.ofMinutes(2), s.duration("C", Duration.ofDays(1)));
+        assertEquals(Duration.ofHours(1), s.duration("D", Duration.ofDays(1)));
+        assertEquals(Duration.ofMillis(1500), s.duration("E", Duration.ofDays(1)));
+        assertThrows(ConfigurationException.class, () -> s.duration("C", Duration.ofSeconds(10)));
+        assertNull(s.duration("Z", Duration.ofDays(1)));
+    }
+
+    @Test
+    void secrets_fromVariableOrFile_andNeverShown(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("key");
+        Files.writeString(file, "sk-canary-file-123\n");
+        Settings s = new Settings(Map.of("OPENAI_API_KEY_FILE", file.toString(), "X_API_KEY", "sk-canary-var-456"));
+        ApiKey fromFile = s.secret("OPENAI_API_KEY");
+        assertEquals("sk-canary-file-123", fromFile.value());
+        assertEquals("ApiKey[redacted]", fromFile.toString());
+        assertEquals("sk-canary-var-456", s.secret("X_API_KEY").value());
+        ConfigurationException both = assertThrows(ConfigurationException.class,
+                () -> new Settings(Map.of("K", "a", "K_FILE", file.toString())).secret("K"));
+        assertTrue(both.getMessage().contains("set only one"));
+        ConfigurationException missing = assertThrows(ConfigurationException.class,
+                () -> new Settings(Map.of("K_FILE", dir.resolve("nope").toString())).secret("K"));
+        assertFalse(missing.getMessage().contains("sk-canary"));
+    }
+
+    @Test
+    void embed_usesTheDefaultEmbeddingModel() {
+        ScriptedProvider p = fake("x");
+        Llm llm = Llm.newBuilder().provider(p).embeddingModel("e1").build();
+        EmbeddingResponse r = llm.embed(List.of("a", "b"));
+        assertEquals(2, r.embeddings().size());
+        assertEquals("e1", p.embeddingRequests().get(0).model());
+    }
+
+    @Test
+    void unexpectedRuntimeFailure_becomesLlmException() {
+        Provider broken = new BlockingProvider(null, null) {
+            @Override
+            public ChatResponse chat(ChatRequest request) {
+                throw new IllegalStateException("boom");
+            }
+        };
+        Llm llm = Llm.newBuilder().provider(broken).defaultModel("m").build();
+        LlmException e = assertThrows(LlmException.class, () -> llm.chat("x"));
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+    }
+
+    /** A provider whose chat blocks until interrupted. */
+    static class BlockingProvider implements Provider {
+        private final CountDownLatch entered;
+        private final CountDownLatch interrupted;
+
+        BlockingProvider(CountDownLatch entered, CountDownLatch interrupted) {
+            this.entered = entered;
+            this.interrupted = interrupted;
+        }
+
+        @Override
+        public String name() {
+            return "blocking";
+        }
+
+        @Override
+        public Set<Capability> capabilities() {
+            return Set.of(Capability.CHAT);
+        }
+
+        @Override
+        public ChatResponse chat(ChatRequest request) {
+            entered.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                throw LlmException.newBuilder(LlmException.Kind.TIMEOUT).message("interrupted").build();
+            }
+            throw new AssertionError("unreachable");
+        }
+
+        @Override
+        public ChatStream stream(ChatRequest request) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public EmbeddingResponse embed(EmbeddingRequest request) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<ModelInfo> models() {
+            return List.of();
+        }
+    }
+
+}
