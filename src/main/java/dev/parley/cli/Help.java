@@ -1,0 +1,104 @@
+package dev.parley.cli;
+
+/** The help texts of the {@code parley} command. */
+final class Help {
+
+    private Help() {
+    }
+
+    static final String EXIT_CODES = """
+            Exit codes:
+              0  success
+              1  unexpected failure
+              2  usage error (a wrong command line)
+              3  configuration error (a missing API key, a malformed setting)
+              4  authentication or permission refused by the provider
+              5  rate limited, or quota or budget used up
+              6  timed out
+              7  provider or network error
+            """;
+
+    static final String PROVIDER_OPTIONS = """
+              --provider NAME      openai, deepseek, anthropic, ollama, openai-compatible or
+                                   azure-openai (default: $LLM_PROVIDER, else openai)
+              --model NAME         the model (default: $LLM_MODEL, or the provider's default)
+              --base-url URL       the provider's base URL (default: its official endpoint)
+              --api-key-env NAME   read the API key from the environment variable NAME
+                                   (default: OPENAI_API_KEY, ANTHROPIC_API_KEY, ...)
+              -v, --verbose        print stack traces with errors
+            """;
+
+    static final String MAIN = """
+            parley - talk to large language models from the command line
+
+            Usage: parley COMMAND [OPTIONS] [ARGS]
+
+            Commands:
+              chat PROMPT...   send a prompt and print the answer as it streams in
+              embed TEXT...    print one JSON line with the embedding vector of each text
+              models           list the provider's models
+              serve            run an OpenAI-compatible gateway in front of your providers
+              demo             show Parley's features against a built-in fake provider
+                               (needs no API key and no network)
+              help COMMAND     show the options of a command
+
+            Options:
+              --help           show this help
+              --version        show the version
+
+            Settings come from environment variables (LLM_PROVIDER, OPENAI_API_KEY,
+            ANTHROPIC_API_KEY, DEEPSEEK_API_KEY, OLLAMA_HOST, ...; see the README);
+            command-line options override them.
+
+            """ + EXIT_CODES;
+
+    static final String CHAT = """
+            Usage: parley chat [OPTIONS] PROMPT...
+                   echo PROMPT | parley chat [OPTIONS] -
+
+            Sends PROMPT (the words joined by spaces, or standard input with -) and prints
+            the answer as it arrives.
+
+            Options:
+            """ + PROVIDER_OPTIONS + """
+              --system TEXT        a system message sent before the prompt
+              --temperature T      sampling temperature, 0 to 2
+              --max-tokens N       the most tokens to generate
+              --no-stream          wait for the whole answer, then print it
+              --json               print the final response as one JSON object: text,
+                                   reasoning, toolCalls (id, name, arguments), finishReason,
+                                   usage (inputTokens, outputTokens, totalTokens), cost (USD),
+                                   model, provider, requestId
+
+            """ + EXIT_CODES;
+
+    static final String EMBED = """
+            Usage: parley embed [OPTIONS] TEXT...
+                   echo TEXT | parley embed [OPTIONS] -
+
+            Embeds each TEXT and prints one JSON line per vector:
+            {"index":0,"model":"...","dimensions":1536,"embedding":[...]}
+
+            Options:
+            """ + PROVIDER_OPTIONS + "\n" + EXIT_CODES;
+
+    static final String MODELS = """
+            Usage: parley models [OPTIONS]
+
+            Lists the provider's models, one per line.
+
+            Options:
+            """ + PROVIDER_OPTIONS + """
+              --json               print each model's entry as JSON, as the provider sent it
+
+            """ + EXIT_CODES;
+
+    static String of(String command) {
+        return switch (command) {
+            case "chat" -> CHAT;
+            case "embed" -> EMBED;
+            case "models" -> MODELS;
+            default -> throw new UsageException("unknown command \"" + command + "\"; run parley --help");
+        };
+    }
+}

@@ -1,0 +1,102 @@
+package dev.parley.cli;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.parley.LlmException;
+
+/**
+ * The {@code parley} command: {@code chat}, {@code embed}, {@code models}, {@code serve},
+ * {@code demo}. Run {@code parley --help}.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    /** Runs the command and exits with its exit code. @param args the command line */
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
+        Map<String, String> env = new HashMap<>(System.getenv());
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.equals(name.toUpperCase(Locale.ROOT)) && name.indexOf('.') < 0) {
+                env.put(name, System.getProperty(name));
+            }
+        }
+        int code = run(Arrays.asList(args), System.in, out, err, env);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /**
+     * Runs a command line; the testable entry point.
+     *
+     * @return the exit code
+     */
+    static int run(List<String> args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+        boolean verbose = args.contains("--verbose") || args.contains("-v");
+        try {
+            if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h")) {
+                out.print(Help.MAIN);
+                return args.isEmpty() ? ExitCode.USAGE.code : ExitCode.OK.code;
+            }
+            if (args.get(0).equals("--version") || args.get(0).equals("version")) {
+                out.println("parley " + version() + " (Java " + Runtime.version() + ")");
+                return ExitCode.OK.code;
+            }
+            String command = args.get(0);
+            List<String> rest = args.subList(1, args.size());
+            if (command.equals("help")) {
+                if (rest.isEmpty()) {
+                    out.print(Help.MAIN);
+                    return ExitCode.OK.code;
+                }
+                out.print(Help.of(rest.get(0)));
+                return ExitCode.OK.code;
+            }
+            if (rest.contains("--help") || rest.contains("-h")) {
+                out.print(Help.of(command));
+                return ExitCode.OK.code;
+            }
+            Commands commands = new Commands(in, out, err, env);
+            return switch (command) {
+                case "chat" -> commands.chat(rest);
+                case "embed" -> commands.embed(rest);
+                case "models" -> commands.models(rest);
+                default -> throw new UsageException("unknown command \"" + command + "\"; run parley --help");
+            };
+        } catch (UsageException e) {
+            err.println("parley: " + e.getMessage());
+            return ExitCode.USAGE.code;
+        } catch (LlmException e) {
+            err.println("parley: " + e.getMessage());
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            return ExitCode.of(e).code;
+        } catch (RuntimeException e) {
+            err.println("parley: unexpected failure: " + e);
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            return ExitCode.FAILURE.code;
+        }
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        if (v == null) {
+            v = Main.class.getModule().getDescriptor() != null
+                    ? Main.class.getModule().getDescriptor().rawVersion().orElse("dev") : "dev";
+        }
+        return v;
+    }
+}
