@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * A test subscriber (the idea of dev.parley.http.TestSubscriber, trimmed): records items and the
@@ -30,10 +31,18 @@ final class ChunkSubscriber<T> implements Flow.Subscriber<T> {
     private long demand;
     private Throwable error;
     private boolean completed;
+    private volatile Consumer<T> onNextAction = item -> {
+    };
 
     /** @param initialRequest what to request in onSubscribe; 0 for nothing */
     ChunkSubscriber(long initialRequest) {
         this.initialRequest = initialRequest;
+    }
+
+    /** Runs {@code action} in each onNext, after the item is recorded. @return this subscriber */
+    ChunkSubscriber<T> onNextDo(Consumer<T> action) {
+        this.onNextAction = action;
+        return this;
     }
 
     @Override
@@ -67,6 +76,7 @@ final class ChunkSubscriber<T> implements Flow.Subscriber<T> {
         } finally {
             lock.unlock();
         }
+        onNextAction.accept(item);
     }
 
     @Override
