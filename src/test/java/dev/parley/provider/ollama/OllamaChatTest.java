@@ -2,6 +2,7 @@ package dev.parley.provider.ollama;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,19 +13,25 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.parley.ApiKey;
+import dev.parley.AuthenticationException;
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ConfigurationException;
 import dev.parley.ContentPart;
 import dev.parley.FinishReason;
 import dev.parley.InvalidRequestException;
+import dev.parley.LlmException;
 import dev.parley.Message;
+import dev.parley.NotFoundException;
+import dev.parley.PermissionDeniedException;
+import dev.parley.RateLimitException;
 import dev.parley.ReasoningBlock;
 import dev.parley.ResponseFormat;
 import dev.parley.ServerException;
 import dev.parley.Tool;
 import dev.parley.ToolCall;
 import dev.parley.ToolChoice;
+import dev.parley.UnavailableException;
 import dev.parley.UnsupportedCapabilityException;
 import dev.parley.Usage;
 import dev.parley.json.Json;
@@ -320,6 +327,40 @@ class OllamaChatTest {
                 ServerException e = assertThrows(ServerException.class, () -> provider(server).chat(ChatRequest.of("m", "x")),
                         c.getKey());
                 assertTrue(e.getMessage().contains(c.getValue()), c.getKey() + " -> " + e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void chat_unknownModel_isNotFound_withOllamasMessage() {
+        try (ReplayServer server = ReplayServer.start()) {
+            server.on("POST", "/api/chat", Reply.fixture("ollama/error_404_model_not_found"));
+            NotFoundException e = assertThrows(NotFoundException.class, () -> provider(server).chat(ChatRequest.of("llama3", "x")));
+            assertEquals(404, e.statusCode());
+            assertEquals("model 'llama3' not found", e.providerMessage());
+            assertEquals("ollama", e.provider());
+            assertFalse(e.retryable());
+        }
+    }
+
+    @Test
+    void chat_errorStatuses_mapToTheirKinds() {
+        // Synthetic bodies in Ollama's {"error": "..."} shape.
+        Map<Integer, Class<? extends LlmException>> kinds = Map.of(
+                400, InvalidRequestException.class,
+                401, AuthenticationException.class,
+                403, PermissionDeniedException.class,
+                429, RateLimitException.class,
+                500, ServerException.class,
+                502, ServerException.class,
+                503, UnavailableException.class);
+        for (Map.Entry<Integer, Class<? extends LlmException>> k : kinds.entrySet()) {
+            try (ReplayServer server = ReplayServer.start()) {
+                server.on("POST", "/api/chat", Reply.json(k.getKey(), "{\"error\":\"status " + k.getKey() + "\"}"));
+                LlmException e = assertThrows(LlmException.class, () -> provider(server).chat(ChatRequest.of("m", "x")));
+                assertInstanceOf(k.getValue(), e, "HTTP " + k.getKey());
+                assertEquals(k.getKey(), e.statusCode());
+                assertEquals("status " + k.getKey(), e.providerMessage());
             }
         }
     }
