@@ -50,6 +50,8 @@ final class OllamaProvider implements Provider {
     private final JsonValue keepAlive;
 
     /**
+     * Creates the provider; checks at once that the configured headers can be sent.
+     *
      * @param name      the name to report
      * @param baseUrl   the server's root URL, such as {@code http://127.0.0.1:11434}
      * @param key       sent as {@code Authorization: Bearer} when not null (a proxy, or ollama.com)
