@@ -13,4 +13,5 @@ module dev.parley {
     exports dev.parley.testing;
 
     uses dev.parley.spi.ProviderFactory;
+    provides dev.parley.spi.ProviderFactory with dev.parley.provider.ollama.OllamaProviderFactory;
 }

@@ -148,4 +148,14 @@ class HttpErrorsTest {
         assertTrue(e.retryable());
         assertTrue(Fixtures.bytes("openai/chat_basic.response.json").length > 0);
     }
+
+    @Test
+    void streamError_withAStringMessage_asOllamaSendsIt() {
+        dev.parley.json.JsonObject line = (dev.parley.json.JsonObject) dev.parley.json.Json.parse(
+                "{\"error\":\"an error was encountered while running the model: unexpected EOF\"}");
+        LlmException e = HttpErrors.fromStreamError("ollama", line, "rid-1", null);
+        assertEquals(Kind.SERVER_ERROR, e.kind());
+        assertEquals("an error was encountered while running the model: unexpected EOF", e.providerMessage());
+        assertEquals("rid-1", e.requestId());
+    }
 }

@@ -1,0 +1,75 @@
+package dev.parley.provider.ollama;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.parley.ApiKey;
+import dev.parley.ChatChunk;
+import dev.parley.FinishReason;
+import dev.parley.ToolCall;
+import dev.parley.ToolCallDelta;
+import dev.parley.Usage;
+import dev.parley.http.FrameMapper;
+import dev.parley.http.HttpErrors;
+import dev.parley.json.Json;
+import dev.parley.json.JsonAccessException;
+import dev.parley.json.JsonNull;
+import dev.parley.json.JsonObject;
+import dev.parley.json.JsonValue;
+
+/**
+ * Turns the NDJSON lines of a streamed {@code /api/chat} into chunks: one chunk per line, with
+ * the line's {@code message.content} as text, {@code message.thinking} as reasoning and each
+ * whole tool call as one {@link ToolCallDelta} (with a fresh index counted across the stream, its
+ * id, name and all of its arguments). The line with {@code "done": true} also carries the finish
+ * reason and the usage, and ends the stream. A line {@code {"error": "..."}} fails the stream with
+ * the provider's message.
+ *
+ * <p>One mapper serves one stream: it keeps the tool-call count. Not thread-safe, as
+ * {@link FrameMapper} allows.
+ */
+final class OllamaStreamMapper implements FrameMapper<byte[], ChatChunk> {
+
+    private final String provider;
+    private final String requestId;
+    private final ApiKey key;
+    private int toolCallCount;
+
+    OllamaStreamMapper(String provider, String requestId, ApiKey key) {
+        this.provider = provider;
+        this.requestId = requestId;
+        this.key = key;
+    }
+
+    @Override
+    public void map(byte[] line, Output<ChatChunk> output) {
+        JsonValue value = Json.parse(line);
+        if (!(value instanceof JsonObject o)) {
+            throw new JsonAccessException("", "expected a JSON object on each line, got " + value.kind());
+        }
+        JsonValue error = o.get("error").orElse(null);
+        if (error != null && !(error instanceof JsonNull)) {
+            throw HttpErrors.fromStreamError(provider, o, requestId, key);
+        }
+        JsonObject message = o.optObject("message").orElse(JsonObject.of());
+        List<ToolCall> calls = OllamaResponses.toolCalls(message, toolCallCount);
+        List<ToolCallDelta> deltas = new ArrayList<>(calls.size());
+        for (ToolCall c : calls) {
+            deltas.add(new ToolCallDelta(toolCallCount++, c.id(), c.name(), c.arguments()));
+        }
+        boolean done = o.optBoolean("done").orElse(false);
+        String raw = null;
+        FinishReason reason = null;
+        Usage usage = null;
+        if (done) {
+            raw = o.stringOr("done_reason", null);
+            reason = OllamaResponses.finishReason(raw, toolCallCount > 0);
+            usage = OllamaResponses.usage(o);
+        }
+        output.emit(new ChatChunk(message.stringOr("content", ""), message.stringOr("thinking", ""), null, null,
+                deltas, reason, raw, null, usage, null, o.stringOr("model", null), requestId, o));
+        if (done) {
+            output.end();
+        }
+    }
+}

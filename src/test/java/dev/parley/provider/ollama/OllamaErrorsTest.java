@@ -1,0 +1,100 @@
+package dev.parley.provider.ollama;
+
+import static dev.parley.provider.ollama.OllamaChatTest.provider;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.parley.ApiKey;
+import dev.parley.AuthenticationException;
+import dev.parley.ChatRequest;
+import dev.parley.InvalidRequestException;
+import dev.parley.LlmException;
+import dev.parley.NotFoundException;
+import dev.parley.PermissionDeniedException;
+import dev.parley.RateLimitException;
+import dev.parley.ServerException;
+import dev.parley.UnavailableException;
+import dev.parley.spi.Provider;
+import dev.parley.spi.ProviderConfig;
+import dev.parley.support.ReplayServer;
+import dev.parley.support.ReplayServer.RecordedRequest;
+import dev.parley.support.ReplayServer.Reply;
+
+/** Error statuses, unexpected bodies and key handling of the Ollama adapter. */
+class OllamaErrorsTest {
+
+    @Test
+    void chat_sendsKeyAsBearer_andNeverInErrors() {
+        String secret = "sk-ollama-canary-9";
+        try (ReplayServer server = ReplayServer.start()) {
+            server.on("POST", "/api/chat", Reply.json(500, "{\"error\":\"bad key " + secret + "\"}"));
+            Provider p = provider(server, ProviderConfig.newBuilder().apiKey(ApiKey.of(secret)).header("X-Team", "blue"));
+            ServerException e = assertThrows(ServerException.class, () -> p.chat(ChatRequest.of("m", "x")));
+            assertFalse(e.getMessage().contains(secret), e.getMessage());
+            assertFalse(p.toString().contains(secret));
+            RecordedRequest sent = server.takeRequest();
+            assertEquals("Bearer " + secret, sent.header("Authorization"));
+            assertEquals("blue", sent.header("X-Team"));
+        }
+    }
+
+    @Test
+    void chat_unexpectedShapes_areServerErrorsNamingThePath() {
+        Map<String, String> cases = Map.of(
+                "{\"model\":\"m\",\"done\":true}", "message",
+                "[1,2]", "expected an object",
+                "{\"model\":\"m\",\"message\":{\"content\":5}}", "message.content",
+                "{\"message\":{\"content\":\"\",\"tool_calls\":[{\"function\":{\"arguments\":{}}}]}}",
+                "message.tool_calls[0].function.name",
+                "not json at all", "not valid JSON");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            try (ReplayServer server = ReplayServer.start()) {
+                server.on("POST", "/api/chat", Reply.json(200, c.getKey()));
+                ServerException e = assertThrows(ServerException.class, () -> provider(server).chat(ChatRequest.of("m", "x")),
+                        c.getKey());
+                assertTrue(e.getMessage().contains(c.getValue()), c.getKey() + " -> " + e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void chat_unknownModel_isNotFound_withOllamasMessage() {
+        try (ReplayServer server = ReplayServer.start()) {
+            server.on("POST", "/api/chat", Reply.fixture("ollama/error_404_model_not_found"));
+            NotFoundException e = assertThrows(NotFoundException.class, () -> provider(server).chat(ChatRequest.of("llama3", "x")));
+            assertEquals(404, e.statusCode());
+            assertEquals("model 'llama3' not found", e.providerMessage());
+            assertEquals("ollama", e.provider());
+            assertFalse(e.retryable());
+        }
+    }
+
+    @Test
+    void chat_errorStatuses_mapToTheirKinds() {
+        // Synthetic bodies in Ollama's {"error": "..."} shape.
+        Map<Integer, Class<? extends LlmException>> kinds = Map.of(
+                400, InvalidRequestException.class,
+                401, AuthenticationException.class,
+                403, PermissionDeniedException.class,
+                429, RateLimitException.class,
+                500, ServerException.class,
+                502, ServerException.class,
+                503, UnavailableException.class);
+        for (Map.Entry<Integer, Class<? extends LlmException>> k : kinds.entrySet()) {
+            try (ReplayServer server = ReplayServer.start()) {
+                server.on("POST", "/api/chat", Reply.json(k.getKey(), "{\"error\":\"status " + k.getKey() + "\"}"));
+                LlmException e = assertThrows(LlmException.class, () -> provider(server).chat(ChatRequest.of("m", "x")));
+                assertInstanceOf(k.getValue(), e, "HTTP " + k.getKey());
+                assertEquals(k.getKey(), e.statusCode());
+                assertEquals("status " + k.getKey(), e.providerMessage());
+            }
+        }
+    }
+}
