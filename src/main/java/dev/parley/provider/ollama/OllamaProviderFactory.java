@@ -20,6 +20,9 @@ import dev.parley.spi.ProviderFactory;
  *     ({@code host}, {@code host:port}, {@code :port}, {@code http(s)://host:port}; a bind address
  *     such as {@code 0.0.0.0} connects to 127.0.0.1), and when that is unset too,
  *     {@code http://127.0.0.1:11434}.</li>
+ * <li>Option {@code host}: an {@code OLLAMA_HOST}-style value read with the same rules, used
+ *     instead of the environment variable when {@code baseUrl} is null ({@code Llm}'s settings
+ *     pass {@code OLLAMA_HOST} this way, so a settings map works without the real environment).</li>
  * <li>{@code apiKey}: none is needed for a local server; when set it is sent as
  *     {@code Authorization: Bearer} (for ollama.com or an authenticating proxy).</li>
  * <li>{@code httpClient}, {@code headers}, {@code name}: as for every provider.</li>
@@ -52,7 +55,8 @@ public final class OllamaProviderFactory implements ProviderFactory {
 
     @Override
     public Provider create(ProviderConfig config) {
-        URI base = config.baseUrl() != null ? config.baseUrl() : OllamaHost.resolve(environment.apply(OllamaHost.ENV));
+        URI base = config.baseUrl() != null ? config.baseUrl()
+                : OllamaHost.resolve(config.option("host").orElseGet(() -> environment.apply(OllamaHost.ENV)));
         return new OllamaProvider(
                 config.name() != null ? config.name() : name(),
                 base,
