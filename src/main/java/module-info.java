@@ -2,7 +2,7 @@
  * Parley: call large language models from Java with nothing but the JDK.
  */
 module dev.parley {
-    requires java.net.http;
+    requires transitive java.net.http;
     requires jdk.httpserver;
     requires static jdk.jfr;
 
