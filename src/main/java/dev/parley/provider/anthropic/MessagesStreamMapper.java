@@ -145,10 +145,9 @@ final class MessagesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
             case "signature_delta" -> out.emit(chunk(null, null, delta.string("signature"), null, null, null, null, data));
             case "input_json_delta" -> {
                 String partial = delta.string("partial_json");
-                if (toolBlocks.containsKey(index)) { // not the input of a server tool
-                    if (!partial.isEmpty()) {
-                        toolBlocks.put(index, true);
-                    }
+                // Only the input of a tool_use block (not a server tool's); empty fragments add nothing.
+                if (toolBlocks.containsKey(index) && !partial.isEmpty()) {
+                    toolBlocks.put(index, true);
                     out.emit(chunk(null, null, null, null, new ToolCallDelta(index, null, null, partial), null, null, data));
                 }
             }

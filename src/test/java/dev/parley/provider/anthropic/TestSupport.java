@@ -41,6 +41,11 @@ final class TestSupport {
         return (JsonObject) Json.parse(text);
     }
 
+    /** {@return JSON text parsed as an array} */
+    static dev.parley.json.JsonArray jsonArray(String text) {
+        return (dev.parley.json.JsonArray) Json.parse(text);
+    }
+
     /** {@return the body of a recorded request, parsed} */
     static JsonObject body(RecordedRequest request) {
         return (JsonObject) Json.parse(request.body());
