@@ -26,12 +26,12 @@ import dev.parley.spi.ProviderFactory;
  *
  * <p>Options ({@link ProviderConfig#options()}):
  * <ul>
- * <li>{@code version}: the {@code anthropic-version} header, default {@value #DEFAULT_VERSION}.</li>
+ * <li>{@code version}: the {@code anthropic-version} header, default {@code 2023-06-01}.</li>
  * <li>{@code beta}: the {@code anthropic-beta} header (comma-separated beta names); not sent by
  *     default.</li>
  * <li>{@code defaultMaxTokens}: the {@code max_tokens} sent when a request sets no
  *     {@link dev.parley.ChatRequest#maxTokens()} (the API requires one), default
- *     {@value #DEFAULT_MAX_TOKENS}.</li>
+ *     4096.</li>
  * </ul>
  *
  * <p>Stateless and thread-safe; public only because {@link java.util.ServiceLoader} needs it.

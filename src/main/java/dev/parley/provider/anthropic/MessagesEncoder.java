@@ -11,6 +11,7 @@ import dev.parley.ReasoningBlock;
 import dev.parley.ResponseFormat;
 import dev.parley.Tool;
 import dev.parley.ToolCall;
+import dev.parley.ToolChoice;
 import dev.parley.json.JsonArray;
 import dev.parley.json.JsonException;
 import dev.parley.json.JsonObject;
@@ -120,7 +121,7 @@ final class MessagesEncoder {
             throw invalid(provider, "temperature: Anthropic accepts 0 to 1, got " + request.temperature());
         }
         if (request.toolChoice() != null && request.tools().isEmpty()
-                && request.toolChoice().mode() == dev.parley.ToolChoice.Mode.REQUIRED) {
+                && request.toolChoice().mode() == ToolChoice.Mode.REQUIRED) {
             throw invalid(provider, "toolChoice: REQUIRED needs at least one tool in the request");
         }
     }
@@ -130,7 +131,11 @@ final class MessagesEncoder {
         List<JsonValue> toolResults = null;
         for (Message m : in) {
             switch (m.role()) {
-                case SYSTEM, DEVELOPER -> system.add(m.text());
+                case SYSTEM, DEVELOPER -> {
+                    if (!m.text().isEmpty()) {
+                        system.add(m.text());
+                    }
+                }
                 case TOOL -> {
                     if (toolResults == null) {
                         toolResults = new ArrayList<>();
