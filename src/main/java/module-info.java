@@ -1,5 +1,9 @@
 /**
  * Parley: call large language models from Java with nothing but the JDK.
+ *
+ * <p>Exported: the API ({@code dev.parley}), the JSON codec, the provider SPI, the policies and
+ * the test doubles. The provider adapters, the HTTP plumbing and the command line are internal;
+ * adapters are reached by name through {@link java.util.ServiceLoader}.
  */
 module dev.parley {
     requires transitive java.net.http;
@@ -13,5 +17,8 @@ module dev.parley {
     exports dev.parley.testing;
 
     uses dev.parley.spi.ProviderFactory;
-    provides dev.parley.spi.ProviderFactory with dev.parley.provider.ollama.OllamaProviderFactory;
+
+    provides dev.parley.spi.ProviderFactory with
+            dev.parley.provider.anthropic.AnthropicProviderFactory,
+            dev.parley.provider.ollama.OllamaProviderFactory;
 }

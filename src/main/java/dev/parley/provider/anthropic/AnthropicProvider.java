@@ -1,0 +1,174 @@
+package dev.parley.provider.anthropic;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.parley.ApiKey;
+import dev.parley.ChatRequest;
+import dev.parley.ChatResponse;
+import dev.parley.ChatStream;
+import dev.parley.EmbeddingRequest;
+import dev.parley.EmbeddingResponse;
+import dev.parley.LlmException;
+import dev.parley.ModelInfo;
+import dev.parley.http.DecodingPublisher;
+import dev.parley.http.HttpErrors;
+import dev.parley.http.StreamOptions;
+import dev.parley.http.Transport;
+import dev.parley.json.Json;
+import dev.parley.json.JsonException;
+import dev.parley.json.JsonObject;
+import dev.parley.spi.Capability;
+import dev.parley.spi.Provider;
+
+/**
+ * Anthropic's Messages API ({@code POST /v1/messages}, streamed or not) and models list
+ * ({@code GET /v1/models}). Request and response mapping: {@link MessagesEncoder},
+ * {@link MessagesDecoder}, {@link MessagesStreamMapper}.
+ *
+ * <p>No embeddings: Anthropic has no embeddings API. No JSON-schema response format.
+ *
+ * <p>Immutable and thread-safe.
+ */
+final class AnthropicProvider implements Provider {
+
+    private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.CHAT, Capability.STREAMING,
+            Capability.TOOLS, Capability.IMAGES, Capability.REASONING, Capability.MODELS));
+    /** The largest page the models list serves. */
+    private static final int MODELS_PAGE = 1000;
+
+    private final String name;
+    private final String base;
+    private final ApiKey key;
+    private final HttpClient client;
+    private final Map<String, String> headers;
+    private final String version;
+    private final String beta;
+    private final int defaultMaxTokens;
+
+    AnthropicProvider(String name, URI baseUrl, ApiKey key, HttpClient client, Map<String, String> headers,
+                      String version, String beta, int defaultMaxTokens) {
+        this.name = name;
+        String b = baseUrl.toString();
+        this.base = b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
+        this.key = key;
+        this.client = client;
+        this.headers = headers;
+        this.version = version;
+        this.beta = beta;
+        this.defaultMaxTokens = defaultMaxTokens;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public ChatResponse chat(ChatRequest request) {
+        HttpRequest http = post(body(request, false));
+        Transport.Response response = Transport.send(client, http, name, key);
+        String requestId = HttpErrors.requestId(response.headers());
+        try {
+            JsonObject body = MessagesDecoder.object(Json.parse(response.body()));
+            return MessagesDecoder.response(name, body, response.headers(), requestId);
+        } catch (JsonException e) {
+            throw unexpected(e, requestId);
+        }
+    }
+
+    @Override
+    public ChatStream stream(ChatRequest request) {
+        HttpRequest http = post(body(request, true));
+        return ChatStream.of(name, Transport.stream(client, http, name, key, (headers, body) -> {
+            FinalEventFlush flushed = new FinalEventFlush(body);
+            MessagesStreamMapper mapper = new MessagesStreamMapper(name, HttpErrors.requestId(headers), key,
+                    flushed::ended);
+            return DecodingPublisher.sse(flushed, mapper, StreamOptions.defaults().withRequireEndMarker(true));
+        }));
+    }
+
+    /** Always fails: Anthropic has no embeddings API. */
+    @Override
+    public EmbeddingResponse embed(EmbeddingRequest request) {
+        throw LlmException.newBuilder(LlmException.Kind.UNSUPPORTED).provider(name)
+                .message("Anthropic has no embeddings API; use another provider for embeddings"
+                        + " (OpenAI, Ollama, or Voyage AI, which Anthropic recommends)")
+                .build();
+    }
+
+    /** {@return every model, following the pages of {@code GET /v1/models}} */
+    @Override
+    public List<ModelInfo> models() {
+        List<ModelInfo> models = new ArrayList<>();
+        String after = null;
+        while (true) {
+            String query = "?limit=" + MODELS_PAGE
+                    + (after == null ? "" : "&after_id=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
+            HttpRequest http = headers(Transport.request(URI.create(base + "/v1/models" + query))).GET().build();
+            Transport.Response response = Transport.send(client, http, name, key);
+            String requestId = HttpErrors.requestId(response.headers());
+            String last;
+            try {
+                JsonObject page = MessagesDecoder.object(Json.parse(response.body()));
+                models.addAll(MessagesDecoder.models(page));
+                last = page.optBoolean("has_more").orElse(false) ? page.optString("last_id").orElse(null) : null;
+            } catch (JsonException e) {
+                throw unexpected(e, requestId);
+            }
+            if (last == null || last.equals(after)) {
+                return models;
+            }
+            after = last;
+        }
+    }
+
+    private JsonObject body(ChatRequest request, boolean stream) {
+        if (request.model() == null) {
+            throw LlmException.newBuilder(LlmException.Kind.CONFIGURATION).provider(name)
+                    .message("no model: set one on the request or a default model").build();
+        }
+        return MessagesEncoder.encode(name, request, defaultMaxTokens, stream);
+    }
+
+    private HttpRequest post(JsonObject body) {
+        return headers(Transport.request(URI.create(base + "/v1/messages")).header("content-type", "application/json"))
+                .POST(BodyPublishers.ofByteArray(Json.writeBytes(body)))
+                .build();
+    }
+
+    /** Adds the key, version, beta and configured headers; configured ones replace the others. */
+    private HttpRequest.Builder headers(HttpRequest.Builder b) {
+        b.header("x-api-key", key.value()).header("anthropic-version", version);
+        if (beta != null) {
+            b.header("anthropic-beta", beta);
+        }
+        headers.forEach(b::setHeader);
+        return b;
+    }
+
+    private LlmException unexpected(JsonException e, String requestId) {
+        return LlmException.newBuilder(LlmException.Kind.SERVER_ERROR).provider(name)
+                .message("unexpected response from the Messages API: " + e.getMessage())
+                .requestId(requestId).cause(e).build();
+    }
+
+    @Override
+    public String toString() {
+        return "AnthropicProvider[name=" + name + ", baseUrl=" + base + "]";
+    }
+}
