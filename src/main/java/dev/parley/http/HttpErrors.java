@@ -107,7 +107,8 @@ public final class HttpErrors {
      * @param key       the key to scrub from messages, or null
      */
     public static LlmException fromStreamError(String provider, JsonObject body, String requestId, ApiKey key) {
-        JsonObject error = body.optObject("error").orElse(body);
+        // Not optObject: that throws when "error" is a string, as some servers send it.
+        JsonObject error = body.get("error").orElse(null) instanceof JsonObject eo ? eo : body;
         String type = text(error, "type");
         String code = text(error, "code");
         String message = firstText(error, "message", "detail");
