@@ -10,4 +10,5 @@ module dev.parley {
     exports dev.parley.spi;
 
     uses dev.parley.spi.ProviderFactory;
+    provides dev.parley.spi.ProviderFactory with dev.parley.provider.openai.OpenAiProviderFactory, dev.parley.provider.openai.DeepSeekProviderFactory, dev.parley.provider.openai.OpenAiCompatibleProviderFactory, dev.parley.provider.openai.AzureOpenAiProviderFactory;
 }
