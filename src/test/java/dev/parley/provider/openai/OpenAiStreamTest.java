@@ -312,6 +312,24 @@ class OpenAiStreamTest {
     }
 
     @Test
+    void malformedOrMisshapenEvents_areStreamInterruptedNamingTheProblem() {
+        String first = "data: {\"id\":\"x\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"}}]}\n\n";
+        for (String[] c : List.of(
+                new String[] {"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\n\n", "malformed stream event"},
+                new String[] {"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":7}}]}\n\n", "choices[0].delta.content"},
+                new String[] {"data: [1,2]\n\n", "expected a chat.completion.chunk object, got array"})) {
+            try (ReplayServer server = ReplayServer.start()) {
+                server.on("POST", "/v1/chat/completions", Reply.of(200, "text/event-stream", first + c[0] + "data: [DONE]\n\n"));
+                ChunkSubscriber sub = new ChunkSubscriber(true);
+                Fakes.openai(server).stream(ChatRequest.of(MODEL, SF)).subscribe(sub);
+                StreamInterruptedException e = assertInstanceOf(StreamInterruptedException.class, sub.awaitError());
+                assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+                assertEquals(List.of("ok"), sub.items().stream().map(ChatChunk::textDelta).toList());
+            }
+        }
+    }
+
+    @Test
     void httpErrors_beforeTheStream_areTypedExceptions() {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/v1/chat/completions",
