@@ -19,6 +19,10 @@ module dev.parley {
     uses dev.parley.spi.ProviderFactory;
 
     provides dev.parley.spi.ProviderFactory with
+            dev.parley.provider.openai.OpenAiProviderFactory,
+            dev.parley.provider.openai.DeepSeekProviderFactory,
+            dev.parley.provider.openai.OpenAiCompatibleProviderFactory,
+            dev.parley.provider.openai.AzureOpenAiProviderFactory,
             dev.parley.provider.anthropic.AnthropicProviderFactory,
             dev.parley.provider.ollama.OllamaProviderFactory;
 }

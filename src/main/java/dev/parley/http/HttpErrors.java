@@ -107,7 +107,7 @@ public final class HttpErrors {
      * @param key       the key to scrub from messages, or null
      */
     public static LlmException fromStreamError(String provider, JsonObject body, String requestId, ApiKey key) {
-        // The error may be an object (OpenAI, Anthropic) or just a message string (Ollama).
+        // The error may be an object (OpenAI, Anthropic) or just a message string (Ollama, some servers).
         JsonObject error = body.get("error").orElse(null) instanceof JsonObject eo ? eo : body;
         String type = text(error, "type");
         String code = text(error, "code");

@@ -1,0 +1,68 @@
+package dev.parley.provider.openai;
+
+import dev.parley.ApiKey;
+import dev.parley.ChatChunk;
+import dev.parley.json.Json;
+import dev.parley.json.JsonAccessException;
+import dev.parley.json.JsonObject;
+import dev.parley.json.JsonString;
+import dev.parley.json.JsonValue;
+import dev.parley.http.FrameMapper;
+import dev.parley.http.HttpErrors;
+import dev.parley.http.SseEvent;
+
+/**
+ * Turns the events of a streamed chat completion into {@link ChatChunk}s: {@code data: [DONE]}
+ * ends the stream, an event holding an {@code error} fails it with the provider's error, and
+ * events that carry nothing (the role-only first chunk) produce no chunk. SSE comments such as
+ * DeepSeek's {@code : keep-alive} never reach a mapper.
+ *
+ * <p>Stateless apart from the request id; one instance per stream, called by one thread at a time.
+ */
+final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
+
+    private final Dialect dialect;
+    private final String provider;
+    private final String requestId;
+    private final ApiKey key;
+
+    ChunkMapper(Dialect dialect, String provider, String requestId, ApiKey key) {
+        this.dialect = dialect;
+        this.provider = provider;
+        this.requestId = requestId;
+        this.key = key;
+    }
+
+    @Override
+    public void map(SseEvent event, Output<ChatChunk> out) {
+        String data = event.data();
+        if (data.length() < 16 && data.strip().equals("[DONE]")) {
+            out.end();
+            return;
+        }
+        JsonValue value = Json.parse(data);
+        if (!(value instanceof JsonObject o)) {
+            throw new JsonAccessException("", "expected a chat.completion.chunk object, got " + value.kind());
+        }
+        if (isError(event, o)) {
+            throw HttpErrors.fromStreamError(provider, o, requestId, key);
+        }
+        ChatChunk chunk = ChatDecoder.chunk(dialect, o, requestId);
+        if (chunk != null) {
+            out.emit(chunk);
+        }
+    }
+
+    /**
+     * {@return whether the event reports an error}: {@code {"error": ...}} (OpenAI, DeepSeek,
+     * most servers), {@code {"object": "error", ...}} (vLLM), or an {@code event: error}.
+     */
+    private static boolean isError(SseEvent event, JsonObject o) {
+        JsonValue error = o.get("error").orElse(null);
+        if (error instanceof JsonObject || error instanceof JsonString) {
+            return true;
+        }
+        return event.type().equals("error") || o.get("object").orElse(null) instanceof JsonString s
+                && s.value().equals("error");
+    }
+}

@@ -1,0 +1,193 @@
+package dev.parley.provider.openai;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+import dev.parley.ChatRequest;
+import dev.parley.ChatResponse;
+import dev.parley.ChatStream;
+import dev.parley.ContentPart;
+import dev.parley.EmbeddingRequest;
+import dev.parley.EmbeddingResponse;
+import dev.parley.LlmException;
+import dev.parley.LlmException.Kind;
+import dev.parley.Message;
+import dev.parley.ModelInfo;
+import dev.parley.ResponseFormat;
+import dev.parley.http.DecodingPublisher;
+import dev.parley.http.HttpErrors;
+import dev.parley.http.StreamOptions;
+import dev.parley.http.Transport;
+import dev.parley.json.Json;
+import dev.parley.json.JsonAccessException;
+import dev.parley.json.JsonException;
+import dev.parley.json.JsonObject;
+import dev.parley.json.JsonValue;
+import dev.parley.spi.Capability;
+import dev.parley.spi.Provider;
+
+/**
+ * A provider that speaks the OpenAI Chat Completions protocol: {@code POST /chat/completions}
+ * (whole or streamed as Server-Sent Events ending with {@code data: [DONE]}),
+ * {@code POST /embeddings} and {@code GET /models}, for OpenAI, DeepSeek, Azure OpenAI and any
+ * compatible server, as its {@link Dialect} says.
+ *
+ * <p>Requests are checked before anything is sent: a missing model is a
+ * {@link Kind#CONFIGURATION} error, and tools, images, JSON schemas, embeddings or model lists
+ * outside the dialect's {@linkplain #capabilities() capabilities} are {@link Kind#UNSUPPORTED}.
+ *
+ * <p>Immutable and thread-safe.
+ */
+final class OpenAiProvider implements Provider {
+
+    private final Settings settings;
+
+    OpenAiProvider(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** {@return the settings, for tests} */
+    Settings settings() {
+        return settings;
+    }
+
+    @Override
+    public String name() {
+        return settings.name();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return settings.dialect().capabilities();
+    }
+
+    @Override
+    public ChatResponse chat(ChatRequest request) {
+        check(request);
+        HttpRequest http = post("/chat/completions", ChatEncoder.chat(settings.dialect(), request, false),
+                "application/json");
+        Transport.Response response = Transport.send(settings.client(), http, name(), settings.apiKey());
+        String requestId = HttpErrors.requestId(response.headers());
+        return decode(response, requestId, body -> ChatDecoder.response(settings.dialect(), name(), body,
+                request.model(), response.headers(), requestId));
+    }
+
+    @Override
+    public ChatStream stream(ChatRequest request) {
+        check(request);
+        HttpRequest http = post("/chat/completions", ChatEncoder.chat(settings.dialect(), request, true),
+                "text/event-stream");
+        StreamOptions options = StreamOptions.defaults().withRequireEndMarker(true);
+        return ChatStream.of(name(), Transport.stream(settings.client(), http, name(), settings.apiKey(),
+                (headers, body) -> DecodingPublisher.sse(body, new ChunkMapper(settings.dialect(), name(),
+                        HttpErrors.requestId(headers), settings.apiKey()), options)));
+    }
+
+    @Override
+    public EmbeddingResponse embed(EmbeddingRequest request) {
+        require(Capability.EMBEDDINGS, "embeddings");
+        requireModel(request.model());
+        HttpRequest http = post("/embeddings", ChatEncoder.embeddings(request, settings.base64Embeddings()),
+                "application/json");
+        Transport.Response response = Transport.send(settings.client(), http, name(), settings.apiKey());
+        String requestId = HttpErrors.requestId(response.headers());
+        return decode(response, requestId, body -> EmbeddingDecoder.embeddings(name(), body,
+                request.inputs().size(), request.model(), requestId));
+    }
+
+    @Override
+    public List<ModelInfo> models() {
+        require(Capability.MODELS, "listing models");
+        HttpRequest http = request("/models", "application/json").GET().build();
+        Transport.Response response = Transport.send(settings.client(), http, name(), settings.apiKey());
+        return decode(response, HttpErrors.requestId(response.headers()), EmbeddingDecoder::models);
+    }
+
+    /** Fails before any network call for what the request needs and the provider lacks. */
+    private void check(ChatRequest request) {
+        requireModel(request.model());
+        if (!request.tools().isEmpty()) {
+            require(Capability.TOOLS, "tools");
+        }
+        if (request.responseFormat() != null && request.responseFormat().type() == ResponseFormat.Type.JSON_SCHEMA) {
+            require(Capability.JSON_SCHEMA, "JSON-schema response formats (ResponseFormat.jsonObject() may be)");
+        }
+        for (Message m : request.messages()) {
+            for (ContentPart p : m.content()) {
+                if (p instanceof ContentPart.Image) {
+                    require(Capability.IMAGES, "images in messages");
+                }
+            }
+        }
+    }
+
+    private void requireModel(String model) {
+        if (model == null && settings.dialect().modelRequired) {
+            throw LlmException.newBuilder(Kind.CONFIGURATION)
+                    .provider(name())
+                    .message("no model: set one on the request or a default model")
+                    .build();
+        }
+    }
+
+    private void require(Capability capability, String what) {
+        if (!capabilities().contains(capability)) {
+            throw LlmException.newBuilder(Kind.UNSUPPORTED)
+                    .provider(name())
+                    .message(what + " not supported by " + settings.dialect().factoryName)
+                    .build();
+        }
+    }
+
+    private HttpRequest post(String path, JsonObject body, String accept) {
+        return request(path, accept)
+                .header("Content-Type", "application/json")
+                .POST(BodyPublishers.ofByteArray(Json.writeBytes(body)))
+                .build();
+    }
+
+    private HttpRequest.Builder request(String path, String accept) {
+        HttpRequest.Builder b = Transport.request(settings.endpoint(path)).header("Accept", accept);
+        if (settings.apiKey() != null) {
+            if (settings.dialect().apiKeyHeader) {
+                b.header("api-key", settings.apiKey().value());
+            } else {
+                b.header("Authorization", "Bearer " + settings.apiKey().value());
+            }
+        }
+        settings.headers().forEach(b::setHeader);
+        return b;
+    }
+
+    /**
+     * Parses a 2xx body and reads it with {@code reader}; a body that is not JSON, or JSON of
+     * another shape, is a {@link Kind#SERVER_ERROR} naming what was wrong (not retried: the same
+     * request would get the same answer).
+     */
+    private <T> T decode(Transport.Response response, String requestId, Function<JsonObject, T> reader) {
+        try {
+            JsonValue body = Json.parse(response.body());
+            if (!(body instanceof JsonObject o)) {
+                throw new JsonAccessException("", "expected a JSON object, got " + body.kind());
+            }
+            return reader.apply(o);
+        } catch (JsonException | IllegalArgumentException | ArithmeticException e) {
+            throw LlmException.newBuilder(Kind.SERVER_ERROR)
+                    .provider(name())
+                    .statusCode(response.status())
+                    .message("unexpected response from the provider: " + settings.redact(e.getMessage()))
+                    .requestId(requestId)
+                    .retryable(false)
+                    .cause(e)
+                    .build();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "OpenAiProvider[" + settings + "]";
+    }
+}
