@@ -1,0 +1,175 @@
+package dev.parley.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.parley.json.Json;
+import dev.parley.json.JsonObject;
+import dev.parley.support.ReplayServer;
+import dev.parley.support.ReplayServer.Reply;
+
+class MainTest {
+
+    private static final String KEY = "sk-canary-cli-0042";
+
+    private ReplayServer server;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private Map<String, String> env;
+
+    @BeforeEach
+    void start() {
+        server = ReplayServer.start();
+        env = new HashMap<>(Map.of("OPENAI_API_KEY", KEY, "OPENAI_BASE_URL", server.uri("/v1").toString()));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private int run(String stdin, String... args) {
+        return Main.run(List.of(args), new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), env);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void chat_streamsTheAnswer() {
+        server.on("POST", "/v1/chat/completions", Reply.fixture("openai/stream_basic"));
+        assertEquals(0, run("", "chat", "What's", "the", "weather?"));
+        String expected = dev.parley.support.Fixtures.text("openai/stream_basic.response.sse");
+        assertTrue(expected.contains("\"content\""));
+        assertTrue(out().startsWith("I'm unable to provide real-time weather updates"), out());
+        JsonObject sent = (JsonObject) Json.parse(server.takeRequest().body());
+        assertEquals("What's the weather?", sent.array("messages").object(0).string("content"));
+        assertTrue(sent.booleanValue("stream"));
+        assertEquals("", err());
+    }
+
+    @Test
+    void chat_json_printsOneObjectWithEveryField() {
+        server.on("POST", "/v1/chat/completions", Reply.fixture("openai/chat_with_headers"));
+        assertEquals(0, run("", "chat", "--json", "--model", "gpt-5.1-chat-latest", "--system", "be brief",
+                "--temperature", "0.5", "--max-tokens", "100", "hi"));
+        JsonObject o = (JsonObject) Json.parse(out().strip());
+        for (String field : List.of("text", "reasoning", "toolCalls", "finishReason", "usage", "cost", "model", "provider", "requestId")) {
+            assertTrue(o.has(field), "missing " + field);
+        }
+        assertEquals("openai", o.string("provider"));
+        assertEquals("stop", o.string("finishReason"));
+        assertTrue(o.object("usage").longValue("totalTokens") > 0);
+        assertTrue(o.string("requestId").startsWith("req_"), o.toString());
+        JsonObject sent = (JsonObject) Json.parse(server.takeRequest().body());
+        assertEquals("system", sent.array("messages").object(0).string("role"));
+        assertEquals(0.5, sent.doubleValue("temperature"));
+    }
+
+    @Test
+    void chat_readsThePromptFromStdin() {
+        server.on("POST", "/v1/chat/completions", Reply.fixture("openai/chat_basic"));
+        assertEquals(0, run("a prompt from stdin\n", "chat", "--no-stream", "-"));
+        JsonObject sent = (JsonObject) Json.parse(server.takeRequest().body());
+        assertEquals("a prompt from stdin", sent.array("messages").object(0).string("content"));
+        assertFalse(out().isBlank());
+    }
+
+    @Test
+    void exitCodes_areDistinct_andErrorsAreOneLine() {
+        server.on("POST", "/v1/chat/completions", Reply.fixture("openai/error_401_invalid_api_key").withStatus(401));
+        assertEquals(4, run("", "chat", "--no-stream", "hi"));
+        assertEquals(1, err().strip().lines().count(), err());
+        assertFalse(err().contains(KEY));
+        assertTrue(err().startsWith("parley: openai: "), err());
+
+        err.reset();
+        server.on("POST", "/v1/chat/completions", Reply.fixture("openai/error_429_insufficient_quota").withStatus(429));
+        assertEquals(5, run("", "chat", "--no-stream", "hi"));
+
+        err.reset();
+        server.on("POST", "/v1/chat/completions", Reply.json(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}"));
+        assertEquals(7, run("", "chat", "--no-stream", "hi"));
+
+        err.reset();
+        env.remove("OPENAI_API_KEY");
+        assertEquals(3, run("", "chat", "hi"));
+        assertTrue(err().contains("set OPENAI_API_KEY"), err());
+
+        err.reset();
+        assertEquals(2, run("", "chat", "--temperature", "9", "hi"));
+        assertTrue(err().contains("--temperature must be a number from 0.0 to 2.0"), err());
+        assertEquals(2, run("", "frobnicate"));
+        assertEquals(2, run("", "chat"));
+        assertEquals(2, run("", "chat", "--bogus", "x"));
+    }
+
+    @Test
+    void verbose_printsTheStackTrace() {
+        server.on("POST", "/v1/chat/completions", Reply.json(503, "{\"error\":{\"message\":\"busy\"}}"));
+        assertEquals(7, run("", "chat", "--no-stream", "--verbose", "hi"));
+        assertTrue(err().contains("\tat "), err());
+    }
+
+    @Test
+    void apiKeyEnv_readsTheKeyFromAnotherVariable() {
+        server.on("POST", "/v1/chat/completions", Reply.fixture("openai/chat_basic"));
+        env.remove("OPENAI_API_KEY");
+        env.put("MY_KEY", "sk-from-my-key");
+        assertEquals(0, run("", "chat", "--no-stream", "--api-key-env", "MY_KEY", "hi"));
+        assertEquals("Bearer sk-from-my-key", server.takeRequest().header("Authorization"));
+        assertEquals(2, run("", "chat", "--api-key-env", "UNSET_VAR", "hi"));
+    }
+
+    @Test
+    void models_andEmbed() {
+        server.on("GET", "/v1/models", Reply.fixture("openai/models_list"));
+        assertEquals(0, run("", "models"));
+        assertTrue(out().lines().anyMatch(l -> l.startsWith("gpt-")), out());
+        out.reset();
+        server.on("POST", "/v1/embeddings", Reply.fixture("openai/embeddings_float"));
+        env.put("OPENAI_BASE_URL", server.uri("/v1").toString());
+        assertEquals(0, Main.run(List.of("embed", "--provider", "openai-compatible", "--model", "text-embedding-3-small", "a", "b", "c", "d"),
+                new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), env), err());
+        List<String> lines = out().lines().toList();
+        assertEquals(4, lines.size());
+        JsonObject first = (JsonObject) Json.parse(lines.get(0));
+        assertEquals(1536, first.longValue("dimensions"));
+        assertEquals(1536, first.array("embedding").size());
+    }
+
+    @Test
+    void helpAndVersion() {
+        assertEquals(0, run("", "--help"));
+        assertTrue(out().contains("Exit codes:"));
+        out.reset();
+        assertEquals(0, run("", "help", "chat"));
+        assertTrue(out().contains("--api-key-env NAME"));
+        out.reset();
+        assertEquals(0, run("", "chat", "--help"));
+        assertTrue(out().contains("--no-stream"));
+        out.reset();
+        assertEquals(0, run("", "--version"));
+        assertTrue(out().startsWith("parley "));
+    }
+}
