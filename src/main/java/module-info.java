@@ -8,6 +8,7 @@ module dev.parley {
     exports dev.parley;
     exports dev.parley.json;
     exports dev.parley.retry;
+    exports dev.parley.route;
     exports dev.parley.spi;
 
     uses dev.parley.spi.ProviderFactory;
