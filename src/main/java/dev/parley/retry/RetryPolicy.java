@@ -53,7 +53,7 @@ import dev.parley.spi.Provider;
  * subclass, with the same status, codes, request id and {@code retryAfter}) whose message ends
  * with, for example, "(gave up after 3 attempts)" or "(gave up after 2 attempts: the next retry
  * would pass the deadline)", and whose cause is the original error. An error that is not
- * retryable is thrown as it is. If the calling thread is interrupted while it waits, the policy
+ * retryable is thrown as it is, and so is every error when {@code maxAttempts} is 1. If the calling thread is interrupted while it waits, the policy
  * stops, restores the interrupt flag and throws an {@link dev.parley.LlmTimeoutException}
  * (not retryable) with the last error suppressed; if the thread was interrupted during an
  * attempt, the attempt's error is thrown as it is, without a retry.

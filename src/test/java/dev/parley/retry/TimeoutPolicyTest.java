@@ -224,4 +224,23 @@ class TimeoutPolicyTest {
         assertEquals("ollama", p.name());
         assertEquals(delegate.capabilities(), p.capabilities());
     }
+
+    @Test
+    void retryAroundTimeout_timedOutAttempt_isRetriedAndAnswers() throws Exception {
+        BlockingCall call = new BlockingCall();
+        ScriptedProvider delegate = new ScriptedProvider("openai").thenChat(call::run).thenAnswer("second");
+        Provider timed = policy().attemptTimeout(Duration.ofSeconds(5)).build().decorate(delegate);
+        ManualTime retryTime = new ManualTime();
+        RetryPolicy retry = RetryPolicy.newBuilder().clock(retryTime).sleeper(retryTime).build();
+        Provider p = retry.decorate(timed);
+
+        CompletableFuture<ChatResponse> result = async(() -> p.chat(REQUEST));
+        await(call.entered, "the first attempt");
+        time.awaitSleepers(1);
+        time.advance(Duration.ofSeconds(5));
+
+        assertEquals("second", result.get(10, TimeUnit.SECONDS).text());
+        await(call.exited, "the first attempt to end");
+        assertEquals(new RetryPolicy.Stats(2, 1, 0), retry.stats());
+    }
 }
