@@ -13,6 +13,8 @@ module dev.parley {
     exports dev.parley;
     exports dev.parley.cost;
     exports dev.parley.json;
+    exports dev.parley.retry;
+    exports dev.parley.route;
     exports dev.parley.spi;
     exports dev.parley.testing;
 

@@ -1,0 +1,216 @@
+package dev.parley.retry;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.parley.LlmException;
+import dev.parley.internal.CallContext;
+import dev.parley.internal.Sleeper;
+import dev.parley.retry.internal.Errors;
+import dev.parley.spi.Provider;
+
+/**
+ * Bounds how long a call may take: each attempt of {@code chat}, {@code embed} and
+ * {@code models} as a whole, and for {@code stream} the wait for the first chunk and the gaps
+ * between chunks; and none of them past the call's overall deadline ({@link CallContext#current()}).
+ *
+ * {@snippet :
+ * TimeoutPolicy timeouts = TimeoutPolicy.newBuilder()
+ *         .attemptTimeout(Duration.ofSeconds(60))
+ *         .firstChunkTimeout(Duration.ofSeconds(20))
+ *         .idleTimeout(Duration.ofSeconds(15))
+ *         .build();
+ * Provider p = retry.decorate(timeouts.decorate(openai)); // each attempt gets its own timeout
+ * }
+ *
+ * <p><b>Calls</b> ({@code chat}, {@code embed}, {@code models}) run on a new virtual thread in the
+ * caller's {@link CallContext}, while the caller waits. The limit is the smaller of
+ * {@code attemptTimeout} and the time left before the overall deadline. When it passes, the call
+ * is cancelled by interrupting its thread (the adapters abort the HTTP exchange on interrupt)
+ * and the caller gets an {@link dev.parley.LlmTimeoutException} naming the limit: retryable
+ * for the attempt timeout, not retryable for the overall deadline. If the caller is interrupted
+ * while it waits, the call is cancelled the same way, the interrupt flag is restored, and a
+ * {@code LlmTimeoutException} (not retryable) is thrown. A call whose deadline has already passed
+ * fails at once without reaching the delegate.
+ *
+ * <p><b>Streams</b> get a watchdog, a virtual thread per subscribed stream that sleeps until the
+ * next deadline: {@code firstChunkTimeout} counts from the subscription to the first chunk;
+ * then {@code idleTimeout} is the longest gap between chunks while the subscriber has demand
+ * outstanding (a subscriber that stops requesting pauses it, so a slow reader is not mistaken
+ * for a stalled server); the overall deadline, if any, bounds the whole stream. At this level only
+ * {@link dev.parley.ChatChunk}s are seen, so SSE keep-alive comments and empty events never
+ * reset the idle timer. When a limit passes, the delegate's stream is cancelled and the
+ * subscriber gets exactly one {@code onError(LlmTimeoutException)}, even if the delegate
+ * signals at the same moment. The watchdog ends with the stream.
+ *
+ * <p>Defaults: attempt timeout 10 minutes (as the OpenAI and Anthropic SDKs), first-chunk
+ * timeout 5 minutes (reasoning models may think that long before their first token), idle
+ * timeout 2 minutes, the system UTC clock.
+ *
+ * <p>Immutable configuration and thread-safe; one instance owns one set of
+ * {@linkplain #stats() counters}, shared by every provider it decorates. No thread is created
+ * until a call is made, and none outlives its call or stream.
+ */
+public final class TimeoutPolicy {
+
+    /**
+     * Counters of a policy instance, read with {@link #stats()}.
+     *
+     * @param attemptTimeouts    calls cut by the attempt timeout
+     * @param firstChunkTimeouts streams cut while waiting for the first chunk
+     * @param idleTimeouts       streams cut by a gap between chunks
+     * @param deadlineTimeouts   calls and streams cut by the overall deadline
+     */
+    public record Stats(long attemptTimeouts, long firstChunkTimeouts, long idleTimeouts, long deadlineTimeouts) {
+    }
+
+    /** Which limit passed. */
+    enum Limit {
+        ATTEMPT, FIRST_CHUNK, IDLE, DEADLINE
+    }
+
+    private final Duration attemptTimeout;
+    private final Duration firstChunkTimeout;
+    private final Duration idleTimeout;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final LongAdder attemptTimeouts = new LongAdder();
+    private final LongAdder firstChunkTimeouts = new LongAdder();
+    private final LongAdder idleTimeouts = new LongAdder();
+    private final LongAdder deadlineTimeouts = new LongAdder();
+
+    private TimeoutPolicy(Builder b) {
+        this.attemptTimeout = b.attemptTimeout;
+        this.firstChunkTimeout = b.firstChunkTimeout;
+        this.idleTimeout = b.idleTimeout;
+        this.clock = b.clock;
+        this.sleeper = b.sleeper;
+    }
+
+    /** {@return a new builder with the defaults} */
+    public static Builder newBuilder() {
+        return new Builder();
+    }
+
+    /**
+     * {@return {@code delegate} with timeouts}: a provider with the delegate's name and
+     * capabilities whose {@code chat}, {@code embed}, {@code models} and {@code stream} are bounded
+     * as described above.
+     */
+    public Provider decorate(Provider delegate) {
+        return new TimeoutProvider(this, Objects.requireNonNull(delegate, "delegate"));
+    }
+
+    /** {@return the counters so far; a snapshot} */
+    public Stats stats() {
+        return new Stats(attemptTimeouts.sum(), firstChunkTimeouts.sum(), idleTimeouts.sum(), deadlineTimeouts.sum());
+    }
+
+    /** {@return the limit on each attempt of chat, embed and models} */
+    public Duration attemptTimeout() {
+        return attemptTimeout;
+    }
+
+    /** {@return the limit on the wait for a stream's first chunk} */
+    public Duration firstChunkTimeout() {
+        return firstChunkTimeout;
+    }
+
+    /** {@return the limit on the gap between two chunks of a stream} */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    Sleeper sleeper() {
+        return sleeper;
+    }
+
+    /** Counts a timeout of {@code limit} and {@return the error for it}, with {@code cause} (may be null) */
+    LlmException timedOut(String provider, Limit limit, Duration elapsed, Throwable cause) {
+        String message = switch (limit) {
+            case ATTEMPT -> "the attempt timeout of " + Errors.format(attemptTimeout) + " passed; the call was cancelled";
+            case FIRST_CHUNK -> "no first chunk within the first-chunk timeout of " + Errors.format(firstChunkTimeout)
+                    + "; the stream was cancelled";
+            case IDLE -> "no chunk for the idle timeout of " + Errors.format(idleTimeout) + "; the stream was cancelled";
+            case DEADLINE -> "the overall deadline of the call passed"
+                    + (elapsed == null ? " before it started" : " after " + Errors.format(elapsed) + " of this attempt")
+                    + "; the call was cancelled";
+        };
+        (switch (limit) {
+            case ATTEMPT -> attemptTimeouts;
+            case FIRST_CHUNK -> firstChunkTimeouts;
+            case IDLE -> idleTimeouts;
+            case DEADLINE -> deadlineTimeouts;
+        }).increment();
+        return LlmException.newBuilder(LlmException.Kind.TIMEOUT)
+                .provider(provider)
+                .message(message)
+                .retryable(limit != Limit.DEADLINE)
+                .cause(cause)
+                .build();
+    }
+
+    /**
+     * Builds a {@link TimeoutPolicy}. Each setter checks its argument at once and throws
+     * {@link IllegalArgumentException} naming it and its range (1 ms to 24 hours). Not thread-safe.
+     */
+    public static final class Builder {
+        private Duration attemptTimeout = Duration.ofMinutes(10);
+        private Duration firstChunkTimeout = Duration.ofMinutes(5);
+        private Duration idleTimeout = Duration.ofMinutes(2);
+        private Clock clock = Clock.systemUTC();
+        private Sleeper sleeper = Sleeper.SYSTEM;
+
+        private Builder() {
+        }
+
+        /** Sets the limit on each attempt of chat, embed and models, whole response included; default 10 minutes. @return this builder */
+        public Builder attemptTimeout(Duration attemptTimeout) {
+            this.attemptTimeout = check("attemptTimeout", attemptTimeout);
+            return this;
+        }
+
+        /** Sets the limit from subscribing to a stream to its first chunk; default 5 minutes. @return this builder */
+        public Builder firstChunkTimeout(Duration firstChunkTimeout) {
+            this.firstChunkTimeout = check("firstChunkTimeout", firstChunkTimeout);
+            return this;
+        }
+
+        /** Sets the longest gap between two chunks of a stream; default 2 minutes. @return this builder */
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = check("idleTimeout", idleTimeout);
+            return this;
+        }
+
+        /** Sets the clock; default {@link Clock#systemUTC()}. @return this builder */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Sets how watchdogs wait, for tests. @return this builder */
+        Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        /** {@return the policy} */
+        public TimeoutPolicy build() {
+            return new TimeoutPolicy(this);
+        }
+
+        private static Duration check(String name, Duration value) {
+            Objects.requireNonNull(value, name);
+            if (value.compareTo(Duration.ofMillis(1)) < 0 || value.compareTo(Duration.ofHours(24)) > 0) {
+                throw new IllegalArgumentException(name + " must be from 1 ms to 24 hours, got " + value);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,324 @@
+package dev.parley.route;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+import dev.parley.LlmException;
+import dev.parley.LlmException.Kind;
+import dev.parley.retry.internal.Errors;
+import dev.parley.spi.Provider;
+
+/**
+ * Stops calling a provider that keeps failing, for a while, so that callers fail fast (and fall
+ * back) instead of waiting on it, and the provider gets room to recover.
+ *
+ * {@snippet :
+ * CircuitBreaker breaker = CircuitBreaker.newBuilder()
+ *         .failureThreshold(5)
+ *         .coolDown(Duration.ofSeconds(30))
+ *         .build();
+ * Provider guarded = breaker.decorate(retry.decorate(openai));
+ * if (breaker.state() == CircuitBreaker.State.OPEN) {
+ *     log.warn("openai is failing; calls are short-circuited");
+ * }
+ * }
+ *
+ * <p><b>States.</b> {@link State#CLOSED}: calls pass; {@code failureThreshold} failures <em>in a
+ * row</em> open the circuit (consecutive failures rather than a failure rate: simple to reason
+ * about, and a provider that answers at all resets it). {@link State#OPEN}: calls fail at once
+ * with an {@link dev.parley.UnavailableException} ("circuit open until &lt;time&gt;", its
+ * {@code retryAfter} the time left) without reaching the provider. After {@code coolDown},
+ * {@link State#HALF_OPEN}: exactly {@code halfOpenProbes} calls are let through as probes, others
+ * fail at once as when open; the first probe that succeeds closes the circuit, the first that
+ * fails opens it again for another cool-down. A probe that ends otherwise (cancelled, a bug)
+ * gives its place to the next caller.
+ *
+ * <p><b>What counts.</b> A failure is an {@link LlmException} of a kind in {@code failureKinds}
+ * (default: UNAVAILABLE, SERVER_ERROR, TIMEOUT, NETWORK: the provider's trouble, not the
+ * caller's). Any other {@code LlmException} (a 400, 401, 404, 429, quota...) shows that the
+ * provider answered, so it counts as a success. A cancelled stream or an exception that is not an
+ * {@code LlmException} does not count. A stream counts when it ends: completion is a success, an
+ * error is judged by its kind.
+ *
+ * <p>Affects {@code chat}, {@code stream} (checked when subscribed), {@code embed} and
+ * {@code models}. Defaults: threshold 5, cool-down 30 s, 1 probe, the system UTC clock.
+ *
+ * <p>Thread-safe; state changes happen under a lock held only for bookkeeping, never during a
+ * call. One breaker instance is one circuit: decorating several providers with the same instance
+ * makes them share it (a {@link WeightedRouter} target takes its own breaker).
+ */
+public final class CircuitBreaker {
+
+    /** The state of a circuit. */
+    public enum State {
+        /** Calls pass; failures are counted. */
+        CLOSED,
+        /** Calls fail at once until the cool-down ends. */
+        OPEN,
+        /** A limited number of probe calls pass to test the provider. */
+        HALF_OPEN
+    }
+
+    /**
+     * The state and counters of a breaker, read with {@link #stats()}.
+     *
+     * @param state      the current state
+     * @param opened     transitions to OPEN (from CLOSED or HALF_OPEN)
+     * @param halfOpened transitions to HALF_OPEN
+     * @param closed     transitions from HALF_OPEN to CLOSED
+     * @param rejected   calls failed at once without reaching the provider
+     * @param successes  calls that counted as successes
+     * @param failures   calls that counted as failures
+     */
+    public record Stats(State state, long opened, long halfOpened, long closed, long rejected, long successes,
+                        long failures) {
+    }
+
+    /** A call let through: in which circuit generation, and whether as a probe. */
+    record Permit(long generation, boolean probe) {
+    }
+
+    private final int failureThreshold;
+    private final Duration coolDown;
+    private final int halfOpenProbes;
+    private final Clock clock;
+    private final Set<Kind> failureKinds;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    // Guarded by lock.
+    private State state = State.CLOSED;
+    private long generation;
+    private int consecutiveFailures;
+    private int probesAdmitted;
+    private Instant openUntil;
+    private long opened;
+    private long halfOpened;
+    private long closed;
+    private long rejected;
+    private long successes;
+    private long failures;
+
+    private CircuitBreaker(Builder b) {
+        this.failureThreshold = b.failureThreshold;
+        this.coolDown = b.coolDown;
+        this.halfOpenProbes = b.halfOpenProbes;
+        this.clock = b.clock;
+        this.failureKinds = Set.copyOf(b.failureKinds);
+    }
+
+    /** {@return a new builder with the defaults} */
+    public static Builder newBuilder() {
+        return new Builder();
+    }
+
+    /**
+     * {@return {@code delegate} behind this circuit}: a provider with the delegate's name and
+     * capabilities whose calls are refused while the circuit is open.
+     */
+    public Provider decorate(Provider delegate) {
+        return new BreakerProvider(this, Objects.requireNonNull(delegate, "delegate"));
+    }
+
+    /** {@return the current state}; an open circuit whose cool-down has ended reads HALF_OPEN */
+    public State state() {
+        lock.lock();
+        try {
+            refresh();
+            return state;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@return the state and counters; a snapshot} */
+    public Stats stats() {
+        lock.lock();
+        try {
+            refresh();
+            return new Stats(state, opened, halfOpened, closed, rejected, successes, failures);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@return whether calls would be refused outright now} (OPEN, cool-down not over) */
+    boolean isOpen() {
+        return state() == State.OPEN;
+    }
+
+    /**
+     * Lets a call through or refuses it.
+     *
+     * @param provider the provider's name, for the error
+     * @return the permit to {@linkplain #record record} the outcome with
+     * @throws LlmException (UNAVAILABLE) if the circuit is open, or half-open with every probe taken
+     */
+    Permit acquire(String provider) {
+        lock.lock();
+        try {
+            refresh();
+            switch (state) {
+                case CLOSED:
+                    return new Permit(generation, false);
+                case HALF_OPEN:
+                    if (probesAdmitted < halfOpenProbes) {
+                        probesAdmitted++;
+                        return new Permit(generation, true);
+                    }
+                    rejected++;
+                    throw LlmException.newBuilder(Kind.UNAVAILABLE).provider(provider)
+                            .message("circuit half-open: " + probesAdmitted + " probe call(s) in progress; the call was not sent")
+                            .build();
+                default:
+                    rejected++;
+                    throw LlmException.newBuilder(Kind.UNAVAILABLE).provider(provider)
+                            .message("circuit open until " + openUntil + " after " + failureThreshold
+                                    + " failure(s) in a row; the call was not sent")
+                            .retryAfter(Duration.between(clock.instant(), openUntil))
+                            .build();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Records how a call that was let through ended.
+     *
+     * @param permit the call's permit
+     * @param error  null for a success; otherwise what it failed with
+     */
+    void record(Permit permit, Throwable error) {
+        int outcome = outcome(error); // 1 success, -1 failure, 0 does not count
+        lock.lock();
+        try {
+            refresh();
+            if (outcome > 0) {
+                successes++;
+            } else if (outcome < 0) {
+                failures++;
+            }
+            if (permit.probe()) {
+                if (state != State.HALF_OPEN || permit.generation() != generation) {
+                    return; // a stale probe: another one already decided
+                }
+                if (outcome > 0) {
+                    state = State.CLOSED;
+                    consecutiveFailures = 0;
+                    generation++;
+                    closed++;
+                } else if (outcome < 0) {
+                    open();
+                } else {
+                    probesAdmitted--; // give the place to the next caller
+                }
+            } else if (state == State.CLOSED) {
+                if (outcome > 0) {
+                    consecutiveFailures = 0;
+                } else if (outcome < 0 && ++consecutiveFailures >= failureThreshold) {
+                    open();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int outcome(Throwable error) {
+        if (error == null) {
+            return 1;
+        }
+        if (error instanceof LlmException e) {
+            return failureKinds.contains(e.kind()) ? -1 : 1;
+        }
+        return 0;
+    }
+
+    private void open() {
+        state = State.OPEN;
+        openUntil = clock.instant().plus(coolDown);
+        generation++;
+        opened++;
+    }
+
+    private void refresh() {
+        if (state == State.OPEN && !clock.instant().isBefore(openUntil)) {
+            state = State.HALF_OPEN;
+            probesAdmitted = 0;
+            generation++;
+            halfOpened++;
+        }
+    }
+
+    /**
+     * Builds a {@link CircuitBreaker}. Each setter checks its argument at once and throws
+     * {@link IllegalArgumentException} naming it and its range. Not thread-safe.
+     */
+    public static final class Builder {
+        private int failureThreshold = 5;
+        private Duration coolDown = Duration.ofSeconds(30);
+        private int halfOpenProbes = 1;
+        private Clock clock = Clock.systemUTC();
+        private Set<Kind> failureKinds = EnumSet.of(Kind.UNAVAILABLE, Kind.SERVER_ERROR, Kind.TIMEOUT, Kind.NETWORK);
+
+        private Builder() {
+        }
+
+        /** Sets how many counted failures in a row open the circuit, from 1 to 1000; default 5. @return this builder */
+        public Builder failureThreshold(int failureThreshold) {
+            if (failureThreshold < 1 || failureThreshold > 1000) {
+                throw new IllegalArgumentException("failureThreshold must be from 1 to 1000, got " + failureThreshold);
+            }
+            this.failureThreshold = failureThreshold;
+            return this;
+        }
+
+        /** Sets how long the circuit stays open, from 1 ms to 24 hours; default 30 s. @return this builder */
+        public Builder coolDown(Duration coolDown) {
+            Objects.requireNonNull(coolDown, "coolDown");
+            if (coolDown.compareTo(Duration.ofMillis(1)) < 0 || coolDown.compareTo(Duration.ofHours(24)) > 0) {
+                throw new IllegalArgumentException("coolDown must be from 1 ms to 24 hours, got " + Errors.format(coolDown));
+            }
+            this.coolDown = coolDown;
+            return this;
+        }
+
+        /** Sets how many probe calls a half-open circuit lets through, from 1 to 100; default 1. @return this builder */
+        public Builder halfOpenProbes(int halfOpenProbes) {
+            if (halfOpenProbes < 1 || halfOpenProbes > 100) {
+                throw new IllegalArgumentException("halfOpenProbes must be from 1 to 100, got " + halfOpenProbes);
+            }
+            this.halfOpenProbes = halfOpenProbes;
+            return this;
+        }
+
+        /**
+         * Sets which error kinds count as failures; at least one. Default: UNAVAILABLE,
+         * SERVER_ERROR, TIMEOUT, NETWORK. @return this builder
+         */
+        public Builder failureKinds(Set<Kind> failureKinds) {
+            Objects.requireNonNull(failureKinds, "failureKinds");
+            if (failureKinds.isEmpty()) {
+                throw new IllegalArgumentException("failureKinds must name at least one kind");
+            }
+            this.failureKinds = EnumSet.copyOf(failureKinds);
+            return this;
+        }
+
+        /** Sets the clock of the cool-down; default {@link Clock#systemUTC()}. @return this builder */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** {@return the breaker, closed} */
+        public CircuitBreaker build() {
+            return new CircuitBreaker(this);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.parley.retry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import org.junit.jupiter.api.Test;
+
+import dev.parley.ChatChunk;
+import dev.parley.ChatRequest;
+import dev.parley.ChatStream;
+import dev.parley.LlmTimeoutException;
+import dev.parley.internal.CallContext;
+import dev.parley.retry.testing.ManualPublisher;
+import dev.parley.retry.testing.ManualTime;
+import dev.parley.retry.testing.ScriptedProvider;
+import dev.parley.retry.testing.TestSubscriber;
+
+class TimeoutStreamTest {
+
+    private static final ChatRequest REQUEST = ChatRequest.of("gpt-test", "hi");
+
+    private final ManualTime time = new ManualTime().blocking();
+    private final ManualPublisher upstream = new ManualPublisher();
+    private final ScriptedProvider delegate = new ScriptedProvider("openai").thenStream(r -> upstream);
+
+    private TimeoutPolicy policy() {
+        return TimeoutPolicy.newBuilder().clock(time).sleeper(time)
+                .firstChunkTimeout(Duration.ofSeconds(30)).idleTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    @Test
+    void stream_stallsBeforeFirstChunk_failsWithFirstChunkTimeoutAndCancelsDelegate() {
+        TimeoutPolicy timeouts = policy();
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>(5);
+        timeouts.decorate(delegate).stream(REQUEST).subscribe(sub);
+        upstream.awaitRequested(5);
+        time.awaitSleepers(1);
+
+        time.advance(Duration.ofSeconds(30));
+
+        LlmTimeoutException e = assertInstanceOf(LlmTimeoutException.class, sub.awaitError());
+        assertEquals("openai: no first chunk within the first-chunk timeout of 30 s; the stream was cancelled",
+                e.getMessage());
+        assertTrue(e.retryable());
+        upstream.awaitCancelled();
+        time.awaitNoSleepers();
+        assertEquals(new TimeoutPolicy.Stats(0, 1, 0, 0), timeouts.stats());
+    }
+
+    @Test
+    void stream_stallsMidway_failsWithIdleTimeoutAfterTheChunksBefore() {
+        TimeoutPolicy timeouts = policy();
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>(5);
+        timeouts.decorate(delegate).stream(REQUEST).subscribe(sub);
+        upstream.awaitRequested(5);
+        time.awaitSleepCall(1); // first-chunk deadline, 30 s
+
+        upstream.send("a");              // at 0 s: the idle deadline becomes 10 s
+        time.advance(Duration.ofSeconds(30)); // the watchdog wakes at 30 s: 20 s idle already
+        LlmTimeoutException e = assertInstanceOf(LlmTimeoutException.class, sub.awaitError());
+
+        assertEquals("openai: no chunk for the idle timeout of 10 s; the stream was cancelled", e.getMessage());
+        assertEquals(List.of("a"), sub.items().stream().map(ChatChunk::textDelta).toList());
+        upstream.awaitCancelled();
+        assertEquals(new TimeoutPolicy.Stats(0, 0, 1, 0), timeouts.stats());
+    }
+
+    @Test
+    void stream_chunksWithinIdleTimeout_keepItAlive() {
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>(5);
+        policy().decorate(delegate).stream(REQUEST).subscribe(sub);
+        upstream.awaitRequested(5);
+        time.awaitSleepCall(1);                    // sleeping until 30 s (first chunk)
+
+        time.advance(Duration.ofSeconds(20));      // 20 s
+        upstream.send("a");                        // idle deadline 30 s
+        time.advance(Duration.ofSeconds(8));       // 28 s
+        upstream.send("b");                        // idle deadline 38 s
+        time.advance(Duration.ofSeconds(8));       // 36 s: the watchdog wakes at 30, sleeps till 38
+        time.awaitSleepCall(2);
+        sub.assertNotTerminated();
+        assertEquals(List.of(Duration.ofSeconds(30), Duration.ofSeconds(2)), time.sleeps());
+
+        upstream.send("c");                        // idle deadline 46 s
+        upstream.complete();
+
+        assertEquals(3, sub.awaitCompletion().size());
+        time.awaitNoSleepers();
+    }
+
+    @Test
+    void stream_subscriberWithoutDemand_pausesTheIdleTimer() {
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
+        policy().decorate(delegate).stream(REQUEST).subscribe(sub);
+        upstream.awaitRequested(1);
+        time.awaitSleepCall(1);
+        upstream.send("a");                        // demand used up: the idle timer pauses
+
+        time.advance(Duration.ofSeconds(100));
+        time.awaitSleepCall(2);
+        sub.assertNotTerminated();
+
+        sub.request(1);                            // demand resumes at 100 s: deadline 110 s
+        upstream.awaitRequested(2);
+        time.advance(Duration.ofSeconds(5));
+        sub.assertNotTerminated();
+        time.advance(Duration.ofSeconds(10));
+        assertInstanceOf(LlmTimeoutException.class, sub.awaitError());
+    }
+
+    @Test
+    void stream_overallDeadlineBeforeFirstChunkTimeout_failsAtTheDeadline() {
+        TimeoutPolicy timeouts = policy();
+        CallContext ctx = CallContext.of(time, Duration.ofSeconds(5), true);
+        ChatStream stream = ctx.call(() -> timeouts.decorate(delegate).stream(REQUEST));
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
+        stream.subscribe(sub);
+        time.awaitSleepers(1);
+        assertEquals(List.of(Duration.ofSeconds(5)), time.sleeps());
+
+        time.advance(Duration.ofSeconds(5));
+
+        LlmTimeoutException e = assertInstanceOf(LlmTimeoutException.class, sub.awaitError());
+        assertTrue(e.getMessage().contains("overall deadline"), e.getMessage());
+        assertFalse(e.retryable());
+        assertEquals(1, timeouts.stats().deadlineTimeouts());
+    }
+
+    @Test
+    void stream_cancelledBySubscriber_cancelsDelegateAndStopsWatchdog() {
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
+        policy().decorate(delegate).stream(REQUEST).subscribe(sub);
+        upstream.awaitRequested(1);
+        time.awaitSleepers(1);
+
+        sub.cancel();
+
+        upstream.awaitCancelled();
+        time.awaitNoSleepers();
+        sub.assertNotTerminated();
+    }
+
+    @Test
+    void stream_completesNormally_stopsWatchdog() {
+        ScriptedProvider quick = new ScriptedProvider("openai").thenStreamTexts("x", "y");
+        ChatStream stream = policy().decorate(quick).stream(REQUEST);
+        assertEquals("xy", stream.collect().text());
+        time.awaitNoSleepers();
+    }
+
+    @Test
+    void stream_timeoutRacingDelegateCompletion_deliversExactlyOneTerminalSignal() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            ManualTime t = new ManualTime().blocking();
+            ManualPublisher up = new ManualPublisher();
+            ScriptedProvider d = new ScriptedProvider("openai").thenStream(r -> up);
+            TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().clock(t).sleeper(t)
+                    .firstChunkTimeout(Duration.ofSeconds(1)).build();
+            TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
+            timeouts.decorate(d).stream(REQUEST).subscribe(sub);
+            up.awaitRequested(1);
+            t.awaitSleepers(1);
+            CountDownLatch go = new CountDownLatch(1);
+            Thread completer = Thread.ofVirtual().start(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                up.complete();
+            });
+            go.countDown();
+            t.advance(Duration.ofSeconds(1));
+            completer.join();
+            sub.awaitTerminal();
+            t.awaitNoSleepers();
+            sub.assertNoViolations();
+        }
+    }
+}

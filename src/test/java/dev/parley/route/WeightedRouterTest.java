@@ -1,0 +1,229 @@
+package dev.parley.route;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import dev.parley.ChatChunk;
+import dev.parley.ChatRequest;
+import dev.parley.ChatResponse;
+import dev.parley.ChatStream;
+import dev.parley.EmbeddingRequest;
+import dev.parley.LlmException;
+import dev.parley.LlmException.Kind;
+import dev.parley.ModelInfo;
+import dev.parley.UnavailableException;
+import dev.parley.retry.testing.ManualTime;
+import dev.parley.retry.testing.ScriptedProvider;
+import dev.parley.retry.testing.TestSubscriber;
+import dev.parley.spi.Capability;
+import dev.parley.spi.Provider;
+
+class WeightedRouterTest {
+
+    private static final ChatRequest REQUEST = ChatRequest.of("gpt-4o", "hi");
+
+    private static LlmException error(Kind kind, String provider) {
+        return ScriptedProvider.error(kind, 0, provider);
+    }
+
+    @Test
+    void builder_invalidRoutes_throwNamingParameter() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> WeightedRouter.newBuilder().route(new ScriptedProvider("a"), 0));
+        assertEquals("weight must be from 1 to 1000000, got 0", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> WeightedRouter.newBuilder().build());
+        assertThrows(IllegalArgumentException.class, () -> WeightedRouter.newBuilder().name(""));
+    }
+
+    @Test
+    void chat_tenThousandCallsWithSeededRandom_followTheWeights() {
+        ScriptedProvider a = new ScriptedProvider("east").thenAnswer("a");
+        ScriptedProvider b = new ScriptedProvider("west").thenAnswer("b");
+        ScriptedProvider c = new ScriptedProvider("north").thenAnswer("c");
+        WeightedRouter router = WeightedRouter.newBuilder()
+                .route(a, 1).route(b, 3).route(c, 6).random(new Random(20250101)).build();
+
+        for (int i = 0; i < 10_000; i++) {
+            router.chat(REQUEST);
+        }
+
+        assertEquals(10_000, a.chatCalls.get() + b.chatCalls.get() + c.chatCalls.get());
+        // Binomial standard deviations are 30, 46 and 49 calls: 250 is more than 5 of them.
+        assertEquals(1_000, a.chatCalls.get(), 250);
+        assertEquals(3_000, b.chatCalls.get(), 250);
+        assertEquals(6_000, c.chatCalls.get(), 250);
+        assertEquals(List.of(
+                new WeightedRouter.TargetStats("east#1", 1, a.chatCalls.get(), 0, 0),
+                new WeightedRouter.TargetStats("west#2", 3, b.chatCalls.get(), 0, 0),
+                new WeightedRouter.TargetStats("north#3", 6, c.chatCalls.get(), 0, 0)), router.stats().targets());
+    }
+
+    @Test
+    void chat_sameSeed_sameChoices() {
+        List<String> first = choices(new Random(7));
+        List<String> second = choices(new Random(7));
+        assertEquals(first, second);
+        assertTrue(first.stream().distinct().count() > 1);
+    }
+
+    private static List<String> choices(Random random) {
+        WeightedRouter router = WeightedRouter.newBuilder()
+                .route(new ScriptedProvider("a").thenAnswer("a"), 2)
+                .route(new ScriptedProvider("b").thenAnswer("b"), 5)
+                .random(random).build();
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            out.add(router.chat(REQUEST).provider());
+        }
+        return out;
+    }
+
+    @Test
+    void chat_chosenTargetUnavailable_failsOverAndNamesTheOneThatAnswered() {
+        ScriptedProvider down = new ScriptedProvider("east").thenFail(error(Kind.UNAVAILABLE, "east"));
+        ScriptedProvider up = new ScriptedProvider("west").thenAnswer("ok");
+        WeightedRouter router = WeightedRouter.newBuilder().route(down, 1_000_000).route(up, 1)
+                .random(new Random(1)).build();
+
+        ChatResponse r = router.chat(REQUEST);
+
+        assertEquals("west", r.provider());
+        assertEquals(1, down.chatCalls.get());
+        assertEquals(new WeightedRouter.TargetStats("east#1", 1_000_000, 1, 1, 0), router.stats().targets().get(0));
+    }
+
+    @Test
+    void chat_invalidRequest_isNotFailedOver() {
+        LlmException invalid = error(Kind.INVALID_REQUEST, "east");
+        ScriptedProvider east = new ScriptedProvider("east").thenFail(invalid);
+        ScriptedProvider west = new ScriptedProvider("west").thenAnswer("never");
+        WeightedRouter router = WeightedRouter.newBuilder().route(east, 1_000_000).route(west, 1)
+                .random(new Random(1)).build();
+
+        assertSame(invalid, assertThrows(LlmException.class, () -> router.chat(REQUEST)));
+        assertEquals(0, west.chatCalls.get());
+    }
+
+    @Test
+    void chat_targetWithOpenCircuit_isSkipped() {
+        ManualTime time = new ManualTime();
+        ScriptedProvider east = new ScriptedProvider("east").thenFail(error(Kind.SERVER_ERROR, "east"));
+        ScriptedProvider west = new ScriptedProvider("west").thenAnswer("west");
+        CircuitBreaker eastBreaker = CircuitBreaker.newBuilder().failureThreshold(1).clock(time).build();
+        WeightedRouter router = WeightedRouter.newBuilder().route(east, 1_000_000, eastBreaker).route(west, 1)
+                .random(new Random(3)).build();
+
+        router.chat(REQUEST); // east fails (opening its circuit), west answers
+        assertEquals(CircuitBreaker.State.OPEN, eastBreaker.state());
+        for (int i = 0; i < 100; i++) {
+            assertEquals("west", router.chat(REQUEST).provider());
+        }
+
+        assertEquals(1, east.chatCalls.get());
+        assertEquals(new WeightedRouter.TargetStats("east#1", 1_000_000, 1, 1, 100), router.stats().targets().get(0));
+
+        time.advance(Duration.ofSeconds(30)); // half-open: east gets a probe again
+        router.chat(REQUEST);
+        assertEquals(2, east.chatCalls.get());
+    }
+
+    @Test
+    void chat_everyCircuitOpen_failsAtOnce() {
+        ScriptedProvider east = new ScriptedProvider("east").thenFail(error(Kind.UNAVAILABLE, "east"));
+        CircuitBreaker breaker = CircuitBreaker.newBuilder().failureThreshold(1).build();
+        WeightedRouter router = WeightedRouter.newBuilder().name("gpt-pool").route(east, 1, breaker).build();
+        assertThrows(UnavailableException.class, () -> router.chat(REQUEST));
+
+        UnavailableException e = assertThrows(UnavailableException.class, () -> router.chat(REQUEST));
+
+        assertEquals("gpt-pool: the circuit of every target (1) is open; the call was not sent", e.getMessage());
+        assertEquals(1, east.chatCalls.get());
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
+        router.stream(REQUEST).subscribe(sub);
+        assertInstanceOf(UnavailableException.class, sub.awaitError());
+    }
+
+    @Test
+    void stream_chosenTargetFailsBeforeFirstChunk_failsOver() {
+        ScriptedProvider east = new ScriptedProvider("east").thenStreamFail(error(Kind.NETWORK, "east"));
+        ScriptedProvider west = new ScriptedProvider("west").thenStreamTexts("o", "k");
+        WeightedRouter router = WeightedRouter.newBuilder().route(east, 1_000_000).route(west, 1)
+                .random(new Random(1)).build();
+
+        ChatStream stream = router.stream(REQUEST);
+
+        assertEquals("router", stream.provider());
+        assertEquals("ok", stream.collect().text());
+        assertEquals(1, east.streamCalls.get());
+    }
+
+    @Test
+    void embedAndModels_areRoutedWithFailover() {
+        ScriptedProvider east = new ScriptedProvider("east")
+                .thenEmbed(r -> {
+                    throw error(Kind.UNAVAILABLE, "east");
+                })
+                .thenModels(() -> {
+                    throw error(Kind.UNAVAILABLE, "east");
+                });
+        ScriptedProvider west = new ScriptedProvider("west")
+                .thenEmbed(r -> new dev.parley.EmbeddingResponse("e", "west", List.of(), null, null))
+                .thenModels(() -> List.of(new ModelInfo("gpt-4o", null, 0, null)));
+        WeightedRouter router = WeightedRouter.newBuilder().route(east, 1_000_000).route(west, 1)
+                .random(new Random(1)).build();
+
+        assertEquals("west", router.embed(EmbeddingRequest.of("e", List.of("x"))).provider());
+        assertEquals("gpt-4o", router.models().get(0).id());
+    }
+
+    @Test
+    void capabilities_areThoseEveryTargetHas() {
+        Provider everything = new ScriptedProvider("a").thenAnswer("x");
+        Provider limited = new Provider() {
+            @Override
+            public String name() {
+                return "limited";
+            }
+
+            @Override
+            public Set<Capability> capabilities() {
+                return EnumSet.of(Capability.CHAT, Capability.STREAMING);
+            }
+
+            @Override
+            public ChatResponse chat(ChatRequest request) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public ChatStream stream(ChatRequest request) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public dev.parley.EmbeddingResponse embed(EmbeddingRequest request) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public List<ModelInfo> models() {
+                throw new UnsupportedOperationException();
+            }
+        };
+        WeightedRouter router = WeightedRouter.newBuilder().route(everything, 1).route(limited, 1).build();
+        assertEquals(Set.of(Capability.CHAT, Capability.STREAMING), router.capabilities());
+        assertEquals("router", router.name());
+    }
+}
