@@ -16,6 +16,10 @@ import dev.parley.cost.CostPolicy;
 import dev.parley.cost.CostTracker;
 import dev.parley.internal.CallContext;
 import dev.parley.internal.Proxies;
+import dev.parley.retry.RetryPolicy;
+import dev.parley.retry.TimeoutPolicy;
+import dev.parley.route.CircuitBreaker;
+import dev.parley.route.FallbackPolicy;
 import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
 import dev.parley.spi.ProviderFactory;
@@ -288,8 +292,74 @@ public final class Llm {
         };
         private boolean logContent;
         private HttpClient httpClient;
+        private RetryPolicy retry = RetryPolicy.ofDefaults();
+        private TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().build();
+        private CircuitBreaker circuitBreaker;
+        private final List<Fallback> fallbacks = new ArrayList<>();
+        private Duration connectTimeout;
+
+        /** One fallback target: a provider, or a provider to make by name; and a model or null. */
+        private record Fallback(Provider provider, String providerName, String model) {
+        }
 
         private Builder() {
+        }
+
+        /**
+         * Sets the retry policy. Default {@link RetryPolicy#ofDefaults()}: 3 attempts, jittered
+         * exponential backoff from 500 ms, {@code Retry-After} honoured (env {@code LLM_MAX_RETRIES}).
+         * {@code RetryPolicy.newBuilder().maxAttempts(1).build()} turns retries off.
+         *
+         * @return this builder
+         */
+        public Builder retry(RetryPolicy retry) {
+            this.retry = Objects.requireNonNull(retry, "retry");
+            return this;
+        }
+
+        /**
+         * Sets the per-attempt timeouts. Default: 10 minutes per attempt, 5 minutes to the first
+         * chunk of a stream, 2 minutes between chunks (env {@code LLM_ATTEMPT_TIMEOUT},
+         * {@code LLM_FIRST_CHUNK_TIMEOUT}, {@code LLM_IDLE_TIMEOUT}).
+         *
+         * @return this builder
+         */
+        public Builder timeouts(TimeoutPolicy timeouts) {
+            this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
+            return this;
+        }
+
+        /** Adds a circuit breaker around the primary provider. Default: none. @return this builder */
+        public Builder circuitBreaker(CircuitBreaker circuitBreaker) {
+            this.circuitBreaker = Objects.requireNonNull(circuitBreaker, "circuitBreaker");
+            return this;
+        }
+
+        /**
+         * Adds a fallback, tried in order when the primary (after its retries) is unavailable,
+         * failing, timing out or rate limited. It gets the same retry and timeout policies.
+         *
+         * @param provider the provider to fall back to
+         * @param model    the model to ask it for, or null to keep the request's
+         * @return this builder
+         */
+        public Builder fallback(Provider provider, String model) {
+            fallbacks.add(new Fallback(Objects.requireNonNull(provider, "provider"), null, model));
+            return this;
+        }
+
+        /**
+         * Adds a fallback made by name from the settings, like {@link #provider(String)}
+         * (env {@code LLM_FALLBACK}: a comma-separated list of {@code provider} or
+         * {@code provider/model}).
+         *
+         * @param providerName such as "anthropic"
+         * @param model        the model, or null for that provider's default model
+         * @return this builder
+         */
+        public Builder fallback(String providerName, String model) {
+            fallbacks.add(new Fallback(null, Objects.requireNonNull(providerName, "providerName").toLowerCase(Locale.ROOT), model));
+            return this;
         }
 
         /** Uses this provider (an adapter, a router, or a test double). @return this builder */
@@ -355,6 +425,38 @@ public final class Llm {
                 cost = CostPolicy.newBuilder().budget(budget).build();
             }
             logContent = s.bool("LLM_LOG_CONTENT", logContent);
+            Integer retries = s.integer("LLM_MAX_RETRIES", 0, 10);
+            if (retries != null) {
+                retry = RetryPolicy.newBuilder().maxAttempts(retries + 1).build();
+            }
+            Duration attempt = s.duration("LLM_ATTEMPT_TIMEOUT", Duration.ofDays(1));
+            Duration first = s.duration("LLM_FIRST_CHUNK_TIMEOUT", Duration.ofDays(1));
+            Duration idle = s.duration("LLM_IDLE_TIMEOUT", Duration.ofDays(1));
+            if (attempt != null || first != null || idle != null) {
+                TimeoutPolicy.Builder tb = TimeoutPolicy.newBuilder();
+                if (attempt != null) {
+                    tb.attemptTimeout(attempt);
+                }
+                if (first != null) {
+                    tb.firstChunkTimeout(first);
+                }
+                if (idle != null) {
+                    tb.idleTimeout(idle);
+                }
+                timeouts = tb.build();
+            }
+            connectTimeout = s.duration("LLM_CONNECT_TIMEOUT", Duration.ofMinutes(10));
+            String fallback = s.get("LLM_FALLBACK");
+            if (fallback != null) {
+                for (String entry : fallback.split(",")) {
+                    String e = entry.strip();
+                    if (e.isEmpty()) {
+                        continue;
+                    }
+                    int slash = e.indexOf('/');
+                    fallback(slash < 0 ? e : e.substring(0, slash), slash < 0 ? null : e.substring(slash + 1));
+                }
+            }
             return this;
         }
 
@@ -460,11 +562,36 @@ public final class Llm {
             }
             CostPolicy costPolicy = cost != null ? cost : CostPolicy.newBuilder().build();
             LlmMetrics metrics = new LlmMetrics(costPolicy.tracker());
-            Provider stack = ObservingProvider.attempts(adapter);
+            Provider stack = resilient(adapter);
+            if (circuitBreaker != null) {
+                stack = circuitBreaker.decorate(stack);
+            }
+            if (!fallbacks.isEmpty()) {
+                FallbackPolicy.Builder fb = FallbackPolicy.newBuilder().clock(clock);
+                for (Fallback f : fallbacks) {
+                    Provider p = f.provider();
+                    String m = f.model();
+                    if (p == null) {
+                        p = factory(f.providerName()).create(ProviderSettings.configFor(f.providerName(), settings, client()));
+                        if (m == null) {
+                            m = ProviderSettings.defaultModel(f.providerName(), settings);
+                        }
+                    }
+                    fb.fallback(resilient(p), m);
+                }
+                stack = fb.build().decorate(stack);
+            }
             stack = costPolicy.decorate(stack);
             stack = new ValidatingProvider(stack);
             stack = new ObservingProvider(stack, metrics, listener, logContent);
             return new Llm(this, stack, metrics, costPolicy, adapter.name(), model);
+        }
+
+        /** The layers each provider gets: per-attempt timeouts, then retries around them. */
+        private Provider resilient(Provider adapter) {
+            Provider p = ObservingProvider.attempts(adapter);
+            p = timeouts.decorate(p);
+            return retry.decorate(p);
         }
 
         private HttpClient client() {
@@ -477,12 +604,15 @@ public final class Llm {
             } catch (IllegalArgumentException e) {
                 throw Settings.config("HTTPS_PROXY", e.getMessage());
             }
-            if (proxies == null) {
+            if (proxies == null && connectTimeout == null) {
                 return null;
             }
-            return HttpClient.newBuilder()
-                    .proxy(proxies)
-                    .connectTimeout(dev.parley.http.Transport.DEFAULT_CONNECT_TIMEOUT)
+            HttpClient.Builder b = HttpClient.newBuilder();
+            if (proxies != null) {
+                b.proxy(proxies);
+            }
+            return httpClient = b
+                    .connectTimeout(connectTimeout != null ? connectTimeout : dev.parley.http.Transport.DEFAULT_CONNECT_TIMEOUT)
                     .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
                     .build();
         }

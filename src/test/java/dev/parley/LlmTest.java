@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.parley.retry.RetryPolicy;
 import dev.parley.spi.Capability;
 import dev.parley.spi.Provider;
 import dev.parley.testing.ScriptedProvider;
@@ -110,7 +111,8 @@ class LlmTest {
         List<String> events = Collections.synchronizedList(new ArrayList<>());
         ScriptedProvider p = ScriptedProvider.newBuilder("fake").reply("a")
                 .fail(LlmException.newBuilder(LlmException.Kind.RATE_LIMITED).build()).reply("b").build();
-        Llm llm = Llm.newBuilder().provider(p).defaultModel("m").listener(new LlmListener() {
+        Llm llm = Llm.newBuilder().provider(p).defaultModel("m").retry(RetryPolicy.newBuilder().maxAttempts(1).build())
+                .listener(new LlmListener() {
             @Override
             public void onStart(CallInfo call) {
                 events.add("start " + call.operation());
@@ -144,6 +146,39 @@ class LlmTest {
         assertEquals(3, m.attempts());
         assertEquals(20, m.inputTokens());
         assertTrue(llm.metrics().toPrometheus().contains("parley_errors_total{kind=\"rate_limited\"} 1"));
+    }
+
+    @Test
+    void retries_happenBelowTheObserver_andFallbackAnswersWhenThePrimaryIsDown() {
+        ScriptedProvider flaky = ScriptedProvider.newBuilder("flaky")
+                .fail(LlmException.newBuilder(LlmException.Kind.UNAVAILABLE).message("overloaded").build())
+                .reply("second time lucky").build();
+        Llm llm = Llm.newBuilder().provider(flaky).defaultModel("m")
+                .retry(RetryPolicy.newBuilder().baseDelay(Duration.ZERO).maxDelay(Duration.ZERO).build()).build();
+        assertEquals("second time lucky", llm.chat("x").text());
+        assertEquals(2, llm.metrics().snapshot().attempts());
+        assertEquals(1, llm.metrics().snapshot().retries());
+
+        ScriptedProvider down = ScriptedProvider.newBuilder("down")
+                .fail(LlmException.newBuilder(LlmException.Kind.UNAVAILABLE).message("down").build()).build();
+        ScriptedProvider backup = ScriptedProvider.newBuilder("backup").reply("from backup").build();
+        Llm withFallback = Llm.newBuilder().provider(down).defaultModel("m")
+                .retry(RetryPolicy.newBuilder().maxAttempts(2).baseDelay(Duration.ZERO).maxDelay(Duration.ZERO).build())
+                .fallback(backup, "backup-model").build();
+        ChatResponse r = withFallback.chat("x");
+        assertEquals("from backup", r.text());
+        assertEquals("backup", r.provider());
+        assertEquals(2, down.requests().size(), "the primary was retried before falling back");
+        assertEquals("backup-model", backup.requests().get(0).model());
+    }
+
+    @Test
+    void settings_configureRetriesTimeoutsAndFallbacks() {
+        assertThrows(ConfigurationException.class, () -> Llm.newBuilder().settings(Map.of("LLM_MAX_RETRIES", "99")));
+        assertThrows(ConfigurationException.class, () -> Llm.newBuilder().settings(Map.of("LLM_IDLE_TIMEOUT", "0")));
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> Llm.newBuilder()
+                .settings(Map.of("OPENAI_API_KEY", "sk-x", "LLM_FALLBACK", "anthropic/claude-sonnet-4-5")).build());
+        assertTrue(e.getMessage().startsWith("ANTHROPIC_API_KEY: "), e.getMessage());
     }
 
     @Test
