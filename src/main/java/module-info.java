@@ -8,6 +8,7 @@ module dev.parley {
 
     exports dev.parley;
     exports dev.parley.cost;
+    exports dev.parley.gateway;
     exports dev.parley.json;
     exports dev.parley.spi;
     exports dev.parley.testing;
