@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +83,7 @@ public final class Gateway implements AutoCloseable {
     private final Set<Thread> handlers = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
+    private final CountDownLatch draining = new CountDownLatch(1);
     private State state = State.NEW;
     private HttpServer server;
     private ExecutorService executor;
@@ -151,6 +153,7 @@ public final class Gateway implements AutoCloseable {
                 return;
             }
             stopping = true;
+            draining.countDown();
             if (!awaitIdle(grace.toNanos())) {
                 LOG.log(Level.INFO, "gateway stopping: {0} request(s) still running after the grace period",
                         metrics.inFlight.get());
@@ -334,6 +337,11 @@ public final class Gateway implements AutoCloseable {
     private static ApiError notFound(HttpExchange ex, String path) {
         return new ApiError(404, "invalid_request_error", "unknown_url", null,
                 "Invalid URL (" + ex.getRequestMethod() + " " + path + ").");
+    }
+
+    /** {@return a latch released when {@link #stop()} starts refusing new requests, for tests} */
+    CountDownLatch draining() {
+        return draining;
     }
 
     /** {@return the gateway's own counters, for tests} */
