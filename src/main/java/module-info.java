@@ -12,6 +12,7 @@ module dev.parley {
 
     exports dev.parley;
     exports dev.parley.cost;
+    exports dev.parley.gateway;
     exports dev.parley.json;
     exports dev.parley.retry;
     exports dev.parley.route;

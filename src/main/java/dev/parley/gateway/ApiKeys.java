@@ -1,0 +1,81 @@
+package dev.parley.gateway;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
+import java.util.Locale;
+
+/**
+ * The client keys the gateway accepts, kept only as SHA-256 digests.
+ *
+ * <p>A presented key is hashed and compared with every stored digest using
+ * {@link MessageDigest#isEqual}, without stopping at a match: the time taken depends neither on
+ * how much of a key matches nor on its length (digests have a fixed length), nor on which key
+ * matched. The keys themselves are not kept, so they cannot be logged or echoed. Immutable and
+ * thread-safe.
+ */
+final class ApiKeys {
+
+    private static final String BEARER = "bearer ";
+
+    private final byte[][] digests;
+
+    private ApiKeys(byte[][] digests) {
+        this.digests = digests;
+    }
+
+    /**
+     * {@return the keys, as digests}
+     *
+     * @throws IllegalArgumentException if a key is blank or holds whitespace (which a header cannot carry intact)
+     */
+    static ApiKeys of(Collection<String> keys) {
+        byte[][] d = new byte[keys.size()][];
+        int i = 0;
+        for (String k : keys) {
+            if (k == null || k.isEmpty() || k.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("apiKeys: keys must be non-empty and hold no whitespace");
+            }
+            d[i++] = digest(k);
+        }
+        return new ApiKeys(d);
+    }
+
+    /** {@return whether any key is required} */
+    boolean enabled() {
+        return digests.length > 0;
+    }
+
+    /** {@return how many keys are accepted} */
+    int count() {
+        return digests.length;
+    }
+
+    /** {@return whether the {@code Authorization} header value carries an accepted bearer key} */
+    boolean accepts(String authorization) {
+        if (authorization == null || authorization.length() <= BEARER.length()
+                || !authorization.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
+            return false;
+        }
+        byte[] presented = digest(authorization.substring(BEARER.length()).trim());
+        boolean match = false;
+        for (byte[] d : digests) {
+            match |= MessageDigest.isEqual(d, presented);
+        }
+        return match;
+    }
+
+    private static byte[] digest(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ApiKeys[" + digests.length + " keys]";
+    }
+}

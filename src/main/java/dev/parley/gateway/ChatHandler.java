@@ -1,0 +1,172 @@
+package dev.parley.gateway;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.sun.net.httpserver.HttpExchange;
+
+import dev.parley.ChatRequest;
+import dev.parley.ChatResponse;
+import dev.parley.ChatStream;
+import dev.parley.LlmException;
+import dev.parley.gateway.Router.Target;
+import dev.parley.json.Json;
+import dev.parley.json.JsonObject;
+
+/**
+ * Answers {@code POST /v1/chat/completions}, plainly or as a stream.
+ *
+ * <p>A stream's response headers are sent only once the upstream produced its first chunk, so
+ * that a failure before any output (a rate limit, a bad request) is answered with its real
+ * status and error body instead of a 200 stream holding an error. After that, each upstream
+ * chunk is translated and flushed at once; a failure is sent as a final
+ * {@code data: {"error":{...}}} event without {@code [DONE]}, as OpenAI does. While the upstream
+ * is silent, an SSE comment line is sent every heartbeat interval: it keeps proxies from timing
+ * the connection out, and is how a client that left is noticed (the write fails). When the
+ * client leaves, the upstream stream is cancelled, which aborts its HTTP exchange.
+ *
+ * <p>Thread-safe: one instance serves every request; per-request state lives on the handler's
+ * thread.
+ */
+final class ChatHandler {
+
+    private static final System.Logger LOG = System.getLogger("dev.parley.gateway");
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEARTBEAT = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final Router router;
+    private final GatewayMetrics metrics;
+    private final long maxBody;
+    private final long heartbeatNanos;
+    private final Set<ChunkPump> open = ConcurrentHashMap.newKeySet();
+
+    ChatHandler(Router router, GatewayMetrics metrics, long maxBody, long heartbeatNanos) {
+        this.router = router;
+        this.metrics = metrics;
+        this.maxBody = maxBody;
+        this.heartbeatNanos = heartbeatNanos;
+    }
+
+    /** Handles one request. @return the status sent @throws IOException if the client goes away */
+    int handle(HttpExchange ex) throws IOException {
+        JsonObject body = HttpIo.readJson(ex, maxBody);
+        String asked = body.optString("model").orElse(null);
+        Target target = router.resolve(asked);
+        boolean openAiStyle = ChatRequests.OPENAI_STYLE.contains(target.llm().providerName());
+        ChatRequest request = ChatRequests.parse(body, target.model(), openAiStyle);
+        boolean stream = body.optBoolean("stream").orElse(false);
+        boolean includeUsage = stream && body.optObject("stream_options")
+                .flatMap(o -> o.optBoolean("include_usage")).orElse(false);
+        String model = asked != null ? asked
+                : target.llm().defaultModel() != null ? target.llm().defaultModel() : Router.DEFAULT;
+        String id = OpenAiWire.newId("chatcmpl-");
+        long created = Instant.now().getEpochSecond();
+        if (!stream) {
+            ChatResponse response = target.llm().chat(request);
+            return HttpIo.sendJson(ex, 200, OpenAiWire.completion(id, created, model, response));
+        }
+        return stream(ex, target.llm().stream(request), new ChunkTranslator(id, created, model, includeUsage));
+    }
+
+    private int stream(HttpExchange ex, ChatStream upstream, ChunkTranslator translator) throws IOException {
+        ChunkPump pump = ChunkPump.subscribe(upstream);
+        open.add(pump);
+        metrics.streams.incrementAndGet();
+        try {
+            ChunkPump.Signal s = pump.poll(-1);
+            if (s.kind() == ChunkPump.Kind.ERROR) {
+                throw asLlmException(s.error());
+            }
+            if (s.kind() == ChunkPump.Kind.CANCELLED) {
+                throw shuttingDown();
+            }
+            ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+            ex.getResponseHeaders().set("Cache-Control", "no-cache");
+            ex.getResponseHeaders().set("X-Accel-Buffering", "no");
+            ex.sendResponseHeaders(200, 0);
+            OutputStream out = ex.getResponseBody();
+            try {
+                while (true) {
+                    switch (s.kind()) {
+                        case CHUNK -> {
+                            for (JsonObject c : translator.translate(s.chunk())) {
+                                event(out, c);
+                            }
+                        }
+                        case TIMEOUT -> out.write(HEARTBEAT);
+                        case COMPLETE -> {
+                            for (JsonObject c : translator.end()) {
+                                event(out, c);
+                            }
+                            out.write(DONE);
+                            out.flush();
+                            return 200;
+                        }
+                        case ERROR -> {
+                            LlmException e = asLlmException(s.error());
+                            log(e);
+                            event(out, UpstreamErrors.toApiError(e).body());
+                            out.flush();
+                            return 200;
+                        }
+                        case CANCELLED -> {
+                            event(out, shuttingDown().body());
+                            out.flush();
+                            return 200;
+                        }
+                    }
+                    out.flush();
+                    s = pump.poll(heartbeatNanos);
+                }
+            } catch (IOException gone) {
+                metrics.clientDisconnected();
+                LOG.log(Level.DEBUG, "chat stream: the client went away; cancelling the upstream stream");
+                return 200;
+            }
+        } finally {
+            pump.cancel();
+            open.remove(pump);
+            metrics.streams.decrementAndGet();
+        }
+    }
+
+    /** Ends every open stream now: each sends a final error event and stops; for shutdown. */
+    void cancelStreams() {
+        open.forEach(ChunkPump::cancel);
+    }
+
+    private static void event(OutputStream out, JsonObject json) throws IOException {
+        out.write(DATA);
+        out.write(Json.writeBytes(json));
+        out.write(END);
+    }
+
+    static ApiError shuttingDown() {
+        return new ApiError(503, "server_error", "shutting_down", null, "The gateway is shutting down; retry elsewhere.")
+                .withHeader("Connection", "close");
+    }
+
+    static LlmException asLlmException(Throwable t) {
+        if (t instanceof LlmException e) {
+            return e;
+        }
+        return LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED)
+                .message("the upstream stream failed: " + t).cause(t).build();
+    }
+
+    /** Logs upstream failures that are the operator's to fix; never a key (Parley scrubs them from messages). */
+    static void log(LlmException e) {
+        Level level = switch (e.kind()) {
+            case AUTHENTICATION, CONFIGURATION, PERMISSION_DENIED, QUOTA_EXCEEDED, BUDGET_EXCEEDED -> Level.WARNING;
+            default -> Level.DEBUG;
+        };
+        LOG.log(level, "upstream failure: {0}", e.getMessage());
+    }
+}

@@ -1,0 +1,471 @@
+package dev.parley.gateway;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import dev.parley.Llm;
+import dev.parley.LlmException;
+import dev.parley.json.JsonAccessException;
+import dev.parley.json.JsonObject;
+
+/**
+ * An OpenAI-compatible HTTP server in front of one or more {@link Llm} clients: any OpenAI
+ * client library can call Anthropic, Ollama, DeepSeek ... through it, with Parley's policies
+ * (retries, rate limits, budgets, metrics) applied on the way.
+ *
+ * {@snippet :
+ * Gateway gateway = Gateway.newBuilder()
+ *         .port(8080)
+ *         .defaultRoute(Llm.newBuilder().provider("openai").build())
+ *         .route("anthropic", Llm.newBuilder().provider("anthropic").build()) // "anthropic/claude-..."
+ *         .route("fast", Llm.newBuilder().provider("openai").defaultModel("gpt-4o-mini").build()) // "fast"
+ *         .apiKeys(Set.of(System.getenv("MY_GATEWAY_KEY")))
+ *         .build()
+ *         .start();
+ * // clients use base URL gateway.uri().resolve("/v1"); on shutdown:
+ * gateway.stop();
+ * }
+ *
+ * <p>Endpoints: {@code POST /v1/chat/completions} (plain and streamed), {@code POST
+ * /v1/embeddings}, {@code GET /v1/models}, {@code GET /v1/models/{id}}; {@code GET /health}
+ * (liveness), {@code GET /health/ready} (every route's provider answers), {@code GET /metrics}
+ * (Prometheus). The {@code /v1} endpoints need a bearer key when {@linkplain Builder#apiKeys keys}
+ * are set; health and metrics do not, so probes and scrapers need no secret. How a model name
+ * picks a route is described on {@link Builder#route}; how failures map to statuses on
+ * {@code UpstreamErrors}; every failure is answered in OpenAI's error shape
+ * {@code {"error":{"message","type","param","code"}}}.
+ *
+ * <p>Each request runs on its own virtual thread. {@link #stop()} is graceful: new requests are
+ * refused with 503 and {@code Connection: close} (and readiness turns 503, so load balancers
+ * move away), running requests and streams may finish within the
+ * {@linkplain Builder#shutdownGrace grace period}; streams still open after it get a final error
+ * event and their upstream is cancelled, other requests are interrupted; then the listener and
+ * every connection are closed. The listening socket stays open during the grace period only to
+ * refuse politely.
+ *
+ * <p>Thread-safe. A gateway starts once; nothing happens until {@link #start()}.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger("dev.parley.gateway");
+
+    private enum State { NEW, RUNNING, STOPPED }
+
+    private final String host;
+    private final int port;
+    private final Router router;
+    private final ApiKeys keys;
+    private final Duration grace;
+    private final GatewayMetrics metrics = new GatewayMetrics();
+    private final ChatHandler chat;
+    private final EmbeddingsHandler embeddings;
+    private final ModelsHandler models;
+    private final Readiness readiness;
+    private final Set<Thread> handlers = ConcurrentHashMap.newKeySet();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition idle = lock.newCondition();
+    private final CountDownLatch draining = new CountDownLatch(1);
+    private State state = State.NEW;
+    private HttpServer server;
+    private ExecutorService executor;
+    private volatile boolean stopping;
+
+    private Gateway(Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.router = new Router(b.routes, b.defaultRoute);
+        this.keys = b.keys;
+        this.grace = b.shutdownGrace;
+        this.chat = new ChatHandler(router, metrics, b.maxRequestBytes, b.streamHeartbeat.toNanos());
+        this.embeddings = new EmbeddingsHandler(router, b.maxRequestBytes);
+        this.models = new ModelsHandler(router);
+        this.readiness = new Readiness(router.distinctClients());
+    }
+
+    /** {@return a builder with no routes, for 127.0.0.1:8080} */
+    public static Builder newBuilder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds the port and starts serving.
+     *
+     * @return this gateway
+     * @throws IllegalStateException if it was started before
+     * @throws UncheckedIOException  if the address cannot be bound
+     */
+    public Gateway start() {
+        lock.lock();
+        try {
+            if (state != State.NEW) {
+                throw new IllegalStateException("a gateway can be started only once");
+            }
+            ExecutorService exec = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("parley-gateway-", 0).factory());
+            try {
+                HttpServer s = HttpServer.create(new InetSocketAddress(host, port), 1024);
+                s.setExecutor(exec);
+                s.createContext("/", this::handle);
+                s.start();
+                server = s;
+            } catch (IOException e) {
+                exec.close();
+                throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+            }
+            executor = exec;
+            state = State.RUNNING;
+            LOG.log(Level.INFO, "Parley gateway listening on {0} with routes {1}", uri(),
+                    router.routes().stream().map(Router.Route::name).toList());
+            return this;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops gracefully, as the class description says, returning once every connection is
+     * closed: at most about the grace period plus two seconds. Idempotent; stopping a gateway
+     * that never started just marks it stopped.
+     */
+    public void stop() {
+        lock.lock();
+        try {
+            if (state != State.RUNNING) {
+                state = State.STOPPED;
+                return;
+            }
+            stopping = true;
+            draining.countDown();
+            if (!awaitIdle(grace.toNanos())) {
+                LOG.log(Level.INFO, "gateway stopping: {0} request(s) still running after the grace period",
+                        metrics.inFlight.get());
+                chat.cancelStreams();
+                if (!awaitIdle(TimeUnit.SECONDS.toNanos(1))) {
+                    handlers.forEach(Thread::interrupt);
+                    awaitIdle(TimeUnit.SECONDS.toNanos(1));
+                }
+            }
+            server.stop(0);
+            executor.shutdownNow();
+            try {
+                executor.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            state = State.STOPPED;
+            LOG.log(Level.INFO, "Parley gateway stopped");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Same as {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** Waits, holding the lock, until no request is in flight. @return whether that happened in time */
+    private boolean awaitIdle(long nanos) {
+        try {
+            while (metrics.inFlight.get() > 0) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = idle.awaitNanos(nanos);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return metrics.inFlight.get() == 0;
+        }
+    }
+
+    /** {@return the address the gateway listens on, with the actual port} @throws IllegalStateException before start */
+    public InetSocketAddress address() {
+        HttpServer s = server;
+        if (s == null) {
+            throw new IllegalStateException("the gateway has not been started");
+        }
+        return s.getAddress();
+    }
+
+    /**
+     * {@return the gateway's root URL, such as {@code http://127.0.0.1:8080}}; OpenAI clients take
+     * {@code uri().resolve("/v1")} as their base URL. A wildcard bind address is given as 127.0.0.1.
+     *
+     * @throws IllegalStateException before start
+     */
+    public URI uri() {
+        InetSocketAddress a = address();
+        InetAddress ip = a.getAddress();
+        String h = ip == null || ip.isAnyLocalAddress() ? "127.0.0.1"
+                : ip.getHostAddress().indexOf(':') >= 0 ? "[" + ip.getHostAddress() + "]" : ip.getHostAddress();
+        return URI.create("http://" + h + ":" + a.getPort());
+    }
+
+    // ---- dispatch
+
+    private void handle(HttpExchange ex) {
+        long start = System.nanoTime();
+        String path = ex.getRequestURI().getPath();
+        metrics.inFlight.incrementAndGet();
+        handlers.add(Thread.currentThread());
+        int status = 500;
+        try {
+            ex.getResponseHeaders().set("x-request-id", OpenAiWire.newId("req_"));
+            status = dispatch(ex, path);
+        } catch (ApiError e) {
+            status = HttpIo.sendError(ex, e);
+        } catch (LlmException e) {
+            ChatHandler.log(e);
+            status = HttpIo.sendError(ex, UpstreamErrors.toApiError(e));
+        } catch (JsonAccessException e) {
+            status = HttpIo.sendError(ex, ApiError.invalid("Invalid request: " + e.getMessage(), e.path().isEmpty() ? null : e.path()));
+        } catch (IOException e) {
+            status = 499; // the client went away while we read or wrote
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "gateway: unexpected failure handling " + ex.getRequestMethod() + " " + path, e);
+            status = HttpIo.sendError(ex, new ApiError(500, "server_error", "internal_error", null,
+                    "The gateway failed to handle the request."));
+        } finally {
+            ex.close();
+            metrics.request(path, status);
+            handlers.remove(Thread.currentThread());
+            if (metrics.inFlight.decrementAndGet() == 0) {
+                lock.lock();
+                try {
+                    idle.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+            LOG.log(Level.DEBUG, "{0} {1} -> {2} in {3} ms", ex.getRequestMethod(), path, status,
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    private int dispatch(HttpExchange ex, String path) throws IOException {
+        switch (path) {
+            case "/health" -> {
+                method(ex, "GET");
+                return HttpIo.sendJson(ex, 200, JsonObject.newBuilder().put("status", "ok").build());
+            }
+            case "/health/ready" -> {
+                method(ex, "GET");
+                if (stopping) {
+                    return HttpIo.sendJson(ex, 503, JsonObject.newBuilder().put("status", "stopping").build());
+                }
+                Readiness.Result r = readiness.check();
+                return HttpIo.sendJson(ex, r.ready() ? 200 : 503, r.body());
+            }
+            default -> { }
+        }
+        if (stopping) {
+            throw ChatHandler.shuttingDown();
+        }
+        if (path.equals("/metrics")) {
+            method(ex, "GET");
+            return HttpIo.sendText(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+                    metrics.prometheus(router.distinctClients()));
+        }
+        if (!path.startsWith("/v1/")) {
+            throw notFound(ex, path);
+        }
+        authenticate(ex);
+        switch (path) {
+            case "/v1/chat/completions" -> {
+                method(ex, "POST");
+                return chat.handle(ex);
+            }
+            case "/v1/embeddings" -> {
+                method(ex, "POST");
+                return embeddings.handle(ex);
+            }
+            case "/v1/models" -> {
+                method(ex, "GET");
+                return models.list(ex);
+            }
+            default -> {
+                if (path.startsWith("/v1/models/") && path.length() > "/v1/models/".length()) {
+                    method(ex, "GET");
+                    return models.one(ex, path.substring("/v1/models/".length()));
+                }
+                throw notFound(ex, path);
+            }
+        }
+    }
+
+    private void authenticate(HttpExchange ex) {
+        if (keys.enabled() && !keys.accepts(ex.getRequestHeaders().getFirst("Authorization"))) {
+            metrics.authRejected();
+            boolean missing = ex.getRequestHeaders().getFirst("Authorization") == null;
+            throw new ApiError(401, "invalid_request_error", missing ? null : "invalid_api_key", null, missing
+                    ? "You didn't provide an API key. Provide it in an Authorization header using Bearer auth "
+                            + "(Authorization: Bearer YOUR_KEY)."
+                    : "Incorrect API key provided.")
+                    .withHeader("WWW-Authenticate", "Bearer");
+        }
+    }
+
+    private static void method(HttpExchange ex, String allowed) {
+        if (!ex.getRequestMethod().equals(allowed)) {
+            throw new ApiError(405, "invalid_request_error", "method_not_allowed", null,
+                    "Method " + ex.getRequestMethod() + " is not allowed here; use " + allowed + ".")
+                    .withHeader("Allow", allowed);
+        }
+    }
+
+    private static ApiError notFound(HttpExchange ex, String path) {
+        return new ApiError(404, "invalid_request_error", "unknown_url", null,
+                "Invalid URL (" + ex.getRequestMethod() + " " + path + ").");
+    }
+
+    /** {@return a latch released when {@link #stop()} starts refusing new requests, for tests} */
+    CountDownLatch draining() {
+        return draining;
+    }
+
+    /** {@return the gateway's own counters, for tests} */
+    GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public String toString() {
+        return "Gateway[" + host + ":" + port + ", routes=" + router.routes().stream().map(Router.Route::name).toList()
+                + ", keys=" + keys.count() + "]";
+    }
+
+    /**
+     * Configures a {@link Gateway}. Each setter checks its argument at once. Not thread-safe.
+     */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 8080;
+        private final Map<String, Llm> routes = new LinkedHashMap<>();
+        private Llm defaultRoute;
+        private ApiKeys keys = ApiKeys.of(Set.of());
+        private long maxRequestBytes = 4L << 20;
+        private Duration shutdownGrace = Duration.ofSeconds(10);
+        private Duration streamHeartbeat = Duration.ofSeconds(15);
+
+        private Builder() {
+        }
+
+        /** Sets the address to bind; default 127.0.0.1 (use 0.0.0.0 to listen on every interface). @return this builder */
+        public Builder host(String host) {
+            if (host == null || host.isBlank()) {
+                throw new IllegalArgumentException("host: must not be blank");
+            }
+            this.host = host;
+            return this;
+        }
+
+        /** Sets the port, 0 to 65535; 0 picks a free port ({@link Gateway#address()} tells which). Default 8080. @return this builder */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port: expected 0 to 65535, got " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * Adds a named route. A request for model {@code name} exactly goes to {@code llm} with
+         * its default model (an alias, such as "fast"); a request for {@code name/model} goes to
+         * {@code llm} with {@code model} (a prefix, such as "anthropic/claude-sonnet-4-5"). Other
+         * models go to the {@linkplain #defaultRoute default route}, unchanged.
+         *
+         * @param name 1 to 64 letters, digits, '.', '_', ':' or '-'; not "default", not used before
+         * @return this builder
+         */
+        public Builder route(String name, Llm llm) {
+            Router.checkName(name);
+            Objects.requireNonNull(llm, "llm");
+            if (routes.containsKey(name)) {
+                throw new IllegalArgumentException("route: \"" + name + "\" is already configured");
+            }
+            routes.put(name, llm);
+            return this;
+        }
+
+        /** Sets the route for every model no named route takes, and for requests without a model. @return this builder */
+        public Builder defaultRoute(Llm llm) {
+            this.defaultRoute = Objects.requireNonNull(llm, "llm");
+            return this;
+        }
+
+        /**
+         * Requires one of these keys as {@code Authorization: Bearer <key>} on the {@code /v1}
+         * endpoints; an empty set (the default) requires none. Only SHA-256 digests of the keys
+         * are kept.
+         *
+         * @throws IllegalArgumentException if a key is empty or holds whitespace
+         * @return this builder
+         */
+        public Builder apiKeys(Set<String> keys) {
+            this.keys = ApiKeys.of(Objects.requireNonNull(keys, "keys"));
+            return this;
+        }
+
+        /** Sets the largest request body accepted, 1 byte to 1 GiB; larger ones get 413. Default 4 MiB. @return this builder */
+        public Builder maxRequestBytes(long maxRequestBytes) {
+            if (maxRequestBytes < 1 || maxRequestBytes > 1L << 30) {
+                throw new IllegalArgumentException("maxRequestBytes: expected 1 to 1073741824, got " + maxRequestBytes);
+            }
+            this.maxRequestBytes = maxRequestBytes;
+            return this;
+        }
+
+        /** Sets how long {@link Gateway#stop()} lets running requests and streams finish; default 10 s. @return this builder */
+        public Builder shutdownGrace(Duration grace) {
+            if (grace == null || grace.isNegative()) {
+                throw new IllegalArgumentException("shutdownGrace: must not be negative, got " + grace);
+            }
+            this.shutdownGrace = grace;
+            return this;
+        }
+
+        /**
+         * Sets how long a stream may stay silent before the gateway sends an SSE comment line,
+         * which keeps proxies from closing the connection and reveals a client that left (so its
+         * upstream stream is cancelled). Default 15 s.
+         *
+         * @return this builder
+         */
+        public Builder streamHeartbeat(Duration heartbeat) {
+            if (heartbeat == null || heartbeat.isNegative() || heartbeat.isZero()) {
+                throw new IllegalArgumentException("streamHeartbeat: must be positive, got " + heartbeat);
+            }
+            this.streamHeartbeat = heartbeat;
+            return this;
+        }
+
+        /** {@return the gateway, not yet started} @throws IllegalStateException if there is no route at all */
+        public Gateway build() {
+            if (routes.isEmpty() && defaultRoute == null) {
+                throw new IllegalStateException("a gateway needs at least one route or a default route");
+            }
+            return new Gateway(this);
+        }
+    }
+}

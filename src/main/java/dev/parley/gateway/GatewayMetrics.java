@@ -1,0 +1,87 @@
+package dev.parley.gateway;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.parley.gateway.Router.Route;
+
+/**
+ * The gateway's own counters, and the {@code /metrics} exposition that merges them with every
+ * route's {@code Llm.metrics()}.
+ *
+ * <p>Route metrics keep their names ({@code parley_requests_total} ...) and gain a
+ * {@code route} label; a client configured under several names is reported once, under the
+ * first. Gateway metrics are {@code parley_gateway_*}: requests by path and status (paths
+ * outside the API are counted as {@code other}, so random paths cannot blow up the label set),
+ * client disconnects, rejected keys, requests in flight and streams open. Lock-free and
+ * thread-safe.
+ */
+final class GatewayMetrics {
+
+    private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
+    private final LongAdder disconnects = new LongAdder();
+    private final LongAdder authRejected = new LongAdder();
+    final AtomicInteger inFlight = new AtomicInteger();
+    final AtomicInteger streams = new AtomicInteger();
+
+    /** Counts an answered request. @param path the API path, or anything (counted as "other") @param status the status sent */
+    void request(String path, int status) {
+        requests.computeIfAbsent(label(path) + "\u0000" + status, k -> new LongAdder()).increment();
+    }
+
+    void clientDisconnected() {
+        disconnects.increment();
+    }
+
+    void authRejected() {
+        authRejected.increment();
+    }
+
+    /** {@return how many requests to {@code path} were answered with {@code status}} */
+    long requests(String path, int status) {
+        LongAdder a = requests.get(label(path) + "\u0000" + status);
+        return a == null ? 0 : a.sum();
+    }
+
+    long clientDisconnects() {
+        return disconnects.sum();
+    }
+
+    long authRejections() {
+        return authRejected.sum();
+    }
+
+    private static String label(String path) {
+        return switch (path) {
+            case "/v1/chat/completions", "/v1/embeddings", "/v1/models", "/health", "/health/ready", "/metrics" -> path;
+            default -> path.startsWith("/v1/models/") ? "/v1/models/{id}" : "other";
+        };
+    }
+
+    /** {@return the Prometheus text exposition: route metrics labelled by route, then the gateway's} */
+    String prometheus(Iterable<Route> clients) {
+        PrometheusText text = new PrometheusText();
+        for (Route r : clients) {
+            text.add(r.llm().metrics().toPrometheus(), "route", r.name());
+        }
+        String name = "parley_gateway_requests_total";
+        text.sample(name, "counter", "HTTP requests answered by the gateway, by path and status.", null);
+        new TreeMap<>(requests).forEach((key, count) -> {
+            int sep = key.indexOf('\u0000');
+            text.sample(name, null, null, name + "{path=\"" + PrometheusText.escape(key.substring(0, sep))
+                    + "\",status=\"" + key.substring(sep + 1) + "\"} " + count.sum());
+        });
+        text.sample("parley_gateway_client_disconnects_total", "counter",
+                "Streams whose client went away before the end.", "parley_gateway_client_disconnects_total " + disconnects.sum());
+        text.sample("parley_gateway_auth_rejected_total", "counter",
+                "Requests refused for a missing or wrong key.", "parley_gateway_auth_rejected_total " + authRejected.sum());
+        text.sample("parley_gateway_requests_in_flight", "gauge",
+                "Requests being handled now.", "parley_gateway_requests_in_flight " + inFlight.get());
+        text.sample("parley_gateway_streams_open", "gauge",
+                "Streamed completions being sent now.", "parley_gateway_streams_open " + streams.get());
+        return text.text();
+    }
+}
