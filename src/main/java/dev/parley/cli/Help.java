@@ -93,11 +93,37 @@ final class Help {
 
             """ + EXIT_CODES;
 
+    static final String SERVE = """
+            Usage: parley serve [--host H] [--port P]
+
+            Runs an OpenAI-compatible gateway (POST /v1/chat/completions, POST /v1/embeddings,
+            GET /v1/models, GET /health, GET /health/ready, GET /metrics) in front of the
+            providers configured in the environment, until stopped with Ctrl-C (SIGTERM), when
+            running streams get a grace period to finish.
+
+            Routing by the request's model: "anthropic/claude-sonnet-4-5" goes to Anthropic
+            (each provider whose key is set gets such a prefix; Ollama when OLLAMA_HOST is set),
+            an alias from PARLEY_GATEWAY_ALIASES ("fast=openai/gpt-4o-mini,smart=anthropic/
+            claude-sonnet-4-5") goes where it says, and any other model goes to LLM_PROVIDER.
+
+            Options:
+              --host H             the address to listen on (default: $PARLEY_GATEWAY_HOST,
+                                   else 127.0.0.1; 0.0.0.0 listens on every interface)
+              --port P             the port (default: $PARLEY_GATEWAY_PORT, else 8080)
+
+            Environment:
+              PARLEY_GATEWAY_KEYS     comma-separated keys clients must send as
+                                      Authorization: Bearer KEY (default: none required)
+              PARLEY_GATEWAY_ALIASES  alias=provider/model entries, comma-separated
+
+            """ + EXIT_CODES;
+
     static String of(String command) {
         return switch (command) {
             case "chat" -> CHAT;
             case "embed" -> EMBED;
             case "models" -> MODELS;
+            case "serve" -> SERVE;
             default -> throw new UsageException("unknown command \"" + command + "\"; run parley --help");
         };
     }

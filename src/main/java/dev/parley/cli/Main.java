@@ -71,6 +71,7 @@ public final class Main {
                 case "chat" -> commands.chat(rest);
                 case "embed" -> commands.embed(rest);
                 case "models" -> commands.models(rest);
+                case "serve" -> new ServeCommand(out, env).run(rest);
                 default -> throw new UsageException("unknown command \"" + command + "\"; run parley --help");
             };
         } catch (UsageException e) {

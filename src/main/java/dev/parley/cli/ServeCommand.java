@@ -1,0 +1,131 @@
+package dev.parley.cli;
+
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+import dev.parley.Llm;
+import dev.parley.gateway.Gateway;
+
+/**
+ * {@code parley serve}: the OpenAI-compatible gateway, configured from the environment. The
+ * default route is the provider of {@code LLM_PROVIDER}; every built-in provider whose key is set
+ * (or Ollama, when {@code OLLAMA_HOST} is set) also gets a prefix route ({@code anthropic/...});
+ * {@code PARLEY_GATEWAY_ALIASES} adds aliases such as {@code fast=openai/gpt-4o-mini}.
+ */
+final class ServeCommand {
+
+    private static final List<String> PROVIDERS = List.of("openai", "anthropic", "deepseek", "ollama", "azure-openai");
+
+    private final PrintStream out;
+    private final Map<String, String> env;
+
+    ServeCommand(PrintStream out, Map<String, String> env) {
+        this.out = out;
+        this.env = env;
+    }
+
+    int run(List<String> argv) {
+        Args a = Args.parse(argv, Set.of("host", "port"), Set.of("verbose"));
+        if (!a.words.isEmpty()) {
+            throw new UsageException("serve takes no arguments, got " + a.words.get(0));
+        }
+        Gateway gateway = build(a).start();
+        out.println("parley gateway listening on " + gateway.uri() + " (Ctrl-C to stop)");
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            gateway.stop();
+            stopped.countDown();
+        }, "parley-gateway-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            gateway.stop();
+        }
+        return ExitCode.OK.code;
+    }
+
+    /** Builds the gateway from the command line and the environment, without starting it. */
+    Gateway build(Args a) {
+        String host = a.option("host") != null ? a.option("host") : env.getOrDefault("PARLEY_GATEWAY_HOST", "127.0.0.1");
+        int port = a.option("port") != null ? a.integer("port", 0, 65535)
+                : env.containsKey("PARLEY_GATEWAY_PORT") ? parsePort(env.get("PARLEY_GATEWAY_PORT")) : 8080;
+        Gateway.Builder b = Gateway.newBuilder().host(host).port(port);
+        String primary = env.getOrDefault("LLM_PROVIDER", "openai").toLowerCase(Locale.ROOT);
+        b.defaultRoute(Llm.newBuilder().settings(env).build());
+        Set<String> routed = new LinkedHashSet<>();
+        for (String p : PROVIDERS) {
+            if (configured(p) || p.equals(primary)) {
+                b.route(p, llmFor(p, null));
+                routed.add(p);
+            }
+        }
+        String aliases = env.get("PARLEY_GATEWAY_ALIASES");
+        if (aliases != null && !aliases.isBlank()) {
+            for (String entry : aliases.split(",")) {
+                String e = entry.strip();
+                int eq = e.indexOf('=');
+                int slash = e.indexOf('/', eq + 1);
+                if (eq <= 0 || slash < 0) {
+                    throw new UsageException("PARLEY_GATEWAY_ALIASES: expected alias=provider/model entries, got \"" + e + "\"");
+                }
+                b.route(e.substring(0, eq).strip(), llmFor(e.substring(eq + 1, slash).strip(), e.substring(slash + 1).strip()));
+            }
+        }
+        String keys = env.get("PARLEY_GATEWAY_KEYS");
+        if (keys != null && !keys.isBlank()) {
+            Set<String> set = new LinkedHashSet<>();
+            for (String k : keys.split(",")) {
+                if (!k.isBlank()) {
+                    set.add(k.strip());
+                }
+            }
+            b.apiKeys(set);
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        } catch (UncheckedIOException e) {
+            throw new UsageException("could not listen on " + host + ":" + port + ": " + e.getCause().getMessage());
+        }
+    }
+
+    private boolean configured(String provider) {
+        return switch (provider) {
+            case "ollama" -> env.containsKey("OLLAMA_HOST");
+            default -> env.containsKey(Commands.keyVariable(provider)) || env.containsKey(Commands.keyVariable(provider) + "_FILE");
+        };
+    }
+
+    private Llm llmFor(String provider, String model) {
+        Map<String, String> settings = new HashMap<>(env);
+        settings.put("LLM_PROVIDER", provider.toLowerCase(Locale.ROOT));
+        settings.remove("LLM_FALLBACK");
+        if (model != null) {
+            settings.put("LLM_MODEL", model);
+        } else if (!provider.equalsIgnoreCase(env.getOrDefault("LLM_PROVIDER", "openai"))) {
+            settings.remove("LLM_MODEL");
+        }
+        return Llm.newBuilder().settings(settings).build();
+    }
+
+    private static int parsePort(String v) {
+        try {
+            int p = Integer.parseInt(v.strip());
+            if (p >= 0 && p <= 65535) {
+                return p;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new UsageException("PARLEY_GATEWAY_PORT: expected a port from 0 to 65535, got \"" + v + "\"");
+    }
+}

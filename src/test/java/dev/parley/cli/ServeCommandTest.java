@@ -1,0 +1,85 @@
+package dev.parley.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import dev.parley.gateway.Gateway;
+import dev.parley.json.Json;
+import dev.parley.json.JsonObject;
+import dev.parley.support.ReplayServer;
+import dev.parley.support.ReplayServer.Reply;
+
+class ServeCommandTest {
+
+    private static HttpResponse<String> post(URI uri, String body, String key) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("content-type", "application/json");
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void serve_routesByPrefixAndAlias_andRequiresGatewayKeys() throws Exception {
+        try (ReplayServer openai = ReplayServer.start(); ReplayServer anthropic = ReplayServer.start()) {
+            openai.on("POST", "/v1/chat/completions", Reply.fixture("openai/chat_basic"));
+            anthropic.on("POST", "/v1/messages", Reply.fixture("anthropic/message_basic"));
+            Map<String, String> env = new HashMap<>(Map.of(
+                    "OPENAI_API_KEY", "sk-openai-test", "OPENAI_BASE_URL", openai.uri("/v1").toString(),
+                    "ANTHROPIC_API_KEY", "sk-ant-test", "ANTHROPIC_BASE_URL", anthropic.uri("").toString(),
+                    "PARLEY_GATEWAY_KEYS", "client-key-1,client-key-2",
+                    "PARLEY_GATEWAY_ALIASES", "smart=anthropic/claude-sonnet-4-5",
+                    "LLM_MAX_RETRIES", "0"));
+            ServeCommand serve = new ServeCommand(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), env);
+            Gateway gateway = serve.build(Args.parse(List.of("--port", "0"), Set.of("host", "port"), Set.of()));
+            gateway.start();
+            try {
+                URI chat = gateway.uri().resolve("/v1/chat/completions");
+                assertEquals(401, post(chat, "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", null).statusCode());
+
+                HttpResponse<String> r = post(chat, "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "client-key-2");
+                assertEquals(200, r.statusCode(), r.body());
+                assertEquals("chat.completion", ((JsonObject) Json.parse(r.body())).string("object"));
+                assertEquals("gpt-4o", ((JsonObject) Json.parse(openai.takeRequest().body())).string("model"));
+
+                r = post(chat, "{\"model\":\"anthropic/claude-3-haiku\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "client-key-1");
+                assertEquals(200, r.statusCode(), r.body());
+                assertEquals("claude-3-haiku", ((JsonObject) Json.parse(anthropic.takeRequest().body())).string("model"));
+
+                r = post(chat, "{\"model\":\"smart\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "client-key-1");
+                assertEquals(200, r.statusCode(), r.body());
+                assertEquals("claude-sonnet-4-5", ((JsonObject) Json.parse(anthropic.takeRequest().body())).string("model"));
+                String text = ((JsonObject) Json.parse(r.body())).array("choices").object(0).object("message").string("content");
+                assertTrue(!text.isEmpty());
+            } finally {
+                gateway.stop();
+            }
+        }
+    }
+
+    @Test
+    void serve_badSettingsAreUsageErrors() {
+        ServeCommand serve = new ServeCommand(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                Map.of("OPENAI_API_KEY", "k", "PARLEY_GATEWAY_ALIASES", "nonsense"));
+        assertThrows(UsageException.class, () -> serve.build(Args.parse(List.of(), Set.of("host", "port"), Set.of())));
+        ServeCommand badPort = new ServeCommand(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                Map.of("OPENAI_API_KEY", "k", "PARLEY_GATEWAY_PORT", "http"));
+        assertThrows(UsageException.class, () -> badPort.build(Args.parse(List.of(), Set.of("host", "port"), Set.of())));
+    }
+}
