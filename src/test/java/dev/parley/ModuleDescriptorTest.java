@@ -29,7 +29,7 @@ class ModuleDescriptorTest {
                 .filter(e -> !e.isQualified())
                 .map(ModuleDescriptor.Exports::source)
                 .collect(Collectors.toCollection(TreeSet::new));
-        assertEquals(new TreeSet<>(Set.of("dev.parley", "dev.parley.cost", "dev.parley.json", "dev.parley.retry", "dev.parley.route", "dev.parley.spi",
+        assertEquals(new TreeSet<>(Set.of("dev.parley", "dev.parley.cost", "dev.parley.gateway", "dev.parley.json", "dev.parley.retry", "dev.parley.route", "dev.parley.spi",
                 "dev.parley.testing")), exported);
         assertTrue(descriptor().exports().stream().noneMatch(ModuleDescriptor.Exports::isQualified));
     }
