@@ -6,6 +6,7 @@ module dev.parley {
     requires jdk.httpserver;
 
     exports dev.parley;
+    exports dev.parley.cache;
     exports dev.parley.json;
     exports dev.parley.spi;
 
