@@ -8,6 +8,7 @@ module dev.parley {
     exports dev.parley;
     exports dev.parley.cache;
     exports dev.parley.json;
+    exports dev.parley.limit;
     exports dev.parley.spi;
 
     uses dev.parley.spi.ProviderFactory;

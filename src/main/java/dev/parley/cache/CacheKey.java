@@ -3,7 +3,7 @@ package dev.parley.cache;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -207,14 +207,13 @@ final class CacheKey {
 
         Frame(JsonValue container) {
             if (container instanceof JsonObject o) {
-                @SuppressWarnings("unchecked")
-                Map.Entry<String, JsonValue>[] members = o.members().entrySet().toArray(new Map.Entry[0]);
-                Arrays.sort(members, Map.Entry.comparingByKey());
-                names = new String[members.length];
-                children = new JsonValue[members.length];
-                for (int i = 0; i < members.length; i++) {
-                    names[i] = members[i].getKey();
-                    children[i] = members[i].getValue();
+                List<Map.Entry<String, JsonValue>> members = new ArrayList<>(o.members().entrySet());
+                members.sort(Map.Entry.comparingByKey());
+                names = new String[members.size()];
+                children = new JsonValue[members.size()];
+                for (int i = 0; i < names.length; i++) {
+                    names[i] = members.get(i).getKey();
+                    children[i] = members.get(i).getValue();
                 }
             } else {
                 names = null;

@@ -3,6 +3,7 @@ package dev.parley.cache;
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntPredicate;
 
 /**
  * A count of waiting callers that tests can wait on, so that a concurrency test knows when
@@ -43,10 +44,15 @@ final class WaitGauge {
 
     /** {@return whether the count reached at least {@code n} within {@code timeout}} */
     boolean awaitAtLeast(int n, Duration timeout) throws InterruptedException {
+        return await(v -> v >= n, timeout);
+    }
+
+    /** {@return whether the count met {@code condition} within {@code timeout}} */
+    boolean await(IntPredicate condition, Duration timeout) throws InterruptedException {
         long left = timeout.toNanos();
         lock.lock();
         try {
-            while (value < n) {
+            while (!condition.test(value)) {
                 if (left <= 0) {
                     return false;
                 }
