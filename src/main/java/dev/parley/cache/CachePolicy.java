@@ -193,7 +193,9 @@ public final class CachePolicy {
             mine.complete(result);
             return result;
         } finally {
-            mine.completeExceptionally(new IllegalStateException("cache load ended without a result"));
+            if (!mine.isDone()) { // never leave waiters hanging, whatever happened
+                mine.completeExceptionally(new IllegalStateException("cache load ended without a result"));
+            }
             flights.remove(key, mine);
         }
     }
@@ -250,7 +252,13 @@ public final class CachePolicy {
             return null;
         }
         CacheEntry entry = found.get();
-        if (!clock.instant().isBefore(entry.writtenAt().plus(ttl))) {
+        boolean fresh;
+        try {
+            fresh = clock.instant().isBefore(entry.writtenAt().plus(ttl));
+        } catch (RuntimeException e) { // a write time near Instant.MAX
+            fresh = false;
+        }
+        if (!fresh) {
             expired.increment();
             remove(key);
             return null;

@@ -47,12 +47,14 @@ final class CachingProvider implements Provider {
     @Override
     public ChatStream stream(ChatRequest request) {
         ChatStream upstream = delegate.stream(request);
-        if (!CallContext.current().cacheEnabled()) {
+        CallContext context = CallContext.current();
+        if (!context.cacheEnabled()) {
             policy.bypass();
             return upstream;
         }
         String key = CacheKey.chat(delegate.name(), request);
-        return ChatStream.of(delegate.name(), subscriber -> {
+        // Subscribed to later, perhaps on another thread: reopen the context of the call.
+        return ChatStream.of(delegate.name(), subscriber -> context.call(() -> {
             ChatResponse cached = policy.lookup(key, CacheCodec::readChat);
             if (cached != null) {
                 policy.hit();
@@ -63,7 +65,8 @@ final class CachingProvider implements Provider {
                 upstream.subscribe(new FillingSubscriber(subscriber, delegate.name(),
                         response -> policy.save(key, CacheCodec::writeChat, response)));
             }
-        });
+            return null;
+        }));
     }
 
     @Override

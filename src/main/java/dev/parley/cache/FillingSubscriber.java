@@ -56,7 +56,11 @@ final class FillingSubscriber implements Flow.Subscriber<ChatChunk> {
     @Override
     public void onComplete() {
         if (!cancelled && collector.chunkCount() > 0) {
-            onComplete.accept(collector.result());
+            try {
+                onComplete.accept(collector.result());
+            } catch (RuntimeException e) {
+                // Caching is best effort: the stream itself completed, and its subscriber hears so.
+            }
         }
         downstream.onComplete();
     }

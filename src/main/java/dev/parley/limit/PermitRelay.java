@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.parley.ChatChunk;
 import dev.parley.ChatStream;
+import dev.parley.internal.CallContext;
 
 /**
  * One subscription to a rate-limited stream: takes the permits, then subscribes to the
@@ -17,14 +18,15 @@ import dev.parley.ChatStream;
  * a virtual thread waits for them (FIFO with every other caller of the lane) and ends as soon as
  * they are granted, refused ({@code onError} with the {@code RateLimitException}) or the
  * subscriber cancels (which interrupts the wait). Demand asked for before the provider's stream
- * is subscribed is kept and handed on.
+ * is subscribed is kept and handed on. The {@link CallContext} of the call that made the stream
+ * is current while waiting and while subscribing to the provider's stream.
  */
 final class PermitRelay implements Flow.Subscription, Flow.Subscriber<ChatChunk> {
 
     private final RateLimitedProvider owner;
     private final Lane lane;
     private final long estimate;
-    private final long deadline;
+    private final CallContext context;
     private final ChatStream upstream;
     private final Flow.Subscriber<? super ChatChunk> downstream;
 
@@ -38,12 +40,12 @@ final class PermitRelay implements Flow.Subscription, Flow.Subscriber<ChatChunk>
     private volatile Thread waiter;
     private volatile long lastTokens = -1;
 
-    PermitRelay(RateLimitedProvider owner, Lane lane, long estimate, long deadline, ChatStream upstream,
+    PermitRelay(RateLimitedProvider owner, Lane lane, long estimate, CallContext context, ChatStream upstream,
                 Flow.Subscriber<? super ChatChunk> downstream) {
         this.owner = owner;
         this.lane = lane;
         this.estimate = estimate;
-        this.deadline = deadline;
+        this.context = context;
         this.upstream = upstream;
         this.downstream = downstream;
     }
@@ -59,13 +61,16 @@ final class PermitRelay implements Flow.Subscription, Flow.Subscriber<ChatChunk>
             granted(h);
             return;
         }
-        waiter = Thread.ofVirtual().name("parley-rate-limit-wait").start(this::awaitPermits);
+        waiter = Thread.ofVirtual().name("parley-rate-limit-wait").start(() -> context.call(() -> {
+            awaitPermits();
+            return null;
+        }));
     }
 
     private void awaitPermits() {
         long h;
         try {
-            h = lane.acquire(estimate, deadline);
+            h = lane.acquire(estimate, RateLimitPolicy.deadline(context));
         } catch (RuntimeException e) {
             if (!cancelled) {
                 downstream.onError(e);
@@ -86,7 +91,10 @@ final class PermitRelay implements Flow.Subscription, Flow.Subscriber<ChatChunk>
             upstream.close();
             return;
         }
-        upstream.subscribe(this);
+        context.call(() -> { // the stream's own layers see the context of the call that made it
+            upstream.subscribe(this);
+            return null;
+        });
     }
 
     private void release() {

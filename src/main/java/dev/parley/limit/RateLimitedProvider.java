@@ -67,9 +67,9 @@ final class RateLimitedProvider implements Provider {
         ChatStream upstream = delegate.stream(request);
         Lane lane = policy.lane(delegate.name(), request.model());
         long estimate = estimate(request);
-        long deadline = RateLimitPolicy.deadline(CallContext.current());
+        CallContext context = CallContext.current();
         return ChatStream.of(delegate.name(), subscriber ->
-                new PermitRelay(this, lane, estimate, deadline, upstream, subscriber).start());
+                new PermitRelay(this, lane, estimate, context, upstream, subscriber).start());
     }
 
     @Override

@@ -252,6 +252,17 @@ class CachePolicyTest {
     }
 
     @Test
+    void entryWrittenAtTheEndOfTime_isTreatedAsExpired() {
+        CachePolicy cache = CachePolicy.newBuilder().clock(clock).build();
+        Provider p = cache.decorate(fake);
+        String key = CacheKey.chat("fake", ask("a"));
+        cache.store().put(key, new CacheEntry(CacheCodec.writeChat(FakeProvider.answer(ask("a"))), java.time.Instant.MAX));
+        p.chat(ask("a"));
+        assertEquals(1, fake.chatCalls.get());
+        assertEquals(1, cache.stats().evictionCount());
+    }
+
+    @Test
     void invalidateAll_emptiesTheStore() {
         CachePolicy cache = CachePolicy.newBuilder().build();
         Provider p = cache.decorate(fake);

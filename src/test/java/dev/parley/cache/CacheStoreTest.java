@@ -139,6 +139,14 @@ class CacheStoreTest {
     }
 
     @Test
+    void directory_defaultWarningsGoToTheSystemLoggerWithoutFailing() throws IOException {
+        CacheStore store = CacheStore.directory(dir);
+        Files.writeString(dir.resolve(KEY + ".entry"), "junk");
+        assertEquals(Optional.empty(), store.get(KEY));
+        assertEquals(1, store.unreadableCount());
+    }
+
+    @Test
     void directory_corruptFileBehindAPolicy_isAMissThatHeals() throws IOException {
         FakeProvider fake = new FakeProvider();
         ChatRequest r = ChatRequest.of("m", "hello");

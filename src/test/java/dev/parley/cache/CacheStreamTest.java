@@ -122,6 +122,20 @@ class CacheStreamTest {
     }
 
     @Test
+    void stream_subscribesToTheProviderInTheCallContextOfTheCall() {
+        java.util.concurrent.atomic.AtomicReference<dev.parley.internal.CallContext> seen =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        fake.onStream = r -> ChatStream.of("fake", subscriber -> {
+            seen.set(dev.parley.internal.CallContext.current());
+            new ScriptedPublisher(CHUNKS, null).subscribe(subscriber);
+        });
+        var ctx = new dev.parley.internal.CallContext(java.time.Instant.now().plusSeconds(60), true);
+        ChatStream s = ctx.call(() -> provider.stream(REQUEST));
+        s.collect();
+        assertSame(ctx, seen.get());
+    }
+
+    @Test
     void stream_unsupportedByTheProvider_failsAtOnce() {
         fake.onStream = r -> {
             throw LlmException.newBuilder(LlmException.Kind.UNSUPPORTED).build();

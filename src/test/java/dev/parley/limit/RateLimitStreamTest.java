@@ -187,6 +187,40 @@ class RateLimitStreamTest {
         assertEquals(1, policy.stats().rejectedCount());
     }
 
+    @Test
+    void stream_subscribesToTheProviderInTheCallContextOfTheCall() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<CallContext> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        fake.onStream = r -> ChatStream.of("fake", subscriber -> {
+            seen.set(CallContext.current());
+            new ScriptedPublisher(CHUNKS, null).subscribe(subscriber);
+        });
+        CallContext ctx = new CallContext(java.time.Instant.now().plusSeconds(60), false);
+        ChatStream fast = ctx.call(() -> provider.stream(REQUEST));
+        fast.collect(); // subscribed outside the context, granted at once
+        assertSame(ctx, seen.get());
+
+        seen.set(null);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        fake.onChat = r -> {
+            holding.countDown();
+            await(release);
+            return ChatResponse.newBuilder().provider("fake").build();
+        };
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<ChatResponse> chat = threads.submit(() -> provider.chat(ChatRequest.of("m", "holder")));
+            await(holding);
+            RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+            ctx.call(() -> provider.stream(REQUEST)).subscribe(sub); // waits on another thread
+            sub.request(Long.MAX_VALUE);
+            assertTrue(policy.awaitWaitingCallers(1, Duration.ofSeconds(10)));
+            release.countDown();
+            chat.get(10, TimeUnit.SECONDS);
+            sub.awaitTerminal();
+        }
+        assertSame(ctx, seen.get());
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             assertTrue(latch.await(10, TimeUnit.SECONDS));
