@@ -3,19 +3,8 @@ package dev.parley.cache;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
-import dev.parley.LlmException;
-import dev.parley.internal.CallContext;
 import dev.parley.spi.Provider;
 
 /**
@@ -41,8 +30,8 @@ import dev.parley.spi.Provider;
  * <li>{@code chat}: a hit returns the stored response, without its HTTP headers (the provider's
  *     raw body is kept). Identical calls in flight at the same time are coalesced: the provider
  *     is called once and every caller gets its response, or its error; errors are not cached. A
- *     caller waiting for another's call gives up at the deadline of its
- *     {@link CallContext#current() call context} with an {@code LlmTimeoutException}.</li>
+ *     caller waiting for another's call gives up at the deadline of its call (set by the
+ *     {@code Llm} facade) with an {@code LlmTimeoutException}.</li>
  * <li>{@code stream}: a hit is replayed as a stream without a network call; a miss streams from
  *     the provider and, when the stream completes normally, stores the response it adds up to
  *     (a cancelled or failed stream stores nothing). Streams share entries with {@code chat} and
@@ -51,8 +40,8 @@ import dev.parley.spi.Provider;
  *     like {@code chat}.</li>
  * <li>{@code models} is not cached.</li>
  * </ul>
- * A call whose context has {@link CallContext#cacheEnabled()} false neither reads nor writes
- * the cache.
+ * A call made with the cache switched off (per request, through the {@code Llm} facade) neither
+ * reads nor writes the cache.
  *
  * <p>Defaults: at most {@value #DEFAULT_MAXIMUM_SIZE} entries in memory, least recently used
  * dropped first, no byte bound, entries expire 1 hour after they were written, the system UTC
@@ -74,25 +63,13 @@ public final class CachePolicy {
     private static final Duration MIN_TTL = Duration.ofMillis(1);
     private static final Duration MAX_TTL = Duration.ofDays(3650);
 
-    private final Clock clock;
     private final Duration ttl;
-    private final CacheStore store;
-    private final Consumer<String> warnings;
-    private final ConcurrentHashMap<String, CompletableFuture<Object>> flights = new ConcurrentHashMap<>();
-    private final WaitGauge waiting = new WaitGauge();
-    private final LongAdder hits = new LongAdder();
-    private final LongAdder misses = new LongAdder();
-    private final LongAdder coalesced = new LongAdder();
-    private final LongAdder bypassed = new LongAdder();
-    private final LongAdder loadFailures = new LongAdder();
-    private final LongAdder expired = new LongAdder();
-    private final LongAdder unreadable = new LongAdder();
+    private final CacheCore core;
 
     private CachePolicy(Builder b) {
-        this.clock = b.clock;
         this.ttl = b.ttl;
-        this.store = b.store != null ? b.store : new MemoryCacheStore(b.maximumSize, b.maximumBytes);
-        this.warnings = b.warnings;
+        this.core = new CacheCore(b.clock, b.ttl,
+                b.store != null ? b.store : new MemoryCacheStore(b.maximumSize, b.maximumBytes), b.warnings);
     }
 
     /** {@return a builder with the defaults} */
@@ -107,23 +84,22 @@ public final class CachePolicy {
      * @param delegate the provider to cache
      */
     public Provider decorate(Provider delegate) {
-        return new CachingProvider(this, Objects.requireNonNull(delegate, "delegate"));
+        return new CachingProvider(core, Objects.requireNonNull(delegate, "delegate"));
     }
 
     /** {@return the counters since this policy was built} */
     public CacheStats stats() {
-        return new CacheStats(hits.sum(), misses.sum(), coalesced.sum(), bypassed.sum(), loadFailures.sum(),
-                expired.sum() + store.evictionCount(), unreadable.sum() + store.unreadableCount());
+        return core.stats();
     }
 
     /** {@return the store holding the entries} */
     public CacheStore store() {
-        return store;
+        return core.store;
     }
 
     /** Removes every entry from the store. Calls in flight still complete and store their result. */
     public void invalidateAll() {
-        store.clear();
+        core.store.clear();
     }
 
     /** {@return the time-to-live of entries} */
@@ -133,164 +109,12 @@ public final class CachePolicy {
 
     @Override
     public String toString() {
-        return "CachePolicy[store=" + store + ", expireAfterWrite=" + ttl + "]";
+        return "CachePolicy[store=" + core.store + ", expireAfterWrite=" + ttl + "]";
     }
 
-    // ---- used by CachingProvider ----
-
-    void bypass() {
-        bypassed.increment();
-    }
-
-    void hit() {
-        hits.increment();
-    }
-
-    void miss() {
-        misses.increment();
-    }
-
-    /** {@return the callers now waiting for an identical call in flight; for tests} */
-    int waitingCallers() {
-        return waiting.get();
-    }
-
-    /** Waits until at least {@code n} callers wait for a call in flight; for tests. */
-    boolean awaitWaitingCallers(int n, Duration timeout) throws InterruptedException {
-        return waiting.awaitAtLeast(n, timeout);
-    }
-
-    /**
-     * Answers from the store, or calls {@code call} once for all identical calls in flight and
-     * stores its result. Identical calls wait for the one that claimed the key first, whether it
-     * is looking the key up or calling the provider.
-     */
-    <T> T load(String key, Supplier<T> call, Function<byte[], T> read, Function<T, byte[]> write) {
-        // Claim the key before looking it up: a caller that arrives while we look up or call
-        // waits for us, and one that arrives after we let go finds what we stored.
-        CompletableFuture<Object> mine = new CompletableFuture<>();
-        CompletableFuture<Object> inFlight = flights.putIfAbsent(key, mine);
-        if (inFlight != null) {
-            return awaitFlight(inFlight);
-        }
-        try {
-            T cached = lookup(key, read);
-            if (cached != null) {
-                hits.increment();
-                mine.complete(cached);
-                return cached;
-            }
-            misses.increment();
-            T result;
-            try {
-                result = call.get();
-            } catch (RuntimeException | Error e) {
-                loadFailures.increment();
-                mine.completeExceptionally(e);
-                throw e;
-            }
-            save(key, write, result);
-            mine.complete(result);
-            return result;
-        } finally {
-            if (!mine.isDone()) { // never leave waiters hanging, whatever happened
-                mine.completeExceptionally(new IllegalStateException("cache load ended without a result"));
-            }
-            flights.remove(key, mine);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private <T> T awaitFlight(CompletableFuture<Object> flight) {
-        coalesced.increment();
-        Duration remaining = CallContext.current().remaining(clock);
-        waiting.increment();
-        try {
-            Object result = remaining == null ? flight.get()
-                    : flight.get(WaitGauge.saturatedNanos(remaining), TimeUnit.NANOSECONDS);
-            hits.increment();
-            return (T) result;
-        } catch (ExecutionException e) {
-            misses.increment();
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw LlmException.newBuilder(LlmException.Kind.SERVER_ERROR)
-                    .message("cache: the identical call this one waited for failed: " + cause)
-                    .cause(cause).build();
-        } catch (TimeoutException e) {
-            misses.increment();
-            throw LlmException.newBuilder(LlmException.Kind.TIMEOUT)
-                    .message("cache: the deadline passed while waiting for an identical call in flight")
-                    .build();
-        } catch (InterruptedException e) {
-            misses.increment();
-            Thread.currentThread().interrupt();
-            throw LlmException.newBuilder(LlmException.Kind.TIMEOUT)
-                    .message("cache: interrupted while waiting for an identical call in flight")
-                    .cause(e).build();
-        } finally {
-            waiting.decrement();
-        }
-    }
-
-    /** {@return the fresh, readable entry under {@code key}, decoded; null on a miss} */
-    <T> T lookup(String key, Function<byte[], T> read) {
-        Optional<CacheEntry> found;
-        try {
-            found = store.get(key);
-        } catch (RuntimeException e) {
-            warnings.accept("Parley cache: " + store + " failed to read entry " + key + " ("
-                    + e.getClass().getName() + ")");
-            return null;
-        }
-        if (found.isEmpty()) {
-            return null;
-        }
-        CacheEntry entry = found.get();
-        boolean fresh;
-        try {
-            fresh = clock.instant().isBefore(entry.writtenAt().plus(ttl));
-        } catch (RuntimeException e) { // a write time near Instant.MAX
-            fresh = false;
-        }
-        if (!fresh) {
-            expired.increment();
-            remove(key);
-            return null;
-        }
-        try {
-            return read.apply(entry.json());
-        } catch (RuntimeException e) {
-            unreadable.increment();
-            warnings.accept("Parley cache: skipped unreadable entry " + key + " in " + store + " ("
-                    + e.getClass().getName() + ")");
-            remove(key);
-            return null;
-        }
-    }
-
-    /** Stores {@code result} under {@code key}; a failure is reported, never thrown. */
-    <T> void save(String key, Function<T, byte[]> write, T result) {
-        try {
-            store.put(key, new CacheEntry(write.apply(result), clock.instant()));
-        } catch (RuntimeException e) {
-            warnings.accept("Parley cache: could not store entry " + key + " in " + store + " ("
-                    + e.getClass().getName() + ")");
-        }
-    }
-
-    private void remove(String key) {
-        try {
-            store.remove(key);
-        } catch (RuntimeException e) {
-            warnings.accept("Parley cache: " + store + " failed to remove entry " + key + " ("
-                    + e.getClass().getName() + ")");
-        }
+    /** {@return the shared state and logic, for the decorators and tests} */
+    CacheCore core() {
+        return core;
     }
 
     static long checkMaximumSize(long entries) {

@@ -16,10 +16,10 @@ import dev.parley.spi.Provider;
 /** A provider behind a {@link CachePolicy}; see there for what is cached. Thread-safe. */
 final class CachingProvider implements Provider {
 
-    private final CachePolicy policy;
+    private final CacheCore policy;
     private final Provider delegate;
 
-    CachingProvider(CachePolicy policy, Provider delegate) {
+    CachingProvider(CacheCore policy, Provider delegate) {
         this.policy = policy;
         this.delegate = delegate;
     }

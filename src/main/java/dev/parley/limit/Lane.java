@@ -27,7 +27,7 @@ final class Lane {
     /** What {@link #tryAcquire} returns when the caller would have to wait. */
     static final long NOT_GRANTED = Long.MIN_VALUE;
 
-    private final RateLimitPolicy policy;
+    private final Limiter policy;
     private final String provider;
     private final ReentrantLock lock = new ReentrantLock();
     // Guarded by lock.
@@ -39,11 +39,11 @@ final class Lane {
     private long pausedUntil = Long.MIN_VALUE;
     private long queuedTokens;
 
-    Lane(RateLimitPolicy policy, String provider) {
+    Lane(Limiter policy, String provider) {
         this.policy = policy;
         this.provider = provider;
-        RateLimitPolicy.Limit r = policy.requestLimit();
-        RateLimitPolicy.Limit t = policy.tokenLimit();
+        Limiter.Limit r = policy.requestLimit();
+        Limiter.Limit t = policy.tokenLimit();
         this.requests = r == null ? null : new SlidingWindow(r.permits(), r.windowNanos());
         this.tokens = t == null ? null : new SlidingWindow(t.permits(), t.windowNanos());
         this.maxConcurrent = policy.maxConcurrent();
@@ -292,8 +292,8 @@ final class Lane {
             if (ahead > 0) {
                 sb.append(", behind ").append(ahead).append(ahead == 1 ? " waiting call" : " waiting calls");
             }
-            sb.append(" would take ").append(RateLimitPolicy.format(wait)).append(", more than the ")
-                    .append(RateLimitPolicy.format(Math.max(0, deadline - now))).append(" left before the deadline");
+            sb.append(" would take ").append(Limiter.format(wait)).append(", more than the ")
+                    .append(Limiter.format(Math.max(0, deadline - now))).append(" left before the deadline");
         }
         return LlmException.newBuilder(LlmException.Kind.RATE_LIMITED)
                 .provider(provider)

@@ -70,7 +70,7 @@ final class PermitRelay implements Flow.Subscription, Flow.Subscriber<ChatChunk>
     private void awaitPermits() {
         long h;
         try {
-            h = lane.acquire(estimate, RateLimitPolicy.deadline(context));
+            h = lane.acquire(estimate, Limiter.deadline(context));
         } catch (RuntimeException e) {
             if (!cancelled) {
                 downstream.onError(e);

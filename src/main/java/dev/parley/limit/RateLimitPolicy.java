@@ -2,12 +2,8 @@ package dev.parley.limit;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
-import dev.parley.internal.CallContext;
 import dev.parley.spi.Provider;
 
 /**
@@ -35,7 +31,7 @@ import dev.parley.spi.Provider;
  * <p>Waiting calls are served strictly in arrival order. A call gives up with a
  * {@link dev.parley.RateLimitException} (not retryable, its message naming the limit and the
  * wait) as soon as its wait is known to outlast the deadline of its
- * {@link CallContext#current() call context}, or when that deadline passes while it waits for a
+ * call (set by the {@code Llm} facade), or when that deadline passes while it waits for a
  * concurrency slot; without a deadline it waits as long as it takes.
  *
  * <p>The policy also follows the provider: after each chat response it reads OpenAI's
@@ -71,38 +67,10 @@ public final class RateLimitPolicy {
     private static final long MAX_TOKENS = 1_000_000_000_000L;
     private static final int MAX_CONCURRENT = 100_000;
 
-    /** A limit of {@code permits} per window. */
-    record Limit(long permits, Duration window) {
-        long windowNanos() {
-            return window.toNanos();
-        }
-
-        @Override
-        public String toString() {
-            return permits + " per " + format(window.toNanos());
-        }
-    }
-
-    private final Limit requestLimit;
-    private final Limit tokenLimit;
-    private final int maxConcurrent;
-    private final boolean perModel;
-    private final Clock clock;
-    private final Parker parker;
-    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Lane>> lanes = new ConcurrentHashMap<>();
-    private final WaitGauge waiting = new WaitGauge();
-    private final LongAdder granted = new LongAdder();
-    private final LongAdder rejected = new LongAdder();
-    private final LongAdder waitNanos = new LongAdder();
-    private final LongAdder inFlight = new LongAdder();
+    private final Limiter limiter;
 
     private RateLimitPolicy(Builder b) {
-        this.requestLimit = b.requestLimit;
-        this.tokenLimit = b.tokenLimit;
-        this.maxConcurrent = b.maxConcurrent;
-        this.perModel = b.perModel;
-        this.clock = b.clock;
-        this.parker = b.parker;
+        this.limiter = new Limiter(b.requestLimit, b.tokenLimit, b.maxConcurrent, b.perModel, b.clock, b.parker);
     }
 
     /** {@return a builder with the defaults} */
@@ -116,120 +84,22 @@ public final class RateLimitPolicy {
      * @param delegate the provider to limit
      */
     public Provider decorate(Provider delegate) {
-        return new RateLimitedProvider(this, Objects.requireNonNull(delegate, "delegate"));
+        return new RateLimitedProvider(limiter, Objects.requireNonNull(delegate, "delegate"));
     }
 
     /** {@return the counters, across all providers and models this policy limits} */
     public RateLimitStats stats() {
-        long g = granted.sum();
-        long waitedTotal = waitNanos.sum();
-        return new RateLimitStats(g, rejected.sum(), waiting.get(), (int) Math.max(0, inFlight.sum()),
-                g == 0 ? Duration.ZERO : Duration.ofNanos(waitedTotal / g));
+        return limiter.stats();
     }
 
     @Override
     public String toString() {
-        return "RateLimitPolicy[requests=" + requestLimit + ", tokens=" + tokenLimit + ", maxConcurrent="
-                + (maxConcurrent == Integer.MAX_VALUE ? "none" : maxConcurrent) + ", perModel=" + perModel + "]";
+        return "RateLimitPolicy[" + limiter + "]";
     }
 
-    // ---- used by the lanes and the decorator ----
-
-    Limit requestLimit() {
-        return requestLimit;
-    }
-
-    Limit tokenLimit() {
-        return tokenLimit;
-    }
-
-    int maxConcurrent() {
-        return maxConcurrent;
-    }
-
-    Parker parker() {
-        return parker;
-    }
-
-    WaitGauge waiting() {
-        return waiting;
-    }
-
-    Clock clock() {
-        return clock;
-    }
-
-    /** {@return the policy clock's time in nanoseconds since the epoch} */
-    long now() {
-        return nanos(clock.instant());
-    }
-
-    static long nanos(Instant t) {
-        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
-    }
-
-    /** {@return the deadline of the call context in policy nanoseconds, or {@code Long.MAX_VALUE}} */
-    static long deadline(CallContext ctx) {
-        Instant d = ctx.deadline();
-        return d == null ? Long.MAX_VALUE : nanos(d);
-    }
-
-    /** {@return {@code until}, but no later than the longest pause from {@code now}} */
-    static long capPause(long until, long now) {
-        return Math.min(until, now + MAX_PAUSE_NANOS);
-    }
-
-    void recordGrant(long waited) {
-        granted.increment();
-        inFlight.increment();
-        if (waited > 0) {
-            waitNanos.add(waited);
-        }
-    }
-
-    void recordRelease() {
-        inFlight.decrement();
-    }
-
-    void recordRejection() {
-        rejected.increment();
-    }
-
-    /** {@return the lane of {@code provider}, or of its {@code model} with perModel} */
-    Lane lane(String provider, String model) {
-        ConcurrentHashMap<String, Lane> byModel = lanes.get(provider);
-        if (byModel == null) {
-            byModel = lanes.computeIfAbsent(provider, p -> new ConcurrentHashMap<>());
-        }
-        String key = perModel && model != null ? model : "";
-        Lane lane = byModel.get(key);
-        return lane != null ? lane : byModel.computeIfAbsent(key, k -> new Lane(this, provider));
-    }
-
-    /** {@return the callers waiting now; for tests} */
-    int waitingCallers() {
-        return waiting.get();
-    }
-
-    /** Waits until at least {@code n} callers wait; for tests. */
-    boolean awaitWaitingCallers(int n, Duration timeout) throws InterruptedException {
-        return waiting.awaitAtLeast(n, timeout);
-    }
-
-    /** Waits until no caller waits; for tests. */
-    boolean awaitNoWaitingCallers(Duration timeout) throws InterruptedException {
-        return waiting.await(n -> n == 0, timeout);
-    }
-
-    /** {@return a duration for a message: "250 ms", "2.5 s", "6 min"} */
-    static String format(long nanos) {
-        if (nanos < 1_000_000_000L) {
-            return Math.ceilDiv(nanos, 1_000_000L) + " ms";
-        }
-        if (nanos < 120_000_000_000L) {
-            return String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
-        }
-        return String.format(java.util.Locale.ROOT, "%.1f min", nanos / 6e10);
+    /** {@return the shared state, for tests} */
+    Limiter limiter() {
+        return limiter;
     }
 
     private static Duration checkWindow(Duration window) {
@@ -245,8 +115,8 @@ public final class RateLimitPolicy {
      * Builds a {@link RateLimitPolicy}. Setters check their argument at once. Not thread-safe.
      */
     public static final class Builder {
-        private Limit requestLimit;
-        private Limit tokenLimit;
+        private Limiter.Limit requestLimit;
+        private Limiter.Limit tokenLimit;
         private int maxConcurrent = Integer.MAX_VALUE;
         private boolean perModel;
         private Clock clock = Clock.systemUTC();
@@ -268,7 +138,7 @@ public final class RateLimitPolicy {
                 throw new IllegalArgumentException("requestsPerWindow must be from 1 to " + MAX_REQUESTS
                         + " requests, got " + n);
             }
-            this.requestLimit = new Limit(n, checkWindow(window));
+            this.requestLimit = new Limiter.Limit(n, checkWindow(window));
             return this;
         }
 
@@ -285,7 +155,7 @@ public final class RateLimitPolicy {
                 throw new IllegalArgumentException("tokensPerWindow must be from 1 to " + MAX_TOKENS
                         + " tokens, got " + n);
             }
-            this.tokenLimit = new Limit(n, checkWindow(window));
+            this.tokenLimit = new Limiter.Limit(n, checkWindow(window));
             return this;
         }
 

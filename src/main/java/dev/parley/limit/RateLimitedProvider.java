@@ -24,10 +24,10 @@ import dev.parley.spi.Provider;
 /** A provider behind a {@link RateLimitPolicy}; see there for what is limited. Thread-safe. */
 final class RateLimitedProvider implements Provider {
 
-    private final RateLimitPolicy policy;
+    private final Limiter policy;
     private final Provider delegate;
 
-    RateLimitedProvider(RateLimitPolicy policy, Provider delegate) {
+    RateLimitedProvider(Limiter policy, Provider delegate) {
         this.policy = policy;
         this.delegate = delegate;
     }
@@ -46,7 +46,7 @@ final class RateLimitedProvider implements Provider {
     public ChatResponse chat(ChatRequest request) {
         Lane lane = policy.lane(delegate.name(), request.model());
         long estimate = estimate(request);
-        long handle = lane.acquire(estimate, RateLimitPolicy.deadline(CallContext.current()));
+        long handle = lane.acquire(estimate, Limiter.deadline(CallContext.current()));
         ChatResponse response = null;
         try {
             response = delegate.chat(request);
@@ -76,7 +76,7 @@ final class RateLimitedProvider implements Provider {
     public EmbeddingResponse embed(EmbeddingRequest request) {
         Lane lane = policy.lane(delegate.name(), request.model());
         long estimate = estimate(request);
-        long handle = lane.acquire(estimate, RateLimitPolicy.deadline(CallContext.current()));
+        long handle = lane.acquire(estimate, Limiter.deadline(CallContext.current()));
         EmbeddingResponse response = null;
         try {
             response = delegate.embed(request);
@@ -107,7 +107,7 @@ final class RateLimitedProvider implements Provider {
         Instant at = policy.clock().instant();
         RateLimitHeaders h = RateLimitHeaders.parse(response.headers(), at);
         if (h != null) {
-            long now = RateLimitPolicy.nanos(at);
+            long now = Limiter.nanos(at);
             lane.observe(h, now, resetNanos(h.requestsReset(), now), resetNanos(h.tokensReset(), now));
         }
     }
@@ -116,7 +116,7 @@ final class RateLimitedProvider implements Provider {
         if (reset == null) {
             return Long.MIN_VALUE;
         }
-        return RateLimitPolicy.capPause(RateLimitPolicy.nanos(reset), now);
+        return Limiter.capPause(Limiter.nanos(reset), now);
     }
 
     /** {@return the tokens a usage reports, or -1 when it reports none} */

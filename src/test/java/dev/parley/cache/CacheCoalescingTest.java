@@ -43,8 +43,8 @@ class CacheCoalescingTest {
 
     private void awaitWaiters(int waiters) {
         try {
-            assertTrue(cache.awaitWaitingCallers(waiters, Duration.ofSeconds(10)),
-                    () -> "only " + cache.waitingCallers() + " callers waiting");
+            assertTrue(cache.core().awaitWaitingCallers(waiters, Duration.ofSeconds(10)),
+                    () -> "only " + cache.core().waitingCallers() + " callers waiting");
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
@@ -68,7 +68,7 @@ class CacheCoalescingTest {
         assertEquals(CALLERS - 1, s.coalescedCount());
         assertEquals(CALLERS - 1, s.hitCount());
         assertEquals(1, s.missCount());
-        assertEquals(0, cache.waitingCallers());
+        assertEquals(0, cache.core().waitingCallers());
     }
 
     @Test
@@ -124,7 +124,7 @@ class CacheCoalescingTest {
             assertEquals("echo: same", leader.get().text());
         }
         assertEquals(1, fake.chatCalls.get());
-        assertEquals(0, cache.waitingCallers());
+        assertEquals(0, cache.core().waitingCallers());
     }
 
     @Test

@@ -87,7 +87,7 @@ class RateLimitPolicyTest {
     void tokens_reservedEstimate_isSettledWithTheReportedUsage() {
         RateLimitPolicy policy = limits().tokensPerWindow(1000, MINUTE).build();
         Provider p = policy.decorate(fake);
-        Lane lane = policy.lane("fake", "m");
+        Lane lane = policy.limiter().lane("fake", "m");
         ChatRequest r = ChatRequest.newBuilder().model("m").addMessage(Message.user("x".repeat(40))).maxTokens(100).build();
         assertEquals(110, RateLimitedProvider.estimate(r));
 
@@ -110,7 +110,7 @@ class RateLimitPolicyTest {
     @Test
     void tokens_callLongerThanTheWindow_isChargedWhenItEnds() {
         RateLimitPolicy policy = limits().tokensPerWindow(1000, MINUTE).build();
-        Lane lane = policy.lane("fake", "m");
+        Lane lane = policy.limiter().lane("fake", "m");
         fake.onChat = req -> {
             clock.advance(Duration.ofMinutes(2));
             return ChatResponse.newBuilder().provider("fake").usage(Usage.of(400, 200)).build();
@@ -271,7 +271,7 @@ class RateLimitPolicyTest {
     @Test
     void headers_anthropicTokensRemaining_tightenTheTokenWindow() {
         RateLimitPolicy policy = limits().tokensPerWindow(10_000, MINUTE).build();
-        Lane lane = policy.lane("fake", "m");
+        Lane lane = policy.limiter().lane("fake", "m");
         fake.onChat = r -> ChatResponse.newBuilder().provider("fake").usage(Usage.of(50, 50)).headers(headers(Map.of(
                 "anthropic-ratelimit-tokens-remaining", "1000",
                 "anthropic-ratelimit-tokens-reset", clock.instant().plusSeconds(40).toString()))).build();
@@ -314,7 +314,7 @@ class RateLimitPolicyTest {
         Provider p = policy.decorate(fake);
         fake.embedUsage = Usage.of(7, 0);
         p.embed(EmbeddingRequest.of("m", List.of("x".repeat(80))));
-        assertEquals(93, policy.lane("fake", "m").tokensAvailable());
+        assertEquals(93, policy.limiter().lane("fake", "m").tokensAvailable());
         assertThrows(RateLimitException.class,
                 () -> deadlineIn(Duration.ofSeconds(1)).call(() -> p.embed(EmbeddingRequest.of("m", List.of("y")))));
     }

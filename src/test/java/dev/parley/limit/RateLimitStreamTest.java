@@ -70,7 +70,7 @@ class RateLimitStreamTest {
         sub.awaitTerminal();
         assertTrue(sub.completed);
         assertEquals(0, inFlight(), "released when the stream completed");
-        assertEquals(10_000 - 12, policy.lane("fake", "m").tokensAvailable(), "settled with the stream's usage");
+        assertEquals(10_000 - 12, policy.limiter().lane("fake", "m").tokensAvailable(), "settled with the stream's usage");
     }
 
     @Test
@@ -125,7 +125,7 @@ class RateLimitStreamTest {
             RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
             provider.stream(REQUEST).subscribe(sub); // returns at once
             sub.request(Long.MAX_VALUE);
-            assertTrue(policy.awaitWaitingCallers(1, Duration.ofSeconds(10)));
+            assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
             assertEquals(0, publishers.get(0).subscriptions.get());
             release.countDown();
             chat.get(10, TimeUnit.SECONDS);
@@ -151,9 +151,9 @@ class RateLimitStreamTest {
             await(holding);
             RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
             provider.stream(REQUEST).subscribe(sub);
-            assertTrue(policy.awaitWaitingCallers(1, Duration.ofSeconds(10)));
+            assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
             sub.cancel();
-            assertTrue(policy.awaitNoWaitingCallers(Duration.ofSeconds(10)), "the waiting thread left the line");
+            assertTrue(policy.limiter().awaitNoWaitingCallers(Duration.ofSeconds(10)), "the waiting thread left the line");
             release.countDown();
             chat.get(10, TimeUnit.SECONDS);
             assertNull(sub.error, "a cancelled subscriber hears nothing more");
@@ -213,7 +213,7 @@ class RateLimitStreamTest {
             RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
             ctx.call(() -> provider.stream(REQUEST)).subscribe(sub); // waits on another thread
             sub.request(Long.MAX_VALUE);
-            assertTrue(policy.awaitWaitingCallers(1, Duration.ofSeconds(10)));
+            assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
             release.countDown();
             chat.get(10, TimeUnit.SECONDS);
             sub.awaitTerminal();
