@@ -11,9 +11,11 @@ module dev.parley {
     requires static jdk.jfr;
 
     exports dev.parley;
+    exports dev.parley.cache;
     exports dev.parley.cost;
     exports dev.parley.gateway;
     exports dev.parley.json;
+    exports dev.parley.limit;
     exports dev.parley.retry;
     exports dev.parley.route;
     exports dev.parley.spi;

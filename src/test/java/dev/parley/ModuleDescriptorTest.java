@@ -29,7 +29,8 @@ class ModuleDescriptorTest {
                 .filter(e -> !e.isQualified())
                 .map(ModuleDescriptor.Exports::source)
                 .collect(Collectors.toCollection(TreeSet::new));
-        assertEquals(new TreeSet<>(Set.of("dev.parley", "dev.parley.cost", "dev.parley.gateway", "dev.parley.json", "dev.parley.retry", "dev.parley.route", "dev.parley.spi",
+        assertEquals(new TreeSet<>(Set.of("dev.parley", "dev.parley.cache", "dev.parley.cost", "dev.parley.gateway", "dev.parley.json",
+                "dev.parley.limit", "dev.parley.retry", "dev.parley.route", "dev.parley.spi",
                 "dev.parley.testing")), exported);
         assertTrue(descriptor().exports().stream().noneMatch(ModuleDescriptor.Exports::isQualified));
     }

@@ -1,0 +1,172 @@
+package dev.parley.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import dev.parley.ChatRequest;
+import dev.parley.ChatResponse;
+import dev.parley.EmbeddingRequest;
+import dev.parley.LlmException;
+import dev.parley.LlmTimeoutException;
+import dev.parley.internal.CallContext;
+import dev.parley.spi.Provider;
+
+class CacheCoalescingTest {
+
+    private static final int CALLERS = 1000;
+    private final FakeProvider fake = new FakeProvider();
+    private final CachePolicy cache = CachePolicy.newBuilder().build();
+    private final Provider provider = cache.decorate(fake);
+
+    /** Makes the provider wait until {@code waiters} other callers wait for its call. */
+    private void holdUntilWaiting(int waiters) {
+        var answer = fake.onChat;
+        fake.onChat = r -> {
+            awaitWaiters(waiters);
+            return answer.apply(r);
+        };
+    }
+
+    private void awaitWaiters(int waiters) {
+        try {
+            assertTrue(cache.core().awaitWaitingCallers(waiters, Duration.ofSeconds(10)),
+                    () -> "only " + cache.core().waitingCallers() + " callers waiting");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void chat_thousandIdenticalCallsAtOnce_callTheProviderOnce() throws Exception {
+        holdUntilWaiting(CALLERS - 1);
+        List<Future<ChatResponse>> results = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < CALLERS; i++) {
+                results.add(threads.submit(() -> provider.chat(ChatRequest.of("m", "same"))));
+            }
+        }
+        ChatResponse first = results.get(0).get();
+        for (Future<ChatResponse> f : results) {
+            assertSame(first, f.get(), "every caller gets the one response");
+        }
+        assertEquals(1, fake.chatCalls.get());
+        CacheStats s = cache.stats();
+        assertEquals(CALLERS - 1, s.coalescedCount());
+        assertEquals(CALLERS - 1, s.hitCount());
+        assertEquals(1, s.missCount());
+        assertEquals(0, cache.core().waitingCallers());
+    }
+
+    @Test
+    void chat_failureOfTheSharedCall_reachesEveryWaiter_andIsNotCached() throws Exception {
+        int callers = 200;
+        LlmException boom = LlmException.newBuilder(LlmException.Kind.UNAVAILABLE).message("overloaded").build();
+        fake.onChat = r -> {
+            awaitWaiters(callers - 1);
+            throw boom;
+        };
+        List<Future<ChatResponse>> results = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < callers; i++) {
+                results.add(threads.submit(() -> provider.chat(ChatRequest.of("m", "same"))));
+            }
+        }
+        for (Future<ChatResponse> f : results) {
+            Throwable t = assertThrows(java.util.concurrent.ExecutionException.class, f::get).getCause();
+            assertSame(boom, t);
+        }
+        assertEquals(1, fake.chatCalls.get());
+        assertEquals(1, cache.stats().loadFailureCount());
+        assertEquals(callers, cache.stats().missCount());
+        fake.onChat = FakeProvider::answer;
+        provider.chat(ChatRequest.of("m", "same"));
+        assertEquals(2, fake.chatCalls.get(), "the failure was not cached");
+    }
+
+    @Test
+    void chat_waiterWhoseDeadlinePassed_givesUpWithATimeout() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(1);
+        fake.onChat = r -> {
+            entered.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            return FakeProvider.answer(r);
+        };
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<ChatResponse> leader = threads.submit(() -> provider.chat(ChatRequest.of("m", "same")));
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            CallContext past = new CallContext(java.time.Instant.now().minusSeconds(1), true);
+            LlmException e = assertThrows(LlmException.class,
+                    () -> past.call(() -> provider.chat(ChatRequest.of("m", "same"))));
+            assertInstanceOf(LlmTimeoutException.class, e);
+            assertTrue(e.getMessage().contains("deadline"), e.getMessage());
+            CallContext soon = CallContext.of(java.time.Clock.systemUTC(), Duration.ofMillis(50), true);
+            assertThrows(LlmTimeoutException.class, () -> soon.call(() -> provider.chat(ChatRequest.of("m", "same"))));
+            release.countDown();
+            assertEquals("echo: same", leader.get().text());
+        }
+        assertEquals(1, fake.chatCalls.get());
+        assertEquals(0, cache.core().waitingCallers());
+    }
+
+    @Test
+    void chat_interruptedWaiter_keepsItsInterruptAndGetsATimeout() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(1);
+        fake.onChat = r -> {
+            entered.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            return FakeProvider.answer(r);
+        };
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<ChatResponse> leader = threads.submit(() -> provider.chat(ChatRequest.of("m", "same")));
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            Future<Boolean> waiter = threads.submit(() -> {
+                Thread.currentThread().interrupt();
+                assertThrows(LlmTimeoutException.class, () -> provider.chat(ChatRequest.of("m", "same")));
+                return Thread.currentThread().isInterrupted();
+            });
+            assertTrue(waiter.get());
+            release.countDown();
+            leader.get();
+        }
+    }
+
+    @Test
+    void embed_identicalBatchesAtOnce_callTheProviderOnce() throws Exception {
+        var answer = fake.onEmbed;
+        fake.onEmbed = r -> {
+            awaitWaiters(99);
+            return answer.apply(r);
+        };
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 100; i++) {
+                threads.submit(() -> provider.embed(EmbeddingRequest.of("e", List.of("a", "b"))));
+            }
+        }
+        assertEquals(1, fake.embedCalls.get());
+        assertEquals(99, cache.stats().hitCount());
+    }
+}

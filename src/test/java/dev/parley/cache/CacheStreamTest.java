@@ -1,0 +1,145 @@
+package dev.parley.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.parley.ChatChunk;
+import dev.parley.ChatRequest;
+import dev.parley.ChatResponse;
+import dev.parley.ChatStream;
+import dev.parley.FinishReason;
+import dev.parley.LlmException;
+import dev.parley.ReasoningBlock;
+import dev.parley.ToolCall;
+import dev.parley.ToolCallDelta;
+import dev.parley.Usage;
+import dev.parley.spi.Provider;
+
+class CacheStreamTest {
+
+    private static final ChatRequest REQUEST = ChatRequest.of("m", "tell me");
+    private static final List<ChatChunk> CHUNKS = List.of(
+            ChatChunk.ofText("Once "),
+            ChatChunk.ofText("upon "),
+            ChatChunk.ofText("a time."),
+            new ChatChunk(null, null, null, null, List.of(new ToolCallDelta(0, "call_1", "save", "{\"a\":")),
+                    null, null, null, null, "id-1", "m-1", null, null),
+            new ChatChunk(null, null, null, null, List.of(new ToolCallDelta(0, null, null, "1}")),
+                    null, null, null, null, null, null, null, null),
+            new ChatChunk(null, null, null, null, null, FinishReason.STOP, "stop", null, Usage.of(7, 4),
+                    null, null, null, null));
+
+    private final FakeProvider fake = new FakeProvider();
+    private final List<ScriptedPublisher> publishers = new ArrayList<>();
+    private final CachePolicy cache = CachePolicy.newBuilder().build();
+    private final Provider provider = cache.decorate(fake);
+
+    private void script(List<ChatChunk> chunks, RuntimeException error) {
+        fake.onStream = r -> {
+            ScriptedPublisher p = new ScriptedPublisher(chunks, error);
+            publishers.add(p);
+            return ChatStream.of("fake", p);
+        };
+    }
+
+    @Test
+    void stream_completedMiss_isStoredThenReplayedWithoutTheNetwork() {
+        script(CHUNKS, null);
+        ChatResponse first = provider.stream(REQUEST).collect();
+        assertEquals("Once upon a time.", first.text());
+        assertEquals(1, publishers.get(0).subscriptions.get());
+
+        ChatResponse replayed = provider.stream(REQUEST).collect();
+        assertEquals(1, publishers.get(0).subscriptions.get());
+        assertEquals(0, publishers.get(1).subscriptions.get(), "the second upstream was never subscribed");
+        assertEquals(first.text(), replayed.text());
+        assertEquals(List.of(new ToolCall("call_1", "save", "{\"a\":1}")), replayed.toolCalls());
+        assertEquals(FinishReason.STOP, replayed.finishReason());
+        assertEquals(Usage.of(7, 4), replayed.usage());
+        assertEquals(new CacheStats(1, 1, 0, 0, 0, 0, 0), cache.stats());
+
+        assertEquals(first.text(), provider.chat(REQUEST).text(), "chat shares the entry");
+        assertEquals(0, fake.chatCalls.get());
+    }
+
+    @Test
+    void stream_chatEntry_isReplayedAsAStream() {
+        fake.onChat = r -> ChatResponse.newBuilder().provider("fake").text("cached answer")
+                .reasoning(List.of(new ReasoningBlock("hmm", "sig", null))).finishReason("stop")
+                .usage(Usage.of(1, 2)).build();
+        script(CHUNKS, null);
+        provider.chat(REQUEST);
+        List<ChatChunk> chunks = new ArrayList<>();
+        try (ChatStream s = provider.stream(REQUEST)) {
+            s.forEach(chunks::add);
+        }
+        assertEquals(0, publishers.get(0).subscriptions.get());
+        ChatResponse r = ChatStream.ofChunks("fake", chunks).collect();
+        assertEquals("cached answer", r.text());
+        assertEquals(List.of(new ReasoningBlock("hmm", "sig", null)), r.reasoning());
+    }
+
+    @Test
+    void stream_keepsBackpressure_andCancellationReachesTheProvider() throws Exception {
+        script(CHUNKS, null);
+        RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+        provider.stream(REQUEST).subscribe(sub);
+        sub.request(2);
+        assertEquals(2, sub.itemsSoFar().size());
+        assertEquals(2, publishers.get(0).requested.get(), "demand passes through unchanged");
+        sub.cancel();
+        assertTrue(publishers.get(0).cancelled.get());
+        assertNull(sub.error);
+        assertEquals(0, cache.store().size(), "a cancelled stream stores nothing");
+        provider.stream(REQUEST).collect();
+        assertEquals(2, publishers.size(), "and the next stream calls the provider again");
+    }
+
+    @Test
+    void stream_failure_reachesTheSubscriber_andStoresNothing() {
+        LlmException broken = LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED).build();
+        script(CHUNKS.subList(0, 2), broken);
+        assertSame(broken, assertThrows(LlmException.class, () -> provider.stream(REQUEST).collect()));
+        assertEquals(0, cache.store().size());
+        script(CHUNKS, null);
+        provider.stream(REQUEST).collect();
+        assertEquals(1, cache.store().size());
+    }
+
+    @Test
+    void stream_emptyCompletedStream_isNotStored() {
+        script(List.of(), null);
+        provider.stream(REQUEST).collect();
+        assertEquals(0, cache.store().size());
+    }
+
+    @Test
+    void stream_subscribesToTheProviderInTheCallContextOfTheCall() {
+        java.util.concurrent.atomic.AtomicReference<dev.parley.internal.CallContext> seen =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        fake.onStream = r -> ChatStream.of("fake", subscriber -> {
+            seen.set(dev.parley.internal.CallContext.current());
+            new ScriptedPublisher(CHUNKS, null).subscribe(subscriber);
+        });
+        var ctx = new dev.parley.internal.CallContext(java.time.Instant.now().plusSeconds(60), true);
+        ChatStream s = ctx.call(() -> provider.stream(REQUEST));
+        s.collect();
+        assertSame(ctx, seen.get());
+    }
+
+    @Test
+    void stream_unsupportedByTheProvider_failsAtOnce() {
+        fake.onStream = r -> {
+            throw LlmException.newBuilder(LlmException.Kind.UNSUPPORTED).build();
+        };
+        assertThrows(LlmException.class, () -> provider.stream(REQUEST));
+    }
+}

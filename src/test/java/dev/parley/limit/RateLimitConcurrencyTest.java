@@ -1,0 +1,168 @@
+package dev.parley.limit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.Test;
+
+import dev.parley.ChatRequest;
+import dev.parley.ChatResponse;
+import dev.parley.Message;
+import dev.parley.spi.Provider;
+
+class RateLimitConcurrencyTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private final FakeProvider fake = new FakeProvider();
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "latch timed out");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void awaitWaiting(RateLimitPolicy policy, int n) throws InterruptedException {
+        assertTrue(policy.limiter().awaitWaitingCallers(n, TIMEOUT), () -> "only " + policy.limiter().waitingCallers() + " waiting, expected " + n);
+    }
+
+    @Test
+    void maxConcurrent_thousandVirtualThreads_neverExceedTheLimit() throws Exception {
+        RateLimitPolicy policy = RateLimitPolicy.newBuilder().maxConcurrent(8).build();
+        Provider p = policy.decorate(fake);
+        fake.onChat = r -> {
+            Thread.yield(); // give other callers a chance to pile up
+            return ChatResponse.newBuilder().provider("fake").build();
+        };
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 1000; i++) {
+                threads.submit(() -> p.chat(ChatRequest.of("m", "x")));
+            }
+        }
+        assertEquals(1000, fake.chatCalls.get());
+        assertTrue(fake.maxInFlight.get() <= 8, () -> "max in flight " + fake.maxInFlight.get());
+        RateLimitStats s = policy.stats();
+        assertEquals(1000, s.grantedCount());
+        assertEquals(0, s.inFlightCount());
+        assertEquals(0, s.waitingCount());
+    }
+
+    @Test
+    void maxConcurrent_heldSlots_fillToTheLimitExactly() throws Exception {
+        RateLimitPolicy policy = RateLimitPolicy.newBuilder().maxConcurrent(8).build();
+        Provider p = policy.decorate(fake);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch eightIn = new CountDownLatch(8);
+        fake.onChat = r -> {
+            eightIn.countDown();
+            await(release);
+            return ChatResponse.newBuilder().provider("fake").build();
+        };
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 1000; i++) {
+                threads.submit(() -> p.chat(ChatRequest.of("m", "x")));
+            }
+            await(eightIn);
+            awaitWaiting(policy, 992);
+            assertEquals(8, fake.inFlight.get());
+            assertEquals(8, policy.stats().inFlightCount());
+            release.countDown();
+        }
+        assertEquals(8, fake.maxInFlight.get());
+        assertEquals(1000, fake.chatCalls.get());
+    }
+
+    @Test
+    void fairness_callersAreServedInArrivalOrder() throws Exception {
+        RateLimitPolicy policy = RateLimitPolicy.newBuilder().maxConcurrent(1).build();
+        Provider p = policy.decorate(fake);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        fake.onChat = r -> {
+            if (r.messages().get(0).text().equals("holder")) {
+                holding.countDown();
+                await(release);
+            }
+            return ChatResponse.newBuilder().provider("fake").build();
+        };
+        int callers = 150;
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            threads.submit(() -> p.chat(ChatRequest.of("m", "holder")));
+            await(holding);
+            for (int i = 0; i < callers; i++) {
+                String name = Integer.toString(i);
+                threads.submit(() -> p.chat(ChatRequest.of("m", name)));
+                awaitWaiting(policy, i + 1); // the next caller starts only once this one is in line
+            }
+            release.countDown();
+        }
+        List<String> expected = new ArrayList<>(List.of("holder"));
+        IntStream.range(0, callers).forEach(i -> expected.add(Integer.toString(i)));
+        assertEquals(expected, fake.order);
+    }
+
+    @Test
+    void fairness_largeTokenRequestAtTheHead_isNotOvertakenBySmallOnes() throws Exception {
+        MutableClock clock = new MutableClock();
+        // Untimed parking: callers wait until the test moves the clock and wakes the head.
+        RateLimitPolicy policy = RateLimitPolicy.newBuilder().clock(clock)
+                .parker((condition, nanos) -> condition.await())
+                .tokensPerWindow(1000, Duration.ofMinutes(1))
+                .maxConcurrent(1) // so that the calls reach the provider one at a time, in grant order
+                .build();
+        Provider p = policy.decorate(fake);
+        p.chat(request("first", 900)); // leaves 100 - 1 = 99 tokens
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<?> big = threads.submit(() -> p.chat(request("big", 500)));
+            awaitWaiting(policy, 1);
+            Future<?> small = threads.submit(() -> p.chat(request("small", 50)));
+            awaitWaiting(policy, 2);
+            assertEquals(List.of("first"), fake.order, "small would fit, but waits behind big");
+            clock.advance(Duration.ofMinutes(1));
+            policy.limiter().lane("fake", "m").wake();
+            big.get(10, TimeUnit.SECONDS);
+            small.get(10, TimeUnit.SECONDS);
+        }
+        assertEquals(List.of("first", "big", "small"), fake.order);
+    }
+
+    @Test
+    void requests_manyThreadsWithASimulatedClock_exactlyNPerWindowInArrivalOrder() throws Exception {
+        MutableClock clock = new MutableClock();
+        RateLimitPolicy policy = RateLimitPolicy.newBuilder().clock(clock).parker(new ClockParker(clock))
+                .requestsPerWindow(10, Duration.ofMinutes(1))
+                .maxConcurrent(1) // a granted call reads the clock before the next head can move it
+                .build();
+        Provider p = policy.decorate(fake);
+        List<Long> minutes = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.time.Instant start = clock.instant();
+        fake.onChat = r -> {
+            minutes.add(Duration.between(start, clock.instant()).toMinutes());
+            return ChatResponse.newBuilder().provider("fake").build();
+        };
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 100; i++) {
+                threads.submit(() -> p.chat(ChatRequest.of("m", "x")));
+            }
+        }
+        for (long m = 0; m < 10; m++) {
+            long minute = m;
+            assertEquals(10, minutes.stream().filter(x -> x == minute).count(), "minute " + m);
+        }
+    }
+
+    private static ChatRequest request(String text, int maxTokens) {
+        return ChatRequest.newBuilder().model("m").addMessage(Message.user(text)).maxTokens(maxTokens).build();
+    }
+}

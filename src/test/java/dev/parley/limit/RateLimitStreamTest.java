@@ -1,0 +1,231 @@
+package dev.parley.limit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import dev.parley.ChatChunk;
+import dev.parley.ChatRequest;
+import dev.parley.ChatResponse;
+import dev.parley.ChatStream;
+import dev.parley.FinishReason;
+import dev.parley.LlmException;
+import dev.parley.RateLimitException;
+import dev.parley.Usage;
+import dev.parley.internal.CallContext;
+import dev.parley.spi.Provider;
+
+class RateLimitStreamTest {
+
+    private static final ChatRequest REQUEST = ChatRequest.of("m", "stream please");
+    private static final List<ChatChunk> CHUNKS = List.of(ChatChunk.ofText("a"), ChatChunk.ofText("b"),
+            new ChatChunk(null, null, null, null, null, FinishReason.STOP, "stop", null, Usage.of(10, 2),
+                    null, null, null, null));
+
+    private final FakeProvider fake = new FakeProvider();
+    private final List<ScriptedPublisher> publishers = new ArrayList<>();
+    private final RateLimitPolicy policy = RateLimitPolicy.newBuilder().maxConcurrent(1)
+            .tokensPerWindow(10_000, Duration.ofMinutes(1)).build();
+    private final Provider provider = policy.decorate(fake);
+
+    private void script(List<ChatChunk> chunks, RuntimeException error) {
+        fake.onStream = r -> {
+            ScriptedPublisher p = new ScriptedPublisher(chunks, error);
+            publishers.add(p);
+            return ChatStream.of("fake", p);
+        };
+    }
+
+    private int inFlight() {
+        return policy.stats().inFlightCount();
+    }
+
+    @Test
+    void stream_holdsItsSlotFromSubscriptionUntilItCompletes() throws Exception {
+        script(CHUNKS, null);
+        ChatStream stream = provider.stream(REQUEST);
+        assertEquals(0, inFlight(), "nothing is taken before the stream is subscribed to");
+        RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+        stream.subscribe(sub);
+        sub.request(1);
+        assertEquals(1, inFlight());
+        assertThrows(RateLimitException.class, () -> new CallContext(java.time.Instant.now().plusMillis(50), true)
+                .call(() -> provider.chat(ChatRequest.of("m", "meanwhile"))));
+        sub.request(10);
+        sub.awaitTerminal();
+        assertTrue(sub.completed);
+        assertEquals(0, inFlight(), "released when the stream completed");
+        assertEquals(10_000 - 12, policy.limiter().lane("fake", "m").tokensAvailable(), "settled with the stream's usage");
+    }
+
+    @Test
+    void stream_releasesItsSlotWhenItFails() throws Exception {
+        LlmException broken = LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED).build();
+        script(CHUNKS.subList(0, 1), broken);
+        assertSame(broken, assertThrows(LlmException.class, () -> provider.stream(REQUEST).collect()));
+        assertEquals(0, inFlight());
+    }
+
+    @Test
+    void stream_releasesItsSlotWhenCancelled_andTheCancelReachesTheProvider() {
+        script(CHUNKS, null);
+        RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+        provider.stream(REQUEST).subscribe(sub);
+        sub.request(1);
+        assertEquals(1, inFlight());
+        sub.cancel();
+        assertTrue(publishers.get(0).cancelled.get());
+        assertEquals(0, inFlight());
+        sub.cancel();
+        assertEquals(0, inFlight(), "released once");
+        assertEquals("ok", provider.chat(ChatRequest.of("m", "next")).text());
+    }
+
+    @Test
+    void stream_keepsBackpressure_demandAskedBeforeTheGrantIsHandedOn() {
+        script(CHUNKS, null);
+        RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+        provider.stream(REQUEST).subscribe(sub);
+        sub.request(1);
+        assertEquals(1, sub.itemsSoFar().size());
+        assertEquals(1, publishers.get(0).requested.get());
+        sub.request(1);
+        assertEquals(2, sub.itemsSoFar().size());
+        assertEquals(2, publishers.get(0).requested.get());
+    }
+
+    @Test
+    void stream_thatMustWait_waitsOffTheSubscribingThreadThenFlows() throws Exception {
+        script(CHUNKS, null);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        fake.onChat = r -> {
+            holding.countDown();
+            await(release);
+            return ChatResponse.newBuilder().provider("fake").build();
+        };
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<ChatResponse> chat = threads.submit(() -> provider.chat(ChatRequest.of("m", "holder")));
+            await(holding);
+            RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+            provider.stream(REQUEST).subscribe(sub); // returns at once
+            sub.request(Long.MAX_VALUE);
+            assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
+            assertEquals(0, publishers.get(0).subscriptions.get());
+            release.countDown();
+            chat.get(10, TimeUnit.SECONDS);
+            sub.awaitTerminal();
+            assertTrue(sub.completed);
+            assertEquals(3, sub.items.size());
+        }
+        assertEquals(0, inFlight());
+    }
+
+    @Test
+    void stream_cancelledWhileWaiting_leavesTheLineAndNeverSubscribes() throws Exception {
+        script(CHUNKS, null);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        fake.onChat = r -> {
+            holding.countDown();
+            await(release);
+            return ChatResponse.newBuilder().provider("fake").build();
+        };
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<ChatResponse> chat = threads.submit(() -> provider.chat(ChatRequest.of("m", "holder")));
+            await(holding);
+            RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+            provider.stream(REQUEST).subscribe(sub);
+            assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
+            sub.cancel();
+            assertTrue(policy.limiter().awaitNoWaitingCallers(Duration.ofSeconds(10)), "the waiting thread left the line");
+            release.countDown();
+            chat.get(10, TimeUnit.SECONDS);
+            assertNull(sub.error, "a cancelled subscriber hears nothing more");
+            assertFalse(sub.completed);
+        }
+        assertEquals(0, publishers.get(0).subscriptions.get());
+        assertEquals(0, inFlight());
+    }
+
+    @Test
+    void stream_whoseDeadlinePassesWhileWaiting_failsWithARateLimitException() throws Exception {
+        script(CHUNKS, null);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        fake.onChat = r -> {
+            holding.countDown();
+            await(release);
+            return ChatResponse.newBuilder().provider("fake").build();
+        };
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<ChatResponse> chat = threads.submit(() -> provider.chat(ChatRequest.of("m", "holder")));
+            await(holding);
+            ChatStream stream = CallContext.of(java.time.Clock.systemUTC(), Duration.ofMillis(50), true)
+                    .call(() -> provider.stream(REQUEST));
+            LlmException e = assertThrows(LlmException.class, stream::collect);
+            assertInstanceOf(RateLimitException.class, e);
+            release.countDown();
+            chat.get(10, TimeUnit.SECONDS);
+        }
+        assertEquals(0, publishers.get(0).subscriptions.get());
+        assertEquals(1, policy.stats().rejectedCount());
+    }
+
+    @Test
+    void stream_subscribesToTheProviderInTheCallContextOfTheCall() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<CallContext> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        fake.onStream = r -> ChatStream.of("fake", subscriber -> {
+            seen.set(CallContext.current());
+            new ScriptedPublisher(CHUNKS, null).subscribe(subscriber);
+        });
+        CallContext ctx = new CallContext(java.time.Instant.now().plusSeconds(60), false);
+        ChatStream fast = ctx.call(() -> provider.stream(REQUEST));
+        fast.collect(); // subscribed outside the context, granted at once
+        assertSame(ctx, seen.get());
+
+        seen.set(null);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        fake.onChat = r -> {
+            holding.countDown();
+            await(release);
+            return ChatResponse.newBuilder().provider("fake").build();
+        };
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<ChatResponse> chat = threads.submit(() -> provider.chat(ChatRequest.of("m", "holder")));
+            await(holding);
+            RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+            ctx.call(() -> provider.stream(REQUEST)).subscribe(sub); // waits on another thread
+            sub.request(Long.MAX_VALUE);
+            assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
+            release.countDown();
+            chat.get(10, TimeUnit.SECONDS);
+            sub.awaitTerminal();
+        }
+        assertSame(ctx, seen.get());
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(10, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
