@@ -89,6 +89,23 @@ public final class ChatStream implements Flow.Publisher<ChatChunk>, Iterable<Cha
         return ofChunks(response.provider(), chunks);
     }
 
+    /** {@return a stream that fails with {@code error} as soon as it is subscribed to} */
+    public static ChatStream failed(String provider, Throwable error) {
+        Objects.requireNonNull(error, "error");
+        return new ChatStream(provider, subscriber -> {
+            subscriber.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long n) {
+                }
+
+                @Override
+                public void cancel() {
+                }
+            });
+            subscriber.onError(error);
+        });
+    }
+
     /** {@return the name of the provider this stream comes from} */
     public String provider() {
         return provider;

@@ -12,10 +12,13 @@ import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
+import dev.parley.cache.CachePolicy;
+import dev.parley.cache.CacheStore;
 import dev.parley.cost.CostPolicy;
 import dev.parley.cost.CostTracker;
 import dev.parley.internal.CallContext;
 import dev.parley.internal.Proxies;
+import dev.parley.limit.RateLimitPolicy;
 import dev.parley.retry.RetryPolicy;
 import dev.parley.retry.TimeoutPolicy;
 import dev.parley.route.CircuitBreaker;
@@ -297,6 +300,8 @@ public final class Llm {
         private CircuitBreaker circuitBreaker;
         private final List<Fallback> fallbacks = new ArrayList<>();
         private Duration connectTimeout;
+        private CachePolicy cache;
+        private RateLimitPolicy rateLimit;
 
         /** One fallback target: a provider, or a provider to make by name; and a model or null. */
         private record Fallback(Provider provider, String providerName, String model) {
@@ -326,6 +331,29 @@ public final class Llm {
          */
         public Builder timeouts(TimeoutPolicy timeouts) {
             this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
+            return this;
+        }
+
+        /**
+         * Caches answers to identical requests (env {@code ENABLE_CACHE}, {@code CACHE_TTL},
+         * {@code CACHE_MAX_ENTRIES}, {@code CACHE_DIR}). Default: no cache.
+         *
+         * @return this builder
+         */
+        public Builder cache(CachePolicy cache) {
+            this.cache = Objects.requireNonNull(cache, "cache");
+            return this;
+        }
+
+        /**
+         * Limits requests, tokens and concurrency per provider, on the client side (env
+         * {@code MAX_REQUESTS_PER_MINUTE}, {@code MAX_TOKENS_PER_MINUTE},
+         * {@code MAX_CONCURRENT_REQUESTS}). Default: none.
+         *
+         * @return this builder
+         */
+        public Builder rateLimit(RateLimitPolicy rateLimit) {
+            this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
             return this;
         }
 
@@ -446,6 +474,41 @@ public final class Llm {
                 timeouts = tb.build();
             }
             connectTimeout = s.duration("LLM_CONNECT_TIMEOUT", Duration.ofMinutes(10));
+            if (s.bool("ENABLE_CACHE", false)) {
+                CachePolicy.Builder cb = CachePolicy.newBuilder();
+                Duration ttl = s.duration("CACHE_TTL", Duration.ofDays(3650));
+                if (ttl != null) {
+                    cb.expireAfterWrite(ttl);
+                }
+                String dir = s.get("CACHE_DIR");
+                Integer maxEntries = s.integer("CACHE_MAX_ENTRIES", 1, 1_000_000_000);
+                if (dir != null) {
+                    try {
+                        cb.store(CacheStore.directory(java.nio.file.Path.of(dir)));
+                    } catch (RuntimeException e) {
+                        throw Settings.config("CACHE_DIR", "cannot use " + dir + " as the cache directory (" + e.getMessage() + ")");
+                    }
+                } else if (maxEntries != null) {
+                    cb.maximumSize(maxEntries);
+                }
+                cache = cb.build();
+            }
+            Integer rpm = s.integer("MAX_REQUESTS_PER_MINUTE", 1, 1_000_000);
+            Integer tpm = s.integer("MAX_TOKENS_PER_MINUTE", 1, 1_000_000_000);
+            Integer concurrent = s.integer("MAX_CONCURRENT_REQUESTS", 1, 100_000);
+            if (rpm != null || tpm != null || concurrent != null) {
+                RateLimitPolicy.Builder rb = RateLimitPolicy.newBuilder();
+                if (rpm != null) {
+                    rb.requestsPerWindow(rpm, Duration.ofMinutes(1));
+                }
+                if (tpm != null) {
+                    rb.tokensPerWindow(tpm, Duration.ofMinutes(1));
+                }
+                if (concurrent != null) {
+                    rb.maxConcurrent(concurrent);
+                }
+                rateLimit = rb.build();
+            }
             String fallback = s.get("LLM_FALLBACK");
             if (fallback != null) {
                 for (String entry : fallback.split(",")) {
@@ -582,15 +645,21 @@ public final class Llm {
                 stack = fb.build().decorate(stack);
             }
             stack = costPolicy.decorate(stack);
+            if (cache != null) {
+                stack = cache.decorate(stack);
+            }
             stack = new ValidatingProvider(stack);
             stack = new ObservingProvider(stack, metrics, listener, logContent);
             return new Llm(this, stack, metrics, costPolicy, adapter.name(), model);
         }
 
-        /** The layers each provider gets: per-attempt timeouts, then retries around them. */
+        /** The layers each provider gets: per-attempt timeouts, rate limits, then retries around them. */
         private Provider resilient(Provider adapter) {
             Provider p = ObservingProvider.attempts(adapter);
             p = timeouts.decorate(p);
+            if (rateLimit != null) {
+                p = rateLimit.decorate(p);
+            }
             return retry.decorate(p);
         }
 

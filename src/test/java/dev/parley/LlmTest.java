@@ -182,6 +182,41 @@ class LlmTest {
     }
 
     @Test
+    void cacheHit_costsNoProviderCallAndNoMoney() {
+        ScriptedProvider p = ScriptedProvider.newBuilder("fake").reply(ChatResponse.newBuilder().provider("fake")
+                .model("m").text("cached answer").usage(Usage.of(1000, 1000)).build()).build();
+        Llm llm = Llm.newBuilder().provider(p).defaultModel("m")
+                .cost(dev.parley.cost.CostPolicy.newBuilder().prices(dev.parley.cost.PriceTable.empty()
+                        .withPrice("fake", "m", dev.parley.cost.ModelPrice.of(1.0, 1.0))).build())
+                .settings(Map.of("ENABLE_CACHE", "true", "CACHE_TTL", "10m")).build();
+        assertEquals("cached answer", llm.chat("same question").text());
+        assertEquals("cached answer", llm.chat("same question").text());
+        assertEquals("cached answer", llm.stream("same question").collect().text());
+        assertEquals(1, p.requests().size());
+        MetricsSnapshot m = llm.metrics().snapshot();
+        assertEquals(2, m.cacheHits());
+        assertEquals(1, m.attempts());
+        assertEquals(0.002, llm.costs().totalCost(), 1e-12);
+        llm.chat(ChatRequest.of(null, "same question"), CallOptions.defaults().withoutCache());
+        assertEquals(2, p.requests().size(), "the opt-out bypasses the cache");
+    }
+
+    @Test
+    void rateLimitSettings_areValidated() {
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> Llm.newBuilder().settings(Map.of("MAX_REQUESTS_PER_MINUTE", "0")));
+        assertTrue(e.getMessage().startsWith("MAX_REQUESTS_PER_MINUTE: "), e.getMessage());
+        ScriptedProvider p = fake("ok");
+        Llm llm = Llm.newBuilder().provider(p).defaultModel("m")
+                .settings(Map.of("MAX_REQUESTS_PER_MINUTE", "2", "LLM_TIMEOUT", "200ms")).build();
+        llm.chat("1");
+        llm.chat("2");
+        RateLimitException limited = assertThrows(RateLimitException.class, () -> llm.chat("3"));
+        assertTrue(limited.getMessage().contains("limit"), limited.getMessage());
+        assertEquals(2, p.requests().size());
+    }
+
+    @Test
     void chatAsync_completes_andCancellationInterruptsTheCall() throws Exception {
         Llm llm = Llm.newBuilder().provider(fake("async")).defaultModel("m").build();
         assertEquals("async", llm.chatAsync(ChatRequest.of(null, "x")).get(5, TimeUnit.SECONDS).text());

@@ -46,25 +46,32 @@ final class CachingProvider implements Provider {
 
     @Override
     public ChatStream stream(ChatRequest request) {
-        ChatStream upstream = delegate.stream(request);
         CallContext context = CallContext.current();
         if (!context.cacheEnabled()) {
             policy.bypass();
-            return upstream;
+            return delegate.stream(request);
         }
         String key = CacheKey.chat(delegate.name(), request);
-        // Subscribed to later, perhaps on another thread: reopen the context of the call.
+        // Subscribed to later, perhaps on another thread: reopen the context of the call. The
+        // delegate is only asked for a stream on a miss, so a hit never reaches the layers below
+        // (no rate-limit permit, no budget reservation).
         return ChatStream.of(delegate.name(), subscriber -> context.call(() -> {
             ChatResponse cached = policy.lookup(key, CacheCodec::readChat);
             if (cached != null) {
                 policy.hit();
-                upstream.close(); // never subscribed, so nothing was sent
                 ChatStream.ofResponse(cached).subscribe(subscriber);
-            } else {
-                policy.miss();
-                upstream.subscribe(new FillingSubscriber(subscriber, delegate.name(),
-                        response -> policy.save(key, CacheCodec::writeChat, response)));
+                return null;
             }
+            policy.miss();
+            ChatStream upstream;
+            try {
+                upstream = delegate.stream(request);
+            } catch (RuntimeException e) {
+                ChatStream.failed(delegate.name(), e).subscribe(subscriber);
+                return null;
+            }
+            upstream.subscribe(new FillingSubscriber(subscriber, delegate.name(),
+                    response -> policy.save(key, CacheCodec::writeChat, response)));
             return null;
         }));
     }

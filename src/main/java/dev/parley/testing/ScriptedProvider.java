@@ -7,7 +7,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.Flow;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.parley.ChatChunk;
@@ -143,22 +142,7 @@ public final class ScriptedProvider implements Provider {
         return switch (next(request)) {
             case Reply r -> ChatStream.ofResponse(r.response());
             case Chunks c -> ChatStream.ofChunks(name, c.chunks());
-            case Failure f -> ChatStream.of(name, failing(f.error()));
-        };
-    }
-
-    private static Flow.Publisher<ChatChunk> failing(LlmException error) {
-        return subscriber -> {
-            subscriber.onSubscribe(new Flow.Subscription() {
-                @Override
-                public void request(long n) {
-                }
-
-                @Override
-                public void cancel() {
-                }
-            });
-            subscriber.onError(error);
+            case Failure f -> ChatStream.failed(name, f.error());
         };
     }
 
