@@ -81,8 +81,11 @@ public final class Gateway implements AutoCloseable {
     private final ModelsHandler models;
     private final Readiness readiness;
     private final Set<Thread> handlers = ConcurrentHashMap.newKeySet();
+    /** Guards the lifecycle; held by start() and for the whole of stop(). Handlers never take it. */
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition idle = lock.newCondition();
+    /** Guards only the idle condition, so handlers can signal it while stop() holds {@link #lock}. */
+    private final ReentrantLock idleLock = new ReentrantLock();
+    private final Condition idle = idleLock.newCondition();
     private final CountDownLatch draining = new CountDownLatch(1);
     private State state = State.NEW;
     private HttpServer server;
@@ -166,7 +169,9 @@ public final class Gateway implements AutoCloseable {
             server.stop(0);
             executor.shutdownNow();
             try {
-                executor.awaitTermination(1, TimeUnit.SECONDS);
+                if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
+                    LOG.log(Level.WARNING, "gateway stopped, but some request threads are still finishing");
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -183,8 +188,9 @@ public final class Gateway implements AutoCloseable {
         stop();
     }
 
-    /** Waits, holding the lock, until no request is in flight. @return whether that happened in time */
+    /** Waits until no request is in flight. @return whether that happened in time */
     private boolean awaitIdle(long nanos) {
+        idleLock.lock();
         try {
             while (metrics.inFlight.get() > 0) {
                 if (nanos <= 0) {
@@ -196,6 +202,8 @@ public final class Gateway implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return metrics.inFlight.get() == 0;
+        } finally {
+            idleLock.unlock();
         }
     }
 
@@ -251,11 +259,11 @@ public final class Gateway implements AutoCloseable {
             metrics.request(path, status);
             handlers.remove(Thread.currentThread());
             if (metrics.inFlight.decrementAndGet() == 0) {
-                lock.lock();
+                idleLock.lock();
                 try {
                     idle.signalAll();
                 } finally {
-                    lock.unlock();
+                    idleLock.unlock();
                 }
             }
             LOG.log(Level.DEBUG, "{0} {1} -> {2} in {3} ms", ex.getRequestMethod(), path, status,
@@ -342,6 +350,11 @@ public final class Gateway implements AutoCloseable {
     /** {@return a latch released when {@link #stop()} starts refusing new requests, for tests} */
     CountDownLatch draining() {
         return draining;
+    }
+
+    /** {@return whether every request thread has ended, for tests} */
+    boolean terminated() {
+        return executor != null && executor.isTerminated();
     }
 
     /** {@return the gateway's own counters, for tests} */

@@ -30,6 +30,7 @@ import dev.parley.json.Json;
 import dev.parley.json.JsonObject;
 import dev.parley.spi.Provider;
 import dev.parley.support.Fixtures;
+import dev.parley.support.JsonShapes;
 import dev.parley.testing.ScriptedProvider;
 
 class GatewayChatTest {
@@ -75,7 +76,7 @@ class GatewayChatTest {
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("content-type").orElseThrow().startsWith("application/json"));
         JsonObject body = json(r);
-        Shapes.assertSameShape(Fixtures.json("openai/chat_basic.response.json"), body,
+        JsonShapes.assertSameShape(Fixtures.json("openai/chat_basic.response.json"), body,
                 Set.of("system_fingerprint"), Set.of("usage.prompt_tokens_details"));
         assertTrue(body.string("id").startsWith("chatcmpl-"));
         assertEquals("chat.completion", body.string("object"));
@@ -115,10 +116,10 @@ class GatewayChatTest {
         assertEquals(5, events.size(), r.body());
         Set<String> noFingerprint = Set.of("system_fingerprint");
         Set<String> usageNull = Set.of("usage");
-        Shapes.assertSameShape(fixture.get(0), events.get(0), noFingerprint, usageNull);           // role chunk
-        Shapes.assertSameShape(fixture.get(1), events.get(1), noFingerprint, usageNull);           // content
-        Shapes.assertSameShape(fixture.get(fixture.size() - 2), events.get(3), noFingerprint, usageNull); // finish
-        Shapes.assertSameShape(fixture.get(fixture.size() - 1), events.get(4), noFingerprint,
+        JsonShapes.assertSameShape(fixture.get(0), events.get(0), noFingerprint, usageNull);           // role chunk
+        JsonShapes.assertSameShape(fixture.get(1), events.get(1), noFingerprint, usageNull);           // content
+        JsonShapes.assertSameShape(fixture.get(fixture.size() - 2), events.get(3), noFingerprint, usageNull); // finish
+        JsonShapes.assertSameShape(fixture.get(fixture.size() - 1), events.get(4), noFingerprint,
                 Set.of("usage.prompt_tokens_details"));                                           // usage
         JsonObject first = events.get(0).array("choices").object(0).object("delta");
         assertEquals("assistant", first.string("role"));
@@ -169,7 +170,7 @@ class GatewayChatTest {
 
         assertEquals(200, r.statusCode(), r.body());
         JsonObject body = json(r);
-        Shapes.assertSameShape(Fixtures.json("openai/chat_tool_call_strict.response.json"), body,
+        JsonShapes.assertSameShape(Fixtures.json("openai/chat_tool_call_strict.response.json"), body,
                 Set.of("system_fingerprint"), Set.of("usage.prompt_tokens_details"));
         JsonObject message = body.array("choices").object(0).object("message");
         assertTrue(message.optString("content").isEmpty(), "content is null with tool calls");
@@ -214,12 +215,12 @@ class GatewayChatTest {
         List<JsonObject> fixture = sseJson(Fixtures.text("openai/stream_tool_call_strict.response.sse"));
         JsonObject firstCall = events.get(2).array("choices").object(0).object("delta").array("tool_calls").object(0);
         JsonObject fixtureFirst = fixture.get(0).array("choices").object(0).object("delta").array("tool_calls").object(0);
-        Shapes.assertSameShape(fixtureFirst, firstCall, Set.of(), Set.of());
+        JsonShapes.assertSameShape(fixtureFirst, firstCall, Set.of(), Set.of());
         assertEquals(0, firstCall.intValue("index"));
         assertEquals("toolu_1", firstCall.string("id"));
         assertEquals("get_weather", firstCall.object("function").string("name"));
         JsonObject fragment = events.get(3).array("choices").object(0).object("delta").array("tool_calls").object(0);
-        Shapes.assertSameShape(fixture.get(1).array("choices").object(0).object("delta").array("tool_calls").object(0),
+        JsonShapes.assertSameShape(fixture.get(1).array("choices").object(0).object("delta").array("tool_calls").object(0),
                 fragment, Set.of(), Set.of());
         assertEquals(0, fragment.intValue("index"));
         assertEquals("{\"city\":", fragment.object("function").string("arguments"));

@@ -102,6 +102,7 @@ class GatewayLifecycleTest {
 
         HttpResponse<String> r = response.get(5, TimeUnit.SECONDS);
         stopped.get(5, TimeUnit.SECONDS);
+        assertTrue(gateway.terminated(), "every request thread ended before stop() returned");
         assertEquals(200, r.statusCode());
         assertTrue(r.body().endsWith("data: [DONE]\n\n"), r.body());
         List<JsonObject> events = sseJson(r.body());
@@ -129,6 +130,7 @@ class GatewayLifecycleTest {
         gateway.stop();
         long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
 
+        assertTrue(gateway.terminated(), "every request thread ended before stop() returned");
         assertTrue(upstream.awaitCancelled(), "the upstream was cancelled");
         assertTrue(took < 3000, "stop() took " + took + " ms");
         HttpResponse<String> r = response.get(5, TimeUnit.SECONDS);

@@ -27,6 +27,7 @@ import dev.parley.json.JsonArray;
 import dev.parley.json.JsonObject;
 import dev.parley.spi.Capability;
 import dev.parley.support.Fixtures;
+import dev.parley.support.JsonShapes;
 import dev.parley.testing.ScriptedProvider;
 
 class GatewayOpsTest {
@@ -156,7 +157,7 @@ class GatewayOpsTest {
 
         assertEquals(200, floats.statusCode(), floats.body());
         JsonObject f = json(floats);
-        Shapes.assertSameShape(Fixtures.json("openai/embeddings_float.response.json"), f, Set.of(), Set.of());
+        JsonShapes.assertSameShape(Fixtures.json("openai/embeddings_float.response.json"), f, Set.of(), Set.of());
         assertEquals("text-embedding-3-small", f.string("model"));
         assertEquals(2, f.array("data").size());
         assertEquals(1, f.array("data").object(1).intValue("index"));
@@ -193,7 +194,7 @@ class GatewayOpsTest {
         assertEquals(200, r.statusCode());
         JsonObject body = json(r);
         assertEquals("list", body.string("object"));
-        Shapes.assertSameShape(Fixtures.json("openai/models_list.response.json"), body, Set.of(), Set.of());
+        JsonShapes.assertSameShape(Fixtures.json("openai/models_list.response.json"), body, Set.of(), Set.of());
         List<String> ids = new ArrayList<>();
         body.array("data").values().forEach(v -> ids.add(((JsonObject) v).string("id")));
         assertEquals(List.of("anthropic", "anthropic/claude-a", "anthropic/claude-b", "gpt-4o"), ids);

@@ -1,4 +1,4 @@
-package dev.parley.gateway;
+package dev.parley.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -16,9 +16,9 @@ import dev.parley.json.JsonValue;
  * kinds of values (null matches anything, since OpenAI's fields are nullable), arrays by their
  * first element. Values themselves are not compared.
  */
-final class Shapes {
+public final class JsonShapes {
 
-    private Shapes() {
+    private JsonShapes() {
     }
 
     /**
@@ -27,7 +27,7 @@ final class Shapes {
      * @param missing dotted paths (such as "system_fingerprint") that {@code actual} may lack
      * @param extra   dotted paths that {@code actual} may have beyond {@code expected}
      */
-    static void assertSameShape(JsonValue expected, JsonValue actual, Set<String> missing, Set<String> extra) {
+    public static void assertSameShape(JsonValue expected, JsonValue actual, Set<String> missing, Set<String> extra) {
         compare(expected, actual, "", missing, extra);
     }
 

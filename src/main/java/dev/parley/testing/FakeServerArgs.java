@@ -1,0 +1,73 @@
+package dev.parley.testing;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+
+/** Reads {@link FakeLlmServer#main}'s command line. Stateless and thread-safe. */
+final class FakeServerArgs {
+
+    static final String USAGE = """
+            usage: FakeLlmServer [--port N] [--host H] [--latency D] [--inter-chunk-delay D] [--chunks N]
+                                 [--reply TEXT] [--dimensions N]
+              durations: 250ms, 2s, 1m or ISO-8601 (PT0.5S); a bare number is milliseconds""";
+
+    private FakeServerArgs() {
+    }
+
+    /** {@return a builder for the options, or null when help was asked for} @throws IllegalArgumentException naming a bad option */
+    static FakeLlmServer.Builder parse(String[] args) {
+        FakeLlmServer.Builder b = FakeLlmServer.newBuilder();
+        for (int i = 0; i < args.length; i++) {
+            String opt = args[i];
+            if (opt.equals("--help") || opt.equals("-h")) {
+                return null;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("missing value after " + opt);
+            }
+            String v = args[++i];
+            switch (opt) {
+                case "--port" -> b.port(integer(opt, v));
+                case "--host" -> b.host(v);
+                case "--latency" -> b.latency(duration(opt, v));
+                case "--inter-chunk-delay" -> b.interChunkDelay(duration(opt, v));
+                case "--chunks" -> b.streamChunks(integer(opt, v));
+                case "--reply" -> b.reply(v);
+                case "--dimensions" -> b.embeddingDimensions(integer(opt, v));
+                default -> throw new IllegalArgumentException("unknown option " + opt);
+            }
+        }
+        return b;
+    }
+
+    private static int integer(String opt, String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(opt + ": expected a whole number, got \"" + v + "\"");
+        }
+    }
+
+    /** {@return a duration written as 250ms, 2s, 1m, a bare number of milliseconds, or ISO-8601} */
+    static Duration duration(String opt, String v) {
+        String s = v.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (s.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+            }
+            if (s.endsWith("s") && !s.startsWith("p")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
+            }
+            if (s.endsWith("m") && !s.startsWith("p")) {
+                return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
+            }
+            if (s.startsWith("p")) {
+                return Duration.parse(v.trim());
+            }
+            return Duration.ofMillis(Long.parseLong(s));
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw new IllegalArgumentException(opt + ": expected a duration such as 250ms or 2s, got \"" + v + "\"");
+        }
+    }
+}
