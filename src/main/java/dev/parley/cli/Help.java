@@ -118,12 +118,22 @@ final class Help {
 
             """ + EXIT_CODES;
 
+    static final String DEMO = """
+            Usage: parley demo
+
+            Starts Parley's fake provider server on 127.0.0.1 and shows, over real HTTP, with
+            no API key and no network: a chat, a streamed answer, a cache hit, a retry after
+            an injected HTTP 429, a fallback to a second provider, and the cost summary.
+
+            """ + EXIT_CODES;
+
     static String of(String command) {
         return switch (command) {
             case "chat" -> CHAT;
             case "embed" -> EMBED;
             case "models" -> MODELS;
             case "serve" -> SERVE;
+            case "demo" -> DEMO;
             default -> throw new UsageException("unknown command \"" + command + "\"; run parley --help");
         };
     }

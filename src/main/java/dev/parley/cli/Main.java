@@ -72,6 +72,7 @@ public final class Main {
                 case "embed" -> commands.embed(rest);
                 case "models" -> commands.models(rest);
                 case "serve" -> new ServeCommand(out, env).run(rest);
+                case "demo" -> new DemoCommand(out).run(rest);
                 default -> throw new UsageException("unknown command \"" + command + "\"; run parley --help");
             };
         } catch (UsageException e) {
