@@ -17,7 +17,7 @@ package dev.parley.json;
  * }
  * }
  *
- * <p>{@link #toString()} of every value is its compact JSON text, as written by
+ * <p>{@code toString()} of every value is its compact JSON text, as written by
  * {@link Json#write(JsonValue)}. All values are immutable and safe to share between threads.
  */
 public sealed interface JsonValue permits JsonObject, JsonArray, JsonString, JsonNumber, JsonBoolean, JsonNull {
