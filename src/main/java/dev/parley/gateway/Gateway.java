@@ -44,9 +44,38 @@ import dev.parley.Llm;
  * (liveness), {@code GET /health/ready} (every route's provider answers), {@code GET /metrics}
  * (Prometheus). The {@code /v1} endpoints need a bearer key when {@linkplain Builder#apiKeys keys}
  * are set; health and metrics do not, so probes and scrapers need no secret. How a model name
- * picks a route is described on {@link Builder#route}; how failures map to statuses on
- * {@code UpstreamErrors}; every failure is answered in OpenAI's error shape
- * {@code {"error":{"message","type","param","code"}}}.
+ * picks a route is described on {@link Builder#route}.
+ *
+ * <p>Decisions a client may notice:
+ * <ul>
+ * <li>Requests: unknown fields are ignored, except a few OpenAI sampling fields
+ *     ({@code frequency_penalty}, {@code presence_penalty}, {@code logit_bias},
+ *     {@code parallel_tool_calls}, {@code reasoning_effort}) forwarded as the request's
+ *     {@code extra} when the route's provider speaks OpenAI's format (openai, deepseek,
+ *     openai-compatible, azure-openai). Forwarding anything else is unsafe: {@code extra} may
+ *     override Parley's own fields, other providers reject unknown fields, and some fields change
+ *     the bill ({@code service_tier}). Fields the gateway cannot honour ({@code n} above 1,
+ *     {@code logprobs}, the legacy {@code functions}, {@code audio}) are refused with 400.</li>
+ * <li>Answers echo the model name the client asked for (alias or prefix included); ids are the
+ *     gateway's own ({@code chatcmpl-...}), and every answer carries an {@code x-request-id}.
+ *     DeepSeek-style {@code reasoning_content} carries reasoning text; signed or redacted
+ *     reasoning blocks cannot travel in OpenAI's format and are dropped.</li>
+ * <li>Streams send their headers only once the first upstream chunk is there, so an early
+ *     failure gets its real status; later failures end the stream with a
+ *     {@code data: {"error":...}} event and no {@code [DONE]}. Silent upstreams get an SSE
+ *     comment every {@linkplain Builder#streamHeartbeat heartbeat}; a client that left is
+ *     noticed at the next write, and its upstream stream is cancelled.</li>
+ * <li>Errors are OpenAI-shaped, {@code {"error":{"message","type","param","code"}}}. Upstream
+ *     errors keep their meaning where the client can act (400, 403, 404, 429 with
+ *     {@code Retry-After}, 503, 504); an upstream authentication failure is 502, because the
+ *     gateway's key was refused, not the client's; quota and budget exhaustion are 429
+ *     {@code insufficient_quota}, as OpenAI answers; other upstream failures are 502. The
+ *     provider's message is passed on except where it describes the gateway's own account.</li>
+ * <li>Metrics: each route's {@code Llm.metrics()} appears with a {@code route} label (a client
+ *     configured under several names once, under its first name), followed by
+ *     {@code parley_gateway_*} counters: requests by path and status, client disconnects,
+ *     rejected keys, requests in flight, open streams.</li>
+ * </ul>
  *
  * <p>Each request runs on its own virtual thread. {@link #stop()} is graceful: new requests are
  * refused with 503 and {@code Connection: close} (and readiness turns 503, so load balancers
@@ -127,7 +156,7 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Stops gracefully, as the class description says, returning once every connection is
-     * closed: at most about the grace period plus two seconds. Idempotent; stopping a gateway
+     * closed: at most about the grace period plus three seconds. Idempotent; stopping a gateway
      * that never started just marks it stopped.
      */
     public void stop() {
