@@ -11,21 +11,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.parley.Llm;
-import dev.parley.LlmException;
-import dev.parley.json.JsonAccessException;
-import dev.parley.json.JsonObject;
 
 /**
  * An OpenAI-compatible HTTP server in front of one or more {@link Llm} clients: any OpenAI
@@ -50,9 +44,38 @@ import dev.parley.json.JsonObject;
  * (liveness), {@code GET /health/ready} (every route's provider answers), {@code GET /metrics}
  * (Prometheus). The {@code /v1} endpoints need a bearer key when {@linkplain Builder#apiKeys keys}
  * are set; health and metrics do not, so probes and scrapers need no secret. How a model name
- * picks a route is described on {@link Builder#route}; how failures map to statuses on
- * {@code UpstreamErrors}; every failure is answered in OpenAI's error shape
- * {@code {"error":{"message","type","param","code"}}}.
+ * picks a route is described on {@link Builder#route}.
+ *
+ * <p>Decisions a client may notice:
+ * <ul>
+ * <li>Requests: unknown fields are ignored, except a few OpenAI sampling fields
+ *     ({@code frequency_penalty}, {@code presence_penalty}, {@code logit_bias},
+ *     {@code parallel_tool_calls}, {@code reasoning_effort}) forwarded as the request's
+ *     {@code extra} when the route's provider speaks OpenAI's format (openai, deepseek,
+ *     openai-compatible, azure-openai). Forwarding anything else is unsafe: {@code extra} may
+ *     override Parley's own fields, other providers reject unknown fields, and some fields change
+ *     the bill ({@code service_tier}). Fields the gateway cannot honour ({@code n} above 1,
+ *     {@code logprobs}, the legacy {@code functions}, {@code audio}) are refused with 400.</li>
+ * <li>Answers echo the model name the client asked for (alias or prefix included); ids are the
+ *     gateway's own ({@code chatcmpl-...}), and every answer carries an {@code x-request-id}.
+ *     DeepSeek-style {@code reasoning_content} carries reasoning text; signed or redacted
+ *     reasoning blocks cannot travel in OpenAI's format and are dropped.</li>
+ * <li>Streams send their headers only once the first upstream chunk is there, so an early
+ *     failure gets its real status; later failures end the stream with a
+ *     {@code data: {"error":...}} event and no {@code [DONE]}. Silent upstreams get an SSE
+ *     comment every {@linkplain Builder#streamHeartbeat heartbeat}; a client that left is
+ *     noticed at the next write, and its upstream stream is cancelled.</li>
+ * <li>Errors are OpenAI-shaped, {@code {"error":{"message","type","param","code"}}}. Upstream
+ *     errors keep their meaning where the client can act (400, 403, 404, 429 with
+ *     {@code Retry-After}, 503, 504); an upstream authentication failure is 502, because the
+ *     gateway's key was refused, not the client's; quota and budget exhaustion are 429
+ *     {@code insufficient_quota}, as OpenAI answers; other upstream failures are 502. The
+ *     provider's message is passed on except where it describes the gateway's own account.</li>
+ * <li>Metrics: each route's {@code Llm.metrics()} appears with a {@code route} label (a client
+ *     configured under several names once, under its first name), followed by
+ *     {@code parley_gateway_*} counters: requests by path and status, client disconnects,
+ *     rejected keys, requests in flight, open streams.</li>
+ * </ul>
  *
  * <p>Each request runs on its own virtual thread. {@link #stop()} is graceful: new requests are
  * refused with 503 and {@code Connection: close} (and readiness turns 503, so load balancers
@@ -76,21 +99,12 @@ public final class Gateway implements AutoCloseable {
     private final ApiKeys keys;
     private final Duration grace;
     private final GatewayMetrics metrics = new GatewayMetrics();
-    private final ChatHandler chat;
-    private final EmbeddingsHandler embeddings;
-    private final ModelsHandler models;
-    private final Readiness readiness;
-    private final Set<Thread> handlers = ConcurrentHashMap.newKeySet();
-    /** Guards the lifecycle; held by start() and for the whole of stop(). Handlers never take it. */
+    private final Dispatcher dispatcher;
+    /** Guards the lifecycle; held by start() and for the whole of stop(). Request threads never take it. */
     private final ReentrantLock lock = new ReentrantLock();
-    /** Guards only the idle condition, so handlers can signal it while stop() holds {@link #lock}. */
-    private final ReentrantLock idleLock = new ReentrantLock();
-    private final Condition idle = idleLock.newCondition();
-    private final CountDownLatch draining = new CountDownLatch(1);
     private State state = State.NEW;
-    private HttpServer server;
-    private ExecutorService executor;
-    private volatile boolean stopping;
+    private volatile HttpServer server;
+    private volatile ExecutorService executor;
 
     private Gateway(Builder b) {
         this.host = b.host;
@@ -98,10 +112,7 @@ public final class Gateway implements AutoCloseable {
         this.router = new Router(b.routes, b.defaultRoute);
         this.keys = b.keys;
         this.grace = b.shutdownGrace;
-        this.chat = new ChatHandler(router, metrics, b.maxRequestBytes, b.streamHeartbeat.toNanos());
-        this.embeddings = new EmbeddingsHandler(router, b.maxRequestBytes);
-        this.models = new ModelsHandler(router);
-        this.readiness = new Readiness(router.distinctClients());
+        this.dispatcher = new Dispatcher(router, keys, metrics, b.maxRequestBytes, b.streamHeartbeat.toNanos());
     }
 
     /** {@return a builder with no routes, for 127.0.0.1:8080} */
@@ -126,7 +137,7 @@ public final class Gateway implements AutoCloseable {
             try {
                 HttpServer s = HttpServer.create(new InetSocketAddress(host, port), 1024);
                 s.setExecutor(exec);
-                s.createContext("/", this::handle);
+                s.createContext("/", dispatcher);
                 s.start();
                 server = s;
             } catch (IOException e) {
@@ -145,7 +156,7 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Stops gracefully, as the class description says, returning once every connection is
-     * closed: at most about the grace period plus two seconds. Idempotent; stopping a gateway
+     * closed: at most about the grace period plus three seconds. Idempotent; stopping a gateway
      * that never started just marks it stopped.
      */
     public void stop() {
@@ -155,15 +166,14 @@ public final class Gateway implements AutoCloseable {
                 state = State.STOPPED;
                 return;
             }
-            stopping = true;
-            draining.countDown();
-            if (!awaitIdle(grace.toNanos())) {
+            dispatcher.beginDraining();
+            if (!dispatcher.awaitIdle(grace.toNanos())) {
                 LOG.log(Level.INFO, "gateway stopping: {0} request(s) still running after the grace period",
                         metrics.inFlight.get());
-                chat.cancelStreams();
-                if (!awaitIdle(TimeUnit.SECONDS.toNanos(1))) {
-                    handlers.forEach(Thread::interrupt);
-                    awaitIdle(TimeUnit.SECONDS.toNanos(1));
+                dispatcher.cancelStreams();
+                if (!dispatcher.awaitIdle(TimeUnit.SECONDS.toNanos(1))) {
+                    dispatcher.interruptAll();
+                    dispatcher.awaitIdle(TimeUnit.SECONDS.toNanos(1));
                 }
             }
             server.stop(0);
@@ -186,25 +196,6 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         stop();
-    }
-
-    /** Waits until no request is in flight. @return whether that happened in time */
-    private boolean awaitIdle(long nanos) {
-        idleLock.lock();
-        try {
-            while (metrics.inFlight.get() > 0) {
-                if (nanos <= 0) {
-                    return false;
-                }
-                nanos = idle.awaitNanos(nanos);
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return metrics.inFlight.get() == 0;
-        } finally {
-            idleLock.unlock();
-        }
     }
 
     /** {@return the address the gateway listens on, with the actual port} @throws IllegalStateException before start */
@@ -230,126 +221,9 @@ public final class Gateway implements AutoCloseable {
         return URI.create("http://" + h + ":" + a.getPort());
     }
 
-    // ---- dispatch
-
-    private void handle(HttpExchange ex) {
-        long start = System.nanoTime();
-        String path = ex.getRequestURI().getPath();
-        metrics.inFlight.incrementAndGet();
-        handlers.add(Thread.currentThread());
-        int status = 500;
-        try {
-            ex.getResponseHeaders().set("x-request-id", OpenAiWire.newId("req_"));
-            status = dispatch(ex, path);
-        } catch (ApiError e) {
-            status = HttpIo.sendError(ex, e);
-        } catch (LlmException e) {
-            ChatHandler.log(e);
-            status = HttpIo.sendError(ex, UpstreamErrors.toApiError(e));
-        } catch (JsonAccessException e) {
-            status = HttpIo.sendError(ex, ApiError.invalid("Invalid request: " + e.getMessage(), e.path().isEmpty() ? null : e.path()));
-        } catch (IOException e) {
-            status = 499; // the client went away while we read or wrote
-        } catch (RuntimeException | Error e) {
-            LOG.log(Level.ERROR, "gateway: unexpected failure handling " + ex.getRequestMethod() + " " + path, e);
-            status = HttpIo.sendError(ex, new ApiError(500, "server_error", "internal_error", null,
-                    "The gateway failed to handle the request."));
-        } finally {
-            ex.close();
-            metrics.request(path, status);
-            handlers.remove(Thread.currentThread());
-            if (metrics.inFlight.decrementAndGet() == 0) {
-                idleLock.lock();
-                try {
-                    idle.signalAll();
-                } finally {
-                    idleLock.unlock();
-                }
-            }
-            LOG.log(Level.DEBUG, "{0} {1} -> {2} in {3} ms", ex.getRequestMethod(), path, status,
-                    (System.nanoTime() - start) / 1_000_000);
-        }
-    }
-
-    private int dispatch(HttpExchange ex, String path) throws IOException {
-        switch (path) {
-            case "/health" -> {
-                method(ex, "GET");
-                return HttpIo.sendJson(ex, 200, JsonObject.newBuilder().put("status", "ok").build());
-            }
-            case "/health/ready" -> {
-                method(ex, "GET");
-                if (stopping) {
-                    return HttpIo.sendJson(ex, 503, JsonObject.newBuilder().put("status", "stopping").build());
-                }
-                Readiness.Result r = readiness.check();
-                return HttpIo.sendJson(ex, r.ready() ? 200 : 503, r.body());
-            }
-            default -> { }
-        }
-        if (stopping) {
-            throw ChatHandler.shuttingDown();
-        }
-        if (path.equals("/metrics")) {
-            method(ex, "GET");
-            return HttpIo.sendText(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                    metrics.prometheus(router.distinctClients()));
-        }
-        if (!path.startsWith("/v1/")) {
-            throw notFound(ex, path);
-        }
-        authenticate(ex);
-        switch (path) {
-            case "/v1/chat/completions" -> {
-                method(ex, "POST");
-                return chat.handle(ex);
-            }
-            case "/v1/embeddings" -> {
-                method(ex, "POST");
-                return embeddings.handle(ex);
-            }
-            case "/v1/models" -> {
-                method(ex, "GET");
-                return models.list(ex);
-            }
-            default -> {
-                if (path.startsWith("/v1/models/") && path.length() > "/v1/models/".length()) {
-                    method(ex, "GET");
-                    return models.one(ex, path.substring("/v1/models/".length()));
-                }
-                throw notFound(ex, path);
-            }
-        }
-    }
-
-    private void authenticate(HttpExchange ex) {
-        if (keys.enabled() && !keys.accepts(ex.getRequestHeaders().getFirst("Authorization"))) {
-            metrics.authRejected();
-            boolean missing = ex.getRequestHeaders().getFirst("Authorization") == null;
-            throw new ApiError(401, "invalid_request_error", missing ? null : "invalid_api_key", null, missing
-                    ? "You didn't provide an API key. Provide it in an Authorization header using Bearer auth "
-                            + "(Authorization: Bearer YOUR_KEY)."
-                    : "Incorrect API key provided.")
-                    .withHeader("WWW-Authenticate", "Bearer");
-        }
-    }
-
-    private static void method(HttpExchange ex, String allowed) {
-        if (!ex.getRequestMethod().equals(allowed)) {
-            throw new ApiError(405, "invalid_request_error", "method_not_allowed", null,
-                    "Method " + ex.getRequestMethod() + " is not allowed here; use " + allowed + ".")
-                    .withHeader("Allow", allowed);
-        }
-    }
-
-    private static ApiError notFound(HttpExchange ex, String path) {
-        return new ApiError(404, "invalid_request_error", "unknown_url", null,
-                "Invalid URL (" + ex.getRequestMethod() + " " + path + ").");
-    }
-
     /** {@return a latch released when {@link #stop()} starts refusing new requests, for tests} */
     CountDownLatch draining() {
-        return draining;
+        return dispatcher.draining();
     }
 
     /** {@return whether every request thread has ended, for tests} */

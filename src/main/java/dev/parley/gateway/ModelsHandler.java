@@ -14,6 +14,7 @@ import dev.parley.Llm;
 import dev.parley.LlmException;
 import dev.parley.ModelInfo;
 import dev.parley.gateway.Router.Route;
+import dev.parley.spi.Capability;
 import dev.parley.json.JsonArray;
 import dev.parley.json.JsonObject;
 
@@ -74,7 +75,8 @@ final class ModelsHandler {
     private List<ModelInfo> models(Llm llm) {
         List<ModelInfo> models;
         try {
-            models = llm.models();
+            // Asking a provider that cannot list models would only count an error in its metrics.
+            models = llm.asProvider().capabilities().contains(Capability.MODELS) ? llm.models() : List.of();
         } catch (LlmException e) {
             LOG.log(Level.DEBUG, "models: {0} cannot list models: {1}", llm.providerName(), e.getMessage());
             models = List.of();

@@ -29,7 +29,11 @@ final class OpenAiWire {
 
     private static final Set<String> OPENAI_FINISH = Set.of("stop", "length", "tool_calls", "content_filter", "function_call");
     private static final char[] ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
-    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Made on first use, not when the class loads. */
+    private static final class Random {
+        static final SecureRandom INSTANCE = new SecureRandom();
+    }
 
     private OpenAiWire() {
     }
@@ -38,7 +42,7 @@ final class OpenAiWire {
     static String newId(String prefix) {
         char[] c = new char[24];
         for (int i = 0; i < c.length; i++) {
-            c[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
+            c[i] = ALPHABET[Random.INSTANCE.nextInt(ALPHABET.length)];
         }
         return prefix + new String(c);
     }

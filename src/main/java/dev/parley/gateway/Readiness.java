@@ -9,13 +9,15 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import dev.parley.LlmException;
 import dev.parley.gateway.Router.Route;
+import dev.parley.spi.Capability;
 import dev.parley.json.JsonObject;
 import dev.parley.json.JsonString;
 
 /**
  * The {@code /health/ready} probe: each distinct route client must answer {@code models()}.
- * A provider that cannot list models ({@code UNSUPPORTED}) counts as ready, since nothing can
- * be probed without spending tokens; a {@code ScriptedProvider} answers {@code models()} and so
+ * A provider that cannot list models (without the {@code MODELS} capability, or answering
+ * {@code UNSUPPORTED}) counts as ready without being asked, since nothing can be probed without
+ * spending tokens; a {@code ScriptedProvider} answers {@code models()} and so
  * is ready. The result is cached for {@link #TTL_NANOS} so that frequent probes do not hammer
  * the providers; concurrent probes wait for the one running.
  *
@@ -62,7 +64,9 @@ final class Readiness {
         for (Route r : clients) {
             String state;
             try {
-                r.llm().models();
+                if (r.llm().asProvider().capabilities().contains(Capability.MODELS)) {
+                    r.llm().models();
+                }
                 state = "ok";
             } catch (LlmException e) {
                 if (e.kind() == LlmException.Kind.UNSUPPORTED) {

@@ -1,38 +1,23 @@
 package dev.parley.testing;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.BlockingDeque;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
-import dev.parley.json.Json;
-import dev.parley.json.JsonException;
-import dev.parley.json.JsonObject;
-import dev.parley.json.JsonValue;
 
 /**
  * A fake LLM provider on a local port that speaks OpenAI's, Anthropic's and Ollama's wire
@@ -79,54 +64,26 @@ public final class FakeLlmServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("dev.parley.testing");
 
-    /** Thrown out of the handler to make the HTTP server drop the connection without finishing the response. */
-    private static final class Abort extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Abort() {
-            super("connection dropped on purpose", null, false, false);
-        }
-    }
-
-    private enum Format { OPENAI, ANTHROPIC, OLLAMA }
-
     private final String host;
     private final int port;
-    private final int dimensions;
-    private final List<String> models;
-    private final String apiKey;
-    private final int recordLimit;
-    private volatile String reply;
-    private volatile int streamChunks;
-    private volatile Duration latency;
-    private volatile Duration interChunkDelay;
-    private final ConcurrentLinkedDeque<Fault> faults = new ConcurrentLinkedDeque<>();
-    private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
-    private final LongAdder total = new LongAdder();
-    private final LongAdder disconnects = new LongAdder();
-    private final BlockingDeque<RecordedRequest> unread = new LinkedBlockingDeque<>();
-    private final ArrayDeque<RecordedRequest> history = new ArrayDeque<>();
+    private final RequestLog log;
+    private final FakeHandler handler;
+    private final CountDownLatch stopped = new CountDownLatch(1);
     /** Guards start and close. Request threads never take it, so close() can wait for them. */
     private final ReentrantLock lock = new ReentrantLock();
-    /** Guards the recorded requests. */
-    private final ReentrantLock historyLock = new ReentrantLock();
-    private final AtomicLong ids = new AtomicLong();
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private HttpServer server;
-    private ExecutorService executor;
+    private volatile HttpServer server;
+    private volatile ExecutorService executor;
 
     private FakeLlmServer(Builder b) {
         this.host = b.host;
         this.port = b.port;
-        this.dimensions = b.dimensions;
-        this.models = List.copyOf(b.models);
-        this.apiKey = b.apiKey;
-        this.recordLimit = b.recordLimit;
-        this.reply = b.reply;
-        this.streamChunks = b.streamChunks;
-        this.latency = b.latency;
-        this.interChunkDelay = b.interChunkDelay;
-        faults.addAll(b.faults);
+        this.log = new RequestLog(b.recordLimit);
+        this.handler = new FakeHandler(b.dimensions, b.models, b.apiKey, log, stopped);
+        handler.reply = b.reply;
+        handler.streamChunks = b.streamChunks;
+        handler.latency = b.latency;
+        handler.interChunkDelay = b.interChunkDelay;
+        handler.faults.addAll(b.faults);
     }
 
     /** {@return a builder for a server on 127.0.0.1 and a free port} */
@@ -151,7 +108,7 @@ public final class FakeLlmServer implements AutoCloseable {
             try {
                 HttpServer s = HttpServer.create(new InetSocketAddress(host, port), 1024);
                 s.setExecutor(exec);
-                s.createContext("/", this::handle);
+                s.createContext("/", handler);
                 s.start();
                 server = s;
                 executor = exec;
@@ -224,32 +181,32 @@ public final class FakeLlmServer implements AutoCloseable {
 
     /** Sets the reply text; null to echo the last user message. @return this server */
     public FakeLlmServer reply(String text) {
-        this.reply = text;
+        handler.reply = text;
         return this;
     }
 
     /** Sets how many pieces a streamed answer is split into, 1 to 10 000. @return this server */
     public FakeLlmServer streamChunks(int chunks) {
-        this.streamChunks = Builder.checkChunks(chunks);
+        handler.streamChunks = Builder.checkChunks(chunks);
         return this;
     }
 
     /** Sets the wait before the response headers of every request. @return this server */
     public FakeLlmServer latency(Duration latency) {
-        this.latency = Builder.checkDuration("latency", latency);
+        handler.latency = Builder.checkDuration("latency", latency);
         return this;
     }
 
     /** Sets the wait between the frames of a stream. @return this server */
     public FakeLlmServer interChunkDelay(Duration delay) {
-        this.interChunkDelay = Builder.checkDuration("interChunkDelay", delay);
+        handler.interChunkDelay = Builder.checkDuration("interChunkDelay", delay);
         return this;
     }
 
     /** Queues faults for the next API requests, one each, in order. @return this server */
     public FakeLlmServer enqueue(Fault... faults) {
         for (Fault f : faults) {
-            this.faults.add(Objects.requireNonNull(f, "fault"));
+            handler.faults.add(Objects.requireNonNull(f, "fault"));
         }
         return this;
     }
@@ -258,32 +215,31 @@ public final class FakeLlmServer implements AutoCloseable {
     public FakeLlmServer failNext(int times, Fault fault) {
         Objects.requireNonNull(fault, "fault");
         for (int i = 0; i < times; i++) {
-            faults.add(fault);
+            handler.faults.add(fault);
         }
         return this;
     }
 
     /** Drops the faults not yet applied. */
     public void clearFaults() {
-        faults.clear();
+        handler.faults.clear();
     }
 
     /** {@return how many queued faults are not yet applied} */
     public int pendingFaults() {
-        return faults.size();
+        return handler.faults.size();
     }
 
     // ---- what it saw
 
     /** {@return how many requests arrived for {@code path}, such as "/v1/chat/completions"} */
     public long requestCount(String path) {
-        LongAdder n = counts.get(path);
-        return n == null ? 0 : n.sum();
+        return log.countOf(path);
     }
 
     /** {@return how many requests arrived in all} */
     public long requestCount() {
-        return total.sum();
+        return log.total();
     }
 
     /**
@@ -291,7 +247,7 @@ public final class FakeLlmServer implements AutoCloseable {
      * effort: a client that leaves during a stall or after the last write is not noticed
      */
     public long clientDisconnects() {
-        return disconnects.sum();
+        return log.disconnects();
     }
 
     /** {@return the oldest request not yet taken, waiting up to 5 seconds} @throws IllegalStateException if none came */
@@ -302,7 +258,7 @@ public final class FakeLlmServer implements AutoCloseable {
     /** {@return the oldest request not yet taken, waiting up to {@code timeout}} @throws IllegalStateException if none came */
     public RecordedRequest takeRequest(Duration timeout) {
         try {
-            RecordedRequest r = unread.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            RecordedRequest r = log.take(timeout);
             if (r == null) {
                 throw new IllegalStateException("no request arrived within " + timeout);
             }
@@ -315,204 +271,7 @@ public final class FakeLlmServer implements AutoCloseable {
 
     /** {@return the recorded requests, oldest first: the last {@linkplain Builder#recordLimit few}} */
     public List<RecordedRequest> requests() {
-        historyLock.lock();
-        try {
-            return List.copyOf(history);
-        } finally {
-            historyLock.unlock();
-        }
-    }
-
-    private void record(RecordedRequest r) {
-        if (recordLimit == 0) {
-            return;
-        }
-        historyLock.lock();
-        try {
-            if (history.size() == recordLimit) {
-                history.pollFirst();
-            }
-            history.addLast(r);
-            if (unread.size() >= recordLimit) {
-                unread.pollFirst();
-            }
-            unread.addLast(r);
-        } finally {
-            historyLock.unlock();
-        }
-    }
-
-    // ---- serving
-
-    private void handle(HttpExchange ex) {
-        try {
-            serve(ex);
-        } catch (Abort a) {
-            throw a; // the HTTP server closes the connection without finishing the response
-        } catch (IOException gone) {
-            disconnects.increment();
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "FakeLlmServer failed on " + ex.getRequestURI(), e);
-        }
-        ex.close();
-    }
-
-    private void serve(HttpExchange ex) throws IOException {
-        String path = ex.getRequestURI().getPath();
-        total.increment();
-        counts.computeIfAbsent(path, p -> new LongAdder()).increment();
-        byte[] body = ex.getRequestBody().readAllBytes();
-        record(new RecordedRequest(ex.getRequestMethod(), path, ex.getRequestURI().getRawQuery(),
-                ex.getRequestHeaders(), body));
-        Format format = path.startsWith("/api/") ? Format.OLLAMA : path.equals("/v1/messages") ? Format.ANTHROPIC : Format.OPENAI;
-        long seq = ids.incrementAndGet();
-        String id = switch (format) {
-            case OPENAI -> "chatcmpl-fake" + seq;
-            case ANTHROPIC -> "msg_fake" + seq;
-            case OLLAMA -> "ollama" + seq;
-        };
-        boolean endpoint = FakeEndpoints.known(path);
-        FakeResponse response = respond(ex.getRequestMethod(), path, ex.getRequestHeaders(), body, format, id);
-        Fault fault = endpoint ? faults.poll() : null;
-        pause(latency);
-        if (fault != null) {
-            switch (fault.kind) {
-                case STATUS -> response = error(format, fault.status, "Simulated failure (HTTP " + fault.status + ").", id,
-                        fault.retryAfter);
-                case RESET -> throw new Abort();
-                case STALL -> {
-                    response.headers().forEach(ex.getResponseHeaders()::set);
-                    ex.sendResponseHeaders(response.status(), response.streamed() ? 0 : response.body().length);
-                    ex.getResponseBody().flush();
-                    pause(fault.pause);
-                    throw new Abort();
-                }
-                default -> { }
-            }
-        }
-        if (format == Format.OPENAI) {
-            response.headers().putIfAbsent("x-request-id", "req_fake" + seq);
-        }
-        write(ex, response, fault);
-    }
-
-    private FakeResponse respond(String method, String path, Headers headers, byte[] body, Format format, String id) {
-        if (!FakeEndpoints.known(path)) {
-            return format == Format.OLLAMA ? FakeResponse.text(404, "404 page not found")
-                    : FakeOpenAi.error(404, "Invalid URL (" + method + " " + path + ")", null);
-        }
-        String allowed = FakeEndpoints.method(path);
-        if (!allowed.equals(method)) {
-            return error(format, 405, "Method " + method + " not allowed; use " + allowed + ".", id, null).header("Allow", allowed);
-        }
-        if (apiKey != null && format != Format.OLLAMA && !authorized(format, headers)) {
-            return error(format, 401, format == Format.ANTHROPIC ? "invalid x-api-key" : "Incorrect API key provided.", id, null);
-        }
-        if (method.equals("GET")) {
-            return path.equals("/api/tags") ? FakeOllama.tags(models) : FakeOpenAi.models(models);
-        }
-        JsonObject req;
-        try {
-            JsonValue v = Json.parse(body);
-            if (!(v instanceof JsonObject o)) {
-                return error(format, 400, "The body must be a JSON object.", id, null);
-            }
-            req = o;
-        } catch (JsonException e) {
-            return error(format, 400, "We could not parse the JSON body of your request: " + e.getMessage(), id, null);
-        }
-        try {
-            return switch (path) {
-                case "/v1/chat/completions" -> FakeOpenAi.chat(req, id, reply, streamChunks);
-                case "/v1/embeddings" -> FakeOpenAi.embeddings(req, dimensions);
-                case "/v1/messages" -> FakeAnthropic.messages(req, id, reply, streamChunks);
-                case "/api/chat" -> FakeOllama.chat(req, reply, streamChunks);
-                default -> FakeOllama.embed(req, dimensions);
-            };
-        } catch (JsonException | IllegalArgumentException e) {
-            return error(format, 400, "Invalid request: " + e.getMessage(), id, null);
-        }
-    }
-
-    private boolean authorized(Format format, Headers headers) {
-        return format == Format.ANTHROPIC ? apiKey.equals(headers.getFirst("x-api-key"))
-                : ("Bearer " + apiKey).equals(headers.getFirst("Authorization"));
-    }
-
-    private static FakeResponse error(Format format, int status, String message, String id, Duration retryAfter) {
-        FakeResponse r = switch (format) {
-            case OPENAI -> FakeOpenAi.error(status, message, null);
-            case ANTHROPIC -> FakeAnthropic.error(status, message, id);
-            case OLLAMA -> FakeOllama.error(status, message);
-        };
-        if (retryAfter != null) {
-            r.header("retry-after", Long.toString((retryAfter.toMillis() + 999) / 1000));
-            r.header("retry-after-ms", Long.toString(retryAfter.toMillis()));
-        }
-        return r;
-    }
-
-    private void write(HttpExchange ex, FakeResponse r, Fault fault) throws IOException {
-        r.headers().forEach(ex.getResponseHeaders()::set);
-        Fault.Kind kind = fault == null ? null : fault.kind;
-        if (!r.streamed()) {
-            byte[] body = r.body();
-            ex.sendResponseHeaders(r.status(), body.length == 0 ? -1 : body.length);
-            OutputStream out = ex.getResponseBody();
-            if (kind == Fault.Kind.CUT || kind == Fault.Kind.TRUNCATE) {
-                out.write(body, 0, body.length / 2);
-                out.flush();
-                throw new Abort();
-            }
-            send(out, body, fault);
-            return;
-        }
-        ex.sendResponseHeaders(r.status(), 0);
-        OutputStream out = ex.getResponseBody();
-        List<byte[]> frames = r.frames();
-        for (int i = 0; i < frames.size(); i++) {
-            if (fault != null && i == fault.frames && (kind == Fault.Kind.CUT || kind == Fault.Kind.TRUNCATE)) {
-                out.flush();
-                if (kind == Fault.Kind.CUT) {
-                    throw new Abort();
-                }
-                return;
-            }
-            if (i > 0) {
-                pause(interChunkDelay);
-            }
-            send(out, frames.get(i), fault);
-        }
-    }
-
-    private void send(OutputStream out, byte[] bytes, Fault fault) throws IOException {
-        if (fault == null || fault.kind != Fault.Kind.TRICKLE) {
-            out.write(bytes);
-            out.flush();
-            return;
-        }
-        for (int off = 0; off < bytes.length; off += fault.bytesPerWrite) {
-            if (off > 0) {
-                pause(fault.pause);
-            }
-            out.write(bytes, off, Math.min(fault.bytesPerWrite, bytes.length - off));
-            out.flush();
-        }
-    }
-
-    /** Waits, unless the server stops first, in which case the connection is dropped. */
-    private void pause(Duration d) {
-        if (d.isZero()) {
-            return;
-        }
-        try {
-            if (stopped.await(d.toNanos(), TimeUnit.NANOSECONDS)) {
-                throw new Abort();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Abort();
-        }
+        return log.requests();
     }
 
     /** {@return whether every request thread has ended, for tests} */
@@ -535,29 +294,7 @@ public final class FakeLlmServer implements AutoCloseable {
      * @throws InterruptedException if interrupted while running
      */
     public static void main(String[] args) throws InterruptedException {
-        Builder b;
-        try {
-            b = FakeServerArgs.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("FakeLlmServer: " + e.getMessage());
-            System.err.println(FakeServerArgs.USAGE);
-            System.exit(2);
-            return;
-        }
-        if (b == null) {
-            System.out.println(FakeServerArgs.USAGE);
-            return;
-        }
-        FakeLlmServer server = b.build().start();
-        CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            done.countDown();
-        }));
-        System.out.println("FakeLlmServer listening on " + server.uri()
-                + " (OpenAI: " + server.uri("/v1") + ", Anthropic: " + server.uri() + "/v1/messages, Ollama: "
-                + server.uri() + "/api)");
-        done.await();
+        FakeServerArgs.run(args);
     }
 
     /** Configures a {@link FakeLlmServer}. Each setter checks its argument at once. Not thread-safe. */

@@ -3,6 +3,7 @@ package dev.parley.testing;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 
 /** Reads {@link FakeLlmServer#main}'s command line. Stateless and thread-safe. */
 final class FakeServerArgs {
@@ -13,6 +14,33 @@ final class FakeServerArgs {
               durations: 250ms, 2s, 1m or ISO-8601 (PT0.5S); a bare number is milliseconds""";
 
     private FakeServerArgs() {
+    }
+
+    /** Runs a server with the options until the process is killed; exits with 2 on a bad option. */
+    static void run(String[] args) throws InterruptedException {
+        FakeLlmServer.Builder b;
+        try {
+            b = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("FakeLlmServer: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        if (b == null) {
+            System.out.println(USAGE);
+            return;
+        }
+        FakeLlmServer server = b.build().start();
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            done.countDown();
+        }));
+        System.out.println("FakeLlmServer listening on " + server.uri()
+                + " (OpenAI: " + server.uri("/v1") + ", Anthropic: " + server.uri() + "/v1/messages, Ollama: "
+                + server.uri() + "/api)");
+        done.await();
     }
 
     /** {@return a builder for the options, or null when help was asked for} @throws IllegalArgumentException naming a bad option */

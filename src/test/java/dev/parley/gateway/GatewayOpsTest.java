@@ -74,6 +74,11 @@ class GatewayOpsTest {
         assertEquals(200, r.statusCode(), r.body());
         assertEquals("ok", json(r).object("routes").string("a"));
         assertEquals("ok", json(r).object("routes").string("b"));
+        http.get("/v1/models");
+        String metrics = http.get("/metrics").body();
+        assertTrue(metrics.contains("parley_requests_total{route=\"b\"} 0\n"),
+                "a provider that cannot list models is not asked, so no error is counted: " + metrics);
+        assertTrue(metrics.contains("parley_requests_total{route=\"a\"} 2\n"), metrics);
     }
 
     @Test

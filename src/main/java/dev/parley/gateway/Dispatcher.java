@@ -1,0 +1,214 @@
+package dev.parley.gateway;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+
+import dev.parley.LlmException;
+import dev.parley.json.JsonAccessException;
+import dev.parley.json.JsonObject;
+
+/**
+ * The gateway's one HTTP handler: sends each request to its endpoint after the checks every
+ * request gets (draining, key, method), turns every failure into an OpenAI-style error answer,
+ * counts the request, and keeps track of the requests in flight so that {@link Gateway#stop()}
+ * can wait for them, end their streams and, as a last resort, interrupt them.
+ *
+ * <p>Thread-safe: called on one virtual thread per request. The in-flight count is signalled
+ * under its own lock, which nothing else holds for long.
+ */
+final class Dispatcher implements HttpHandler {
+
+    private static final System.Logger LOG = System.getLogger("dev.parley.gateway");
+
+    private final Router router;
+    private final ApiKeys keys;
+    private final GatewayMetrics metrics;
+    private final ChatHandler chat;
+    private final EmbeddingsHandler embeddings;
+    private final ModelsHandler models;
+    private final Readiness readiness;
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private final ReentrantLock idleLock = new ReentrantLock();
+    private final Condition idle = idleLock.newCondition();
+    private final CountDownLatch draining = new CountDownLatch(1);
+    private volatile boolean stopping;
+
+    Dispatcher(Router router, ApiKeys keys, GatewayMetrics metrics, long maxBody, long heartbeatNanos) {
+        this.router = router;
+        this.keys = keys;
+        this.metrics = metrics;
+        this.chat = new ChatHandler(router, metrics, maxBody, heartbeatNanos);
+        this.embeddings = new EmbeddingsHandler(router, maxBody);
+        this.models = new ModelsHandler(router);
+        this.readiness = new Readiness(router.distinctClients());
+    }
+
+    // ---- draining, for Gateway.stop()
+
+    /** From now on, refuses new requests with 503 and reports not ready. */
+    void beginDraining() {
+        stopping = true;
+        draining.countDown();
+    }
+
+    /** {@return a latch released when draining begins} */
+    CountDownLatch draining() {
+        return draining;
+    }
+
+    /** Waits until no request is in flight. @return whether that happened in time */
+    boolean awaitIdle(long nanos) {
+        idleLock.lock();
+        try {
+            while (metrics.inFlight.get() > 0) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = idle.awaitNanos(nanos);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return metrics.inFlight.get() == 0;
+        } finally {
+            idleLock.unlock();
+        }
+    }
+
+    /** Ends the open streams: each sends a final error event and cancels its upstream. */
+    void cancelStreams() {
+        chat.cancelStreams();
+    }
+
+    /** Interrupts every request still running, which aborts its upstream call. */
+    void interruptAll() {
+        threads.forEach(Thread::interrupt);
+    }
+
+    // ---- requests
+
+    @Override
+    public void handle(HttpExchange ex) {
+        long start = System.nanoTime();
+        String path = ex.getRequestURI().getPath();
+        metrics.inFlight.incrementAndGet();
+        threads.add(Thread.currentThread());
+        int status = 500;
+        try {
+            ex.getResponseHeaders().set("x-request-id", OpenAiWire.newId("req_"));
+            status = dispatch(ex, path);
+        } catch (ApiError e) {
+            status = HttpIo.sendError(ex, e);
+        } catch (LlmException e) {
+            ChatHandler.log(e);
+            status = HttpIo.sendError(ex, UpstreamErrors.toApiError(e));
+        } catch (JsonAccessException e) {
+            status = HttpIo.sendError(ex, ApiError.invalid("Invalid request: " + e.getMessage(), e.path().isEmpty() ? null : e.path()));
+        } catch (IOException e) {
+            status = 499; // the client went away while we read or wrote
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "gateway: unexpected failure handling " + ex.getRequestMethod() + " " + path, e);
+            status = HttpIo.sendError(ex, new ApiError(500, "server_error", "internal_error", null,
+                    "The gateway failed to handle the request."));
+        } finally {
+            ex.close();
+            metrics.request(path, status);
+            threads.remove(Thread.currentThread());
+            if (metrics.inFlight.decrementAndGet() == 0) {
+                idleLock.lock();
+                try {
+                    idle.signalAll();
+                } finally {
+                    idleLock.unlock();
+                }
+            }
+            LOG.log(Level.DEBUG, "{0} {1} -> {2} in {3} ms", ex.getRequestMethod(), path, status,
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    private int dispatch(HttpExchange ex, String path) throws IOException {
+        switch (path) {
+            case "/health" -> {
+                method(ex, "GET");
+                return HttpIo.sendJson(ex, 200, JsonObject.newBuilder().put("status", "ok").build());
+            }
+            case "/health/ready" -> {
+                method(ex, "GET");
+                if (stopping) {
+                    return HttpIo.sendJson(ex, 503, JsonObject.newBuilder().put("status", "stopping").build());
+                }
+                Readiness.Result r = readiness.check();
+                return HttpIo.sendJson(ex, r.ready() ? 200 : 503, r.body());
+            }
+            default -> { }
+        }
+        if (stopping) {
+            throw ChatHandler.shuttingDown();
+        }
+        if (path.equals("/metrics")) {
+            method(ex, "GET");
+            return HttpIo.sendText(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+                    metrics.prometheus(router.distinctClients()));
+        }
+        if (!path.startsWith("/v1/")) {
+            throw notFound(ex, path);
+        }
+        authenticate(ex);
+        switch (path) {
+            case "/v1/chat/completions" -> {
+                method(ex, "POST");
+                return chat.handle(ex);
+            }
+            case "/v1/embeddings" -> {
+                method(ex, "POST");
+                return embeddings.handle(ex);
+            }
+            case "/v1/models" -> {
+                method(ex, "GET");
+                return models.list(ex);
+            }
+            default -> {
+                if (path.startsWith("/v1/models/") && path.length() > "/v1/models/".length()) {
+                    method(ex, "GET");
+                    return models.one(ex, path.substring("/v1/models/".length()));
+                }
+                throw notFound(ex, path);
+            }
+        }
+    }
+
+    private void authenticate(HttpExchange ex) {
+        String authorization = ex.getRequestHeaders().getFirst("Authorization");
+        if (keys.enabled() && !keys.accepts(authorization)) {
+            metrics.authRejected();
+            boolean missing = authorization == null;
+            throw new ApiError(401, "invalid_request_error", missing ? null : "invalid_api_key", null, missing
+                    ? "You didn't provide an API key. Provide it in an Authorization header using Bearer auth "
+                            + "(Authorization: Bearer YOUR_KEY)."
+                    : "Incorrect API key provided.")
+                    .withHeader("WWW-Authenticate", "Bearer");
+        }
+    }
+
+    private static void method(HttpExchange ex, String allowed) {
+        if (!ex.getRequestMethod().equals(allowed)) {
+            throw new ApiError(405, "invalid_request_error", "method_not_allowed", null,
+                    "Method " + ex.getRequestMethod() + " is not allowed here; use " + allowed + ".")
+                    .withHeader("Allow", allowed);
+        }
+    }
+
+    private static ApiError notFound(HttpExchange ex, String path) {
+        return new ApiError(404, "invalid_request_error", "unknown_url", null,
+                "Invalid URL (" + ex.getRequestMethod() + " " + path + ").");
+    }
+}
