@@ -1,5 +1,6 @@
 package dev.parley.cache;
 
+import dev.parley.internal.WaitGauge;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package dev.parley.limit;
 
+import dev.parley.internal.WaitGauge;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package dev.parley.cache;
+package dev.parley.internal;
 
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;
@@ -9,17 +9,17 @@ import java.util.function.IntPredicate;
  * A count of waiting callers that tests can wait on, so that a concurrency test knows when
  * every caller is parked without sleeping and hoping. Thread-safe; used off the hot path only.
  */
-final class WaitGauge {
+public final class WaitGauge {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private int value;
 
-    void increment() {
+    public void increment() {
         add(1);
     }
 
-    void decrement() {
+    public void decrement() {
         add(-1);
     }
 
@@ -33,7 +33,7 @@ final class WaitGauge {
         }
     }
 
-    int get() {
+    public int get() {
         lock.lock();
         try {
             return value;
@@ -43,12 +43,12 @@ final class WaitGauge {
     }
 
     /** {@return whether the count reached at least {@code n} within {@code timeout}} */
-    boolean awaitAtLeast(int n, Duration timeout) throws InterruptedException {
+    public boolean awaitAtLeast(int n, Duration timeout) throws InterruptedException {
         return await(v -> v >= n, timeout);
     }
 
     /** {@return whether the count met {@code condition} within {@code timeout}} */
-    boolean await(IntPredicate condition, Duration timeout) throws InterruptedException {
+    public boolean await(IntPredicate condition, Duration timeout) throws InterruptedException {
         long left = timeout.toNanos();
         lock.lock();
         try {
@@ -64,7 +64,7 @@ final class WaitGauge {
         }
     }
 
-    static long saturatedNanos(Duration d) {
+    public static long saturatedNanos(Duration d) {
         return d.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : d.toNanos();
     }
 }
