@@ -12,6 +12,7 @@ import dev.parley.internal.CallContext;
 import dev.parley.internal.Jfr;
 import dev.parley.internal.StreamTap;
 import dev.parley.spi.Capability;
+import dev.parley.spi.ForwardingProvider;
 import dev.parley.spi.Provider;
 
 /**
@@ -20,31 +21,20 @@ import dev.parley.spi.Provider;
  * (never a key; prompt and completion text only when asked), and records a JDK Flight Recorder
  * event when {@code jdk.jfr} is present. Thread-safe.
  */
-final class ObservingProvider implements Provider {
+final class ObservingProvider extends ForwardingProvider {
 
     private static final System.Logger LOG = System.getLogger("dev.parley");
 
-    private final Provider delegate;
     private final LlmMetrics metrics;
     private final LlmListener listener;
     private final boolean logContent;
     private final AtomicLong ids = new AtomicLong();
 
     ObservingProvider(Provider delegate, LlmMetrics metrics, LlmListener listener, boolean logContent) {
-        this.delegate = delegate;
+        super(delegate);
         this.metrics = metrics;
         this.listener = listener;
         this.logContent = logContent;
-    }
-
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return delegate.capabilities();
     }
 
     /** One call in progress. */
@@ -54,7 +44,7 @@ final class ObservingProvider implements Provider {
         final AtomicInteger attempts = new AtomicInteger();
 
         Call(String operation, String model) {
-            info = new CallInfo(ids.incrementAndGet(), operation, delegate.name(), model);
+            info = new CallInfo(ids.incrementAndGet(), operation, delegate().name(), model);
             metrics.started();
             quietly(() -> listener.onStart(info));
         }
@@ -103,7 +93,7 @@ final class ObservingProvider implements Provider {
             throw e;
         } catch (RuntimeException e) {
             LlmException wrapped = LlmException.newBuilder(LlmException.Kind.SERVER_ERROR)
-                    .provider(delegate.name())
+                    .provider(delegate().name())
                     .message("unexpected failure inside Parley or a provider: " + e)
                     .cause(e)
                     .build();
@@ -123,7 +113,7 @@ final class ObservingProvider implements Provider {
     public ChatResponse chat(ChatRequest request) {
         Call call = new Call("chat", request.model());
         logPrompt(call, request);
-        ChatResponse r = run(call, () -> delegate.chat(request));
+        ChatResponse r = run(call, () -> delegate().chat(request));
         call.succeeded(r.usage(), r.requestId(), r.text());
         return r;
     }
@@ -133,7 +123,7 @@ final class ObservingProvider implements Provider {
         Call call = new Call("stream", request.model());
         logPrompt(call, request);
         CallContext context = call.context();
-        ChatStream stream = run(call, () -> delegate.stream(request));
+        ChatStream stream = run(call, () -> delegate().stream(request));
         return StreamTap.tap(ChatStream.of(stream.provider(), subscriber -> context.call(() -> {
             stream.subscribe(subscriber);
             return null;
@@ -165,13 +155,13 @@ final class ObservingProvider implements Provider {
             @Override
             public void onError(Throwable error) {
                 call.failed(error instanceof LlmException e ? e
-                        : LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED).provider(delegate.name())
+                        : LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED).provider(delegate().name())
                                 .message("the stream failed: " + error).cause(error).build());
             }
 
             @Override
             public void onCancel() {
-                call.failed(LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED).provider(delegate.name())
+                call.failed(LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED).provider(delegate().name())
                         .message("the stream was cancelled by its subscriber").build());
             }
         });
@@ -180,7 +170,7 @@ final class ObservingProvider implements Provider {
     @Override
     public EmbeddingResponse embed(EmbeddingRequest request) {
         Call call = new Call("embed", request.model());
-        EmbeddingResponse r = run(call, () -> delegate.embed(request));
+        EmbeddingResponse r = run(call, () -> delegate().embed(request));
         call.succeeded(r.usage(), r.requestId(), null);
         return r;
     }
@@ -188,7 +178,7 @@ final class ObservingProvider implements Provider {
     @Override
     public List<ModelInfo> models() {
         Call call = new Call("models", null);
-        List<ModelInfo> r = run(call, delegate::models);
+        List<ModelInfo> r = run(call, delegate()::models);
         call.succeeded(null, null, null);
         return r;
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 
 import dev.parley.spi.Capability;
+import dev.parley.spi.ForwardingProvider;
 import dev.parley.spi.Provider;
 
 /**
@@ -13,34 +14,22 @@ import dev.parley.spi.Provider;
  * asks (tools, images, JSON schema). Each failure is an {@link InvalidRequestException} or an
  * {@link UnsupportedCapabilityException} that names the field. Thread-safe.
  */
-final class ValidatingProvider implements Provider {
-
-    private final Provider delegate;
+final class ValidatingProvider extends ForwardingProvider {
 
     ValidatingProvider(Provider delegate) {
-        this.delegate = delegate;
-    }
-
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return delegate.capabilities();
+        super(delegate);
     }
 
     @Override
     public ChatResponse chat(ChatRequest request) {
         validate(request, Capability.CHAT);
-        return delegate.chat(request);
+        return delegate().chat(request);
     }
 
     @Override
     public ChatStream stream(ChatRequest request) {
         validate(request, Capability.STREAMING);
-        return delegate.stream(request);
+        return delegate().stream(request);
     }
 
     @Override
@@ -49,13 +38,13 @@ final class ValidatingProvider implements Provider {
         if (request.model() == null) {
             throw invalid("model: no embedding model; set one on the request or a default embedding model");
         }
-        return delegate.embed(request);
+        return delegate().embed(request);
     }
 
     @Override
     public List<ModelInfo> models() {
         require(Capability.MODELS, "listing models");
-        return delegate.models();
+        return delegate().models();
     }
 
     void validate(ChatRequest request, Capability operation) {
@@ -104,17 +93,17 @@ final class ValidatingProvider implements Provider {
     }
 
     private void require(Capability capability, String what) {
-        if (!delegate.capabilities().contains(capability)) {
+        if (!delegate().capabilities().contains(capability)) {
             throw LlmException.newBuilder(LlmException.Kind.UNSUPPORTED)
-                    .provider(delegate.name())
-                    .message(what + " is not supported by " + delegate.name())
+                    .provider(delegate().name())
+                    .message(what + " is not supported by " + delegate().name())
                     .build();
         }
     }
 
     private LlmException invalid(String message) {
         return LlmException.newBuilder(LlmException.Kind.INVALID_REQUEST)
-                .provider(delegate.name())
+                .provider(delegate().name())
                 .message(message)
                 .build();
     }

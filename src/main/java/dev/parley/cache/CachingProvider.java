@@ -1,46 +1,31 @@
 package dev.parley.cache;
 
-import java.util.List;
-import java.util.Set;
-
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ChatStream;
 import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
-import dev.parley.ModelInfo;
 import dev.parley.internal.CallContext;
-import dev.parley.spi.Capability;
+import dev.parley.spi.ForwardingProvider;
 import dev.parley.spi.Provider;
 
 /** A provider behind a {@link CachePolicy}; see there for what is cached. Thread-safe. */
-final class CachingProvider implements Provider {
+final class CachingProvider extends ForwardingProvider {
 
     private final CacheCore policy;
-    private final Provider delegate;
 
     CachingProvider(CacheCore policy, Provider delegate) {
+        super(delegate);
         this.policy = policy;
-        this.delegate = delegate;
-    }
-
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return delegate.capabilities();
     }
 
     @Override
     public ChatResponse chat(ChatRequest request) {
         if (!CallContext.current().cacheEnabled()) {
             policy.bypass();
-            return delegate.chat(request);
+            return delegate().chat(request);
         }
-        return policy.load(CacheKey.chat(delegate.name(), request), () -> delegate.chat(request),
+        return policy.load(CacheKey.chat(delegate().name(), request), () -> delegate().chat(request),
                 CacheCodec::readChat, CacheCodec::writeChat);
     }
 
@@ -49,13 +34,13 @@ final class CachingProvider implements Provider {
         CallContext context = CallContext.current();
         if (!context.cacheEnabled()) {
             policy.bypass();
-            return delegate.stream(request);
+            return delegate().stream(request);
         }
-        String key = CacheKey.chat(delegate.name(), request);
+        String key = CacheKey.chat(delegate().name(), request);
         // Subscribed to later, perhaps on another thread: reopen the context of the call. The
         // delegate is only asked for a stream on a miss, so a hit never reaches the layers below
         // (no rate-limit permit, no budget reservation).
-        return ChatStream.of(delegate.name(), subscriber -> context.call(() -> {
+        return ChatStream.of(delegate().name(), subscriber -> context.call(() -> {
             ChatResponse cached = policy.lookup(key, CacheCodec::readChat);
             if (cached != null) {
                 policy.hit();
@@ -65,12 +50,12 @@ final class CachingProvider implements Provider {
             policy.miss();
             ChatStream upstream;
             try {
-                upstream = delegate.stream(request);
+                upstream = delegate().stream(request);
             } catch (RuntimeException e) {
-                ChatStream.failed(delegate.name(), e).subscribe(subscriber);
+                ChatStream.failed(delegate().name(), e).subscribe(subscriber);
                 return null;
             }
-            upstream.subscribe(new FillingSubscriber(subscriber, delegate.name(),
+            upstream.subscribe(new FillingSubscriber(subscriber, delegate().name(),
                     response -> policy.save(key, CacheCodec::writeChat, response)));
             return null;
         }));
@@ -80,19 +65,14 @@ final class CachingProvider implements Provider {
     public EmbeddingResponse embed(EmbeddingRequest request) {
         if (!CallContext.current().cacheEnabled()) {
             policy.bypass();
-            return delegate.embed(request);
+            return delegate().embed(request);
         }
-        return policy.load(CacheKey.embedding(delegate.name(), request), () -> delegate.embed(request),
+        return policy.load(CacheKey.embedding(delegate().name(), request), () -> delegate().embed(request),
                 CacheCodec::readEmbedding, CacheCodec::writeEmbedding);
     }
 
     @Override
-    public List<ModelInfo> models() {
-        return delegate.models();
-    }
-
-    @Override
     public String toString() {
-        return "Cached[" + delegate + "]";
+        return "Cached[" + delegate() + "]";
     }
 }

@@ -1,46 +1,31 @@
 package dev.parley.cost;
 
-import java.util.List;
-import java.util.Set;
-
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ChatStream;
 import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
-import dev.parley.ModelInfo;
 import dev.parley.Usage;
 import dev.parley.internal.StreamTap;
 import dev.parley.internal.TokenEstimate;
-import dev.parley.spi.Capability;
+import dev.parley.spi.ForwardingProvider;
 import dev.parley.spi.Provider;
 
 /** The decorator of {@link CostPolicy}. Thread-safe. */
-final class CostingProvider implements Provider {
+final class CostingProvider extends ForwardingProvider {
 
-    private final Provider delegate;
     private final CostPolicy policy;
 
     CostingProvider(Provider delegate, CostPolicy policy) {
-        this.delegate = delegate;
+        super(delegate);
         this.policy = policy;
     }
 
     @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return delegate.capabilities();
-    }
-
-    @Override
     public ChatResponse chat(ChatRequest request) {
-        double reserved = policy.reserve(delegate.name(), request);
+        double reserved = policy.reserve(delegate().name(), request);
         try {
-            ChatResponse response = delegate.chat(request);
+            ChatResponse response = delegate().chat(request);
             policy.tracker().record(response.provider(), model(response.model(), request.model()), response.usage());
             return response;
         } finally {
@@ -50,10 +35,10 @@ final class CostingProvider implements Provider {
 
     @Override
     public ChatStream stream(ChatRequest request) {
-        double reserved = policy.reserve(delegate.name(), request);
+        double reserved = policy.reserve(delegate().name(), request);
         ChatStream stream;
         try {
-            stream = delegate.stream(request);
+            stream = delegate().stream(request);
         } catch (RuntimeException e) {
             policy.release(reserved);
             throw e;
@@ -99,22 +84,17 @@ final class CostingProvider implements Provider {
     @Override
     public EmbeddingResponse embed(EmbeddingRequest request) {
         double reserved = 0;
-        ModelPrice price = policy.tracker().prices().find(delegate.name(), request.model()).orElse(null);
+        ModelPrice price = policy.tracker().prices().find(delegate().name(), request.model()).orElse(null);
         if (price != null) {
-            reserved = policy.reserve(delegate.name(), request.model(), price.worstCase(TokenEstimate.prompt(request), 0));
+            reserved = policy.reserve(delegate().name(), request.model(), price.worstCase(TokenEstimate.prompt(request), 0));
         }
         try {
-            EmbeddingResponse response = delegate.embed(request);
+            EmbeddingResponse response = delegate().embed(request);
             policy.tracker().record(response.provider(), model(response.model(), request.model()), response.usage());
             return response;
         } finally {
             policy.release(reserved);
         }
-    }
-
-    @Override
-    public List<ModelInfo> models() {
-        return delegate.models();
     }
 
     private static String model(String answered, String requested) {

@@ -2,8 +2,6 @@ package dev.parley.limit;
 
 import dev.parley.internal.WaitGauge;
 import java.time.Instant;
-import java.util.List;
-import java.util.Set;
 
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
@@ -13,44 +11,32 @@ import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
 import dev.parley.Message;
-import dev.parley.ModelInfo;
 import dev.parley.ReasoningBlock;
 import dev.parley.Tool;
 import dev.parley.ToolCall;
 import dev.parley.Usage;
 import dev.parley.internal.CallContext;
-import dev.parley.spi.Capability;
+import dev.parley.spi.ForwardingProvider;
 import dev.parley.spi.Provider;
 
 /** A provider behind a {@link RateLimitPolicy}; see there for what is limited. Thread-safe. */
-final class RateLimitedProvider implements Provider {
+final class RateLimitedProvider extends ForwardingProvider {
 
     private final Limiter policy;
-    private final Provider delegate;
 
     RateLimitedProvider(Limiter policy, Provider delegate) {
+        super(delegate);
         this.policy = policy;
-        this.delegate = delegate;
-    }
-
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return delegate.capabilities();
     }
 
     @Override
     public ChatResponse chat(ChatRequest request) {
-        Lane lane = policy.lane(delegate.name(), request.model());
+        Lane lane = policy.lane(delegate().name(), request.model());
         long estimate = estimate(request);
         long handle = lane.acquire(estimate, Limiter.deadline(CallContext.current()));
         ChatResponse response = null;
         try {
-            response = delegate.chat(request);
+            response = delegate().chat(request);
         } catch (LlmException e) {
             pauseIfAsked(lane, e);
             throw e;
@@ -65,22 +51,22 @@ final class RateLimitedProvider implements Provider {
 
     @Override
     public ChatStream stream(ChatRequest request) {
-        ChatStream upstream = delegate.stream(request);
-        Lane lane = policy.lane(delegate.name(), request.model());
+        ChatStream upstream = delegate().stream(request);
+        Lane lane = policy.lane(delegate().name(), request.model());
         long estimate = estimate(request);
         CallContext context = CallContext.current();
-        return ChatStream.of(delegate.name(), subscriber ->
+        return ChatStream.of(delegate().name(), subscriber ->
                 new PermitRelay(this, lane, estimate, context, upstream, subscriber).start());
     }
 
     @Override
     public EmbeddingResponse embed(EmbeddingRequest request) {
-        Lane lane = policy.lane(delegate.name(), request.model());
+        Lane lane = policy.lane(delegate().name(), request.model());
         long estimate = estimate(request);
         long handle = lane.acquire(estimate, Limiter.deadline(CallContext.current()));
         EmbeddingResponse response = null;
         try {
-            response = delegate.embed(request);
+            response = delegate().embed(request);
             return response;
         } catch (LlmException e) {
             pauseIfAsked(lane, e);
@@ -88,11 +74,6 @@ final class RateLimitedProvider implements Provider {
         } finally {
             lane.release(estimate, response == null ? -1 : actualTokens(response.usage()), handle);
         }
-    }
-
-    @Override
-    public List<ModelInfo> models() {
-        return delegate.models();
     }
 
     /** A 429 with a retry-after pauses the lane for that long (capped). */
@@ -163,6 +144,6 @@ final class RateLimitedProvider implements Provider {
 
     @Override
     public String toString() {
-        return "RateLimited[" + delegate + "]";
+        return "RateLimited[" + delegate() + "]";
     }
 }

@@ -2,7 +2,6 @@ package dev.parley.retry;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Supplier;
 
 import dev.parley.ChatChunk;
@@ -16,46 +15,35 @@ import dev.parley.ModelInfo;
 import dev.parley.internal.CallContext;
 import dev.parley.retry.internal.Errors;
 import dev.parley.retry.internal.Relay;
-import dev.parley.spi.Capability;
+import dev.parley.spi.ForwardingProvider;
 import dev.parley.spi.Provider;
 
 /**
  * A provider that retries its delegate's failed calls as its {@link RetryPolicy} says.
  * Thread-safe; its state (the counters) lives in the policy.
  */
-final class RetryingProvider implements Provider {
+final class RetryingProvider extends ForwardingProvider {
 
     private final RetryPolicy policy;
-    private final Provider delegate;
 
     RetryingProvider(RetryPolicy policy, Provider delegate) {
+        super(delegate);
         this.policy = policy;
-        this.delegate = delegate;
-    }
-
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return delegate.capabilities();
     }
 
     @Override
     public ChatResponse chat(ChatRequest request) {
-        return call(() -> delegate.chat(request));
+        return call(() -> delegate().chat(request));
     }
 
     @Override
     public EmbeddingResponse embed(EmbeddingRequest request) {
-        return call(() -> delegate.embed(request));
+        return call(() -> delegate().embed(request));
     }
 
     @Override
     public List<ModelInfo> models() {
-        return call(delegate::models);
+        return call(delegate()::models);
     }
 
     private <T> T call(Supplier<T> work) {
@@ -88,7 +76,7 @@ final class RetryingProvider implements Provider {
 
     private LlmException interrupted(int attempt, Duration wait, InterruptedException e) {
         return LlmException.newBuilder(LlmException.Kind.TIMEOUT)
-                .provider(delegate.name())
+                .provider(delegate().name())
                 .message("interrupted while waiting " + Errors.format(wait)
                         + " to retry after attempt " + attempt + "; the call was cancelled")
                 .retryable(false)
@@ -104,7 +92,7 @@ final class RetryingProvider implements Provider {
     @Override
     public ChatStream stream(ChatRequest request) {
         CallContext ctx = CallContext.current();
-        ChatStream first = delegate.stream(request);
+        ChatStream first = delegate().stream(request);
         Relay<ChatChunk> relay = new Relay<>(first, new Relay.Hooks<>() {
             @Override
             public void started(Relay.Control control) {
@@ -123,15 +111,15 @@ final class RetryingProvider implements Provider {
                 return Relay.Next.retry(() -> {
                     policy.sleeper().sleep(decision.delay());
                     policy.countAttempt();
-                    return ctx.call(() -> delegate.stream(request));
+                    return ctx.call(() -> delegate().stream(request));
                 });
             }
         });
-        return ChatStream.of(delegate.name(), relay);
+        return ChatStream.of(delegate().name(), relay);
     }
 
     @Override
     public String toString() {
-        return "Retrying[" + delegate + "]";
+        return "Retrying[" + delegate() + "]";
     }
 }

@@ -3,7 +3,6 @@ package dev.parley.retry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -18,55 +17,44 @@ import dev.parley.LlmException;
 import dev.parley.ModelInfo;
 import dev.parley.internal.CallContext;
 import dev.parley.retry.internal.Relay;
-import dev.parley.spi.Capability;
+import dev.parley.spi.ForwardingProvider;
 import dev.parley.spi.Provider;
 
 /**
  * A provider whose delegate's calls are bounded by a {@link TimeoutPolicy}. Thread-safe.
  */
-final class TimeoutProvider implements Provider {
+final class TimeoutProvider extends ForwardingProvider {
 
     /** The name of the virtual threads that run the delegate's calls. */
     static final String CALL_THREAD_NAME = "parley-timeout-call";
 
     private final TimeoutPolicy policy;
-    private final Provider delegate;
 
     TimeoutProvider(TimeoutPolicy policy, Provider delegate) {
+        super(delegate);
         this.policy = policy;
-        this.delegate = delegate;
-    }
-
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return delegate.capabilities();
     }
 
     @Override
     public ChatResponse chat(ChatRequest request) {
-        return call(() -> delegate.chat(request));
+        return call(() -> delegate().chat(request));
     }
 
     @Override
     public EmbeddingResponse embed(EmbeddingRequest request) {
-        return call(() -> delegate.embed(request));
+        return call(() -> delegate().embed(request));
     }
 
     @Override
     public List<ModelInfo> models() {
-        return call(delegate::models);
+        return call(delegate()::models);
     }
 
     @Override
     public ChatStream stream(ChatRequest request) {
         CallContext ctx = CallContext.current();
-        ChatStream inner = delegate.stream(request);
-        return ChatStream.of(delegate.name(), new Relay<>(inner, new StreamWatch(policy, delegate.name(), ctx.deadline())));
+        ChatStream inner = delegate().stream(request);
+        return ChatStream.of(delegate().name(), new Relay<>(inner, new StreamWatch(policy, delegate().name(), ctx.deadline())));
     }
 
     /**
@@ -82,7 +70,7 @@ final class TimeoutProvider implements Provider {
         Instant end = overall ? deadline : attemptEnd;
         TimeoutPolicy.Limit limit = overall ? TimeoutPolicy.Limit.DEADLINE : TimeoutPolicy.Limit.ATTEMPT;
         if (!start.isBefore(end)) {
-            throw policy.timedOut(delegate.name(), limit, null, null);
+            throw policy.timedOut(delegate().name(), limit, null, null);
         }
         FutureTask<T> task = new FutureTask<>(() -> ctx.call(work));
         Expiry expiry = new Expiry(end, task);
@@ -95,14 +83,14 @@ final class TimeoutProvider implements Provider {
             throw unchecked(e.getCause());
         } catch (CancellationException e) {
             if (expiry.fired) {
-                throw policy.timedOut(delegate.name(), limit, Duration.between(start, policy.clock().instant()), null);
+                throw policy.timedOut(delegate().name(), limit, Duration.between(start, policy.clock().instant()), null);
             }
             throw e; // nobody else cancels the task
         } catch (InterruptedException e) {
             task.cancel(true);
             Thread.currentThread().interrupt();
             throw LlmException.newBuilder(LlmException.Kind.TIMEOUT)
-                    .provider(delegate.name())
+                    .provider(delegate().name())
                     .message("interrupted while waiting for the call; the call was cancelled")
                     .retryable(false)
                     .cause(e)
@@ -147,6 +135,6 @@ final class TimeoutProvider implements Provider {
 
     @Override
     public String toString() {
-        return "Timeout[" + delegate + "]";
+        return "Timeout[" + delegate() + "]";
     }
 }

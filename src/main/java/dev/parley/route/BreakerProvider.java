@@ -1,7 +1,6 @@
 package dev.parley.route;
 
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -14,50 +13,39 @@ import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
 import dev.parley.ModelInfo;
 import dev.parley.retry.internal.Relay;
-import dev.parley.spi.Capability;
+import dev.parley.spi.ForwardingProvider;
 import dev.parley.spi.Provider;
 
 /**
  * A provider whose delegate is called only while its {@link CircuitBreaker} allows. Thread-safe;
  * the circuit's state lives in the breaker.
  */
-final class BreakerProvider implements Provider {
+final class BreakerProvider extends ForwardingProvider {
 
     private final CircuitBreaker breaker;
-    private final Provider delegate;
 
     BreakerProvider(CircuitBreaker breaker, Provider delegate) {
+        super(delegate);
         this.breaker = breaker;
-        this.delegate = delegate;
-    }
-
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return delegate.capabilities();
     }
 
     @Override
     public ChatResponse chat(ChatRequest request) {
-        return call(() -> delegate.chat(request));
+        return call(() -> delegate().chat(request));
     }
 
     @Override
     public EmbeddingResponse embed(EmbeddingRequest request) {
-        return call(() -> delegate.embed(request));
+        return call(() -> delegate().embed(request));
     }
 
     @Override
     public List<ModelInfo> models() {
-        return call(delegate::models);
+        return call(delegate()::models);
     }
 
     private <T> T call(Supplier<T> work) {
-        CircuitBreaker.Permit permit = breaker.acquire(delegate.name());
+        CircuitBreaker.Permit permit = breaker.acquire(delegate().name());
         T result;
         try {
             result = work.get();
@@ -75,10 +63,10 @@ final class BreakerProvider implements Provider {
      */
     @Override
     public ChatStream stream(ChatRequest request) {
-        ChatStream inner = delegate.stream(request); // sends nothing yet; fails now if it cannot stream
+        ChatStream inner = delegate().stream(request); // sends nothing yet; fails now if it cannot stream
         AtomicReference<CircuitBreaker.Permit> permit = new AtomicReference<>();
         Relay<ChatChunk> relay = Relay.deferred(() -> {
-            permit.set(breaker.acquire(delegate.name()));
+            permit.set(breaker.acquire(delegate().name()));
             return inner;
         }, new Relay.Hooks<>() {
             @Override
@@ -93,11 +81,11 @@ final class BreakerProvider implements Provider {
                 }
             }
         });
-        return ChatStream.of(delegate.name(), relay);
+        return ChatStream.of(delegate().name(), relay);
     }
 
     @Override
     public String toString() {
-        return "CircuitBreaker[" + delegate + "]";
+        return "CircuitBreaker[" + delegate() + "]";
     }
 }
