@@ -62,15 +62,16 @@ public final class Llm {
     private final LlmMetrics metrics;
     private final CostPolicy cost;
 
-    private Llm(Builder b, Provider stack, LlmMetrics metrics, CostPolicy cost, String providerName, String defaultModel) {
+    private Llm(Provider stack, LlmMetrics metrics, CostPolicy cost, String providerName, String defaultModel,
+                String embeddingModel, Integer defaultMaxTokens, Double defaultTemperature, Duration timeout, Clock clock) {
         this.stack = stack;
         this.providerName = providerName;
         this.defaultModel = defaultModel;
-        this.embeddingModel = b.embeddingModel;
-        this.defaultMaxTokens = b.defaultMaxTokens;
-        this.defaultTemperature = b.defaultTemperature;
-        this.timeout = b.timeout;
-        this.clock = b.clock;
+        this.embeddingModel = embeddingModel;
+        this.defaultMaxTokens = defaultMaxTokens;
+        this.defaultTemperature = defaultTemperature;
+        this.timeout = timeout;
+        this.clock = clock;
         this.metrics = metrics;
         this.cost = cost;
     }
@@ -293,13 +294,13 @@ public final class Llm {
         private CostPolicy cost;
         private LlmListener listener = new LlmListener() {
         };
-        private boolean logContent;
+        private Boolean logContent;
+        private EnvironmentDefaults env = EnvironmentDefaults.NONE;
         private HttpClient httpClient;
-        private RetryPolicy retry = RetryPolicy.ofDefaults();
-        private TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().build();
+        private RetryPolicy retry;
+        private TimeoutPolicy timeouts;
         private CircuitBreaker circuitBreaker;
         private final List<Fallback> fallbacks = new ArrayList<>();
-        private Duration connectTimeout;
         private CachePolicy cache;
         private RateLimitPolicy rateLimit;
 
@@ -420,8 +421,8 @@ public final class Llm {
 
         /**
          * Applies environment-style settings, the same ones {@link Llm#fromEnv()} reads (see the
-         * README's table), from a map: handy in tests. Settings apply where the builder has no
-         * explicit value; setters called later win.
+         * README's table), from a map: handy in tests. They fill in what no setter gives: a value
+         * set in code always wins, whichever is called first. Values are checked at once.
          *
          * @throws ConfigurationException if a value is malformed, naming the variable
          * @return this builder
@@ -431,95 +432,8 @@ public final class Llm {
         }
 
         Builder settings(Settings s) {
+            this.env = EnvironmentDefaults.parse(s);
             this.settings = s;
-            String p = s.get("LLM_PROVIDER");
-            if (p != null && provider == null) {
-                providerName = p.toLowerCase(Locale.ROOT);
-            }
-            Integer max = s.integer("MAX_TOKENS", 1, 10_000_000);
-            if (max != null) {
-                defaultMaxTokens = max;
-            }
-            Double temperature = s.decimal("TEMPERATURE", 0, 2);
-            if (temperature != null) {
-                defaultTemperature = temperature;
-            }
-            Duration t = s.duration("LLM_TIMEOUT", Duration.ofDays(1));
-            if (t != null) {
-                timeout = t;
-            }
-            Double budget = s.decimal("LLM_BUDGET_USD", 1e-9, 1e12);
-            if (budget != null) {
-                cost = CostPolicy.newBuilder().budget(budget).build();
-            }
-            logContent = s.bool("LLM_LOG_CONTENT", logContent);
-            Integer retries = s.integer("LLM_MAX_RETRIES", 0, 10);
-            if (retries != null) {
-                retry = RetryPolicy.newBuilder().maxAttempts(retries + 1).build();
-            }
-            Duration attempt = s.duration("LLM_ATTEMPT_TIMEOUT", Duration.ofDays(1));
-            Duration first = s.duration("LLM_FIRST_CHUNK_TIMEOUT", Duration.ofDays(1));
-            Duration idle = s.duration("LLM_IDLE_TIMEOUT", Duration.ofDays(1));
-            if (attempt != null || first != null || idle != null) {
-                TimeoutPolicy.Builder tb = TimeoutPolicy.newBuilder();
-                if (attempt != null) {
-                    tb.attemptTimeout(attempt);
-                }
-                if (first != null) {
-                    tb.firstChunkTimeout(first);
-                }
-                if (idle != null) {
-                    tb.idleTimeout(idle);
-                }
-                timeouts = tb.build();
-            }
-            connectTimeout = s.duration("LLM_CONNECT_TIMEOUT", Duration.ofMinutes(10));
-            if (s.bool("ENABLE_CACHE", false)) {
-                CachePolicy.Builder cb = CachePolicy.newBuilder();
-                Duration ttl = s.duration("CACHE_TTL", Duration.ofDays(3650));
-                if (ttl != null) {
-                    cb.expireAfterWrite(ttl);
-                }
-                String dir = s.get("CACHE_DIR");
-                Integer maxEntries = s.integer("CACHE_MAX_ENTRIES", 1, 1_000_000_000);
-                if (dir != null) {
-                    try {
-                        cb.store(CacheStore.directory(java.nio.file.Path.of(dir)));
-                    } catch (RuntimeException e) {
-                        throw Settings.config("CACHE_DIR", "cannot use " + dir + " as the cache directory (" + e.getMessage() + ")");
-                    }
-                } else if (maxEntries != null) {
-                    cb.maximumSize(maxEntries);
-                }
-                cache = cb.build();
-            }
-            Integer rpm = s.integer("MAX_REQUESTS_PER_MINUTE", 1, 1_000_000);
-            Integer tpm = s.integer("MAX_TOKENS_PER_MINUTE", 1, 1_000_000_000);
-            Integer concurrent = s.integer("MAX_CONCURRENT_REQUESTS", 1, 100_000);
-            if (rpm != null || tpm != null || concurrent != null) {
-                RateLimitPolicy.Builder rb = RateLimitPolicy.newBuilder();
-                if (rpm != null) {
-                    rb.requestsPerWindow(rpm, Duration.ofMinutes(1));
-                }
-                if (tpm != null) {
-                    rb.tokensPerWindow(tpm, Duration.ofMinutes(1));
-                }
-                if (concurrent != null) {
-                    rb.maxConcurrent(concurrent);
-                }
-                rateLimit = rb.build();
-            }
-            String fallback = s.get("LLM_FALLBACK");
-            if (fallback != null) {
-                for (String entry : fallback.split(",")) {
-                    String e = entry.strip();
-                    if (e.isEmpty()) {
-                        continue;
-                    }
-                    int slash = e.indexOf('/');
-                    fallback(slash < 0 ? e : e.substring(0, slash), slash < 0 ? null : e.substring(slash + 1));
-                }
-            }
             return this;
         }
 
@@ -608,30 +522,42 @@ public final class Llm {
          * @throws ConfigurationException if no provider is set, the provider is unknown, or its key is missing
          */
         public Llm build() {
+            // Explicit setters win; then the settings; then Parley's defaults.
+            RetryPolicy retryPolicy = first(retry, env.retry(), RetryPolicy.ofDefaults());
+            TimeoutPolicy timeoutPolicy = first(timeouts, env.timeouts(), TimeoutPolicy.newBuilder().build());
+            RateLimitPolicy limits = first(rateLimit, env.rateLimit(), null);
+            CachePolicy cachePolicy = first(cache, env.cache(), null);
+            CostPolicy costPolicy = first(cost, env.cost(), null);
+            if (costPolicy == null) {
+                costPolicy = CostPolicy.newBuilder().build();
+            }
             Provider adapter = provider;
             String model = defaultModel;
+            String embeddings = embeddingModel;
             if (adapter == null) {
-                String name = providerName != null ? providerName : "openai";
+                String name = first(providerName, env.providerName(), "openai");
                 ProviderConfig config = providerConfig != null ? providerConfig : ProviderSettings.configFor(name, settings, client());
                 adapter = factory(name).create(config);
-                if (model == null) {
-                    model = ProviderSettings.defaultModel(name, settings);
-                }
-                if (embeddingModel == null) {
-                    embeddingModel = ProviderSettings.defaultEmbeddingModel(name, settings);
-                }
-            } else if (model == null) {
-                model = settings.get("LLM_MODEL");
+                model = first(model, ProviderSettings.defaultModel(name, settings), null);
+                embeddings = first(embeddings, ProviderSettings.defaultEmbeddingModel(name, settings), null);
+            } else {
+                model = first(model, settings.get("LLM_MODEL"), null);
+                embeddings = first(embeddings, settings.get("LLM_EMBEDDING_MODEL"), null);
             }
-            CostPolicy costPolicy = cost != null ? cost : CostPolicy.newBuilder().build();
             LlmMetrics metrics = new LlmMetrics(costPolicy.tracker());
-            Provider stack = resilient(adapter);
+            Provider stack = resilient(adapter, timeoutPolicy, limits, retryPolicy);
             if (circuitBreaker != null) {
                 stack = circuitBreaker.decorate(stack);
             }
-            if (!fallbacks.isEmpty()) {
+            List<Fallback> targets = new ArrayList<>(fallbacks);
+            if (targets.isEmpty()) {
+                for (EnvironmentDefaults.Fallback f : env.fallbacks()) {
+                    targets.add(new Fallback(null, f.provider(), f.model()));
+                }
+            }
+            if (!targets.isEmpty()) {
                 FallbackPolicy.Builder fb = FallbackPolicy.newBuilder().clock(clock);
-                for (Fallback f : fallbacks) {
+                for (Fallback f : targets) {
                     Provider p = f.provider();
                     String m = f.model();
                     if (p == null) {
@@ -640,25 +566,32 @@ public final class Llm {
                             m = ProviderSettings.defaultModel(f.providerName(), settings);
                         }
                     }
-                    fb.fallback(resilient(p), m);
+                    fb.fallback(resilient(p, timeoutPolicy, limits, retryPolicy), m);
                 }
                 stack = fb.build().decorate(stack);
             }
             stack = costPolicy.decorate(stack);
-            if (cache != null) {
-                stack = cache.decorate(stack);
+            if (cachePolicy != null) {
+                stack = cachePolicy.decorate(stack);
             }
             stack = new ValidatingProvider(stack);
-            stack = new ObservingProvider(stack, metrics, listener, logContent);
-            return new Llm(this, stack, metrics, costPolicy, adapter.name(), model);
+            boolean log = first(logContent, env.logContent(), false);
+            stack = new ObservingProvider(stack, metrics, listener, log);
+            return new Llm(stack, metrics, costPolicy, adapter.name(), model, embeddings,
+                    first(defaultMaxTokens, env.maxTokens(), null), first(defaultTemperature, env.temperature(), null),
+                    first(timeout, env.timeout(), null), clock);
+        }
+
+        private static <T> T first(T explicit, T fromSettings, T fallback) {
+            return explicit != null ? explicit : fromSettings != null ? fromSettings : fallback;
         }
 
         /** The layers each provider gets: per-attempt timeouts, rate limits, then retries around them. */
-        private Provider resilient(Provider adapter) {
+        private static Provider resilient(Provider adapter, TimeoutPolicy timeouts, RateLimitPolicy limits, RetryPolicy retry) {
             Provider p = ObservingProvider.attempts(adapter);
             p = timeouts.decorate(p);
-            if (rateLimit != null) {
-                p = rateLimit.decorate(p);
+            if (limits != null) {
+                p = limits.decorate(p);
             }
             return retry.decorate(p);
         }
@@ -673,6 +606,7 @@ public final class Llm {
             } catch (IllegalArgumentException e) {
                 throw Settings.config("HTTPS_PROXY", e.getMessage());
             }
+            Duration connectTimeout = env.connectTimeout();
             if (proxies == null && connectTimeout == null) {
                 return null;
             }

@@ -247,6 +247,20 @@ class LlmTest {
     }
 
     @Test
+    void explicitSetters_winOverSettings_inEitherOrder() {
+        ScriptedProvider p = fake("ok", "ok");
+        Llm a = Llm.newBuilder().defaultMaxTokens(7).provider(p).defaultModel("m")
+                .settings(Map.of("MAX_TOKENS", "99", "TEMPERATURE", "1.0", "LLM_PROVIDER", "anthropic")).build();
+        a.chat("x");
+        assertEquals(7, p.requests().get(0).maxTokens());
+        assertEquals(1.0, p.requests().get(0).temperature());
+        assertEquals("fake", a.providerName(), "an explicit provider beats LLM_PROVIDER");
+        Llm b = Llm.newBuilder().settings(Map.of("MAX_TOKENS", "99")).defaultMaxTokens(8).provider(p).defaultModel("m").build();
+        b.chat("y");
+        assertEquals(8, p.requests().get(1).maxTokens());
+    }
+
+    @Test
     void settings_durationForms() {
         Settings s = new Settings(Map.of("A", "30", "B", "500ms", "C", "2m", "D", "PT1H", "E", "1.5s"));
         assertEquals(Duration.ofSeconds(30), s.duration("A", Duration.ofDays(1)));
