@@ -1,5 +1,8 @@
 package dev.parley.json;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -21,6 +24,9 @@ final class ByteParser {
 
     private static final int MAP_THRESHOLD = 16;
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long[] POWERS_OF_TEN = {1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
+
     private final byte[] buf;
     private final int start;
     private final int end;
@@ -38,7 +44,8 @@ final class ByteParser {
     @SuppressWarnings("unchecked")
     private HashMap<String, Integer>[] frameIndex = new HashMap[8];
 
-    private char[] chars;
+    /** Scratch space for strings with escapes or non-ASCII text. */
+    private byte[] scratch;
 
     ByteParser(byte[] buf, int start, int end, int maxDepth, boolean rejectDuplicates) {
         this.buf = buf;
@@ -171,7 +178,7 @@ final class ByteParser {
                     : "unexpected " + describe(pos) + ", expected a key in double quotes");
         }
         int keyAt = pos;
-        String key = readString();
+        String key = readKeyString();
         int n = frameSize[d];
         int existing = -1;
         HashMap<String, Integer> index = frameIndex[d];
@@ -236,8 +243,8 @@ final class ByteParser {
     private JsonValue pop() {
         int d = --depth;
         int n = frameSize[d];
+        // The frame's arrays are not cleared: the parser is dropped after one document.
         JsonValue[] values = JsonArray.copy(frameValues[d], n);
-        Arrays.fill(frameValues[d], 0, n, null);
         if (frameIsObject[d]) {
             frameIndex[d] = null;
             return new JsonObject(JsonObject.copyKeys(frameKeys[d], n), values, true);
@@ -296,19 +303,38 @@ final class ByteParser {
             }
         }
         boolean plainInteger = true;
+        int scale = 0;
         if (p < end && buf[p] == '.') {
             plainInteger = false;
             p++;
             int fractionFrom = p;
+            // Go on accumulating, for the compact form of decimals of up to 18 digits: eight
+            // digits at a time while eight bytes remain, then one at a time. (Past 18 digits
+            // the value overflows, and is not used.)
+            while (p + 8 <= end) {
+                long x = (long) LONGS.get(buf, p);
+                int k = leadingDigits(x);
+                if (k == 0) {
+                    break;
+                }
+                value = value * POWERS_OF_TEN[k] + eightDigits((x - 0x3030303030303030L) << ((8 - k) << 3));
+                p += k;
+                if (k < 8) {
+                    break;
+                }
+            }
             while (p < end && buf[p] >= '0' && buf[p] <= '9') {
+                value = value * 10 + (buf[p] - '0');
                 p++;
             }
-            if (p == fractionFrom) {
+            scale = p - fractionFrom;
+            if (scale == 0) {
                 throw fail(p, "expected a digit after the decimal point");
             }
         }
+        boolean exponent = false;
         if (p < end && (buf[p] == 'e' || buf[p] == 'E')) {
-            plainInteger = false;
+            exponent = true;
             p++;
             if (p < end && (buf[p] == '+' || buf[p] == '-')) {
                 p++;
@@ -322,63 +348,129 @@ final class ByteParser {
             }
         }
         pos = p;
-        if (plainInteger && digits <= 18 && !(negative && value == 0)) {
-            return new JsonNumber(negative ? -value : value);
+        // digits + scale <= 18: the digits read fit in a long (value may have overflowed beyond).
+        if (!exponent && digits + scale <= 18) {
+            if (plainInteger) {
+                if (value != 0 || !negative) { // "-0" keeps its text
+                    return new JsonNumber(negative ? -value : value);
+                }
+            } else if (value != 0) { // "0.0" and "-0.0" keep their text
+                return new JsonNumber(negative ? -value : value, scale);
+            }
         }
         return new JsonNumber(new String(buf, from, p - from, StandardCharsets.ISO_8859_1));
+    }
+
+    /** {@return how many of the 8 bytes of {@code x}, read little-endian, are ASCII digits before any other byte} */
+    private static int leadingDigits(long x) {
+        // A byte is a digit when its high nibble is 3, and still 3 after adding 6. Adding may
+        // carry into the next byte only from a byte that is not a digit; what follows such a
+        // byte does not count.
+        long m = ((x & 0xF0F0F0F0F0F0F0F0L) | (((x + 0x0606060606060606L) & 0xF0F0F0F0F0F0F0F0L) >>> 4))
+                ^ 0x3333333333333333L;
+        return Long.numberOfTrailingZeros(m) >>> 3;
+    }
+
+    /** {@return the value of 8 decimal digits, one per byte (0 to 9), the first in the lowest byte} */
+    private static long eightDigits(long v) {
+        v = v * 10 + (v >>> 8);
+        return (((v & 0x000000FF000000FFL) * (100 + (1000000L << 32)))
+                + (((v >>> 16) & 0x000000FF000000FFL) * (1 + (10000L << 32)))) >>> 32;
+    }
+
+    /**
+     * {@return the first position from {@code p} on whose byte is not plain (see {@link #PLAIN}),
+     * or {@code end}} Eight bytes at a time while eight remain.
+     */
+    private int skipPlain(int p) {
+        byte[] b = buf;
+        int e = end;
+        while (p + 8 <= e) {
+            long x = (long) LONGS.get(b, p);
+            // The high bit of a byte of m is set where x's byte is < 0x20, is '"' or '\\', or
+            // is >= 0x80. A borrow can only come out of such a byte, and only spoils the bytes
+            // after it, so the lowest flagged byte is the first byte that is not plain.
+            long m = ((x - 0x2020202020202020L)
+                    | ((x ^ 0x2222222222222222L) - 0x0101010101010101L)
+                    | ((x ^ 0x5C5C5C5C5C5C5C5CL) - 0x0101010101010101L)
+                    | x) & 0x8080808080808080L;
+            if (m != 0) {
+                return p + (Long.numberOfTrailingZeros(m) >>> 3);
+            }
+            p += 8;
+        }
+        while (p < e && PLAIN[b[p] & 0xFF]) {
+            p++;
+        }
+        return p;
     }
 
     /** Reads a string whose opening quote is at {@code pos}, leaving {@code pos} after its closing quote. */
     private String readString() {
         int from = pos + 1;
-        int p = from;
-        byte[] b = buf;
-        boolean[] plain = PLAIN;
-        while (p < end && plain[b[p] & 0xFF]) {
-            p++;
-        }
-        if (p < end && b[p] == '"') {
+        int p = skipPlain(from);
+        if (p < end && buf[p] == '"') {
             pos = p + 1;
-            return p == from ? "" : new String(b, from, p - from, StandardCharsets.ISO_8859_1);
+            return p == from ? "" : new String(buf, from, p - from, StandardCharsets.ISO_8859_1);
         }
         return readStringSlow(from, p);
     }
 
-    /** Decodes a string with escapes or non-ASCII text; {@code p} is the first byte that is not plain. */
+    /** Like {@link #readString()}, for a key: plain ones come from the {@link KeyCache}. */
+    private String readKeyString() {
+        int from = pos + 1;
+        int p = skipPlain(from);
+        if (p < end && buf[p] == '"') {
+            pos = p + 1;
+            return p == from ? "" : KeyCache.key(buf, from, p - from);
+        }
+        return readStringSlow(from, p);
+    }
+
+    /**
+     * Decodes a string with escapes or non-ASCII text; {@code p} is the first byte that is not
+     * plain. Collects the string's UTF-8 bytes, unescaped and checked, and decodes them at once.
+     */
     private String readStringSlow(int from, int p) {
-        char[] out = chars;
-        int needed = Math.max(p - from + 16, 64);
+        byte[] out = scratch;
+        int needed = Math.max(p - from + 64, 128);
         if (out == null || out.length < needed) {
-            out = new char[Math.max(needed, out == null ? 0 : out.length * 2)];
+            out = new byte[Math.max(needed, out == null ? 0 : out.length * 2)];
         }
-        int n = 0;
-        for (int i = from; i < p; i++) {
-            out[n++] = (char) buf[i];
-        }
+        int n = p - from;
+        System.arraycopy(buf, from, out, 0, n);
+        boolean ascii = true;
         while (true) {
             if (p >= end) {
                 throw fail(p, "unexpected end of input in a string");
             }
-            if (n + 2 > out.length) {
+            if (n + 4 > out.length) {
                 out = Arrays.copyOf(out, out.length * 2);
             }
             int c = buf[p] & 0xFF;
             if (c == '"') {
                 pos = p + 1;
-                chars = out;
-                return new String(out, 0, n);
+                scratch = out;
+                return new String(out, 0, n, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
             }
             if (c == '\\') {
                 p = readEscape(p, out, n);
                 n += escapeLength;
+                ascii &= escapeLength == 1;
                 continue;
             }
             if (c < 0x20) {
                 throw fail(p, String.format("control character U+%04X must be escaped in a string", c));
             }
             if (c < 0x80) {
-                out[n++] = (char) c;
-                p++;
+                int q = skipPlain(p);
+                int run = q - p;
+                if (n + run + 4 > out.length) {
+                    out = Arrays.copyOf(out, Math.max(out.length * 2, n + run + 4));
+                }
+                System.arraycopy(buf, p, out, n, run);
+                n += run;
+                p = q;
                 continue;
             }
             int cp;
@@ -418,20 +510,24 @@ final class ByteParser {
             if (cp > 0x10FFFF) {
                 throw fail(p, "UTF-8 sequence beyond U+10FFFF");
             }
-            if (cp >= 0x10000) {
-                out[n++] = Character.highSurrogate(cp);
-                out[n++] = Character.lowSurrogate(cp);
-            } else {
-                out[n++] = (char) cp;
+            // Valid: copy the sequence as it is; the final decoding turns it into chars.
+            for (int k = 0; k < len; k++) {
+                out[n + k] = buf[p + k];
             }
+            n += len;
             p += len;
+            ascii = false;
         }
     }
 
+    /** How many bytes the last {@link #readEscape} wrote. */
     private int escapeLength;
 
-    /** Decodes the escape at {@code p} into {@code out[n..]}, sets {@link #escapeLength}, returns the next position. */
-    private int readEscape(int p, char[] out, int n) {
+    /**
+     * Decodes the escape at {@code p} into UTF-8 at {@code out[n..]} (up to 4 bytes), sets
+     * {@link #escapeLength}, and returns the next position.
+     */
+    private int readEscape(int p, byte[] out, int n) {
         if (p + 1 >= end) {
             throw fail(p, "unexpected end of input in an escape");
         }
@@ -455,15 +551,29 @@ final class ByteParser {
                     if (!Character.isLowSurrogate(low)) {
                         throw fail(p, String.format("unpaired surrogate \\u%04X", (int) c));
                     }
-                    out[n] = c;
-                    out[n + 1] = low;
-                    escapeLength = 2;
+                    int cp = Character.toCodePoint(c, low);
+                    out[n] = (byte) (0xF0 | (cp >> 18));
+                    out[n + 1] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                    out[n + 2] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                    out[n + 3] = (byte) (0x80 | (cp & 0x3F));
+                    escapeLength = 4;
                     return p + 12;
                 }
                 if (Character.isLowSurrogate(c)) {
                     throw fail(p, String.format("unpaired surrogate \\u%04X", (int) c));
                 }
-                out[n] = c;
+                if (c < 0x80) {
+                    out[n] = (byte) c;
+                } else if (c < 0x800) {
+                    out[n] = (byte) (0xC0 | (c >> 6));
+                    out[n + 1] = (byte) (0x80 | (c & 0x3F));
+                    escapeLength = 2;
+                } else {
+                    out[n] = (byte) (0xE0 | (c >> 12));
+                    out[n + 1] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                    out[n + 2] = (byte) (0x80 | (c & 0x3F));
+                    escapeLength = 3;
+                }
                 return p + 6;
             }
             default -> throw fail(p, "invalid escape " + describe(p + 1));

@@ -123,6 +123,11 @@ final class JsonWriter {
     }
 
     private void writeNumber(JsonNumber n) {
+        if (n.isDecimal()) {
+            ensure(n.decimalLength());
+            len = n.writeDecimal(buf, len);
+            return;
+        }
         if (!n.isSmall()) {
             writeAscii(n.text());
             return;
