@@ -34,15 +34,21 @@ final class ByteParser {
     private final boolean rejectDuplicates;
     private int pos;
 
-    // The frame stack: one entry per open object or array.
+    // The open objects and arrays, one frame each, innermost last: where its members start
+    // in the member stack, and flags.
+    private static final int OBJECT = 1;
+    private static final int HAS_DUPLICATES = 2;
     private int depth;
-    private boolean[] frameIsObject = new boolean[8];
-    private String[][] frameKeys = new String[8][];
-    private JsonValue[][] frameValues = new JsonValue[8][];
-    private int[] frameSize = new int[8];
-    private int[] frameReplace = new int[8];
-    @SuppressWarnings("unchecked")
-    private HashMap<String, Integer>[] frameIndex = new HashMap[8];
+    private int[] frameStart = new int[8];
+    private int[] frameFlags = new int[8];
+    /** For objects with many members, per frame: key to index in the member stack; lazily. */
+    private HashMap<String, Integer>[] frameIndex;
+
+    // The member stack: the members of all open containers, each container's above its
+    // parent's. An object's key takes its slot when read, and its value fills it later.
+    private String[] keys = new String[16];
+    private JsonValue[] values = new JsonValue[16];
+    private int top;
 
     /** Scratch space for strings with escapes or non-ASCII text. */
     private byte[] scratch;
@@ -124,22 +130,22 @@ final class ByteParser {
                 add(d, value);
                 skipWhitespace();
                 if (pos >= end) {
-                    throw fail(pos, "unexpected end of input, expected ',' or '" + (frameIsObject[d] ? '}' : ']') + "'");
+                    throw fail(pos, "unexpected end of input, expected ',' or '" + ((frameFlags[d] & OBJECT) != 0 ? '}' : ']') + "'");
                 }
                 byte c = buf[pos++];
                 if (c == ',') {
-                    if (frameIsObject[d]) {
+                    if ((frameFlags[d] & OBJECT) != 0) {
                         skipWhitespace();
                         readKey();
                     }
                     continue next;
                 }
-                if (frameIsObject[d] ? c == '}' : c == ']') {
+                if ((frameFlags[d] & OBJECT) != 0 ? c == '}' : c == ']') {
                     value = pop();
                     continue;
                 }
                 throw fail(pos - 1, "unexpected " + describe(pos - 1) + ", expected ',' or '"
-                        + (frameIsObject[d] ? '}' : ']') + "'");
+                        + ((frameFlags[d] & OBJECT) != 0 ? '}' : ']') + "'");
             }
         }
     }
@@ -148,29 +154,26 @@ final class ByteParser {
         if (depth >= maxDepth) {
             throw fail(pos, "nesting deeper than the limit of " + maxDepth);
         }
-        if (depth == frameSize.length) {
-            int n = depth * 2;
-            frameIsObject = Arrays.copyOf(frameIsObject, n);
-            frameKeys = Arrays.copyOf(frameKeys, n);
-            frameValues = Arrays.copyOf(frameValues, n);
-            frameSize = Arrays.copyOf(frameSize, n);
-            frameReplace = Arrays.copyOf(frameReplace, n);
-            frameIndex = Arrays.copyOf(frameIndex, n);
+        if (depth == frameStart.length) {
+            frameStart = Arrays.copyOf(frameStart, depth * 2);
+            frameFlags = Arrays.copyOf(frameFlags, depth * 2);
+            if (frameIndex != null) {
+                frameIndex = Arrays.copyOf(frameIndex, depth * 2);
+            }
         }
-        frameIsObject[depth] = isObject;
-        frameSize[depth] = 0;
-        frameReplace[depth] = -1;
-        frameIndex[depth] = null;
-        if (frameValues[depth] == null) {
-            frameValues[depth] = new JsonValue[8];
-        }
-        if (isObject && frameKeys[depth] == null) {
-            frameKeys[depth] = new String[8];
-        }
+        frameStart[depth] = top;
+        frameFlags[depth] = isObject ? OBJECT : 0;
         depth++;
     }
 
-    /** Reads {@code "key" :} into the innermost frame, which is an object. */
+    /** Makes room for one more member. */
+    private void growMembers() {
+        int n = keys.length * 2;
+        keys = Arrays.copyOf(keys, n);
+        values = Arrays.copyOf(values, n);
+    }
+
+    /** Reads {@code "key" :} into the innermost frame, which is an object, reserving the member's slot. */
     private void readKey() {
         int d = depth - 1;
         if (pos >= end || buf[pos] != '"') {
@@ -179,31 +182,43 @@ final class ByteParser {
         }
         int keyAt = pos;
         String key = readKeyString();
-        int n = frameSize[d];
-        int existing = -1;
-        HashMap<String, Integer> index = frameIndex[d];
+        int from = frameStart[d];
+        int n = top - from;
+        boolean duplicate = false;
+        HashMap<String, Integer> index = frameIndex == null ? null : frameIndex[d];
         if (index != null) {
-            Integer at = index.get(key);
-            existing = at == null ? -1 : at;
+            duplicate = index.putIfAbsent(key, top) != null;
         } else {
-            String[] keys = frameKeys[d];
-            for (int i = 0; i < n; i++) {
-                if (keys[i].equals(key)) {
-                    existing = i;
+            String[] ks = keys;
+            for (int i = from; i < top; i++) {
+                if (ks[i].equals(key)) {
+                    duplicate = true;
                     break;
                 }
             }
-        }
-        if (existing >= 0 && rejectDuplicates) {
-            throw fail(keyAt, "duplicate key " + JsonString.of(key));
-        }
-        frameReplace[d] = existing;
-        if (existing < 0) {
-            if (n == frameKeys[d].length) {
-                frameKeys[d] = Arrays.copyOf(frameKeys[d], n * 2);
+            if (n + 1 >= MAP_THRESHOLD) {
+                index = new HashMap<>(MAP_THRESHOLD * 4);
+                for (int i = from; i <= top; i++) {
+                    index.putIfAbsent(i == top ? key : ks[i], i);
+                }
+                if (frameIndex == null) {
+                    @SuppressWarnings("unchecked")
+                    HashMap<String, Integer>[] fresh = new HashMap[frameStart.length];
+                    frameIndex = fresh;
+                }
+                frameIndex[d] = index;
             }
-            frameKeys[d][n] = key;
         }
+        if (duplicate) {
+            if (rejectDuplicates) {
+                throw fail(keyAt, "duplicate key " + JsonString.of(key));
+            }
+            frameFlags[d] |= HAS_DUPLICATES;
+        }
+        if (top == keys.length) {
+            growMembers();
+        }
+        keys[top++] = key;
         skipWhitespace();
         if (pos >= end || buf[pos] != ':') {
             throw fail(pos, pos >= end ? "unexpected end of input, expected ':'"
@@ -213,48 +228,59 @@ final class ByteParser {
     }
 
     private void add(int d, JsonValue value) {
-        int replace = frameReplace[d];
-        if (replace >= 0) {
-            frameValues[d][replace] = value;
-            frameReplace[d] = -1;
+        if ((frameFlags[d] & OBJECT) != 0) {
+            values[top - 1] = value; // the slot its key reserved
             return;
         }
-        int n = frameSize[d];
-        JsonValue[] values = frameValues[d];
-        if (n == values.length) {
-            frameValues[d] = values = Arrays.copyOf(values, n * 2);
+        if (top == values.length) {
+            growMembers();
         }
-        values[n] = value;
-        frameSize[d] = n + 1;
-        if (frameIsObject[d]) {
-            HashMap<String, Integer> index = frameIndex[d];
-            if (index != null) {
-                index.put(frameKeys[d][n], n);
-            } else if (n + 1 == MAP_THRESHOLD) {
-                index = new HashMap<>(MAP_THRESHOLD * 4);
-                for (int i = 0; i <= n; i++) {
-                    index.put(frameKeys[d][i], i);
-                }
-                frameIndex[d] = index;
-            }
-        }
+        values[top++] = value;
     }
 
     private JsonValue pop() {
         int d = --depth;
-        int n = frameSize[d];
-        // The frame's arrays are not cleared: the parser is dropped after one document.
-        JsonValue[] values = JsonArray.copy(frameValues[d], n);
-        if (frameIsObject[d]) {
-            frameIndex[d] = null;
-            return new JsonObject(JsonObject.copyKeys(frameKeys[d], n), values, true);
+        int from = frameStart[d];
+        int to = top;
+        top = from;
+        // The member stack is not cleared: the parser is dropped after one document.
+        int flags = frameFlags[d];
+        if ((flags & OBJECT) == 0) {
+            return new JsonArray(Arrays.copyOfRange(values, from, to), true);
         }
-        return new JsonArray(values, true);
+        if (frameIndex != null) {
+            frameIndex[d] = null;
+        }
+        if ((flags & HAS_DUPLICATES) != 0) {
+            return withoutDuplicates(from, to);
+        }
+        return new JsonObject(Arrays.copyOfRange(keys, from, to), Arrays.copyOfRange(values, from, to), true);
+    }
+
+    /** {@return the object of members {@code [from, to)}, a repeated key's last value at its first position} */
+    private JsonObject withoutDuplicates(int from, int to) {
+        HashMap<String, Integer> at = new HashMap<>();
+        String[] ks = new String[to - from];
+        JsonValue[] vs = new JsonValue[to - from];
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            Integer first = at.putIfAbsent(keys[i], n);
+            if (first == null) {
+                ks[n] = keys[i];
+                vs[n++] = values[i];
+            } else {
+                vs[first] = values[i];
+            }
+        }
+        return new JsonObject(Arrays.copyOf(ks, n), Arrays.copyOf(vs, n), true);
     }
 
     private void skipWhitespace() {
         int p = pos;
         byte[] b = buf;
+        if (p < end && b[p] > ' ') {
+            return; // the usual case: no whitespace
+        }
         while (p < end) {
             byte c = b[p];
             if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
