@@ -51,7 +51,7 @@ final class ByteParser {
     private int top;
 
     /** Scratch space for strings with escapes or non-ASCII text. */
-    private byte[] scratch;
+    private char[] chars;
 
     ByteParser(byte[] buf, int start, int end, int maxDepth, boolean rejectDuplicates) {
         this.buf = buf;
@@ -455,34 +455,31 @@ final class ByteParser {
 
     /**
      * Decodes a string with escapes or non-ASCII text; {@code p} is the first byte that is not
-     * plain. Collects the string's UTF-8 bytes, unescaped and checked, and decodes them at once.
+     * plain. Runs of plain bytes are found eight at a time and widened in bulk.
      */
     private String readStringSlow(int from, int p) {
-        byte[] out = scratch;
+        char[] out = chars;
         int needed = Math.max(p - from + 64, 128);
         if (out == null || out.length < needed) {
-            out = new byte[Math.max(needed, out == null ? 0 : out.length * 2)];
+            out = new char[Math.max(needed, out == null ? 0 : out.length * 2)];
         }
-        int n = p - from;
-        System.arraycopy(buf, from, out, 0, n);
-        boolean ascii = true;
+        int n = widen(from, p, out, 0);
         while (true) {
             if (p >= end) {
                 throw fail(p, "unexpected end of input in a string");
             }
-            if (n + 4 > out.length) {
+            if (n + 2 > out.length) {
                 out = Arrays.copyOf(out, out.length * 2);
             }
             int c = buf[p] & 0xFF;
             if (c == '"') {
                 pos = p + 1;
-                scratch = out;
-                return new String(out, 0, n, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+                chars = out;
+                return new String(out, 0, n);
             }
             if (c == '\\') {
                 p = readEscape(p, out, n);
                 n += escapeLength;
-                ascii &= escapeLength == 1;
                 continue;
             }
             if (c < 0x20) {
@@ -490,12 +487,10 @@ final class ByteParser {
             }
             if (c < 0x80) {
                 int q = skipPlain(p);
-                int run = q - p;
-                if (n + run + 4 > out.length) {
-                    out = Arrays.copyOf(out, Math.max(out.length * 2, n + run + 4));
+                if (n + (q - p) + 2 > out.length) {
+                    out = Arrays.copyOf(out, Math.max(out.length * 2, n + (q - p) + 2));
                 }
-                System.arraycopy(buf, p, out, n, run);
-                n += run;
+                n = widen(p, q, out, n);
                 p = q;
                 continue;
             }
@@ -536,24 +531,29 @@ final class ByteParser {
             if (cp > 0x10FFFF) {
                 throw fail(p, "UTF-8 sequence beyond U+10FFFF");
             }
-            // Valid: copy the sequence as it is; the final decoding turns it into chars.
-            for (int k = 0; k < len; k++) {
-                out[n + k] = buf[p + k];
+            if (cp >= 0x10000) {
+                out[n++] = Character.highSurrogate(cp);
+                out[n++] = Character.lowSurrogate(cp);
+            } else {
+                out[n++] = (char) cp;
             }
-            n += len;
             p += len;
-            ascii = false;
         }
     }
 
-    /** How many bytes the last {@link #readEscape} wrote. */
+    /** Copies the ASCII bytes {@code buf[from, to)} to {@code out[n..]}, which has room; {@return the new n} */
+    private int widen(int from, int to, char[] out, int n) {
+        byte[] b = buf;
+        for (int i = from; i < to; i++) {
+            out[n++] = (char) b[i];
+        }
+        return n;
+    }
+
     private int escapeLength;
 
-    /**
-     * Decodes the escape at {@code p} into UTF-8 at {@code out[n..]} (up to 4 bytes), sets
-     * {@link #escapeLength}, and returns the next position.
-     */
-    private int readEscape(int p, byte[] out, int n) {
+    /** Decodes the escape at {@code p} into {@code out[n..]}, sets {@link #escapeLength}, returns the next position. */
+    private int readEscape(int p, char[] out, int n) {
         if (p + 1 >= end) {
             throw fail(p, "unexpected end of input in an escape");
         }
@@ -577,29 +577,15 @@ final class ByteParser {
                     if (!Character.isLowSurrogate(low)) {
                         throw fail(p, String.format("unpaired surrogate \\u%04X", (int) c));
                     }
-                    int cp = Character.toCodePoint(c, low);
-                    out[n] = (byte) (0xF0 | (cp >> 18));
-                    out[n + 1] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                    out[n + 2] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                    out[n + 3] = (byte) (0x80 | (cp & 0x3F));
-                    escapeLength = 4;
+                    out[n] = c;
+                    out[n + 1] = low;
+                    escapeLength = 2;
                     return p + 12;
                 }
                 if (Character.isLowSurrogate(c)) {
                     throw fail(p, String.format("unpaired surrogate \\u%04X", (int) c));
                 }
-                if (c < 0x80) {
-                    out[n] = (byte) c;
-                } else if (c < 0x800) {
-                    out[n] = (byte) (0xC0 | (c >> 6));
-                    out[n + 1] = (byte) (0x80 | (c & 0x3F));
-                    escapeLength = 2;
-                } else {
-                    out[n] = (byte) (0xE0 | (c >> 12));
-                    out[n + 1] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                    out[n + 2] = (byte) (0x80 | (c & 0x3F));
-                    escapeLength = 3;
-                }
+                out[n] = c;
                 return p + 6;
             }
             default -> throw fail(p, "invalid escape " + describe(p + 1));
