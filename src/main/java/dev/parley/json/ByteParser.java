@@ -25,7 +25,6 @@ final class ByteParser {
     private static final int MAP_THRESHOLD = 16;
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long[] POWERS_OF_TEN = {1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
 
     private final byte[] buf;
     private final int start;
@@ -334,21 +333,8 @@ final class ByteParser {
             plainInteger = false;
             p++;
             int fractionFrom = p;
-            // Go on accumulating, for the compact form of decimals of up to 18 digits: eight
-            // digits at a time while eight bytes remain, then one at a time. (Past 18 digits
-            // the value overflows, and is not used.)
-            while (p + 8 <= end) {
-                long x = (long) LONGS.get(buf, p);
-                int k = leadingDigits(x);
-                if (k == 0) {
-                    break;
-                }
-                value = value * POWERS_OF_TEN[k] + eightDigits((x - 0x3030303030303030L) << ((8 - k) << 3));
-                p += k;
-                if (k < 8) {
-                    break;
-                }
-            }
+            // Go on accumulating, for the compact form of decimals of up to 18 digits. (Past
+            // 18 digits the value overflows, and is not used.)
             while (p < end && buf[p] >= '0' && buf[p] <= '9') {
                 value = value * 10 + (buf[p] - '0');
                 p++;
@@ -385,23 +371,6 @@ final class ByteParser {
             }
         }
         return new JsonNumber(new String(buf, from, p - from, StandardCharsets.ISO_8859_1));
-    }
-
-    /** {@return how many of the 8 bytes of {@code x}, read little-endian, are ASCII digits before any other byte} */
-    private static int leadingDigits(long x) {
-        // A byte is a digit when its high nibble is 3, and still 3 after adding 6. Adding may
-        // carry into the next byte only from a byte that is not a digit; what follows such a
-        // byte does not count.
-        long m = ((x & 0xF0F0F0F0F0F0F0F0L) | (((x + 0x0606060606060606L) & 0xF0F0F0F0F0F0F0F0L) >>> 4))
-                ^ 0x3333333333333333L;
-        return Long.numberOfTrailingZeros(m) >>> 3;
-    }
-
-    /** {@return the value of 8 decimal digits, one per byte (0 to 9), the first in the lowest byte} */
-    private static long eightDigits(long v) {
-        v = v * 10 + (v >>> 8);
-        return (((v & 0x000000FF000000FFL) * (100 + (1000000L << 32)))
-                + (((v >>> 16) & 0x000000FF000000FFL) * (1 + (10000L << 32)))) >>> 32;
     }
 
     /**

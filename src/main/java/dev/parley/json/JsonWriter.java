@@ -187,8 +187,9 @@ final class JsonWriter {
     }
 
     /**
-     * Writes the content of {@code s} at {@code p}, where {@code n + 2} bytes are free, and
-     * returns where it ends, with at least 2 bytes free after it.
+     * Writes the content of {@code s} at {@code p}, where the caller has reserved {@code n}
+     * bytes and its closing bytes, and returns where it ends. When the string needs escapes or
+     * holds non-ASCII characters, it grows the buffer as needed and leaves 2 bytes free after it.
      */
     @SuppressWarnings("deprecation")
     private int copyPlain(String s, int n, int p) {
