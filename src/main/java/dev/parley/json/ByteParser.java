@@ -364,7 +364,7 @@ final class ByteParser {
         if (!exponent && digits + scale <= 18) {
             if (plainInteger) {
                 if (value != 0 || !negative) { // "-0" keeps its text
-                    return new JsonNumber(negative ? -value : value);
+                    return JsonNumber.of(negative ? -value : value);
                 }
             } else if (value != 0) { // "0.0" and "-0.0" keep their text
                 return new JsonNumber(negative ? -value : value, scale);

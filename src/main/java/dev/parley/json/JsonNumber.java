@@ -55,9 +55,18 @@ public final class JsonNumber implements JsonValue {
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
     };
 
+    /** The integers 0 to 255, which responses repeat (indexes, token counts). */
+    private static final JsonNumber[] SMALL = new JsonNumber[256];
+
+    static {
+        for (int i = 0; i < SMALL.length; i++) {
+            SMALL[i] = new JsonNumber(i);
+        }
+    }
+
     /** {@return the JSON number for an integer} */
     public static JsonNumber of(long value) {
-        return new JsonNumber(value);
+        return value >= 0 && value < SMALL.length ? SMALL[(int) value] : new JsonNumber(value);
     }
 
     /**

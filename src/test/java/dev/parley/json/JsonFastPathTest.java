@@ -326,4 +326,17 @@ class JsonFastPathTest {
         assertThrows(JsonParseException.class, () -> Json.parse("[1.]"));
         assertThrows(JsonParseException.class, () -> Json.parse("[1.12345678901234567890a]"));
     }
+
+    @Test
+    void smallIntegers_areShared_andBehaveLikeAnyOther() {
+        for (long v : new long[] {-1, 0, 1, 254, 255, 256, 1000, Long.MAX_VALUE, Long.MIN_VALUE}) {
+            JsonNumber n = JsonNumber.of(v);
+            assertEquals(Long.toString(v), n.toString());
+            assertEquals(v, n.longValue());
+            assertEquals(n, Json.parse(Long.toString(v)));
+            assertEquals(Long.toString(v), Json.write(JsonArray.of(n)).replaceAll("[\\[\\]]", ""));
+        }
+        assertSame(JsonNumber.of(7), ((JsonArray) Json.parse("[7]")).number(0));
+        assertTrue(((JsonArray) Json.parse("[-0]")).number(0).toString().equals("-0"));
+    }
 }
