@@ -154,6 +154,7 @@ final class JsonWriter {
         } while (v != 0);
     }
 
+    @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int): exactly right for ASCII
     private void writeAscii(String s) {
         int n = s.length();
         ensure(n);
