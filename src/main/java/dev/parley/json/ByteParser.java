@@ -1,5 +1,8 @@
 package dev.parley.json;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -21,6 +24,8 @@ final class ByteParser {
 
     private static final int MAP_THRESHOLD = 16;
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private final byte[] buf;
     private final int start;
     private final int end;
@@ -28,16 +33,23 @@ final class ByteParser {
     private final boolean rejectDuplicates;
     private int pos;
 
-    // The frame stack: one entry per open object or array.
+    // The open objects and arrays, one frame each, innermost last: where its members start
+    // in the member stack, and flags.
+    private static final int OBJECT = 1;
+    private static final int HAS_DUPLICATES = 2;
     private int depth;
-    private boolean[] frameIsObject = new boolean[8];
-    private String[][] frameKeys = new String[8][];
-    private JsonValue[][] frameValues = new JsonValue[8][];
-    private int[] frameSize = new int[8];
-    private int[] frameReplace = new int[8];
-    @SuppressWarnings("unchecked")
-    private HashMap<String, Integer>[] frameIndex = new HashMap[8];
+    private int[] frameStart = new int[8];
+    private int[] frameFlags = new int[8];
+    /** For objects with many members, per frame: key to index in the member stack; lazily. */
+    private HashMap<String, Integer>[] frameIndex;
 
+    // The member stack: the members of all open containers, each container's above its
+    // parent's. An object's key takes its slot when read, and its value fills it later.
+    private String[] keys = new String[16];
+    private JsonValue[] values = new JsonValue[16];
+    private int top;
+
+    /** Scratch space for strings with escapes or non-ASCII text. */
     private char[] chars;
 
     ByteParser(byte[] buf, int start, int end, int maxDepth, boolean rejectDuplicates) {
@@ -117,22 +129,22 @@ final class ByteParser {
                 add(d, value);
                 skipWhitespace();
                 if (pos >= end) {
-                    throw fail(pos, "unexpected end of input, expected ',' or '" + (frameIsObject[d] ? '}' : ']') + "'");
+                    throw fail(pos, "unexpected end of input, expected ',' or '" + ((frameFlags[d] & OBJECT) != 0 ? '}' : ']') + "'");
                 }
                 byte c = buf[pos++];
                 if (c == ',') {
-                    if (frameIsObject[d]) {
+                    if ((frameFlags[d] & OBJECT) != 0) {
                         skipWhitespace();
                         readKey();
                     }
                     continue next;
                 }
-                if (frameIsObject[d] ? c == '}' : c == ']') {
+                if ((frameFlags[d] & OBJECT) != 0 ? c == '}' : c == ']') {
                     value = pop();
                     continue;
                 }
                 throw fail(pos - 1, "unexpected " + describe(pos - 1) + ", expected ',' or '"
-                        + (frameIsObject[d] ? '}' : ']') + "'");
+                        + ((frameFlags[d] & OBJECT) != 0 ? '}' : ']') + "'");
             }
         }
     }
@@ -141,29 +153,26 @@ final class ByteParser {
         if (depth >= maxDepth) {
             throw fail(pos, "nesting deeper than the limit of " + maxDepth);
         }
-        if (depth == frameSize.length) {
-            int n = depth * 2;
-            frameIsObject = Arrays.copyOf(frameIsObject, n);
-            frameKeys = Arrays.copyOf(frameKeys, n);
-            frameValues = Arrays.copyOf(frameValues, n);
-            frameSize = Arrays.copyOf(frameSize, n);
-            frameReplace = Arrays.copyOf(frameReplace, n);
-            frameIndex = Arrays.copyOf(frameIndex, n);
+        if (depth == frameStart.length) {
+            frameStart = Arrays.copyOf(frameStart, depth * 2);
+            frameFlags = Arrays.copyOf(frameFlags, depth * 2);
+            if (frameIndex != null) {
+                frameIndex = Arrays.copyOf(frameIndex, depth * 2);
+            }
         }
-        frameIsObject[depth] = isObject;
-        frameSize[depth] = 0;
-        frameReplace[depth] = -1;
-        frameIndex[depth] = null;
-        if (frameValues[depth] == null) {
-            frameValues[depth] = new JsonValue[8];
-        }
-        if (isObject && frameKeys[depth] == null) {
-            frameKeys[depth] = new String[8];
-        }
+        frameStart[depth] = top;
+        frameFlags[depth] = isObject ? OBJECT : 0;
         depth++;
     }
 
-    /** Reads {@code "key" :} into the innermost frame, which is an object. */
+    /** Makes room for one more member. */
+    private void growMembers() {
+        int n = keys.length * 2;
+        keys = Arrays.copyOf(keys, n);
+        values = Arrays.copyOf(values, n);
+    }
+
+    /** Reads {@code "key" :} into the innermost frame, which is an object, reserving the member's slot. */
     private void readKey() {
         int d = depth - 1;
         if (pos >= end || buf[pos] != '"') {
@@ -171,32 +180,44 @@ final class ByteParser {
                     : "unexpected " + describe(pos) + ", expected a key in double quotes");
         }
         int keyAt = pos;
-        String key = readString();
-        int n = frameSize[d];
-        int existing = -1;
-        HashMap<String, Integer> index = frameIndex[d];
+        String key = readKeyString();
+        int from = frameStart[d];
+        int n = top - from;
+        boolean duplicate = false;
+        HashMap<String, Integer> index = frameIndex == null ? null : frameIndex[d];
         if (index != null) {
-            Integer at = index.get(key);
-            existing = at == null ? -1 : at;
+            duplicate = index.putIfAbsent(key, top) != null;
         } else {
-            String[] keys = frameKeys[d];
-            for (int i = 0; i < n; i++) {
-                if (keys[i].equals(key)) {
-                    existing = i;
+            String[] ks = keys;
+            for (int i = from; i < top; i++) {
+                if (ks[i].equals(key)) {
+                    duplicate = true;
                     break;
                 }
             }
-        }
-        if (existing >= 0 && rejectDuplicates) {
-            throw fail(keyAt, "duplicate key " + JsonString.of(key));
-        }
-        frameReplace[d] = existing;
-        if (existing < 0) {
-            if (n == frameKeys[d].length) {
-                frameKeys[d] = Arrays.copyOf(frameKeys[d], n * 2);
+            if (n + 1 >= MAP_THRESHOLD) {
+                index = new HashMap<>(MAP_THRESHOLD * 4);
+                for (int i = from; i <= top; i++) {
+                    index.putIfAbsent(i == top ? key : ks[i], i);
+                }
+                if (frameIndex == null) {
+                    @SuppressWarnings("unchecked")
+                    HashMap<String, Integer>[] fresh = new HashMap[frameStart.length];
+                    frameIndex = fresh;
+                }
+                frameIndex[d] = index;
             }
-            frameKeys[d][n] = key;
         }
+        if (duplicate) {
+            if (rejectDuplicates) {
+                throw fail(keyAt, "duplicate key " + JsonString.of(key));
+            }
+            frameFlags[d] |= HAS_DUPLICATES;
+        }
+        if (top == keys.length) {
+            growMembers();
+        }
+        keys[top++] = key;
         skipWhitespace();
         if (pos >= end || buf[pos] != ':') {
             throw fail(pos, pos >= end ? "unexpected end of input, expected ':'"
@@ -206,48 +227,59 @@ final class ByteParser {
     }
 
     private void add(int d, JsonValue value) {
-        int replace = frameReplace[d];
-        if (replace >= 0) {
-            frameValues[d][replace] = value;
-            frameReplace[d] = -1;
+        if ((frameFlags[d] & OBJECT) != 0) {
+            values[top - 1] = value; // the slot its key reserved
             return;
         }
-        int n = frameSize[d];
-        JsonValue[] values = frameValues[d];
-        if (n == values.length) {
-            frameValues[d] = values = Arrays.copyOf(values, n * 2);
+        if (top == values.length) {
+            growMembers();
         }
-        values[n] = value;
-        frameSize[d] = n + 1;
-        if (frameIsObject[d]) {
-            HashMap<String, Integer> index = frameIndex[d];
-            if (index != null) {
-                index.put(frameKeys[d][n], n);
-            } else if (n + 1 == MAP_THRESHOLD) {
-                index = new HashMap<>(MAP_THRESHOLD * 4);
-                for (int i = 0; i <= n; i++) {
-                    index.put(frameKeys[d][i], i);
-                }
-                frameIndex[d] = index;
-            }
-        }
+        values[top++] = value;
     }
 
     private JsonValue pop() {
         int d = --depth;
-        int n = frameSize[d];
-        JsonValue[] values = JsonArray.copy(frameValues[d], n);
-        Arrays.fill(frameValues[d], 0, n, null);
-        if (frameIsObject[d]) {
-            frameIndex[d] = null;
-            return new JsonObject(JsonObject.copyKeys(frameKeys[d], n), values, true);
+        int from = frameStart[d];
+        int to = top;
+        top = from;
+        // The member stack is not cleared: the parser is dropped after one document.
+        int flags = frameFlags[d];
+        if ((flags & OBJECT) == 0) {
+            return new JsonArray(Arrays.copyOfRange(values, from, to), true);
         }
-        return new JsonArray(values, true);
+        if (frameIndex != null) {
+            frameIndex[d] = null;
+        }
+        if ((flags & HAS_DUPLICATES) != 0) {
+            return withoutDuplicates(from, to);
+        }
+        return new JsonObject(Arrays.copyOfRange(keys, from, to), Arrays.copyOfRange(values, from, to), true);
+    }
+
+    /** {@return the object of members {@code [from, to)}, a repeated key's last value at its first position} */
+    private JsonObject withoutDuplicates(int from, int to) {
+        HashMap<String, Integer> at = new HashMap<>();
+        String[] ks = new String[to - from];
+        JsonValue[] vs = new JsonValue[to - from];
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            Integer first = at.putIfAbsent(keys[i], n);
+            if (first == null) {
+                ks[n] = keys[i];
+                vs[n++] = values[i];
+            } else {
+                vs[first] = values[i];
+            }
+        }
+        return new JsonObject(Arrays.copyOf(ks, n), Arrays.copyOf(vs, n), true);
     }
 
     private void skipWhitespace() {
         int p = pos;
         byte[] b = buf;
+        if (p < end && b[p] > ' ') {
+            return; // the usual case: no whitespace
+        }
         while (p < end) {
             byte c = b[p];
             if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
@@ -296,19 +328,25 @@ final class ByteParser {
             }
         }
         boolean plainInteger = true;
+        int scale = 0;
         if (p < end && buf[p] == '.') {
             plainInteger = false;
             p++;
             int fractionFrom = p;
+            // Go on accumulating, for the compact form of decimals of up to 18 digits. (Past
+            // 18 digits the value overflows, and is not used.)
             while (p < end && buf[p] >= '0' && buf[p] <= '9') {
+                value = value * 10 + (buf[p] - '0');
                 p++;
             }
-            if (p == fractionFrom) {
+            scale = p - fractionFrom;
+            if (scale == 0) {
                 throw fail(p, "expected a digit after the decimal point");
             }
         }
+        boolean exponent = false;
         if (p < end && (buf[p] == 'e' || buf[p] == 'E')) {
-            plainInteger = false;
+            exponent = true;
             p++;
             if (p < end && (buf[p] == '+' || buf[p] == '-')) {
                 p++;
@@ -322,39 +360,79 @@ final class ByteParser {
             }
         }
         pos = p;
-        if (plainInteger && digits <= 18 && !(negative && value == 0)) {
-            return new JsonNumber(negative ? -value : value);
+        // digits + scale <= 18: the digits read fit in a long (value may have overflowed beyond).
+        if (!exponent && digits + scale <= 18) {
+            if (plainInteger) {
+                if (value != 0 || !negative) { // "-0" keeps its text
+                    return JsonNumber.of(negative ? -value : value);
+                }
+            } else if (value != 0) { // "0.0" and "-0.0" keep their text
+                return new JsonNumber(negative ? -value : value, scale);
+            }
         }
         return new JsonNumber(new String(buf, from, p - from, StandardCharsets.ISO_8859_1));
+    }
+
+    /**
+     * {@return the first position from {@code p} on whose byte is not plain (see {@link #PLAIN}),
+     * or {@code end}} Eight bytes at a time while eight remain.
+     */
+    private int skipPlain(int p) {
+        byte[] b = buf;
+        int e = end;
+        while (p + 8 <= e) {
+            long x = (long) LONGS.get(b, p);
+            // The high bit of a byte of m is set where x's byte is < 0x20, is '"' or '\\', or
+            // is >= 0x80. A borrow can only come out of such a byte, and only spoils the bytes
+            // after it, so the lowest flagged byte is the first byte that is not plain.
+            long m = ((x - 0x2020202020202020L)
+                    | ((x ^ 0x2222222222222222L) - 0x0101010101010101L)
+                    | ((x ^ 0x5C5C5C5C5C5C5C5CL) - 0x0101010101010101L)
+                    | x) & 0x8080808080808080L;
+            if (m != 0) {
+                return p + (Long.numberOfTrailingZeros(m) >>> 3);
+            }
+            p += 8;
+        }
+        while (p < e && PLAIN[b[p] & 0xFF]) {
+            p++;
+        }
+        return p;
     }
 
     /** Reads a string whose opening quote is at {@code pos}, leaving {@code pos} after its closing quote. */
     private String readString() {
         int from = pos + 1;
-        int p = from;
-        byte[] b = buf;
-        boolean[] plain = PLAIN;
-        while (p < end && plain[b[p] & 0xFF]) {
-            p++;
-        }
-        if (p < end && b[p] == '"') {
+        int p = skipPlain(from);
+        if (p < end && buf[p] == '"') {
             pos = p + 1;
-            return p == from ? "" : new String(b, from, p - from, StandardCharsets.ISO_8859_1);
+            return p == from ? "" : new String(buf, from, p - from, StandardCharsets.ISO_8859_1);
         }
         return readStringSlow(from, p);
     }
 
-    /** Decodes a string with escapes or non-ASCII text; {@code p} is the first byte that is not plain. */
+    /** Like {@link #readString()}, for a key: plain ones come from the {@link KeyCache}. */
+    private String readKeyString() {
+        int from = pos + 1;
+        int p = skipPlain(from);
+        if (p < end && buf[p] == '"') {
+            pos = p + 1;
+            return p == from ? "" : KeyCache.key(buf, from, p - from);
+        }
+        return readStringSlow(from, p);
+    }
+
+    /**
+     * Decodes a string with escapes or non-ASCII text; {@code p} is the first byte that is not
+     * plain. Runs of plain bytes are found eight at a time and widened in bulk.
+     */
     private String readStringSlow(int from, int p) {
         char[] out = chars;
-        int needed = Math.max(p - from + 16, 64);
+        int needed = Math.max(p - from + 64, 128);
         if (out == null || out.length < needed) {
             out = new char[Math.max(needed, out == null ? 0 : out.length * 2)];
         }
-        int n = 0;
-        for (int i = from; i < p; i++) {
-            out[n++] = (char) buf[i];
-        }
+        int n = widen(from, p, out, 0);
         while (true) {
             if (p >= end) {
                 throw fail(p, "unexpected end of input in a string");
@@ -377,8 +455,12 @@ final class ByteParser {
                 throw fail(p, String.format("control character U+%04X must be escaped in a string", c));
             }
             if (c < 0x80) {
-                out[n++] = (char) c;
-                p++;
+                int q = skipPlain(p);
+                if (n + (q - p) + 2 > out.length) {
+                    out = Arrays.copyOf(out, Math.max(out.length * 2, n + (q - p) + 2));
+                }
+                n = widen(p, q, out, n);
+                p = q;
                 continue;
             }
             int cp;
@@ -426,6 +508,15 @@ final class ByteParser {
             }
             p += len;
         }
+    }
+
+    /** Copies the ASCII bytes {@code buf[from, to)} to {@code out[n..]}, which has room; {@return the new n} */
+    private int widen(int from, int to, char[] out, int n) {
+        byte[] b = buf;
+        for (int i = from; i < to; i++) {
+            out[n++] = (char) b[i];
+        }
+        return n;
     }
 
     private int escapeLength;

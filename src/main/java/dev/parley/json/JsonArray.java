@@ -164,10 +164,6 @@ public final class JsonArray implements JsonValue {
         return EMPTY;
     }
 
-    static JsonValue[] copy(JsonValue[] values, int n) {
-        return n == 0 ? NO_VALUES : Arrays.copyOf(values, n);
-    }
-
     /** Builds a {@link JsonArray}. Not thread-safe; {@link #build()} takes a snapshot. */
     public static final class Builder {
 

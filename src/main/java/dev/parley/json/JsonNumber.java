@@ -2,6 +2,7 @@ package dev.parley.json;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -17,23 +18,55 @@ public final class JsonNumber implements JsonValue {
     /** Numbers whose digits before the exponent exceed this are refused by the {@code BigInteger} conversion. */
     private static final int MAX_BIG_INTEGER_DIGITS = 10_000;
 
-    /** The exact text, or null when the number is the integer {@link #small}. */
+    /**
+     * The exact text, or null when the number is held in {@link #small} and {@link #scale}:
+     * the integer {@code small} when {@code scale == 0}; otherwise the plain decimal
+     * {@code small / 10^scale} written with exactly {@code scale} fraction digits and no
+     * exponent, such as {@code -0.0048203478}, with {@code small != 0}, so that the text is
+     * uniquely determined. The parser uses that form for decimals of up to 18 digits, the
+     * floats of embeddings, to spare a String per number.
+     */
     private final String text;
     private final long small;
+    private final int scale;
 
     JsonNumber(long small) {
         this.text = null;
         this.small = small;
+        this.scale = 0;
+    }
+
+    /** A plain decimal: {@code unscaled != 0}, {@code 0 < scale}, at most 18 digits in all. */
+    JsonNumber(long unscaled, int scale) {
+        this.text = null;
+        this.small = unscaled;
+        this.scale = scale;
     }
 
     JsonNumber(String text) {
         this.text = text;
         this.small = 0;
+        this.scale = 0;
+    }
+
+    /** Powers of ten that a double holds exactly. */
+    private static final double[] EXACT_POWERS_OF_TEN = {
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+    };
+
+    /** The integers 0 to 255, which responses repeat (indexes, token counts). */
+    private static final JsonNumber[] SMALL = new JsonNumber[256];
+
+    static {
+        for (int i = 0; i < SMALL.length; i++) {
+            SMALL[i] = new JsonNumber(i);
+        }
     }
 
     /** {@return the JSON number for an integer} */
     public static JsonNumber of(long value) {
-        return new JsonNumber(value);
+        return value >= 0 && value < SMALL.length ? SMALL[(int) value] : new JsonNumber(value);
     }
 
     /**
@@ -80,7 +113,7 @@ public final class JsonNumber implements JsonValue {
     /** {@return whether the text has no fraction and no exponent, such as {@code -42}} */
     public boolean isIntegerText() {
         if (text == null) {
-            return true;
+            return scale == 0;
         }
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -97,12 +130,13 @@ public final class JsonNumber implements JsonValue {
      * @throws ArithmeticException if it has a fraction or lies outside the range of {@code long}
      */
     public long longValue() {
-        if (text == null) {
+        if (isSmall()) {
             return small;
         }
-        if (isIntegerText() && text.length() <= 20) {
+        String t = toString();
+        if (isIntegerText() && t.length() <= 20) {
             try {
-                return Long.parseLong(text);
+                return Long.parseLong(t);
             } catch (NumberFormatException e) {
                 throw new ArithmeticException("number " + abbreviated() + " does not fit in a long");
             }
@@ -134,9 +168,16 @@ public final class JsonNumber implements JsonValue {
      */
     public double doubleValue() {
         if (text == null) {
-            return small;
+            if (scale == 0) {
+                return small;
+            }
+            // Both operands are exact doubles, and IEEE division rounds correctly, so this is
+            // the double nearest the decimal, as Double.parseDouble would give.
+            if (Math.abs(small) < (1L << 53) && scale < EXACT_POWERS_OF_TEN.length) {
+                return small / EXACT_POWERS_OF_TEN[scale];
+            }
         }
-        double d = Double.parseDouble(text);
+        double d = Double.parseDouble(toString());
         if (Double.isInfinite(d)) {
             throw new ArithmeticException("number " + abbreviated() + " is too large for a double");
         }
@@ -149,7 +190,7 @@ public final class JsonNumber implements JsonValue {
      * @throws ArithmeticException if it has a fraction, or has more than 10,000 digits
      */
     public BigInteger bigIntegerValue() {
-        if (text == null) {
+        if (isSmall()) {
             return BigInteger.valueOf(small);
         }
         BigDecimal d = bigDecimalValue();
@@ -175,7 +216,7 @@ public final class JsonNumber implements JsonValue {
      */
     public BigDecimal bigDecimalValue() {
         if (text == null) {
-            return BigDecimal.valueOf(small);
+            return BigDecimal.valueOf(small, scale);
         }
         try {
             return new BigDecimal(text);
@@ -195,7 +236,7 @@ public final class JsonNumber implements JsonValue {
             return false;
         }
         if (text == null && n.text == null) {
-            return small == n.small;
+            return small == n.small && scale == n.scale;
         }
         return toString().equals(n.toString());
     }
@@ -208,19 +249,65 @@ public final class JsonNumber implements JsonValue {
     /** {@return the number's exact JSON text} */
     @Override
     public String toString() {
-        return text != null ? text : Long.toString(small);
+        if (text != null) {
+            return text;
+        }
+        if (scale == 0) {
+            return Long.toString(small);
+        }
+        byte[] b = new byte[decimalLength()];
+        writeDecimal(b, 0);
+        return new String(b, StandardCharsets.ISO_8859_1);
     }
 
-    /** Writes the number's text; for the writer, to avoid building a String for small integers. */
+    // For the writer, which writes the number's text without building a String.
+
+    /** {@return whether the number is the integer {@link #small()}} */
     boolean isSmall() {
-        return text == null;
+        return text == null && scale == 0;
+    }
+
+    /** {@return whether the number is a plain decimal held in {@link #small()} and a scale} */
+    boolean isDecimal() {
+        return text == null && scale != 0;
     }
 
     long small() {
         return small;
     }
 
+    /** {@return the exact text, or null when {@link #isSmall()} or {@link #isDecimal()}} */
     String text() {
         return text;
+    }
+
+    /** {@return the length of the text of a decimal} */
+    int decimalLength() {
+        long m = Math.abs(small); // at most 18 digits, so no overflow
+        int digits = 1;
+        for (long t = m; t >= 10; t /= 10) {
+            digits++;
+        }
+        return (small < 0 ? 1 : 0) + Math.max(digits, scale + 1) + 1;
+    }
+
+    /** Writes the text of a decimal, {@link #decimalLength()} bytes, at {@code p}; {@return the end} */
+    int writeDecimal(byte[] b, int p) {
+        int end = p + decimalLength();
+        long m = Math.abs(small);
+        int q = end;
+        for (int i = 0; i < scale; i++) {
+            b[--q] = (byte) ('0' + m % 10);
+            m /= 10;
+        }
+        b[--q] = '.';
+        do {
+            b[--q] = (byte) ('0' + m % 10);
+            m /= 10;
+        } while (m != 0);
+        if (small < 0) {
+            b[--q] = '-';
+        }
+        return end;
     }
 }

@@ -2,7 +2,6 @@ package dev.parley.json;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -418,11 +417,4 @@ public final class JsonObject implements JsonValue {
         return EMPTY;
     }
 
-    static String[] copyKeys(String[] keys, int n) {
-        return n == 0 ? NO_KEYS : Arrays.copyOf(keys, n);
-    }
-
-    static JsonValue[] copyValues(JsonValue[] values, int n) {
-        return n == 0 ? NO_VALUES : Arrays.copyOf(values, n);
-    }
 }

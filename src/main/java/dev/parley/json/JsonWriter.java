@@ -30,6 +30,10 @@ final class JsonWriter {
         buf = new byte[Math.max(16, initialCapacity)];
     }
 
+    int len() {
+        return len;
+    }
+
     byte[] toBytes() {
         return Arrays.copyOf(buf, len);
     }
@@ -49,8 +53,13 @@ final class JsonWriter {
         int depth = 0;
         JsonValue current = value;
         while (true) {
-            switch (current) {
-                case JsonObject o when o.keys.length > 0 -> {
+            // instanceof tests in order of frequency: cheaper than a pattern switch here.
+            if (current instanceof JsonString s) {
+                writeString(s.value());
+            } else if (current instanceof JsonObject o) {
+                if (o.keys.length == 0) {
+                    writeAscii("{}");
+                } else {
                     if (stack == null || depth == stack.length) {
                         stack = stack == null ? new JsonValue[16] : Arrays.copyOf(stack, depth * 2);
                         next = next == null ? new int[16] : Arrays.copyOf(next, depth * 2);
@@ -59,7 +68,10 @@ final class JsonWriter {
                     next[depth++] = 0;
                     put('{');
                 }
-                case JsonArray a when a.values.length > 0 -> {
+            } else if (current instanceof JsonArray a) {
+                if (a.values.length == 0) {
+                    writeAscii("[]");
+                } else {
                     if (stack == null || depth == stack.length) {
                         stack = stack == null ? new JsonValue[16] : Arrays.copyOf(stack, depth * 2);
                         next = next == null ? new int[16] : Arrays.copyOf(next, depth * 2);
@@ -68,12 +80,12 @@ final class JsonWriter {
                     next[depth++] = 0;
                     put('[');
                 }
-                case JsonObject o -> writeAscii("{}");
-                case JsonArray a -> writeAscii("[]");
-                case JsonString s -> writeString(s.value());
-                case JsonNumber n -> writeNumber(n);
-                case JsonBoolean b -> writeAscii(b.value() ? "true" : "false");
-                case JsonNull n -> writeAscii("null");
+            } else if (current instanceof JsonNumber n) {
+                writeNumber(n);
+            } else if (current instanceof JsonBoolean b) {
+                writeAscii(b.value() ? "true" : "false");
+            } else {
+                writeAscii("null");
             }
             // Find the next value to write, closing containers that are done.
             while (true) {
@@ -84,11 +96,7 @@ final class JsonWriter {
                 int i = next[depth - 1]++;
                 if (top instanceof JsonObject o) {
                     if (i < o.keys.length) {
-                        if (i > 0) {
-                            put(',');
-                        }
-                        writeString(o.keys[i]);
-                        put(':');
+                        writeKey(o.keys[i], i > 0);
                         current = o.values[i];
                         break;
                     }
@@ -115,6 +123,11 @@ final class JsonWriter {
     }
 
     private void writeNumber(JsonNumber n) {
+        if (n.isDecimal()) {
+            ensure(n.decimalLength());
+            len = n.writeDecimal(buf, len);
+            return;
+        }
         if (!n.isSmall()) {
             writeAscii(n.text());
             return;
@@ -141,6 +154,7 @@ final class JsonWriter {
         } while (v != 0);
     }
 
+    @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int): exactly right for ASCII
     private void writeAscii(String s) {
         int n = s.length();
         ensure(n);
@@ -151,69 +165,108 @@ final class JsonWriter {
     void writeString(String s) {
         int n = s.length();
         ensure(n + 2);
+        buf[len] = '"';
+        int p = copyPlain(s, n, len + 1);
+        buf[p] = '"';
+        len = p + 1;
+    }
+
+    /** Writes {@code ,"key":}, or {@code "key":} for the first member. */
+    private void writeKey(String key, boolean comma) {
+        int n = key.length();
+        ensure(n + 4);
         byte[] b = buf;
         int p = len;
-        b[p++] = '"';
+        if (comma) {
+            b[p++] = ',';
+        }
+        b[p] = '"';
+        p = copyPlain(key, n, p + 1);
+        buf[p] = '"';
+        buf[p + 1] = ':';
+        len = p + 2;
+    }
+
+    /**
+     * Writes the content of {@code s} at {@code p}, where the caller has reserved {@code n}
+     * bytes and its closing bytes, and returns where it ends. When the string needs escapes or
+     * holds non-ASCII characters, it grows the buffer as needed and leaves 2 bytes free after it.
+     */
+    @SuppressWarnings("deprecation")
+    private int copyPlain(String s, int n, int p) {
+        // Fast path: copy the low byte of every char at once (an array copy when the string
+        // is Latin-1), then check that every char is ASCII that needs no escape.
+        s.getBytes(0, n, buf, p);
         int i = 0;
-        // Fast path: ASCII that needs no escape, with room reserved above.
         for (; i < n; i++) {
             char c = s.charAt(i);
             if (c >= 0x80 || ESCAPE[c] != 0) {
                 break;
             }
-            b[p++] = (byte) c;
         }
-        len = p;
-        if (i < n) {
-            writeStringSlow(s, i);
+        if (i == n) {
+            return p + n;
         }
-        ensure(1);
-        buf[len++] = '"';
+        len = p + i;
+        writeStringSlow(s, i);
+        ensure(2);
+        return len;
     }
 
+    /** Writes {@code s} from index {@code i} on, escaping and encoding as needed. */
     private void writeStringSlow(String s, int i) {
         int n = s.length();
-        for (; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                byte e = ESCAPE[c];
-                if (e == 0) {
-                    ensure(1);
-                    buf[len++] = (byte) c;
-                } else if (e == 'u') {
-                    ensure(6);
-                    buf[len++] = '\\';
-                    buf[len++] = 'u';
-                    buf[len++] = '0';
-                    buf[len++] = '0';
-                    buf[len++] = HEX[c >> 4];
-                    buf[len++] = HEX[c & 0xF];
+        while (i < n) {
+            // Reserve the worst case (6 bytes a char, the longest escape) for a chunk, then write it
+            // without further checks. A surrogate pair takes 2 chars and 4 bytes, so reading
+            // one char past the chunk still fits.
+            int chunkEnd = Math.min(n, i + 1024);
+            ensure((chunkEnd - i) * 6);
+            byte[] b = buf;
+            int p = len;
+            for (; i < chunkEnd; i++) {
+                char c = s.charAt(i);
+                if (c < 0x80) {
+                    byte e = ESCAPE[c];
+                    if (e == 0) {
+                        b[p++] = (byte) c;
+                    } else if (e == 'u') {
+                        b[p] = '\\';
+                        b[p + 1] = 'u';
+                        b[p + 2] = '0';
+                        b[p + 3] = '0';
+                        b[p + 4] = HEX[c >> 4];
+                        b[p + 5] = HEX[c & 0xF];
+                        p += 6;
+                    } else {
+                        b[p] = '\\';
+                        b[p + 1] = e;
+                        p += 2;
+                    }
+                } else if (c < 0x800) {
+                    b[p] = (byte) (0xC0 | (c >> 6));
+                    b[p + 1] = (byte) (0x80 | (c & 0x3F));
+                    p += 2;
+                } else if (Character.isSurrogate(c)) {
+                    if (!Character.isHighSurrogate(c) || i + 1 >= n || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                        len = p;
+                        throw new IllegalArgumentException(String.format(
+                                "cannot write a string with an unpaired surrogate U+%04X at index %d", (int) c, i));
+                    }
+                    int cp = Character.toCodePoint(c, s.charAt(++i));
+                    b[p] = (byte) (0xF0 | (cp >> 18));
+                    b[p + 1] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                    b[p + 2] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                    b[p + 3] = (byte) (0x80 | (cp & 0x3F));
+                    p += 4;
                 } else {
-                    ensure(2);
-                    buf[len++] = '\\';
-                    buf[len++] = e;
+                    b[p] = (byte) (0xE0 | (c >> 12));
+                    b[p + 1] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                    b[p + 2] = (byte) (0x80 | (c & 0x3F));
+                    p += 3;
                 }
-            } else if (c < 0x800) {
-                ensure(2);
-                buf[len++] = (byte) (0xC0 | (c >> 6));
-                buf[len++] = (byte) (0x80 | (c & 0x3F));
-            } else if (Character.isSurrogate(c)) {
-                if (!Character.isHighSurrogate(c) || i + 1 >= n || !Character.isLowSurrogate(s.charAt(i + 1))) {
-                    throw new IllegalArgumentException(String.format(
-                            "cannot write a string with an unpaired surrogate U+%04X at index %d", (int) c, i));
-                }
-                int cp = Character.toCodePoint(c, s.charAt(++i));
-                ensure(4);
-                buf[len++] = (byte) (0xF0 | (cp >> 18));
-                buf[len++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                buf[len++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                buf[len++] = (byte) (0x80 | (cp & 0x3F));
-            } else {
-                ensure(3);
-                buf[len++] = (byte) (0xE0 | (c >> 12));
-                buf[len++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                buf[len++] = (byte) (0x80 | (c & 0x3F));
             }
+            len = p;
         }
     }
 
