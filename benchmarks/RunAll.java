@@ -402,8 +402,12 @@ public class RunAll {
     /** The fake provider in its own JVM. */
     record Server(Process process, String url) {
         static Server start(String name, String... options) throws Exception {
-            List<String> cmd = concat(List.of(javaBin, "-cp", JAR.toString(), "dev.parley.testing.FakeLlmServer",
-                    "--port", "0"), Arrays.asList(options));
+            // Like a real provider's front end: TCP_NODELAY (else Nagle and delayed ACKs add 40 ms
+            // to multi-segment bodies and hold back stream frames), and idle keep-alive connections
+            // kept for every caller (the JDK server closes all but 200 by default).
+            List<String> cmd = concat(List.of(javaBin, "-Dsun.net.httpserver.nodelay=true",
+                    "-Dsun.net.httpserver.maxIdleConnections=4096", "-cp", JAR.toString(),
+                    "dev.parley.testing.FakeLlmServer", "--port", "0"), Arrays.asList(options));
             Process p = new ProcessBuilder(cmd).redirectError(WORK.resolve("server-" + name + ".log").toFile()).start();
             BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line = in.readLine();
@@ -466,7 +470,8 @@ public class RunAll {
         md.append("| CPU | ").append(cpu).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs |\n");
         md.append("| OS | ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version")).append(" |\n");
         md.append("| load at start | ").append(loadStart).append(" (1-min average; other work on the machine skews figures) |\n");
-        md.append("| JVM options | defaults for every JVM (client, server, cold starts) |\n");
+        md.append("| JVM options | defaults for clients and cold starts; the fake server runs with"
+                + " `-Dsun.net.httpserver.nodelay=true -Dsun.net.httpserver.maxIdleConnections=4096` |\n");
         md.append("\nRatios are Parley's median over raw's median in the same run (for times and \"lower is"
                 + " better\" figures, < 1 means Parley is better). Ranges are min–max over the runs.\n");
     }
