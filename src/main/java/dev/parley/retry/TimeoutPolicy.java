@@ -131,6 +131,16 @@ public final class TimeoutPolicy {
         return sleeper;
     }
 
+    /**
+     * {@return whether time is the system's}: the system sleeper and a system clock, so that a
+     * call can be bounded by a timed wait instead of a watchdog that follows an injected clock
+     */
+    boolean realTime() {
+        return sleeper == Sleeper.SYSTEM && SYSTEM_CLOCK.isInstance(clock);
+    }
+
+    private static final Class<?> SYSTEM_CLOCK = Clock.systemUTC().getClass();
+
     /** Counts a timeout of {@code limit} and {@return the error for it}, with {@code cause} (may be null) */
     LlmException timedOut(String provider, Limit limit, Duration elapsed, Throwable cause) {
         String message = switch (limit) {

@@ -28,6 +28,7 @@ import dev.parley.json.Json;
 import dev.parley.json.JsonException;
 import dev.parley.json.JsonObject;
 import dev.parley.spi.Capability;
+import dev.parley.internal.InterruptibleCalls;
 import dev.parley.spi.Provider;
 
 /**
@@ -39,7 +40,7 @@ import dev.parley.spi.Provider;
  *
  * <p>Immutable and thread-safe.
  */
-final class AnthropicProvider implements Provider {
+final class AnthropicProvider implements Provider, InterruptibleCalls {
 
     private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.CHAT, Capability.STREAMING,
             Capability.TOOLS, Capability.IMAGES, Capability.REASONING, Capability.MODELS));
@@ -66,6 +67,12 @@ final class AnthropicProvider implements Provider {
         this.version = version;
         this.beta = beta;
         this.defaultMaxTokens = defaultMaxTokens;
+    }
+
+    /** Calls wait on {@link Transport#send}, which aborts the exchange when the thread is interrupted. */
+    @Override
+    public boolean callsEndOnInterrupt() {
+        return true;
     }
 
     @Override

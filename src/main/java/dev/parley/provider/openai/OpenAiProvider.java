@@ -27,6 +27,7 @@ import dev.parley.json.JsonException;
 import dev.parley.json.JsonObject;
 import dev.parley.json.JsonValue;
 import dev.parley.spi.Capability;
+import dev.parley.internal.InterruptibleCalls;
 import dev.parley.spi.Provider;
 
 /**
@@ -41,7 +42,7 @@ import dev.parley.spi.Provider;
  *
  * <p>Immutable and thread-safe.
  */
-final class OpenAiProvider implements Provider {
+final class OpenAiProvider implements Provider, InterruptibleCalls {
 
     private final Settings settings;
 
@@ -52,6 +53,12 @@ final class OpenAiProvider implements Provider {
     /** {@return the settings, for tests} */
     Settings settings() {
         return settings;
+    }
+
+    /** Calls wait on {@link Transport#send}, which aborts the exchange when the thread is interrupted. */
+    @Override
+    public boolean callsEndOnInterrupt() {
+        return true;
     }
 
     @Override
