@@ -31,7 +31,7 @@ import javax.tools.ToolProvider;
 public class RunAll {
 
     static final Path ROOT = Path.of("").toAbsolutePath();
-    static final Path JAR = ROOT.resolve("target/parley.jar");
+    static Path JAR = ROOT.resolve("target/parley.jar");
     static final Path WORK = ROOT.resolve("target/bench");
     static final Path CLASSES = WORK.resolve("classes");
     static String javaBin;
@@ -42,12 +42,15 @@ public class RunAll {
 
     public static void main(String[] args) throws Exception {
         String only = "chat,stream,embed,cold,policy";
+        Path out = ROOT.resolve("benchmarks/results/latest.md");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--only" -> only = args[++i];
+                case "--jar" -> JAR = Path.of(args[++i]).toAbsolutePath(); // another build, for before/after
+                case "--out" -> out = Path.of(args[++i]).toAbsolutePath();
                 default -> {
-                    System.err.println("usage: RunAll [--quick] [--only chat,stream,embed,cold,policy]");
+                    System.err.println("usage: RunAll [--quick] [--only chat,stream,embed,cold,policy] [--jar PATH] [--out FILE]");
                     System.exit(2);
                 }
             }
@@ -95,7 +98,6 @@ public class RunAll {
             md.append("\nNotes:\n\n");
             notes.forEach(n -> md.append("- ").append(n).append('\n'));
         }
-        Path out = ROOT.resolve("benchmarks/results/latest.md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, md.toString());
         System.out.println();
@@ -465,6 +467,7 @@ public class RunAll {
         md.append("# Parley round-trip benchmarks: ").append(quick ? "quick" : "full").append(" run\n\n");
         md.append("| | |\n|---|---|\n");
         md.append("| date | ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME).substring(0, 19)).append(" UTC |\n");
+        md.append("| Parley jar | ").append(ROOT.relativize(JAR)).append(" |\n");
         md.append("| JDK | ").append(System.getProperty("java.vm.vendor")).append(' ')
                 .append(Runtime.version()).append(" (").append(javaBin).append(") |\n");
         md.append("| CPU | ").append(cpu).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs |\n");
