@@ -74,7 +74,9 @@ public class ClientBench {
         int port = URI.create(url).getPort();
 
         Set<Integer> before = Tcp.clientPorts(port);
-        Client c = client.equals("raw") ? new Raw(url, encoding) : new Parley(url, encoding);
+        // --http vt|default: the HttpClient's executor (raw: default; Parley: its shared client, vt)
+        String http = o.getOrDefault("http", "");
+        Client c = client.equals("raw") ? new Raw(url, encoding, http.equals("vt")) : new Parley(url, encoding, http.equals("default"));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("scenario", scenario);
         out.put("client", client);
@@ -274,9 +276,13 @@ public class ClientBench {
     static final class Parley implements Client {
         final Llm llm;
 
-        Parley(String url, String encoding) {
+        Parley(String url, String encoding, boolean defaultExecutor) {
+            ProviderConfig.Builder config = ProviderConfig.newBuilder();
+            if (defaultExecutor) {
+                config.httpClient(HttpClient.newBuilder().build());
+            }
             this.llm = Llm.newBuilder()
-                    .provider("openai-compatible", ProviderConfig.newBuilder()
+                    .provider("openai-compatible", config
                             .baseUrl(URI.create(url + "/v1"))
                             .option("embeddingEncoding", encoding)
                             .build())
@@ -320,12 +326,17 @@ public class ClientBench {
      * as Parley uses for http URLs), the body built as a String, the answer found with indexOf.
      */
     static final class Raw implements Client {
-        final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        final HttpClient http;
         final URI chatUri;
         final URI embedUri;
         final boolean base64;
 
-        Raw(String url, String encoding) {
+        Raw(String url, String encoding, boolean virtualThreads) {
+            HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1);
+            if (virtualThreads) {
+                b.executor(Executors.newVirtualThreadPerTaskExecutor());
+            }
+            this.http = b.build();
             this.chatUri = URI.create(url + "/v1/chat/completions");
             this.embedUri = URI.create(url + "/v1/embeddings");
             this.base64 = encoding.equals("base64");

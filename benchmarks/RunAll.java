@@ -36,6 +36,7 @@ public class RunAll {
     static final Path CLASSES = WORK.resolve("classes");
     static String javaBin;
     static boolean quick;
+    static int roundsOverride;
     static final List<String> notes = new ArrayList<>();
     static final StringBuilder md = new StringBuilder();
     static final List<String[]> targets = new ArrayList<>();
@@ -47,10 +48,11 @@ public class RunAll {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--only" -> only = args[++i];
+                case "--rounds" -> roundsOverride = Integer.parseInt(args[++i]);
                 case "--jar" -> JAR = Path.of(args[++i]).toAbsolutePath(); // another build, for before/after
                 case "--out" -> out = Path.of(args[++i]).toAbsolutePath();
                 default -> {
-                    System.err.println("usage: RunAll [--quick] [--only chat,stream,embed,cold,policy] [--jar PATH] [--out FILE]");
+                    System.err.println("usage: RunAll [--quick] [--only chat,stream,embed,cold,policy] [--rounds N] [--jar PATH] [--out FILE]");
                     System.exit(2);
                 }
             }
@@ -108,7 +110,7 @@ public class RunAll {
     // ---- scenarios
 
     static void chat(Server s) throws Exception {
-        int rounds = quick ? 2 : 5;
+        int rounds = roundsOverride > 0 ? roundsOverride : quick ? 2 : 5;
         section("1. Round trip", """
                 Non-streamed chats against the fake OpenAI-compatible server (400-character answers, no \
                 added latency): Parley through `Llm` with its default policies (retries, per-attempt \
@@ -151,7 +153,7 @@ public class RunAll {
     }
 
     static void oneStream(Server s) throws Exception {
-        int rounds = quick ? 2 : 5;
+        int rounds = roundsOverride > 0 ? roundsOverride : quick ? 2 : 5;
         section("2. Streaming", """
                 One stream of 10,000 content chunks (4 characters each, plus the role, finish and usage \
                 events: the fake server's frames as OpenAI sends them, `stream_options.include_usage` \
@@ -173,7 +175,7 @@ public class RunAll {
     }
 
     static void manyStreams(Server s) throws Exception {
-        int rounds = quick ? 2 : 5;
+        int rounds = roundsOverride > 0 ? roundsOverride : quick ? 2 : 5;
         List<String> many = List.of("--scenario", "stream", "--concurrency", "1000", "--chunks", "100",
                 "--warmup", "2", "--rounds", quick ? "1" : "3");
         Pair p = pair(s, many, rounds);
@@ -190,7 +192,7 @@ public class RunAll {
     }
 
     static void embed(Server s) throws Exception {
-        int rounds = quick ? 2 : 5;
+        int rounds = roundsOverride > 0 ? roundsOverride : quick ? 2 : 5;
         int n = quick ? 300 : 1000;
         section("3. Embeddings", """
                 Sequential embedding requests of one text, 1536 dimensions, as base64 (little-endian \
