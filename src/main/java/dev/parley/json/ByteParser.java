@@ -171,7 +171,7 @@ final class ByteParser {
                     : "unexpected " + describe(pos) + ", expected a key in double quotes");
         }
         int keyAt = pos;
-        String key = readString();
+        String key = readKeyString();
         int n = frameSize[d];
         int existing = -1;
         HashMap<String, Integer> index = frameIndex[d];
@@ -326,6 +326,48 @@ final class ByteParser {
             return new JsonNumber(negative ? -value : value);
         }
         return new JsonNumber(new String(buf, from, p - from, StandardCharsets.ISO_8859_1));
+    }
+
+    /**
+     * Object keys seen recently, by a hash of their bytes. The same few keys recur in every
+     * document of an API (and in every chunk of a stream), so a key found here is not allocated
+     * again. Shared by all parsers without locking: entries are immutable strings, so a racing
+     * reader sees either an old entry or a new one, both checked byte for byte before use.
+     */
+    private static final String[] KEYS = new String[1024];
+    private static final int MAX_CACHED_KEY = 32;
+
+    /** Reads a key: like {@link #readString()}, through {@link #KEYS} for short plain ones. */
+    private String readKeyString() {
+        int from = pos + 1;
+        int p = from;
+        byte[] b = buf;
+        boolean[] plain = PLAIN;
+        int h = 0;
+        int limit = Math.min(end, from + MAX_CACHED_KEY);
+        while (p < limit && plain[b[p] & 0xFF]) {
+            h = 31 * h + b[p];
+            p++;
+        }
+        if (p >= end || b[p] != '"') {
+            return readString(); // long, escaped, non-ASCII or unterminated: the general path
+        }
+        int n = p - from;
+        int slot = (h ^ (h >>> 10)) & (KEYS.length - 1);
+        String cached = KEYS[slot];
+        pos = p + 1;
+        if (cached != null && cached.length() == n) {
+            int i = 0;
+            while (i < n && cached.charAt(i) == b[from + i]) {
+                i++;
+            }
+            if (i == n) {
+                return cached;
+            }
+        }
+        String key = n == 0 ? "" : new String(b, from, n, StandardCharsets.ISO_8859_1);
+        KEYS[slot] = key;
+        return key;
     }
 
     /** Reads a string whose opening quote is at {@code pos}, leaving {@code pos} after its closing quote. */
