@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,7 +35,9 @@ import dev.parley.EmbeddingResponse;
 import dev.parley.Llm;
 import dev.parley.Message;
 import dev.parley.MetricsSnapshot;
+import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
+import dev.parley.spi.ProviderFactory;
 
 /**
  * One measured run of one client against a running fake provider: Parley through its
@@ -76,7 +79,11 @@ public class ClientBench {
         Set<Integer> before = Tcp.clientPorts(port);
         // --http vt|default: the HttpClient's executor (raw: default; Parley: its shared client, vt)
         String http = o.getOrDefault("http", "");
-        Client c = client.equals("raw") ? new Raw(url, encoding, http.equals("vt")) : new Parley(url, encoding, http.equals("default"));
+        Client c = switch (client) {
+            case "raw" -> new Raw(url, encoding, http.equals("vt"));
+            case "parley-bare" -> new Bare(url, encoding);
+            default -> new Parley(url, encoding, http.equals("default"));
+        };
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("scenario", scenario);
         out.put("client", client);
@@ -318,6 +325,47 @@ public class ClientBench {
         public long retries() {
             MetricsSnapshot s = llm.metrics().snapshot();
             return s.retries();
+        }
+    }
+
+    /**
+     * Parley's adapter alone, from its factory, without the {@code Llm} stack (no retries,
+     * timeouts, cost, metrics): separates the adapter's cost from the policies'.
+     */
+    static final class Bare implements Client {
+        final Provider provider;
+
+        Bare(String url, String encoding) {
+            ProviderFactory f = ServiceLoader.load(ProviderFactory.class).stream().map(ServiceLoader.Provider::get)
+                    .filter(x -> x.name().equals("openai-compatible")).findFirst().orElseThrow();
+            this.provider = f.create(ProviderConfig.newBuilder().baseUrl(URI.create(url + "/v1"))
+                    .option("embeddingEncoding", encoding).build());
+        }
+
+        @Override
+        public String chat(String prompt) {
+            return provider.chat(ChatRequest.newBuilder().model("m").addMessage(Message.user(prompt)).build()).text();
+        }
+
+        @Override
+        public void stream(String prompt, Runnable onContent) {
+            try (ChatStream s = provider.stream(ChatRequest.newBuilder().model("m").addMessage(Message.user(prompt)).build())) {
+                for (ChatChunk chunk : s) {
+                    if (!chunk.textDelta().isEmpty()) {
+                        onContent.run();
+                    }
+                }
+            }
+        }
+
+        @Override
+        public float[] embed(String text) {
+            return provider.embed(EmbeddingRequest.of("text-embedding-3-small", List.of(text))).vector(0);
+        }
+
+        @Override
+        public long retries() {
+            return 0;
         }
     }
 

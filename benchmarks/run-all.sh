@@ -39,8 +39,10 @@ if [[ ! -f target/parley.jar ]]; then
     echo "building target/parley.jar"
     mvn -q -B package -DskipTests
 fi
-if [[ $quick == 0 && ! -x target/image/bin/parley ]]; then
+# The jlink image: built for a full run when missing, rebuilt whenever it is older than the jar.
+if [[ -x target/image/bin/parley && target/parley.jar -nt target/image/lib/modules ]] \
+        || [[ $quick == 0 && ! -x target/image/bin/parley ]]; then
     echo "building the jlink image target/image"
-    mvn -q -B -Pimage package
+    mvn -q -B -Pimage package 2>&1 | grep -v 'warning\]\[cds\]' || true
 fi
 exec "$JDK/bin/java" benchmarks/RunAll.java "$@"
