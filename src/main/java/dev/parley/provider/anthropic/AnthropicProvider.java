@@ -49,6 +49,8 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
 
     private final String name;
     private final String base;
+    /** The messages endpoint, resolved once rather than parsed per call. */
+    private URI messagesUri;
     private final ApiKey key;
     private final HttpClient client;
     private final Map<String, String> headers;
@@ -153,7 +155,11 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
     }
 
     private HttpRequest post(JsonObject body) {
-        return headers(Transport.request(URI.create(base + "/v1/messages")).header("content-type", "application/json"))
+        URI uri = messagesUri;
+        if (uri == null) {
+            messagesUri = uri = URI.create(base + "/v1/messages"); // racy but idempotent
+        }
+        return headers(Transport.request(uri).header("content-type", "application/json"))
                 .POST(BodyPublishers.ofByteArray(Json.writeBytes(body)))
                 .build();
     }
