@@ -123,7 +123,7 @@ public class RunAll {
                 TCP connections the run opened to the server (client ports in /proc/net/tcp, in any \
                 state, after the run less before it).""");
         int seqN = quick ? 1000 : 5000;
-        List<String> seq = List.of("--scenario", "chat", "--n", "" + seqN, "--warmup", quick ? "1500" : "3000",
+        List<String> seq = List.of("--scenario", "chat", "--n", "" + seqN, "--warmup", quick ? "3000" : "10000",
                 "--concurrency", "1", "--expect-length", "400");
         Pair p = pair(s, seq, rounds);
         table("sequential: " + seqN + " chats", p, List.of(
