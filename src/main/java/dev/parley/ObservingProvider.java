@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import dev.parley.internal.CallContext;
+import dev.parley.internal.InterruptibleCalls;
 import dev.parley.internal.Jfr;
 import dev.parley.internal.StreamTap;
 import dev.parley.spi.Capability;
@@ -191,9 +192,18 @@ final class ObservingProvider extends ForwardingProvider {
         }
     }
 
+    /** The attempt-counting wrapper: interruptible when its adapter is. */
+    private interface Attempts extends Provider, InterruptibleCalls {
+    }
+
     /** The innermost layer: tells the call's observer that the provider itself is being called. */
     static Provider attempts(Provider adapter) {
-        return new Provider() {
+        return new Attempts() {
+            @Override
+            public boolean callsEndOnInterrupt() {
+                return adapter instanceof InterruptibleCalls i && i.callsEndOnInterrupt();
+            }
+
             @Override
             public String name() {
                 return adapter.name();

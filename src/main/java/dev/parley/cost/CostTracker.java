@@ -3,6 +3,7 @@ package dev.parley.cost;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
@@ -41,8 +42,9 @@ public final class CostTracker {
      * @return its cost in US dollars; 0 when the model's price is unknown (the tokens are still counted)
      */
     public double record(String provider, String model, Usage usage) {
-        double cost = prices.find(provider, model).map(p -> p.cost(usage)).orElse(0.0);
-        boolean priced = prices.find(provider, model).isPresent();
+        Optional<ModelPrice> price = prices.find(provider, model);
+        double cost = price.isPresent() ? price.get().cost(usage) : 0.0;
+        boolean priced = price.isPresent();
         Line line = lines.computeIfAbsent(provider + "\u0000" + model, k -> new Line(provider, model));
         line.calls.increment();
         line.input.add(usage.inputTokens());

@@ -406,7 +406,7 @@ public final class SseDecoder implements FrameDecoder {
             eventType = null;
             return;
         }
-        String text = new String(data, 0, dataLength - 1, StandardCharsets.UTF_8);
+        byte[] text = SseEvent.copy(data, dataLength - 1); // decoded only if someone asks for the string
         String type = eventType == null ? SseEvent.DEFAULT_TYPE : eventType;
         dataLength = 0;
         eventType = null;

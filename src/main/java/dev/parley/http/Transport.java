@@ -9,9 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.function.BiFunction;
@@ -76,24 +73,21 @@ public final class Transport {
      *                      a timeout)
      */
     public static Response send(HttpClient client, HttpRequest request, String provider, ApiKey key) {
-        CompletableFuture<HttpResponse<byte[]>> future =
-                client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        // The blocking send, not sendAsync(...).get(): the JDK completes a sendAsync future on
+        // the common pool (so that callbacks never run on its own threads), one more thread
+        // hand-off and wake-up per request. send() aborts the exchange when interrupted.
         HttpResponse<byte[]> response;
         try {
-            response = future.get();
+            response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (InterruptedException e) {
-            future.cancel(true);
             Thread.currentThread().interrupt();
             throw LlmException.newBuilder(LlmException.Kind.TIMEOUT)
                     .provider(provider)
                     .message("the call was interrupted (cancelled or past its deadline); the request was aborted")
                     .cause(e)
                     .build();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw HttpErrors.fromException(provider, cause, key);
-        } catch (CancellationException e) {
-            throw HttpErrors.fromException(provider, new IOException("request cancelled", e), key);
+        } catch (IOException e) {
+            throw HttpErrors.fromException(provider, cause(e), key);
         }
         int status = response.statusCode();
         byte[] body = response.body() == null ? new byte[0] : response.body();
@@ -101,6 +95,16 @@ public final class Transport {
             throw HttpErrors.fromResponse(provider, status, response.headers(), body, key);
         }
         return new Response(status, response.headers(), body);
+    }
+
+    /**
+     * {@return the failure to report}: {@code send} rethrows the exchange's failure as a new
+     * exception of the same type whose cause is the original; the original carries the detail
+     * (such as "received while in pool"), so it is reported when the types match
+     */
+    private static Throwable cause(IOException e) {
+        Throwable c = e.getCause();
+        return c != null && c.getClass() == e.getClass() ? c : e;
     }
 
     /**

@@ -23,10 +23,16 @@ public final class Jfr {
         return a;
     }
 
-    /** Records one finished call; {@code errorKind} is null for a success. */
+    /**
+     * Records one finished call; {@code errorKind} is null for a success. Nothing happens, and
+     * the event class is not even loaded, until Flight Recorder has started in this JVM (from
+     * {@code -XX:StartFlightRecording}, {@code jcmd JFR.start} or the API): loading an event
+     * class initialises Flight Recorder, about 200 classes, a cost a short-lived command would
+     * pay on its first call for nothing. Once it has started, every call is recorded.
+     */
     public static void call(String operation, String provider, String model, long nanos, int attempts, Usage usage,
                             String errorKind) {
-        if (available()) {
+        if (available() && JfrState.initialized()) {
             CallEvent.commit(operation, provider, model, nanos, attempts, usage, errorKind);
         }
     }

@@ -25,8 +25,11 @@ import dev.parley.spi.Provider;
  * Provider p = retry.decorate(timeouts.decorate(openai)); // each attempt gets its own timeout
  * }
  *
- * <p><b>Calls</b> ({@code chat}, {@code embed}, {@code models}) run on a new virtual thread in the
- * caller's {@link CallContext}, while the caller waits. The limit is the smaller of
+ * <p><b>Calls</b> ({@code chat}, {@code embed}, {@code models}) to Parley's own adapters run on
+ * the caller's thread, which one shared timer thread ({@code parley-timeouts}, a daemon that ends
+ * when idle) interrupts at the limit; calls to other providers, or with an injected clock or
+ * sleeper, run on a new virtual thread in the caller's {@link CallContext}, while the caller
+ * waits. The limit is the smaller of
  * {@code attemptTimeout} and the time left before the overall deadline. When it passes, the call
  * is cancelled by interrupting its thread (the adapters abort the HTTP exchange on interrupt)
  * and the caller gets an {@link dev.parley.LlmTimeoutException} naming the limit: retryable
@@ -51,7 +54,8 @@ import dev.parley.spi.Provider;
  *
  * <p>Immutable configuration and thread-safe; one instance owns one set of
  * {@linkplain #stats() counters}, shared by every provider it decorates. No thread is created
- * until a call is made, and none outlives its call or stream.
+ * until a call is made, and none outlives its call or stream, except the shared timer thread,
+ * which ends 30 seconds after the last call it timed.
  */
 public final class TimeoutPolicy {
 
@@ -130,6 +134,16 @@ public final class TimeoutPolicy {
     Sleeper sleeper() {
         return sleeper;
     }
+
+    /**
+     * {@return whether time is the system's}: the system sleeper and a system clock, so that a
+     * call can be bounded by a timed wait instead of a watchdog that follows an injected clock
+     */
+    boolean realTime() {
+        return sleeper == Sleeper.SYSTEM && SYSTEM_CLOCK.isInstance(clock);
+    }
+
+    private static final Class<?> SYSTEM_CLOCK = Clock.systemUTC().getClass();
 
     /** Counts a timeout of {@code limit} and {@return the error for it}, with {@code cause} (may be null) */
     LlmException timedOut(String provider, Limit limit, Duration elapsed, Throwable cause) {

@@ -16,6 +16,7 @@ import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
 import dev.parley.ModelInfo;
 import dev.parley.internal.CallContext;
+import dev.parley.internal.InterruptibleCalls;
 import dev.parley.retry.internal.Relay;
 import dev.parley.spi.ForwardingProvider;
 import dev.parley.spi.Provider;
@@ -29,10 +30,13 @@ final class TimeoutProvider extends ForwardingProvider {
     static final String CALL_THREAD_NAME = "parley-timeout-call";
 
     private final TimeoutPolicy policy;
+    /** Whether calls run on the caller's thread, interrupted at the deadline by the shared timer. */
+    private final boolean inline;
 
     TimeoutProvider(TimeoutPolicy policy, Provider delegate) {
         super(delegate);
         this.policy = policy;
+        this.inline = policy.realTime() && delegate instanceof InterruptibleCalls i && i.callsEndOnInterrupt();
     }
 
     @Override
@@ -72,6 +76,9 @@ final class TimeoutProvider extends ForwardingProvider {
         if (!start.isBefore(end)) {
             throw policy.timedOut(delegate().name(), limit, null, null);
         }
+        if (inline) {
+            return callInline(work, start, end, limit);
+        }
         FutureTask<T> task = new FutureTask<>(() -> ctx.call(work));
         Expiry expiry = new Expiry(end, task);
         Watchdog watchdog = new Watchdog(policy.clock(), policy.sleeper(), expiry);
@@ -97,6 +104,48 @@ final class TimeoutProvider extends ForwardingProvider {
                     .build();
         } finally {
             watchdog.stop();
+        }
+    }
+
+    /**
+     * Runs {@code work} on the calling thread (already in its context), which the shared timer
+     * interrupts at {@code end}; for delegates whose calls end promptly on interrupt. Same
+     * outcomes as the hand-off to a call thread: the answer if it came first, a timeout naming
+     * the limit if the deadline passed first (the timer's interrupt is cleared), and for an
+     * interrupt from elsewhere, a timeout that is not retryable with the interrupt flag kept.
+     */
+    private <T> T callInline(Supplier<T> work, Instant start, Instant end, TimeoutPolicy.Limit limit) {
+        CallTimer.Entry timing = CallTimer.SHARED.start(System.nanoTime() + nanosBetween(start, end));
+        T result;
+        try {
+            result = work.get();
+        } catch (RuntimeException | Error e) {
+            if (CallTimer.SHARED.stop(timing)) {
+                Thread.interrupted(); // the timer's interrupt, delivered: clear it
+                throw policy.timedOut(delegate().name(), limit, Duration.between(start, policy.clock().instant()), null);
+            }
+            if (Thread.currentThread().isInterrupted() && e instanceof LlmException le
+                    && le.kind() == LlmException.Kind.TIMEOUT) {
+                throw LlmException.newBuilder(LlmException.Kind.TIMEOUT)
+                        .provider(delegate().name())
+                        .message("interrupted while waiting for the call; the call was cancelled")
+                        .retryable(false)
+                        .cause(e)
+                        .build();
+            }
+            throw e;
+        }
+        if (CallTimer.SHARED.stop(timing)) {
+            Thread.interrupted(); // the answer came first; the timer's late interrupt is not the caller's
+        }
+        return result;
+    }
+
+    private static long nanosBetween(Instant a, Instant b) {
+        try {
+            return Duration.between(a, b).toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 4;
         }
     }
 

@@ -28,6 +28,7 @@ import dev.parley.json.Json;
 import dev.parley.json.JsonException;
 import dev.parley.json.JsonObject;
 import dev.parley.spi.Capability;
+import dev.parley.internal.InterruptibleCalls;
 import dev.parley.spi.Provider;
 
 /**
@@ -39,7 +40,7 @@ import dev.parley.spi.Provider;
  *
  * <p>Immutable and thread-safe.
  */
-final class AnthropicProvider implements Provider {
+final class AnthropicProvider implements Provider, InterruptibleCalls {
 
     private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.CHAT, Capability.STREAMING,
             Capability.TOOLS, Capability.IMAGES, Capability.REASONING, Capability.MODELS));
@@ -48,6 +49,8 @@ final class AnthropicProvider implements Provider {
 
     private final String name;
     private final String base;
+    /** The messages endpoint, resolved once rather than parsed per call. */
+    private URI messagesUri;
     private final ApiKey key;
     private final HttpClient client;
     private final Map<String, String> headers;
@@ -66,6 +69,12 @@ final class AnthropicProvider implements Provider {
         this.version = version;
         this.beta = beta;
         this.defaultMaxTokens = defaultMaxTokens;
+    }
+
+    /** Calls wait on {@link Transport#send}, which aborts the exchange when the thread is interrupted. */
+    @Override
+    public boolean callsEndOnInterrupt() {
+        return true;
     }
 
     @Override
@@ -146,7 +155,11 @@ final class AnthropicProvider implements Provider {
     }
 
     private HttpRequest post(JsonObject body) {
-        return headers(Transport.request(URI.create(base + "/v1/messages")).header("content-type", "application/json"))
+        URI uri = messagesUri;
+        if (uri == null) {
+            messagesUri = uri = URI.create(base + "/v1/messages"); // racy but idempotent
+        }
+        return headers(Transport.request(uri).header("content-type", "application/json"))
                 .POST(BodyPublishers.ofByteArray(Json.writeBytes(body)))
                 .build();
     }

@@ -14,7 +14,6 @@ import dev.parley.http.FrameMapper;
 import dev.parley.http.HttpErrors;
 import dev.parley.http.SseEvent;
 import dev.parley.http.StreamInterruptedException;
-import dev.parley.json.Json;
 import dev.parley.json.JsonException;
 import dev.parley.json.JsonObject;
 
@@ -74,7 +73,7 @@ final class MessagesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
     public void map(SseEvent event, Output<ChatChunk> out) throws Exception {
         JsonObject data;
         try {
-            data = MessagesDecoder.object(Json.parse(event.data()));
+            data = MessagesDecoder.object(event.parseJson());
         } catch (JsonException e) {
             if (bodyEnded.getAsBoolean()) {
                 throw new StreamInterruptedException("stream ended before it was complete: it stopped in the"

@@ -27,6 +27,7 @@ import dev.parley.json.JsonException;
 import dev.parley.json.JsonObject;
 import dev.parley.json.JsonValue;
 import dev.parley.spi.Capability;
+import dev.parley.internal.InterruptibleCalls;
 import dev.parley.spi.Provider;
 
 /**
@@ -36,7 +37,7 @@ import dev.parley.spi.Provider;
  *
  * <p>Immutable and thread-safe.
  */
-final class OllamaProvider implements Provider {
+final class OllamaProvider implements Provider, InterruptibleCalls {
 
     private static final Set<Capability> CAPABILITIES = Collections.unmodifiableSet(EnumSet.of(
             Capability.CHAT, Capability.STREAMING, Capability.EMBEDDINGS, Capability.MODELS, Capability.TOOLS,
@@ -77,6 +78,12 @@ final class OllamaProvider implements Provider {
             throw LlmException.newBuilder(LlmException.Kind.CONFIGURATION).provider(name)
                     .message("a configured header cannot be sent (" + e.getMessage() + ")").cause(e).build();
         }
+    }
+
+    /** Calls wait on {@link Transport#send}, which aborts the exchange when the thread is interrupted. */
+    @Override
+    public boolean callsEndOnInterrupt() {
+        return true;
     }
 
     @Override

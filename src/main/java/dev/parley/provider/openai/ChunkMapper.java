@@ -2,7 +2,6 @@ package dev.parley.provider.openai;
 
 import dev.parley.ApiKey;
 import dev.parley.ChatChunk;
-import dev.parley.json.Json;
 import dev.parley.json.JsonAccessException;
 import dev.parley.json.JsonObject;
 import dev.parley.json.JsonString;
@@ -35,12 +34,11 @@ final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
 
     @Override
     public void map(SseEvent event, Output<ChatChunk> out) {
-        String data = event.data();
-        if (data.length() < 16 && data.strip().equals("[DONE]")) {
+        if (isDone(event)) {
             out.end();
             return;
         }
-        JsonValue value = Json.parse(data);
+        JsonValue value = event.parseJson();
         if (!(value instanceof JsonObject o)) {
             throw new JsonAccessException("", "expected a chat.completion.chunk object, got " + value.kind());
         }
@@ -51,6 +49,11 @@ final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
         if (chunk != null) {
             out.emit(chunk);
         }
+    }
+
+    /** {@return whether the event is the end marker {@code [DONE]}, perhaps with spaces around it} */
+    private static boolean isDone(SseEvent event) {
+        return event.dataShorterThan(16) && event.data().strip().equals("[DONE]");
     }
 
     /**

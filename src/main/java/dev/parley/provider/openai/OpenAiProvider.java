@@ -1,5 +1,6 @@
 package dev.parley.provider.openai;
 
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.util.List;
@@ -27,6 +28,7 @@ import dev.parley.json.JsonException;
 import dev.parley.json.JsonObject;
 import dev.parley.json.JsonValue;
 import dev.parley.spi.Capability;
+import dev.parley.internal.InterruptibleCalls;
 import dev.parley.spi.Provider;
 
 /**
@@ -41,17 +43,30 @@ import dev.parley.spi.Provider;
  *
  * <p>Immutable and thread-safe.
  */
-final class OpenAiProvider implements Provider {
+final class OpenAiProvider implements Provider, InterruptibleCalls {
 
     private final Settings settings;
+    /** The endpoints, resolved once: parsing a URI per call showed up as 5% of a caller's CPU. */
+    private final URI chatUri;
+    private final URI embeddingsUri;
+    private final URI modelsUri;
 
     OpenAiProvider(Settings settings) {
         this.settings = settings;
+        this.chatUri = settings.endpoint("/chat/completions");
+        this.embeddingsUri = settings.endpoint("/embeddings");
+        this.modelsUri = settings.endpoint("/models");
     }
 
     /** {@return the settings, for tests} */
     Settings settings() {
         return settings;
+    }
+
+    /** Calls wait on {@link Transport#send}, which aborts the exchange when the thread is interrupted. */
+    @Override
+    public boolean callsEndOnInterrupt() {
+        return true;
     }
 
     @Override
@@ -67,7 +82,7 @@ final class OpenAiProvider implements Provider {
     @Override
     public ChatResponse chat(ChatRequest request) {
         check(request);
-        HttpRequest http = post("/chat/completions", ChatEncoder.chat(settings.dialect(), request, false),
+        HttpRequest http = post(chatUri, ChatEncoder.chat(settings.dialect(), request, false),
                 "application/json");
         Transport.Response response = Transport.send(settings.client(), http, name(), settings.apiKey());
         String requestId = HttpErrors.requestId(response.headers());
@@ -78,7 +93,7 @@ final class OpenAiProvider implements Provider {
     @Override
     public ChatStream stream(ChatRequest request) {
         check(request);
-        HttpRequest http = post("/chat/completions", ChatEncoder.chat(settings.dialect(), request, true),
+        HttpRequest http = post(chatUri, ChatEncoder.chat(settings.dialect(), request, true),
                 "text/event-stream");
         StreamOptions options = StreamOptions.defaults().withRequireEndMarker(true);
         return ChatStream.of(name(), Transport.stream(settings.client(), http, name(), settings.apiKey(),
@@ -90,7 +105,7 @@ final class OpenAiProvider implements Provider {
     public EmbeddingResponse embed(EmbeddingRequest request) {
         require(Capability.EMBEDDINGS, "embeddings");
         requireModel(request.model());
-        HttpRequest http = post("/embeddings", ChatEncoder.embeddings(request, settings.base64Embeddings()),
+        HttpRequest http = post(embeddingsUri, ChatEncoder.embeddings(request, settings.base64Embeddings()),
                 "application/json");
         Transport.Response response = Transport.send(settings.client(), http, name(), settings.apiKey());
         String requestId = HttpErrors.requestId(response.headers());
@@ -101,7 +116,7 @@ final class OpenAiProvider implements Provider {
     @Override
     public List<ModelInfo> models() {
         require(Capability.MODELS, "listing models");
-        HttpRequest http = request("/models", "application/json").GET().build();
+        HttpRequest http = request(modelsUri, "application/json").GET().build();
         Transport.Response response = Transport.send(settings.client(), http, name(), settings.apiKey());
         return decode(response, HttpErrors.requestId(response.headers()), EmbeddingDecoder::models);
     }
@@ -142,15 +157,15 @@ final class OpenAiProvider implements Provider {
         }
     }
 
-    private HttpRequest post(String path, JsonObject body, String accept) {
-        return request(path, accept)
+    private HttpRequest post(URI uri, JsonObject body, String accept) {
+        return request(uri, accept)
                 .header("Content-Type", "application/json")
                 .POST(BodyPublishers.ofByteArray(Json.writeBytes(body)))
                 .build();
     }
 
-    private HttpRequest.Builder request(String path, String accept) {
-        HttpRequest.Builder b = Transport.request(settings.endpoint(path)).header("Accept", accept);
+    private HttpRequest.Builder request(URI uri, String accept) {
+        HttpRequest.Builder b = Transport.request(uri).header("Accept", accept);
         if (settings.apiKey() != null) {
             if (settings.dialect().apiKeyHeader) {
                 b.header("api-key", settings.apiKey().value());
