@@ -1,5 +1,8 @@
 package dev.parley.cache;
 
+import dev.parley.support.ScriptedPublisher;
+import dev.parley.support.RecordingSubscriber;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;

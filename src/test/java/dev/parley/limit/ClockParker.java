@@ -1,5 +1,7 @@
 package dev.parley.limit;
 
+import dev.parley.support.MutableClock;
+
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;

@@ -1,4 +1,4 @@
-package dev.parley.limit;
+package dev.parley.support;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,13 +11,13 @@ import java.util.concurrent.TimeUnit;
  * one subscription are serialized, so reads after {@link #awaitTerminal()} or from the
  * signalling thread are safe.
  */
-final class RecordingSubscriber<T> implements Flow.Subscriber<T> {
+public final class RecordingSubscriber<T> implements Flow.Subscriber<T> {
 
-    final List<T> items = new java.util.concurrent.CopyOnWriteArrayList<>();
+    public final List<T> items = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final CountDownLatch terminal = new CountDownLatch(1);
     private volatile Flow.Subscription subscription;
-    volatile Throwable error;
-    volatile boolean completed;
+    public volatile Throwable error;
+    public volatile boolean completed;
 
     @Override
     public void onSubscribe(Flow.Subscription s) {
@@ -41,22 +41,22 @@ final class RecordingSubscriber<T> implements Flow.Subscriber<T> {
         terminal.countDown();
     }
 
-    void request(long n) {
+    public void request(long n) {
         subscription.request(n);
     }
 
-    void cancel() {
+    public void cancel() {
         subscription.cancel();
     }
 
-    RecordingSubscriber<T> awaitTerminal() throws InterruptedException {
+    public RecordingSubscriber<T> awaitTerminal() throws InterruptedException {
         if (!terminal.await(10, TimeUnit.SECONDS)) {
             throw new AssertionError("no terminal signal; items " + items.size());
         }
         return this;
     }
 
-    List<T> itemsSoFar() {
+    public List<T> itemsSoFar() {
         return new ArrayList<>(items);
     }
 }

@@ -1,4 +1,4 @@
-package dev.parley.limit;
+package dev.parley.support;
 
 import java.util.List;
 import java.util.concurrent.Flow;
@@ -13,15 +13,15 @@ import dev.parley.http.AbstractSubscription;
  * A cold publisher of fixed chunks that then completes or fails, and records what its
  * subscriber asked for: subscriptions, total demand, cancellation.
  */
-final class ScriptedPublisher implements Flow.Publisher<ChatChunk> {
+public final class ScriptedPublisher implements Flow.Publisher<ChatChunk> {
 
-    final AtomicInteger subscriptions = new AtomicInteger();
-    final AtomicLong requested = new AtomicLong();
-    final AtomicBoolean cancelled = new AtomicBoolean();
+    public final AtomicInteger subscriptions = new AtomicInteger();
+    public final AtomicLong requested = new AtomicLong();
+    public final AtomicBoolean cancelled = new AtomicBoolean();
     private final List<ChatChunk> chunks;
     private final RuntimeException error;
 
-    ScriptedPublisher(List<ChatChunk> chunks, RuntimeException error) {
+    public ScriptedPublisher(List<ChatChunk> chunks, RuntimeException error) {
         this.chunks = List.copyOf(chunks);
         this.error = error;
     }
