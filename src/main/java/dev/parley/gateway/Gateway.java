@@ -232,6 +232,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** {@return the gateway's own counters, for tests} */
+    /** Waits until no request is in flight, so their counters are final; for tests. @return whether that happened in time */
+    boolean awaitIdle(Duration timeout) {
+        return dispatcher.awaitIdle(timeout.toNanos());
+    }
+
     GatewayMetrics metrics() {
         return metrics;
     }

@@ -75,6 +75,7 @@ class GatewayOpsTest {
         assertEquals("ok", json(r).object("routes").string("a"));
         assertEquals("ok", json(r).object("routes").string("b"));
         http.get("/v1/models");
+        assertTrue(gateway.awaitIdle(java.time.Duration.ofSeconds(5)));
         String metrics = http.get("/metrics").body();
         assertTrue(metrics.contains("parley_requests_total{route=\"b\"} 0\n"),
                 "a provider that cannot list models is not asked, so no error is counted: " + metrics);
@@ -106,6 +107,8 @@ class GatewayOpsTest {
         http.post("/v1/chat/completions", "{\"model\":\"fast-alias\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         http.post("/v1/chat/completions", "{oops");
 
+        // Requests are counted as their handler finishes, just after the client has the answer.
+        assertTrue(gateway.awaitIdle(java.time.Duration.ofSeconds(5)));
         HttpResponse<String> r = http.get("/metrics");
 
         assertEquals(200, r.statusCode());
@@ -217,6 +220,7 @@ class GatewayOpsTest {
         ScriptedProvider p = ScriptedProvider.newBuilder("fake").chunks(List.of(ChatChunk.ofText("a"), ChatChunk.ofText("b"))).build();
         start(Gateway.newBuilder().defaultRoute(GatewayChatTest.llm(p, "m")));
         http.post("/v1/chat/completions", "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertTrue(gateway.awaitIdle(java.time.Duration.ofSeconds(5)));
 
         String text = http.get("/metrics").body();
 

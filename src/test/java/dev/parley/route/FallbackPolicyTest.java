@@ -23,7 +23,7 @@ import dev.parley.internal.CallContext;
 import dev.parley.retry.testing.ManualPublisher;
 import dev.parley.retry.testing.ManualTime;
 import dev.parley.retry.testing.ScriptedProvider;
-import dev.parley.retry.testing.TestSubscriber;
+import dev.parley.support.TestSubscriber;
 import dev.parley.spi.Provider;
 
 class FallbackPolicyTest {

@@ -26,7 +26,7 @@ import dev.parley.ModelInfo;
 import dev.parley.UnavailableException;
 import dev.parley.retry.testing.ManualTime;
 import dev.parley.retry.testing.ScriptedProvider;
-import dev.parley.retry.testing.TestSubscriber;
+import dev.parley.support.TestSubscriber;
 import dev.parley.spi.Capability;
 import dev.parley.spi.Provider;
 

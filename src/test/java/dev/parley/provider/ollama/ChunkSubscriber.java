@@ -1,5 +1,6 @@
 package dev.parley.provider.ollama;
 
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -14,7 +15,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * A test subscriber (the idea of dev.parley.http.TestSubscriber, trimmed): records items and the
+ * A test subscriber (the idea of dev.parley.support.TestSubscriber, trimmed): records items and the
  * terminal signal, requests only when told to, and records Reactive Streams violations (items
  * without demand, signals after a terminal one). Thread-safe.
  */

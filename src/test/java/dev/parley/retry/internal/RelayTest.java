@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import dev.parley.ChatChunk;
 import dev.parley.ChatStream;
 import dev.parley.retry.testing.ManualPublisher;
-import dev.parley.retry.testing.TestSubscriber;
+import dev.parley.support.TestSubscriber;
 
 class RelayTest {
 

@@ -1,4 +1,4 @@
-package dev.parley.http;
+package dev.parley.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe: signals may come from any thread while the test thread inspects and waits.
  */
-final class TestSubscriber<T> implements Flow.Subscriber<T> {
+public final class TestSubscriber<T> implements Flow.Subscriber<T> {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -44,7 +44,7 @@ final class TestSubscriber<T> implements Flow.Subscriber<T> {
     private long requested;
 
     /** Creates a subscriber that requests nothing until told to. */
-    TestSubscriber() {
+    public TestSubscriber() {
         this(0);
     }
 
@@ -53,18 +53,18 @@ final class TestSubscriber<T> implements Flow.Subscriber<T> {
      *
      * @param initialRequest the first request, 0 for none
      */
-    TestSubscriber(long initialRequest) {
+    public TestSubscriber(long initialRequest) {
         this.initialRequest = initialRequest;
     }
 
     /** Runs {@code action} inside each onNext, after the item is recorded. */
-    TestSubscriber<T> onNextDo(Consumer<T> action) {
+    public TestSubscriber<T> onNextDo(Consumer<T> action) {
         this.onNextAction = action;
         return this;
     }
 
     /** Makes onSubscribe cancel the subscription right away (after the initial request, if any). */
-    TestSubscriber<T> cancelInOnSubscribe() {
+    public TestSubscriber<T> cancelInOnSubscribe() {
         this.cancelInOnSubscribe = true;
         return this;
     }
@@ -180,7 +180,7 @@ final class TestSubscriber<T> implements Flow.Subscriber<T> {
     }
 
     /** Requests {@code n} items (n may be invalid, to test rule 3.9). */
-    void request(long n) {
+    public void request(long n) {
         Flow.Subscription s;
         lock.lock();
         try {
@@ -196,7 +196,7 @@ final class TestSubscriber<T> implements Flow.Subscriber<T> {
     }
 
     /** Cancels the subscription. */
-    void cancel() {
+    public void cancel() {
         Flow.Subscription s;
         lock.lock();
         try {
@@ -208,7 +208,7 @@ final class TestSubscriber<T> implements Flow.Subscriber<T> {
         s.cancel();
     }
 
-    List<T> items() {
+    public List<T> items() {
         lock.lock();
         try {
             return List.copyOf(items);
@@ -217,7 +217,7 @@ final class TestSubscriber<T> implements Flow.Subscriber<T> {
         }
     }
 
-    Throwable error() {
+    public Throwable error() {
         lock.lock();
         try {
             return error;
@@ -226,7 +226,7 @@ final class TestSubscriber<T> implements Flow.Subscriber<T> {
         }
     }
 
-    boolean isCompleted() {
+    public boolean isCompleted() {
         lock.lock();
         try {
             return completions > 0;
@@ -235,7 +235,7 @@ final class TestSubscriber<T> implements Flow.Subscriber<T> {
         }
     }
 
-    boolean isTerminated() {
+    public boolean isTerminated() {
         lock.lock();
         try {
             return completions + errors > 0;
@@ -245,7 +245,7 @@ final class TestSubscriber<T> implements Flow.Subscriber<T> {
     }
 
     /** Waits until at least {@code count} items arrived (or the stream ended), then returns them. */
-    List<T> awaitItems(int count) {
+    public List<T> awaitItems(int count) {
         await(() -> items.size() >= count || completions + errors > 0, "items: " + count);
         List<T> result = items();
         assertTrue(result.size() >= count, () -> "stream ended after " + result.size()
@@ -254,13 +254,13 @@ final class TestSubscriber<T> implements Flow.Subscriber<T> {
     }
 
     /** Waits for a terminal signal. */
-    TestSubscriber<T> awaitTerminal() {
+    public TestSubscriber<T> awaitTerminal() {
         await(() -> completions + errors > 0, "a terminal signal");
         return this;
     }
 
     /** Waits for completion and asserts there was no error. */
-    List<T> awaitCompletion() {
+    public List<T> awaitCompletion() {
         awaitTerminal();
         Throwable e = error();
         if (e != null) {
@@ -271,18 +271,18 @@ final class TestSubscriber<T> implements Flow.Subscriber<T> {
     }
 
     /** Waits for an error, asserts there was no completion, and returns the error. */
-    Throwable awaitError() {
+    public Throwable awaitError() {
         awaitTerminal();
         assertFalse(isCompleted(), "expected an error, got completion");
         assertNoViolations();
         return error();
     }
 
-    void assertNotTerminated() {
+    public void assertNotTerminated() {
         assertFalse(isTerminated(), () -> "unexpectedly terminated; error: " + error());
     }
 
-    void assertNoViolations() {
+    public void assertNoViolations() {
         lock.lock();
         try {
             assertEquals(List.of(), violations, "Reactive Streams violations");
@@ -291,7 +291,7 @@ final class TestSubscriber<T> implements Flow.Subscriber<T> {
         }
     }
 
-    void assertNoError() {
+    public void assertNoError() {
         assertNull(error(), "unexpected error");
     }
 
