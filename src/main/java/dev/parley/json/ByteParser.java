@@ -3,6 +3,7 @@ package dev.parley.json;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * One run of the parser over UTF-8 bytes. Iterative: open objects and arrays live on an explicit
@@ -30,23 +31,92 @@ final class ByteParser {
 
     // The frame stack: one entry per open object or array.
     private int depth;
-    private boolean[] frameIsObject = new boolean[8];
-    private String[][] frameKeys = new String[8][];
-    private JsonValue[][] frameValues = new JsonValue[8][];
-    private int[] frameSize = new int[8];
-    private int[] frameReplace = new int[8];
-    @SuppressWarnings("unchecked")
-    private HashMap<String, Integer>[] frameIndex = new HashMap[8];
+    private int deepest;
+    private boolean[] frameIsObject;
+    private String[][] frameKeys;
+    private JsonValue[][] frameValues;
+    private int[] frameSize;
+    private int[] frameReplace;
+    private HashMap<String, Integer>[] frameIndex;
 
     private char[] chars;
 
-    ByteParser(byte[] buf, int start, int end, int maxDepth, boolean rejectDuplicates) {
+    /**
+     * Parsers whose frame stacks can be reused: parsing a small document (a stream chunk) made
+     * as many bytes of scratch arrays as of result. A few slots, picked by thread, taken and
+     * given back atomically; a parser that finds its slot empty makes new arrays.
+     */
+    private static final AtomicReferenceArray<ByteParser> SPARE = new AtomicReferenceArray<>(8);
+    /** Frame stacks deeper, or frames wider, than this are not kept. */
+    private static final int KEEP_DEPTH = 32;
+    private static final int KEEP_WIDTH = 256;
+    private static final int KEEP_CHARS = 4096;
+
+    @SuppressWarnings("unchecked")
+    private ByteParser(byte[] buf, int start, int end, int maxDepth, boolean rejectDuplicates) {
         this.buf = buf;
         this.start = start;
         this.end = end;
         this.maxDepth = maxDepth;
         this.rejectDuplicates = rejectDuplicates;
         this.pos = start;
+        this.frameIsObject = new boolean[8];
+        this.frameKeys = new String[8][];
+        this.frameValues = new JsonValue[8][];
+        this.frameSize = new int[8];
+        this.frameReplace = new int[8];
+        this.frameIndex = new HashMap[8];
+    }
+
+    /** A parser over new input that takes over the scratch arrays of {@code old}. */
+    private ByteParser(ByteParser old, byte[] buf, int start, int end, int maxDepth, boolean rejectDuplicates) {
+        this.buf = buf;
+        this.start = start;
+        this.end = end;
+        this.maxDepth = maxDepth;
+        this.rejectDuplicates = rejectDuplicates;
+        this.pos = start;
+        this.frameIsObject = old.frameIsObject;
+        this.frameKeys = old.frameKeys;
+        this.frameValues = old.frameValues;
+        this.frameSize = old.frameSize;
+        this.frameReplace = old.frameReplace;
+        this.frameIndex = old.frameIndex;
+        this.chars = old.chars;
+    }
+
+    /** {@return the value of the document in {@code buf[start, end)}} @throws JsonParseException if it is not JSON */
+    static JsonValue parse(byte[] buf, int start, int end, int maxDepth, boolean rejectDuplicates) {
+        int slot = (int) Thread.currentThread().threadId() & (SPARE.length() - 1);
+        ByteParser spare = SPARE.getAndSet(slot, null);
+        ByteParser p = spare == null ? new ByteParser(buf, start, end, maxDepth, rejectDuplicates)
+                : new ByteParser(spare, buf, start, end, maxDepth, rejectDuplicates);
+        try {
+            return p.parseDocument();
+        } finally {
+            p.release(slot);
+        }
+    }
+
+    /** Clears what the frames still refer to and offers them to the next parser, if small enough. */
+    private void release(int slot) {
+        if (deepest > KEEP_DEPTH || chars != null && chars.length > KEEP_CHARS) {
+            return;
+        }
+        for (int d = 0; d < deepest; d++) {
+            if ((frameValues[d] != null && frameValues[d].length > KEEP_WIDTH)
+                    || (frameKeys[d] != null && frameKeys[d].length > KEEP_WIDTH)) {
+                return;
+            }
+            if (frameValues[d] != null) {
+                Arrays.fill(frameValues[d], null); // a failed parse leaves values behind
+            }
+            if (frameKeys[d] != null) {
+                Arrays.fill(frameKeys[d], null);
+            }
+            frameIndex[d] = null;
+        }
+        SPARE.set(slot, this);
     }
 
     JsonValue parseDocument() {
@@ -149,6 +219,9 @@ final class ByteParser {
             frameSize = Arrays.copyOf(frameSize, n);
             frameReplace = Arrays.copyOf(frameReplace, n);
             frameIndex = Arrays.copyOf(frameIndex, n);
+        }
+        if (depth == deepest) {
+            deepest = depth + 1;
         }
         frameIsObject[depth] = isObject;
         frameSize[depth] = 0;
