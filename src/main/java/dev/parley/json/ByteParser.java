@@ -32,6 +32,8 @@ final class ByteParser {
     // The frame stack: one entry per open object or array.
     private int depth;
     private int deepest;
+    /** Whether a key did not fit {@link #KEYS}: such keys are not left in reused frames. */
+    private boolean uncachedKeys;
     private boolean[] frameIsObject;
     private String[][] frameKeys;
     private JsonValue[][] frameValues;
@@ -98,7 +100,13 @@ final class ByteParser {
         }
     }
 
-    /** Clears what the frames still refer to and offers them to the next parser, if small enough. */
+    /**
+     * Offers the frames to the next parser, if they are small enough. Nothing needs clearing for
+     * correctness (a frame is only read below its size, which push resets); values left in the
+     * frames a failed parse left open are cleared so that they are not kept alive. Keys may stay
+     * when they were all short enough for {@link #KEYS} (which keeps them anyway); others are
+     * cleared.
+     */
     private void release(int slot) {
         if (deepest > KEEP_DEPTH || chars != null && chars.length > KEEP_CHARS) {
             return;
@@ -108,13 +116,17 @@ final class ByteParser {
                     || (frameKeys[d] != null && frameKeys[d].length > KEEP_WIDTH)) {
                 return;
             }
-            if (frameValues[d] != null) {
-                Arrays.fill(frameValues[d], null); // a failed parse leaves values behind
-            }
-            if (frameKeys[d] != null) {
-                Arrays.fill(frameKeys[d], null);
-            }
+        }
+        for (int d = 0; d < depth; d++) { // frames still open: the parse failed
+            Arrays.fill(frameValues[d], 0, frameSize[d], null);
             frameIndex[d] = null;
+        }
+        if (uncachedKeys) {
+            for (int d = 0; d < deepest; d++) {
+                if (frameKeys[d] != null) {
+                    Arrays.fill(frameKeys[d], null);
+                }
+            }
         }
         SPARE.set(slot, this);
     }
@@ -423,6 +435,7 @@ final class ByteParser {
             p++;
         }
         if (p >= end || b[p] != '"') {
+            uncachedKeys = true;
             return readString(); // long, escaped, non-ASCII or unterminated: the general path
         }
         int n = p - from;
