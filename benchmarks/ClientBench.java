@@ -381,14 +381,19 @@ public class ClientBench {
 
         final boolean perRequestVersion;
 
-        /** @param client "" (HTTP/1.1, default executor), "vt" (virtual threads), or "parley" (Parley's shared client's settings) */
+        /**
+         * @param client "" (HTTP/1.1, default executor), "vt" (virtual threads), "h2" (HTTP/2 client,
+         *               HTTP/1.1 requests), "timeout" (a connect timeout), or "parley" (all of Parley's
+         *               shared client's settings)
+         */
         Raw(String url, String encoding, String client) {
             HttpClient.Builder b = HttpClient.newBuilder();
-            perRequestVersion = client.equals("parley");
-            if (perRequestVersion) {
-                b.connectTimeout(java.time.Duration.ofSeconds(10));
-            } else {
+            perRequestVersion = client.equals("parley") || client.equals("h2");
+            if (!perRequestVersion) {
                 b.version(HttpClient.Version.HTTP_1_1);
+            }
+            if (client.equals("parley") || client.equals("timeout")) {
+                b.connectTimeout(java.time.Duration.ofSeconds(10));
             }
             if (client.equals("vt") || client.equals("parley")) {
                 b.executor(Executors.newVirtualThreadPerTaskExecutor());
