@@ -80,7 +80,7 @@ public class ClientBench {
         // --http vt|default: the HttpClient's executor (raw: default; Parley: its shared client, vt)
         String http = o.getOrDefault("http", "");
         Client c = switch (client) {
-            case "raw" -> new Raw(url, encoding, http.equals("vt"));
+            case "raw" -> new Raw(url, encoding, http);
             case "parley-bare" -> new Bare(url, encoding);
             default -> new Parley(url, encoding, http.equals("default"));
         };
@@ -379,9 +379,23 @@ public class ClientBench {
         final URI embedUri;
         final boolean base64;
 
-        Raw(String url, String encoding, boolean virtualThreads) {
-            HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1);
-            if (virtualThreads) {
+        final boolean perRequestVersion;
+
+        /**
+         * @param client "" (HTTP/1.1, default executor), "vt" (virtual threads), "h2" (HTTP/2 client,
+         *               HTTP/1.1 requests), "timeout" (a connect timeout), or "parley" (all of Parley's
+         *               shared client's settings)
+         */
+        Raw(String url, String encoding, String client) {
+            HttpClient.Builder b = HttpClient.newBuilder();
+            perRequestVersion = client.equals("parley") || client.equals("h2");
+            if (!perRequestVersion) {
+                b.version(HttpClient.Version.HTTP_1_1);
+            }
+            if (client.equals("parley") || client.equals("timeout")) {
+                b.connectTimeout(java.time.Duration.ofSeconds(10));
+            }
+            if (client.equals("vt") || client.equals("parley")) {
                 b.executor(Executors.newVirtualThreadPerTaskExecutor());
             }
             this.http = b.build();
@@ -391,7 +405,11 @@ public class ClientBench {
         }
 
         HttpRequest post(URI uri, String body, String accept) {
-            return HttpRequest.newBuilder(uri)
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+            if (perRequestVersion) {
+                b.version(HttpClient.Version.HTTP_1_1);
+            }
+            return b
                     .header("Content-Type", "application/json")
                     .header("Accept", accept)
                     .POST(HttpRequest.BodyPublishers.ofString(body))

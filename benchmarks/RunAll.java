@@ -32,6 +32,7 @@ public class RunAll {
 
     static final Path ROOT = Path.of("").toAbsolutePath();
     static Path JAR = ROOT.resolve("target/parley.jar");
+    static String jarArg = "target/parley.jar";
     static final Path WORK = ROOT.resolve("target/bench");
     static final Path CLASSES = WORK.resolve("classes");
     static String javaBin;
@@ -49,7 +50,10 @@ public class RunAll {
                 case "--quick" -> quick = true;
                 case "--only" -> only = args[++i];
                 case "--rounds" -> roundsOverride = Integer.parseInt(args[++i]);
-                case "--jar" -> JAR = Path.of(args[++i]).toAbsolutePath(); // another build, for before/after
+                case "--jar" -> { // another build, for before/after
+                    jarArg = args[++i];
+                    JAR = Path.of(jarArg).toAbsolutePath();
+                }
                 case "--out" -> out = Path.of(args[++i]).toAbsolutePath();
                 default -> {
                     System.err.println("usage: RunAll [--quick] [--only chat,stream,embed,cold,policy] [--rounds N] [--jar PATH] [--out FILE]");
@@ -61,6 +65,12 @@ public class RunAll {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: run mvn -q -B package -DskipTests first");
         }
+        // Everything runs from a copy: a JVM loads classes lazily from its jar, and a rebuild
+        // during the run would replace the jar under the fake server and the clients.
+        Files.createDirectories(WORK);
+        Path copy = WORK.resolve("parley-under-test.jar");
+        Files.copy(JAR, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        JAR = copy;
         compile();
         long start = System.nanoTime();
         String loadStart = load();
@@ -482,7 +492,7 @@ public class RunAll {
         md.append("# Parley round-trip benchmarks: ").append(quick ? "quick" : "full").append(" run\n\n");
         md.append("| | |\n|---|---|\n");
         md.append("| date | ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME).substring(0, 19)).append(" UTC |\n");
-        md.append("| Parley jar | ").append(ROOT.relativize(JAR)).append(" |\n");
+        md.append("| Parley jar | a copy of ").append(jarArg).append(" |\n");
         md.append("| JDK | ").append(System.getProperty("java.vm.vendor")).append(' ')
                 .append(Runtime.version()).append(" (").append(javaBin).append(") |\n");
         md.append("| CPU | ").append(cpu).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs |\n");

@@ -9,11 +9,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * a {@link TimeoutProvider} runs on their callers' own threads, so that a call costs no thread
  * start, no park and no wake-up of its own.
  *
- * <p>The timer thread sleeps until the earliest deadline it knew of when it last looked; a call
- * that starts with a later deadline does not wake it (it looks again when it wakes), so with
- * calls that end in time it wakes about once per timeout, not once per call. It is a daemon
- * thread named {@value #THREAD_NAME}, started with the first call and ended after
- * {@value #IDLE_SECONDS} seconds without calls.
+ * <p>The timer thread sleeps until the earliest deadline it knew of when it last looked, or for
+ * {@value #IDLE_SECONDS} seconds when no call was running then; a call that starts with a later
+ * deadline does not wake it (it looks again when it wakes), so with calls that end in time it
+ * wakes about once per timeout or idle period, not once per call. It is a daemon thread named
+ * {@value #THREAD_NAME}, started with the first call and ended after an idle period in which no
+ * call started.
  *
  * <p>Thread-safe: all state is guarded by one lock, held briefly.
  */
@@ -47,6 +48,8 @@ final class CallTimer {
     private long wakeAt;
     private boolean sleepingUntilWakeAt;
     private Thread timer;
+    private long starts;
+    private long looks;
 
     CallTimer() {
         head.prev = head;
@@ -64,6 +67,7 @@ final class CallTimer {
         Entry e = new Entry(Thread.currentThread(), deadline);
         lock.lock();
         try {
+            starts++;
             e.prev = head.prev;
             e.next = head;
             head.prev.next = e;
@@ -98,6 +102,16 @@ final class CallTimer {
         }
     }
 
+    /** {@return how many times the timer thread looked at the calls; for tests} */
+    long looks() {
+        lock.lock();
+        try {
+            return looks;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** {@return the calls being timed; for tests} */
     int active() {
         lock.lock();
@@ -115,7 +129,9 @@ final class CallTimer {
     private void run() {
         lock.lock();
         try {
+            long startsAtLastLook = -1;
             while (true) {
+                looks++;
                 long now = System.nanoTime();
                 boolean any = false;
                 long earliest = 0;
@@ -133,19 +149,22 @@ final class CallTimer {
                     }
                     e = next;
                 }
+                long until;
+                if (any) {
+                    until = earliest;
+                } else if (startsAtLastLook == starts) {
+                    timer = null; // a whole idle period without a call: the next call starts a new timer
+                    return;
+                } else {
+                    // No call now: sleep an idle period, like any deadline, so that calls that start
+                    // and end meanwhile (with later deadlines) do not wake the timer one by one.
+                    startsAtLastLook = starts;
+                    until = now + TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
+                }
+                wakeAt = until;
+                sleepingUntilWakeAt = true;
                 try {
-                    if (any) {
-                        wakeAt = earliest;
-                        sleepingUntilWakeAt = true;
-                        wake.awaitNanos(earliest - now);
-                    } else {
-                        sleepingUntilWakeAt = false;
-                        if (wake.await(IDLE_SECONDS, TimeUnit.SECONDS) || head.next != head) {
-                            continue;
-                        }
-                        timer = null; // idle: the next call starts a new timer
-                        return;
-                    }
+                    wake.awaitNanos(until - now);
                 } catch (InterruptedException ignored) {
                     // nobody interrupts the timer; look again
                 } finally {

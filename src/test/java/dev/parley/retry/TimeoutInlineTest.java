@@ -210,6 +210,29 @@ class TimeoutInlineTest {
     }
 
     @Test
+    void timer_isNotWokenByEachShortCall_evenWhenItFoundNoCallLastTime() throws Exception {
+        CallTimer timer = new CallTimer();
+        assertFalse(timer.stop(timer.start(System.nanoTime() + TimeUnit.SECONDS.toNanos(600))));
+        Thread.sleep(100); // the timer thread starts, finds no call, and sleeps an idle period
+        long before = timer.looks();
+        for (int i = 0; i < 1000; i++) {
+            CallTimer.Entry e = timer.start(System.nanoTime() + TimeUnit.SECONDS.toNanos(600));
+            Thread.onSpinWait();
+            assertFalse(timer.stop(e));
+        }
+        assertTrue(timer.looks() - before <= 2, (timer.looks() - before) + " looks for 1000 calls");
+        // A call with a deadline before the end of the idle period still wakes it.
+        CallTimer.Entry soon = timer.start(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
+        try {
+            Thread.sleep(5_000);
+            throw new AssertionError("not interrupted");
+        } catch (InterruptedException expected) {
+            // fired
+        }
+        assertTrue(timer.stop(soon));
+    }
+
+    @Test
     void timer_firesOnlyPastTheDeadline_andForgetsEndedCalls() throws Exception {
         CallTimer timer = new CallTimer();
         // Calls that end in time are never interrupted, whatever their order of deadlines.
