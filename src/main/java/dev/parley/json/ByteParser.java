@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * One run of the parser over UTF-8 bytes. Iterative: open objects and arrays live on an explicit
@@ -26,11 +27,23 @@ final class ByteParser {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private final byte[] buf;
-    private final int start;
-    private final int end;
-    private final int maxDepth;
-    private final boolean rejectDuplicates;
+    /**
+     * Parsers kept for reuse between documents: for a small document (a stream chunk) the
+     * parser's own arrays were as many bytes as the result. A few slots picked by the thread's
+     * id; a parser is taken out of its slot for a parse and put back after, so no two parses
+     * share one. A parse that finds its slot empty makes a new parser.
+     */
+    private static final AtomicReferenceArray<ByteParser> SPARE = new AtomicReferenceArray<>(16);
+    /** Parsers whose arrays grew past these sizes are not kept. */
+    private static final int KEEP_DEPTH = 64;
+    private static final int KEEP_MEMBERS = 1024;
+    private static final int KEEP_CHARS = 4096;
+
+    private byte[] buf;
+    private int start;
+    private int end;
+    private int maxDepth;
+    private boolean rejectDuplicates;
     private int pos;
 
     // The open objects and arrays, one frame each, innermost last: where its members start
@@ -52,16 +65,76 @@ final class ByteParser {
     /** Scratch space for strings with escapes or non-ASCII text. */
     private char[] chars;
 
-    ByteParser(byte[] buf, int start, int end, int maxDepth, boolean rejectDuplicates) {
-        this.buf = buf;
-        this.start = start;
-        this.end = end;
-        this.maxDepth = maxDepth;
-        this.rejectDuplicates = rejectDuplicates;
-        this.pos = start;
+    private ByteParser() {
     }
 
-    JsonValue parseDocument() {
+    /**
+     * {@return the value of the JSON document in {@code buf[start, end)}}
+     *
+     * @throws JsonParseException if it is not acceptable JSON
+     */
+    static JsonValue parse(byte[] buf, int start, int end, int maxDepth, boolean rejectDuplicates) {
+        int slot = (int) Thread.currentThread().threadId() & (SPARE.length() - 1);
+        ByteParser p = SPARE.getAndSet(slot, null);
+        if (p == null) {
+            p = new ByteParser();
+        }
+        p.buf = buf;
+        p.start = start;
+        p.end = end;
+        p.maxDepth = maxDepth;
+        p.rejectDuplicates = rejectDuplicates;
+        p.pos = start;
+        p.depth = 0;
+        p.top = 0;
+        try {
+            return p.parseDocument();
+        } finally {
+            p.release(slot);
+        }
+    }
+
+    /**
+     * Drops what this parse referred to and puts the parser back in its slot, unless its arrays
+     * grew large. Every member slot below the highest one used holds a key or a value (a key is
+     * stored when read, an array element when parsed), so clearing stops at the first empty one.
+     */
+    private void release(int slot) {
+        if (frameStart.length > KEEP_DEPTH || keys.length > KEEP_MEMBERS
+                || (chars != null && chars.length > KEEP_CHARS)) {
+            return;
+        }
+        buf = null;
+        frameIndex = null;
+        String[] ks = keys;
+        JsonValue[] vs = values;
+        for (int i = 0; i < ks.length && (ks[i] != null || vs[i] != null); i++) {
+            ks[i] = null;
+            vs[i] = null;
+        }
+        SPARE.set(slot, this);
+    }
+
+    /**
+     * {@return whether the parser kept for the current thread, if any, still refers to a
+     * document or to anything parsed from one}; for tests
+     */
+    static boolean spareRetainsAnything() {
+        ByteParser p = SPARE.get((int) Thread.currentThread().threadId() & (SPARE.length() - 1));
+        if (p == null) {
+            return false;
+        }
+        return p.buf != null || p.frameIndex != null
+                || Arrays.stream(p.keys).anyMatch(k -> k != null)
+                || Arrays.stream(p.values).anyMatch(v -> v != null);
+    }
+
+    /** {@return whether a parser is kept for the current thread}; for tests */
+    static boolean spareKept() {
+        return SPARE.get((int) Thread.currentThread().threadId() & (SPARE.length() - 1)) != null;
+    }
+
+    private JsonValue parseDocument() {
         if (end - start >= 3 && buf[start] == (byte) 0xEF && buf[start + 1] == (byte) 0xBB && buf[start + 2] == (byte) 0xBF) {
             pos += 3;
         }
@@ -242,7 +315,7 @@ final class ByteParser {
         int from = frameStart[d];
         int to = top;
         top = from;
-        // The member stack is not cleared: the parser is dropped after one document.
+        // The member stack is cleared when the parser is released (see release).
         int flags = frameFlags[d];
         if ((flags & OBJECT) == 0) {
             return new JsonArray(Arrays.copyOfRange(values, from, to), true);

@@ -103,7 +103,7 @@ public final class JsonParser {
             throw ByteParser.error(utf8, offset, offset + maxInputSize,
                     "input is larger than the limit of " + maxInputSize + " bytes");
         }
-        return new ByteParser(utf8, offset, offset + length, maxDepth, rejectDuplicateKeys).parseDocument();
+        return ByteParser.parse(utf8, offset, offset + length, maxDepth, rejectDuplicateKeys);
     }
 
     /**
@@ -131,7 +131,7 @@ public final class JsonParser {
         }
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         try {
-            return new ByteParser(utf8, 0, utf8.length, maxDepth, rejectDuplicateKeys).parseDocument();
+            return ByteParser.parse(utf8, 0, utf8.length, maxDepth, rejectDuplicateKeys);
         } catch (JsonParseException e) {
             if (utf8.length == n) {
                 throw e;

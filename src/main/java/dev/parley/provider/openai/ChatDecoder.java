@@ -137,6 +137,9 @@ final class ChatDecoder {
     }
 
     private static List<ToolCallDelta> toolCallDeltas(JsonArray calls) {
+        if (calls.isEmpty()) {
+            return List.of(); // nearly every chunk
+        }
         List<ToolCallDelta> out = new ArrayList<>(calls.size());
         for (int i = 0; i < calls.size(); i++) {
             JsonObject call = calls.object(i);
