@@ -1,6 +1,5 @@
 package dev.parley.http;
 
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -27,13 +26,11 @@ public final class NdjsonDecoder implements FrameDecoder {
 
     private static final int INITIAL_CAPACITY = 256;
     private static final int RETAINED_CAPACITY = 64 * 1024;
-    private static final int SCRATCH_SIZE = 8 * 1024;
 
     private final Consumer<? super byte[]> lines;
     private final int maxLineSize;
     private byte[] line = new byte[INITIAL_CAPACITY];
     private int lineLength;
-    private byte[] scratch;
 
     /**
      * Creates a decoder with the default maximum line size.
@@ -60,31 +57,6 @@ public final class NdjsonDecoder implements FrameDecoder {
     }
 
     /**
-     * Decodes the remaining bytes of {@code chunk} and advances its position to its limit.
-     *
-     * @param chunk the next bytes of the stream; heap, direct and read-only buffers all work
-     * @throws StreamFormatException if a line exceeds the maximum size
-     */
-    @Override
-    public void decode(ByteBuffer chunk) throws StreamFormatException {
-        if (chunk.hasArray()) {
-            int position = chunk.position();
-            int length = chunk.remaining();
-            chunk.position(chunk.limit());
-            decode(chunk.array(), chunk.arrayOffset() + position, length);
-            return;
-        }
-        if (scratch == null) {
-            scratch = new byte[SCRATCH_SIZE];
-        }
-        while (chunk.hasRemaining()) {
-            int n = Math.min(chunk.remaining(), scratch.length);
-            chunk.get(scratch, 0, n);
-            decode(scratch, 0, n);
-        }
-    }
-
-    /**
      * Decodes {@code length} bytes of {@code bytes} starting at {@code offset}. The array is not
      * retained.
      *
@@ -94,6 +66,7 @@ public final class NdjsonDecoder implements FrameDecoder {
      * @throws StreamFormatException if a line exceeds the maximum size
      * @throws IndexOutOfBoundsException if the range is outside the array
      */
+    @Override
     public void decode(byte[] bytes, int offset, int length) throws StreamFormatException {
         Objects.checkFromIndexSize(offset, length, bytes.length);
         int end = offset + length;

@@ -2,7 +2,6 @@ package dev.parley.http;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -42,7 +41,6 @@ public final class SseDecoder implements FrameDecoder {
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
     private static final int INITIAL_CAPACITY = 256;
     private static final int RETAINED_CAPACITY = 64 * 1024;
-    private static final int SCRATCH_SIZE = 8 * 1024;
     private static final VarHandle LONGS =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long ONES = 0x0101010101010101L;
@@ -72,7 +70,6 @@ public final class SseDecoder implements FrameDecoder {
     private int bomMatched;
     /** A field line arrived since the last blank line. */
     private boolean eventPending;
-    private byte[] scratch;
 
     /**
      * Creates a decoder with the default maximum event size.
@@ -104,31 +101,6 @@ public final class SseDecoder implements FrameDecoder {
     }
 
     /**
-     * Decodes the remaining bytes of {@code chunk} and advances its position to its limit.
-     *
-     * @param chunk the next bytes of the stream; heap, direct and read-only buffers all work
-     * @throws StreamFormatException if an event exceeds the maximum size
-     */
-    @Override
-    public void decode(ByteBuffer chunk) throws StreamFormatException {
-        if (chunk.hasArray()) {
-            int position = chunk.position();
-            int length = chunk.remaining();
-            chunk.position(chunk.limit());
-            decode(chunk.array(), chunk.arrayOffset() + position, length);
-            return;
-        }
-        if (scratch == null) {
-            scratch = new byte[SCRATCH_SIZE];
-        }
-        while (chunk.hasRemaining()) {
-            int n = Math.min(chunk.remaining(), scratch.length);
-            chunk.get(scratch, 0, n);
-            decode(scratch, 0, n);
-        }
-    }
-
-    /**
      * Decodes {@code length} bytes of {@code bytes} starting at {@code offset}. The array is not
      * retained.
      *
@@ -138,6 +110,7 @@ public final class SseDecoder implements FrameDecoder {
      * @throws StreamFormatException if an event exceeds the maximum size
      * @throws IndexOutOfBoundsException if the range is outside the array
      */
+    @Override
     public void decode(byte[] bytes, int offset, int length) throws StreamFormatException {
         Objects.checkFromIndexSize(offset, length, bytes.length);
         int end = offset + length;
