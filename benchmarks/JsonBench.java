@@ -48,6 +48,16 @@ public class JsonBench {
     static volatile long sink;
 
     public static void main(String[] args) throws IOException {
+        run("JsonBench", "# Parley JSON benchmarks", args, JsonBench::cases);
+    }
+
+    /**
+     * Parses the command line ({@code [--quick] [--filter TEXT] [--fixtures DIR]}), loads the
+     * inputs, measures every case whose name contains the filter and prints the table; shared
+     * with {@code JacksonCompare.java}.
+     */
+    static void run(String program, String title, String[] args, java.util.function.Function<Inputs, List<Case>> cases)
+            throws IOException {
         boolean quick = false;
         String filter = null;
         Path fixtures = Path.of("src/test/resources/fixtures/openai");
@@ -57,20 +67,19 @@ public class JsonBench {
                 case "--filter" -> filter = args[++i];
                 case "--fixtures" -> fixtures = Path.of(args[++i]);
                 default -> {
-                    System.err.println("usage: JsonBench [--quick] [--filter TEXT] [--fixtures DIR]");
+                    System.err.println("usage: " + program + " [--quick] [--filter TEXT] [--fixtures DIR]");
                     System.exit(2);
                 }
             }
         }
         Inputs in = Inputs.load(fixtures);
-        List<Case> cases = cases(in);
         long warmup = quick ? 1_000_000_000L : 5_000_000_000L;
         int rounds = quick ? 5 : 10;
         long roundNanos = quick ? 100_000_000L : 300_000_000L;
 
-        printHeader(in, quick, warmup, rounds, roundNanos);
+        printHeader(title, in, quick, warmup, rounds, roundNanos);
         List<Result> results = new ArrayList<>();
-        for (Case c : cases) {
+        for (Case c : cases.apply(in)) {
             if (filter == null || c.name().contains(filter)) {
                 results.add(measure(c, warmup, rounds, roundNanos));
             }
@@ -171,8 +180,8 @@ public class JsonBench {
         return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
     }
 
-    static void printHeader(Inputs in, boolean quick, long warmup, int rounds, long roundNanos) {
-        System.out.println("# Parley JSON benchmarks");
+    static void printHeader(String title, Inputs in, boolean quick, long warmup, int rounds, long roundNanos) {
+        System.out.println(title);
         System.out.println();
         System.out.println("- date: " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         System.out.println("- JDK: " + System.getProperty("java.vm.name") + " " + Runtime.version()
@@ -240,7 +249,7 @@ public class JsonBench {
             String chat = Files.readString(dir.resolve("chat_with_headers.response.json"));
             String hello = "\"Hello! How can I help you today?\"";
             if (!chat.contains(hello)) {
-                throw new IllegalStateException("chat_with_headers.response.json changed; update JsonBench");
+                throw new IllegalStateException("chat_with_headers.response.json changed; update JsonBench.Inputs");
             }
             in.chat = chat.replace(hello, "\"" + ANSWER + "\"").getBytes(StandardCharsets.UTF_8);
 
