@@ -184,18 +184,10 @@ public final class Llm {
 
     /** {@return the whole stack of policies and provider as one {@link Provider}, for a gateway or a router} */
     public Provider asProvider() {
+        // Name and capabilities are the stack's; calls go through this facade, so that defaults
+        // and the call context apply to them as to any other call.
         Llm self = this;
-        return new Provider() {
-            @Override
-            public String name() {
-                return stack.name();
-            }
-
-            @Override
-            public java.util.Set<dev.parley.spi.Capability> capabilities() {
-                return stack.capabilities();
-            }
-
+        return new dev.parley.spi.ForwardingProvider(stack) {
             @Override
             public ChatResponse chat(ChatRequest request) {
                 return self.chat(request);
