@@ -1,9 +1,6 @@
 package dev.parley.gateway;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -12,14 +9,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
-import com.sun.net.httpserver.HttpServer;
 
 import dev.parley.Llm;
+import dev.parley.internal.LocalServer;
 
 /**
  * An OpenAI-compatible HTTP server in front of one or more {@link Llm} clients: any OpenAI
@@ -103,8 +98,7 @@ public final class Gateway implements AutoCloseable {
     /** Guards the lifecycle; held by start() and for the whole of stop(). Request threads never take it. */
     private final ReentrantLock lock = new ReentrantLock();
     private State state = State.NEW;
-    private volatile HttpServer server;
-    private volatile ExecutorService executor;
+    private volatile LocalServer local;
 
     private Gateway(Builder b) {
         this.host = b.host;
@@ -133,18 +127,7 @@ public final class Gateway implements AutoCloseable {
             if (state != State.NEW) {
                 throw new IllegalStateException("a gateway can be started only once");
             }
-            ExecutorService exec = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("parley-gateway-", 0).factory());
-            try {
-                HttpServer s = HttpServer.create(new InetSocketAddress(host, port), 1024);
-                s.setExecutor(exec);
-                s.createContext("/", dispatcher);
-                s.start();
-                server = s;
-            } catch (IOException e) {
-                exec.close();
-                throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
-            }
-            executor = exec;
+            local = LocalServer.start(host, port, "parley-gateway-", dispatcher);
             state = State.RUNNING;
             LOG.log(Level.INFO, "Parley gateway listening on {0} with routes {1}", uri(),
                     router.routes().stream().map(Router.Route::name).toList());
@@ -176,14 +159,8 @@ public final class Gateway implements AutoCloseable {
                     dispatcher.awaitIdle(TimeUnit.SECONDS.toNanos(1));
                 }
             }
-            server.stop(0);
-            executor.shutdownNow();
-            try {
-                if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
-                    LOG.log(Level.WARNING, "gateway stopped, but some request threads are still finishing");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!local.stop(1000)) {
+                LOG.log(Level.WARNING, "gateway stopped, but some request threads are still finishing");
             }
             state = State.STOPPED;
             LOG.log(Level.INFO, "Parley gateway stopped");
@@ -200,11 +177,11 @@ public final class Gateway implements AutoCloseable {
 
     /** {@return the address the gateway listens on, with the actual port} @throws IllegalStateException before start */
     public InetSocketAddress address() {
-        HttpServer s = server;
-        if (s == null) {
+        LocalServer l = local;
+        if (l == null) {
             throw new IllegalStateException("the gateway has not been started");
         }
-        return s.getAddress();
+        return l.server().getAddress();
     }
 
     /**
@@ -214,11 +191,7 @@ public final class Gateway implements AutoCloseable {
      * @throws IllegalStateException before start
      */
     public URI uri() {
-        InetSocketAddress a = address();
-        InetAddress ip = a.getAddress();
-        String h = ip == null || ip.isAnyLocalAddress() ? "127.0.0.1"
-                : ip.getHostAddress().indexOf(':') >= 0 ? "[" + ip.getHostAddress() + "]" : ip.getHostAddress();
-        return URI.create("http://" + h + ":" + a.getPort());
+        return LocalServer.uri(address());
     }
 
     /** {@return a latch released when {@link #stop()} starts refusing new requests, for tests} */
@@ -228,7 +201,8 @@ public final class Gateway implements AutoCloseable {
 
     /** {@return whether every request thread has ended, for tests} */
     boolean terminated() {
-        return executor != null && executor.isTerminated();
+        LocalServer l = local;
+        return l != null && l.executor().isTerminated();
     }
 
     /** {@return the gateway's own counters, for tests} */
@@ -265,19 +239,13 @@ public final class Gateway implements AutoCloseable {
 
         /** Sets the address to bind; default 127.0.0.1 (use 0.0.0.0 to listen on every interface). @return this builder */
         public Builder host(String host) {
-            if (host == null || host.isBlank()) {
-                throw new IllegalArgumentException("host: must not be blank");
-            }
-            this.host = host;
+            this.host = LocalServer.checkHost(host);
             return this;
         }
 
         /** Sets the port, 0 to 65535; 0 picks a free port ({@link Gateway#address()} tells which). Default 8080. @return this builder */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port: expected 0 to 65535, got " + port);
-            }
-            this.port = port;
+            this.port = LocalServer.checkPort(port);
             return this;
         }
 

@@ -1,9 +1,6 @@
 package dev.parley.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -11,12 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.parley.internal.LocalServer;
+
 
 
 /**
@@ -71,8 +66,7 @@ public final class FakeLlmServer implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Guards start and close. Request threads never take it, so close() can wait for them. */
     private final ReentrantLock lock = new ReentrantLock();
-    private volatile HttpServer server;
-    private volatile ExecutorService executor;
+    private volatile LocalServer local;
 
     private FakeLlmServer(Builder b) {
         this.host = b.host;
@@ -101,21 +95,10 @@ public final class FakeLlmServer implements AutoCloseable {
     public FakeLlmServer start() {
         lock.lock();
         try {
-            if (server != null || stopped.getCount() == 0) {
+            if (local != null || stopped.getCount() == 0) {
                 throw new IllegalStateException("a FakeLlmServer can be started only once");
             }
-            ExecutorService exec = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fake-llm-", 0).factory());
-            try {
-                HttpServer s = HttpServer.create(new InetSocketAddress(host, port), 1024);
-                s.setExecutor(exec);
-                s.createContext("/", handler);
-                s.start();
-                server = s;
-                executor = exec;
-            } catch (IOException e) {
-                exec.close();
-                throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
-            }
+            local = LocalServer.start(host, port, "fake-llm-", handler);
             return this;
         } finally {
             lock.unlock();
@@ -128,16 +111,8 @@ public final class FakeLlmServer implements AutoCloseable {
         lock.lock();
         try {
             stopped.countDown();
-            if (server != null) {
-                server.stop(0);
-                executor.shutdownNow();
-                try {
-                    if (!executor.awaitTermination(2, TimeUnit.SECONDS)) {
-                        LOG.log(Level.WARNING, "FakeLlmServer closed, but some request threads are still finishing");
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            if (local != null && !local.stop(2000)) {
+                LOG.log(Level.WARNING, "FakeLlmServer closed, but some request threads are still finishing");
             }
         } finally {
             lock.unlock();
@@ -153,10 +128,11 @@ public final class FakeLlmServer implements AutoCloseable {
 
     /** {@return the bound address} @throws IllegalStateException before start */
     public InetSocketAddress address() {
-        if (server == null) {
+        LocalServer l = local;
+        if (l == null) {
             throw new IllegalStateException("the server has not been started");
         }
-        return server.getAddress();
+        return l.server().getAddress();
     }
 
     /** {@return the bound port} @throws IllegalStateException before start */
@@ -166,10 +142,7 @@ public final class FakeLlmServer implements AutoCloseable {
 
     /** {@return the root URL, such as {@code http://127.0.0.1:8099}} @throws IllegalStateException before start */
     public URI uri() {
-        InetAddress ip = address().getAddress();
-        String h = ip.isAnyLocalAddress() ? "127.0.0.1"
-                : ip.getHostAddress().indexOf(':') >= 0 ? "[" + ip.getHostAddress() + "]" : ip.getHostAddress();
-        return URI.create("http://" + h + ":" + port());
+        return LocalServer.uri(address());
     }
 
     /** {@return the URL of {@code path} on this server, such as {@code uri("/v1")} for an OpenAI base URL} */
@@ -276,12 +249,13 @@ public final class FakeLlmServer implements AutoCloseable {
 
     /** {@return whether every request thread has ended, for tests} */
     boolean terminated() {
-        return executor != null && executor.isTerminated();
+        LocalServer l = local;
+        return l != null && l.executor().isTerminated();
     }
 
     @Override
     public String toString() {
-        return "FakeLlmServer[" + (server == null ? host + ":" + port : uri().toString()) + "]";
+        return "FakeLlmServer[" + (local == null ? host + ":" + port : uri().toString()) + "]";
     }
 
     /**
@@ -316,19 +290,13 @@ public final class FakeLlmServer implements AutoCloseable {
 
         /** Sets the address to bind; default 127.0.0.1. @return this builder */
         public Builder host(String host) {
-            if (host == null || host.isBlank()) {
-                throw new IllegalArgumentException("host: must not be blank");
-            }
-            this.host = host;
+            this.host = LocalServer.checkHost(host);
             return this;
         }
 
         /** Sets the port, 0 to 65535; default 0, a free port. @return this builder */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port: expected 0 to 65535, got " + port);
-            }
-            this.port = port;
+            this.port = LocalServer.checkPort(port);
             return this;
         }
 
