@@ -37,6 +37,21 @@ class KeyCacheTest {
     }
 
     @Test
+    void keysThatDifferOnlyInTheMiddle_neverMixUp() {
+        // Same first and last 8 bytes, so the same slot: only the middle words tell them apart.
+        for (int length = 1; length <= KeyCache.MAX_LENGTH; length++) {
+            String base = "a".repeat(length);
+            for (int at = 0; at < length; at++) {
+                String variant = base.substring(0, at) + "b" + base.substring(at + 1);
+                for (String k : List.of(base, variant, base)) {
+                    JsonObject o = (JsonObject) Json.parse(("{\"" + k + "\":1}").getBytes(StandardCharsets.UTF_8));
+                    assertEquals(k, o.members().keySet().iterator().next());
+                }
+            }
+        }
+    }
+
+    @Test
     void collidingKeys_fromManyThreads_neverMixUp() throws Exception {
         // Far more distinct keys than cache slots, read concurrently: each must come back as written.
         List<String> keys = new ArrayList<>();
