@@ -3,7 +3,6 @@ package dev.parley.gateway;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Flow;
 
 import dev.parley.ChatChunk;
 import dev.parley.ChatRequest;
@@ -13,11 +12,11 @@ import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
 import dev.parley.ModelInfo;
-import dev.parley.http.AbstractSubscription;
 import dev.parley.spi.Capability;
 import dev.parley.spi.Provider;
+import dev.parley.support.ScriptedPublisher;
 
-/** A provider whose streams send some chunks and then fail with an error. Thread-safe. */
+/** A provider whose streams send some chunks (a {@link ScriptedPublisher}) and then fail with an error. Thread-safe. */
 final class FailingStreamProvider implements Provider {
 
     private final List<ChatChunk> chunks;
@@ -45,7 +44,7 @@ final class FailingStreamProvider implements Provider {
 
     @Override
     public ChatStream stream(ChatRequest request) {
-        return ChatStream.of(name(), subscriber -> new Sub(subscriber).start());
+        return ChatStream.of(name(), new ScriptedPublisher(chunks, error));
     }
 
     @Override
@@ -56,28 +55,5 @@ final class FailingStreamProvider implements Provider {
     @Override
     public List<ModelInfo> models() {
         throw error;
-    }
-
-    private final class Sub extends AbstractSubscription<ChatChunk> {
-        private int next;
-
-        Sub(Flow.Subscriber<? super ChatChunk> downstream) {
-            super(downstream);
-        }
-
-        @Override
-        protected long emit(long demand) {
-            long sent = 0;
-            while (sent < demand && next < chunks.size()) {
-                if (!submitOnNext(chunks.get(next++))) {
-                    return sent;
-                }
-                sent++;
-            }
-            if (next == chunks.size()) {
-                submitOnError(error);
-            }
-            return sent;
-        }
     }
 }

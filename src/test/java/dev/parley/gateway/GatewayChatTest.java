@@ -12,14 +12,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.parley.ChatChunk;
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.FinishReason;
-import dev.parley.Llm;
 import dev.parley.LlmException;
 import dev.parley.ReasoningBlock;
 import dev.parley.Role;
@@ -28,38 +26,14 @@ import dev.parley.ToolCallDelta;
 import dev.parley.Usage;
 import dev.parley.json.Json;
 import dev.parley.json.JsonObject;
-import dev.parley.spi.Provider;
 import dev.parley.support.Fixtures;
 import dev.parley.support.JsonShapes;
 import dev.parley.testing.ScriptedProvider;
 
-class GatewayChatTest {
+class GatewayChatTest extends GatewayTestBase {
 
     private static final String HELLO = """
             {"model":"gpt-4o","messages":[{"role":"user","content":"What's the weather like in SF?"}]}""";
-
-    private Gateway gateway;
-    private TestHttp http;
-
-    @AfterEach
-    void tearDown() {
-        if (http != null) {
-            http.close();
-        }
-        if (gateway != null) {
-            gateway.stop();
-        }
-    }
-
-    private TestHttp start(Gateway.Builder b) {
-        gateway = b.port(0).shutdownGrace(Duration.ofMillis(200)).build().start();
-        http = new TestHttp(gateway.uri());
-        return http;
-    }
-
-    static Llm llm(Provider p, String model) {
-        return Llm.newBuilder().provider(p).defaultModel(model).build();
-    }
 
     private static ChatChunk finish(String raw, FinishReason reason, Usage usage) {
         return new ChatChunk(null, null, null, null, null, reason, raw, null, usage, null, null, null, null);

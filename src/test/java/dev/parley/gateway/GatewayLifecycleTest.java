@@ -21,39 +21,20 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.parley.ChatChunk;
 import dev.parley.json.JsonObject;
 import dev.parley.testing.ScriptedProvider;
 
-class GatewayLifecycleTest {
+class GatewayLifecycleTest extends GatewayTestBase {
 
     private static final String STREAM = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-
-    private Gateway gateway;
-    private TestHttp http;
-
-    @AfterEach
-    void tearDown() {
-        if (http != null) {
-            http.close();
-        }
-        if (gateway != null) {
-            gateway.stop();
-        }
-    }
-
-    private void start(Gateway.Builder b) {
-        gateway = b.port(0).build().start();
-        http = new TestHttp(gateway.uri());
-    }
 
     @Test
     void clientDisconnectMidStream_cancelsTheUpstreamStream() throws Exception {
         ControlledProvider upstream = new ControlledProvider();
-        start(Gateway.newBuilder().defaultRoute(GatewayChatTest.llm(upstream, "m"))
+        startAsConfigured(Gateway.newBuilder().defaultRoute(llm(upstream, "m"))
                 .streamHeartbeat(Duration.ofMillis(20)).shutdownGrace(Duration.ofMillis(200)));
         byte[] request = ("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                 + "Content-Length: " + STREAM.length() + "\r\n\r\n" + STREAM).getBytes(StandardCharsets.US_ASCII);
@@ -79,7 +60,7 @@ class GatewayLifecycleTest {
     @Test
     void stop_letsARunningStreamFinish_whileRefusingNewRequests() throws Exception {
         ControlledProvider upstream = new ControlledProvider();
-        start(Gateway.newBuilder().defaultRoute(GatewayChatTest.llm(upstream, "m")).shutdownGrace(Duration.ofSeconds(10)));
+        startAsConfigured(Gateway.newBuilder().defaultRoute(llm(upstream, "m")).shutdownGrace(Duration.ofSeconds(10)));
         CompletableFuture<HttpResponse<String>> response = http.client().sendAsync(
                 HttpRequest.newBuilder(gateway.uri().resolve("/v1/chat/completions"))
                         .POST(HttpRequest.BodyPublishers.ofString(STREAM)).build(),
@@ -118,7 +99,7 @@ class GatewayLifecycleTest {
     @Test
     void stop_afterTheGracePeriod_endsStreamsStillOpenAndCancelsTheirUpstream() throws Exception {
         ControlledProvider upstream = new ControlledProvider();
-        start(Gateway.newBuilder().defaultRoute(GatewayChatTest.llm(upstream, "m")).shutdownGrace(Duration.ofMillis(100)));
+        startAsConfigured(Gateway.newBuilder().defaultRoute(llm(upstream, "m")).shutdownGrace(Duration.ofMillis(100)));
         CompletableFuture<HttpResponse<String>> response = http.client().sendAsync(
                 HttpRequest.newBuilder(gateway.uri().resolve("/v1/chat/completions"))
                         .POST(HttpRequest.BodyPublishers.ofString(STREAM)).build(),
@@ -140,7 +121,7 @@ class GatewayLifecycleTest {
 
     @Test
     void startTwice_fails_andStopIsIdempotent() {
-        start(Gateway.newBuilder().defaultRoute(GatewayChatTest.llm(ScriptedProvider.newBuilder("f").reply("x").build(), "m"))
+        startAsConfigured(Gateway.newBuilder().defaultRoute(llm(ScriptedProvider.newBuilder("f").reply("x").build(), "m"))
                 .shutdownGrace(Duration.ZERO));
         assertThrows(IllegalStateException.class, gateway::start);
         gateway.stop();
@@ -157,9 +138,9 @@ class GatewayLifecycleTest {
     @Test
     void builder_refusesBadSettings() {
         assertThrows(IllegalStateException.class, () -> Gateway.newBuilder().build());
-        assertThrows(IllegalArgumentException.class, () -> Gateway.newBuilder().route("a/b", GatewayChatTest.llm(
+        assertThrows(IllegalArgumentException.class, () -> Gateway.newBuilder().route("a/b", llm(
                 ScriptedProvider.newBuilder("f").build(), "m")));
-        assertThrows(IllegalArgumentException.class, () -> Gateway.newBuilder().route("default", GatewayChatTest.llm(
+        assertThrows(IllegalArgumentException.class, () -> Gateway.newBuilder().route("default", llm(
                 ScriptedProvider.newBuilder("f").build(), "m")));
         assertThrows(IllegalArgumentException.class, () -> Gateway.newBuilder().port(70000));
         assertThrows(IllegalArgumentException.class, () -> Gateway.newBuilder().maxRequestBytes(0));

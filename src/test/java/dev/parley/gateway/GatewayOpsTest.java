@@ -16,7 +16,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.parley.ChatChunk;
@@ -30,29 +29,10 @@ import dev.parley.support.Fixtures;
 import dev.parley.support.JsonShapes;
 import dev.parley.testing.ScriptedProvider;
 
-class GatewayOpsTest {
-
-    private Gateway gateway;
-    private TestHttp http;
-
-    @AfterEach
-    void tearDown() {
-        if (http != null) {
-            http.close();
-        }
-        if (gateway != null) {
-            gateway.stop();
-        }
-    }
-
-    private TestHttp start(Gateway.Builder b) {
-        gateway = b.port(0).shutdownGrace(Duration.ofMillis(200)).build().start();
-        http = new TestHttp(gateway.uri());
-        return http;
-    }
+class GatewayOpsTest extends GatewayTestBase {
 
     private static Llm scripted(String name, String model) {
-        return GatewayChatTest.llm(ScriptedProvider.newBuilder(name).reply("ok").build(), model);
+        return llm(ScriptedProvider.newBuilder(name).reply("ok").build(), model);
     }
 
     @Test
@@ -67,7 +47,7 @@ class GatewayOpsTest {
     void ready_whenEveryRouteAnswers_andProvidersThatCannotListModelsCountAsReady() {
         ScriptedProvider noModels = ScriptedProvider.newBuilder("nolist").reply("x")
                 .capabilities(EnumSet.of(Capability.CHAT, Capability.STREAMING)).build();
-        start(Gateway.newBuilder().route("a", scripted("fake", "m")).route("b", GatewayChatTest.llm(noModels, "m")));
+        start(Gateway.newBuilder().route("a", scripted("fake", "m")).route("b", llm(noModels, "m")));
 
         HttpResponse<String> r = http.get("/health/ready");
 
@@ -87,7 +67,7 @@ class GatewayOpsTest {
         LlmException auth = LlmException.newBuilder(LlmException.Kind.AUTHENTICATION).provider("x")
                 .providerMessage("Incorrect API key provided: sk-abc***xyz").build();
         start(Gateway.newBuilder().route("good", scripted("fake", "m"))
-                .route("bad", GatewayChatTest.llm(new FailingStreamProvider(List.of(), auth), "m")));
+                .route("bad", llm(new FailingStreamProvider(List.of(), auth), "m")));
 
         HttpResponse<String> r = http.get("/health/ready");
 
@@ -194,7 +174,7 @@ class GatewayOpsTest {
         ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic").reply("x")
                 .models(List.of(new ModelInfo("claude-a", "anthropic", 1700000000, null), new ModelInfo("claude-b", null, 0, null)))
                 .build();
-        start(Gateway.newBuilder().route("anthropic", GatewayChatTest.llm(anthropic, "claude-a"))
+        start(Gateway.newBuilder().route("anthropic", llm(anthropic, "claude-a"))
                 .defaultRoute(scripted("openai", "gpt-4o")));
 
         HttpResponse<String> r = http.get("/v1/models");
@@ -218,7 +198,7 @@ class GatewayOpsTest {
     @Test
     void streamedChunksCountInTheRoutesMetrics() {
         ScriptedProvider p = ScriptedProvider.newBuilder("fake").chunks(List.of(ChatChunk.ofText("a"), ChatChunk.ofText("b"))).build();
-        start(Gateway.newBuilder().defaultRoute(GatewayChatTest.llm(p, "m")));
+        start(Gateway.newBuilder().defaultRoute(llm(p, "m")));
         http.post("/v1/chat/completions", "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertTrue(gateway.awaitIdle(java.time.Duration.ofSeconds(5)));
 

@@ -13,38 +13,21 @@ import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.parley.json.JsonObject;
 import dev.parley.testing.ScriptedProvider;
 
-class GatewaySecurityTest {
+class GatewaySecurityTest extends GatewayTestBase {
 
     private static final String HELLO = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
-    private Gateway gateway;
-    private TestHttp http;
-
-    @AfterEach
-    void tearDown() {
-        if (http != null) {
-            http.close();
-        }
-        if (gateway != null) {
-            gateway.stop();
-        }
-    }
-
-    private TestHttp start(Gateway.Builder b) {
-        gateway = b.port(0).shutdownGrace(Duration.ofMillis(200))
-                .defaultRoute(GatewayChatTest.llm(ScriptedProvider.newBuilder("fake").reply("ok").build(), "m"))
-                .build().start();
-        http = new TestHttp(gateway.uri());
-        return http;
+    /** Every test here talks to one scripted route that answers "ok". */
+    @Override
+    TestHttp start(Gateway.Builder b) {
+        return super.start(b.defaultRoute(llm(ScriptedProvider.newBuilder("fake").reply("ok").build(), "m")));
     }
 
     @Test

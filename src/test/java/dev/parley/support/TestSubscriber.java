@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -36,6 +37,7 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
     private final List<String> violations = new ArrayList<>();
     private volatile Consumer<T> onNextAction = item -> {};
     private volatile boolean cancelInOnSubscribe;
+    private volatile boolean requestOneAfterEach;
     private Flow.Subscription subscription;
     private Throwable error;
     private int completions;
@@ -55,6 +57,16 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
      */
     public TestSubscriber(long initialRequest) {
         this.initialRequest = initialRequest;
+    }
+
+    /**
+     * Creates a subscriber that requests one item in onSubscribe and one more after each item
+     * (after the {@linkplain #onNextDo onNext action}, outside the signal).
+     */
+    public static <T> TestSubscriber<T> oneAtATime() {
+        TestSubscriber<T> s = new TestSubscriber<>(1);
+        s.requestOneAfterEach = true;
+        return s;
     }
 
     /** Runs {@code action} inside each onNext, after the item is recorded. */
@@ -122,6 +134,9 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
             onNextAction.accept(item);
         } finally {
             exit();
+        }
+        if (requestOneAfterEach) {
+            request(1);
         }
     }
 
@@ -259,6 +274,11 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
         return this;
     }
 
+    /** {@return whether a terminal signal arrives within {@code timeout}} */
+    public boolean terminatesWithin(Duration timeout) {
+        return waitFor(() -> completions + errors > 0, timeout, "a terminal signal");
+    }
+
     /** Waits for completion and asserts there was no error. */
     public List<T> awaitCompletion() {
         awaitTerminal();
@@ -295,21 +315,28 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
         assertNull(error(), "unexpected error");
     }
 
-    private void await(java.util.function.BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    private void await(BooleanSupplier condition, String what) {
+        if (!waitFor(condition, TIMEOUT, what)) {
+            fail("timed out waiting for " + what + "; items so far: " + items().size() + ", error: " + error());
+        }
+    }
+
+    /** Waits, under the lock, until {@code condition} holds. {@return true if it did, false if {@code timeout} passed first} */
+    private boolean waitFor(BooleanSupplier condition, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
         try {
             while (!condition.getAsBoolean()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    fail("timed out waiting for " + what + "; items so far: " + items.size()
-                            + ", error: " + error);
+                    return false;
                 }
                 changed.await(left, TimeUnit.NANOSECONDS);
             }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            fail("interrupted waiting for " + what);
+            return fail("interrupted waiting for " + what);
         } finally {
             lock.unlock();
         }

@@ -14,8 +14,6 @@ import java.io.InputStreamReader;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,49 +27,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.parley.json.Json;
-import dev.parley.json.JsonObject;
 import dev.parley.support.Fixtures;
 import dev.parley.support.JsonShapes;
 
 /** Faults, latency, concurrency and the command line of {@link FakeLlmServer}. */
-class FakeLlmServerFaultTest {
+class FakeLlmServerFaultTest extends FakeLlmServerTestBase {
 
     private static final String CHAT = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
     private static final String STREAM = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
-
-    private FakeLlmServer server;
-    private HttpClient client;
-
-    @BeforeEach
-    void setUp() {
-        client = HttpClient.newHttpClient();
-    }
-
-    @AfterEach
-    void tearDown() {
-        client.close();
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private FakeLlmServer start(FakeLlmServer.Builder b) {
-        server = b.build().start();
-        return server;
-    }
-
-    private HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-        return FakeLlmServerTest.post(client, server.uri(path), json);
-    }
-
-    private static JsonObject json(HttpResponse<String> r) {
-        return (JsonObject) Json.parse(r.body());
-    }
 
     @Test
     void statusFaults_answerInEachProvidersErrorShape_withRetryAfter_thenTheQueueEmpties() throws Exception {
@@ -262,7 +227,7 @@ class FakeLlmServerFaultTest {
             String first = out.readLine();
             assertTrue(first != null && first.startsWith("FakeLlmServer listening on http://127.0.0.1:"), first);
             URI base = URI.create(first.split(" ")[3]);
-            HttpResponse<String> r = FakeLlmServerTest.post(client, URI.create(base + "/v1/chat/completions"), CHAT);
+            HttpResponse<String> r = post(client, URI.create(base + "/v1/chat/completions"), CHAT);
             assertEquals("from main", json(r).array("choices").object(0).object("message").string("content"));
         } finally {
             p.destroy();

@@ -5,22 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.parley.json.Json;
@@ -30,45 +23,7 @@ import dev.parley.support.Fixtures;
 import dev.parley.support.JsonShapes;
 
 /** Each wire format of {@link FakeLlmServer}, checked against the recorded fixtures' shapes. */
-class FakeLlmServerTest {
-
-    private FakeLlmServer server;
-    private HttpClient client;
-
-    @BeforeEach
-    void setUp() {
-        client = HttpClient.newHttpClient();
-    }
-
-    @AfterEach
-    void tearDown() {
-        client.close();
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private FakeLlmServer start(FakeLlmServer.Builder b) {
-        server = b.build().start();
-        return server;
-    }
-
-    static HttpResponse<String> post(HttpClient client, URI uri, String json, String... headers) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> post(String path, String json, String... headers) throws IOException, InterruptedException {
-        return post(client, server.uri(path), json, headers);
-    }
-
-    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(server.uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
+class FakeLlmServerTest extends FakeLlmServerTestBase {
 
     /** An SSE event: its name (or null) and its data. */
     record Event(String name, String data) {
@@ -94,10 +49,6 @@ class FakeLlmServerTest {
             }
         }
         return out;
-    }
-
-    private static JsonObject json(HttpResponse<String> r) {
-        return (JsonObject) Json.parse(r.body());
     }
 
     // ---- OpenAI

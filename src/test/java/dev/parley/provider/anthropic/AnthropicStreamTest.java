@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,6 +41,7 @@ import dev.parley.support.Fixtures;
 import dev.parley.support.ReplayServer;
 import dev.parley.support.ReplayServer.Pace;
 import dev.parley.support.ReplayServer.Reply;
+import dev.parley.support.TestSubscriber;
 
 /** Streams replayed from the recorded fixtures: whole, one byte per write, one chunk at a time, cut and cancelled. */
 class AnthropicStreamTest {
@@ -128,7 +130,7 @@ class AnthropicStreamTest {
     void textThenToolUse_assemblesTheToolCall_evenThoughTheLastEventHasNoBlankLine(Pace pace) {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/v1/messages", Reply.fixture("anthropic/stream_text_then_tool_use").paced(pace));
-            RecordingSubscriber<ChatChunk> subscriber = new RecordingSubscriber<>();
+            TestSubscriber<ChatChunk> subscriber = TestSubscriber.oneAtATime();
             provider(server).stream(ChatRequest.of("claude-sonnet-4-20250514", "Weather in Paris?")).subscribe(subscriber);
             List<ChatChunk> chunks = subscriber.awaitCompletion();
 
@@ -169,7 +171,7 @@ class AnthropicStreamTest {
             server.on("POST", "/v1/messages", Reply.fixture("anthropic/stream_text"));
             List<ChatChunk> all = new ArrayList<>();
             provider(server).stream(streamTextRequest()).forEach(all::add);
-            RecordingSubscriber<ChatChunk> subscriber = new RecordingSubscriber<>();
+            TestSubscriber<ChatChunk> subscriber = TestSubscriber.oneAtATime();
             provider(server).stream(streamTextRequest()).subscribe(subscriber);
             assertEquals(all, subscriber.awaitCompletion());
         }
@@ -180,7 +182,7 @@ class AnthropicStreamTest {
         byte[] whole = Fixtures.bytes("anthropic/stream_text.response.sse");
         String text = new String(whole, StandardCharsets.UTF_8);
         byte[] cut = text.substring(0, text.indexOf("event: message_stop")).getBytes(StandardCharsets.UTF_8);
-        RecordingSubscriber<ChatChunk> subscriber = streamOf(cut);
+        TestSubscriber<ChatChunk> subscriber = streamOf(cut);
         assertEquals(11, subscriber.items().size());
         StreamInterruptedException e = assertInstanceOf(StreamInterruptedException.class, subscriber.error());
         assertTrue(e.getMessage().contains("end-of-stream marker never arrived"), e.getMessage());
@@ -191,7 +193,7 @@ class AnthropicStreamTest {
         byte[] whole = Fixtures.bytes("anthropic/stream_text.response.sse");
         String text = new String(whole, StandardCharsets.UTF_8);
         byte[] cut = text.substring(0, text.indexOf(" 68°F") + 3).getBytes(StandardCharsets.UTF_8);
-        RecordingSubscriber<ChatChunk> subscriber = streamOf(cut);
+        TestSubscriber<ChatChunk> subscriber = streamOf(cut);
         assertEquals(List.of("", "The weather in San Francisco, CA is", " currently", ":", "\n- **Temperature:**"),
                 subscriber.items().stream().map(ChatChunk::textDelta).toList());
         StreamInterruptedException e = assertInstanceOf(StreamInterruptedException.class, subscriber.error());
@@ -199,17 +201,18 @@ class AnthropicStreamTest {
 
         // The same for the fixture without a final blank line, cut inside its message_stop.
         byte[] tool = Fixtures.bytes("anthropic/stream_text_then_tool_use.response.sse");
-        RecordingSubscriber<ChatChunk> s2 = streamOf(Arrays.copyOf(tool, tool.length - 8));
+        TestSubscriber<ChatChunk> s2 = streamOf(Arrays.copyOf(tool, tool.length - 8));
         assertEquals(9, s2.items().size());
         assertInstanceOf(StreamInterruptedException.class, s2.error());
     }
 
-    private static RecordingSubscriber<ChatChunk> streamOf(byte[] body) {
+    private static TestSubscriber<ChatChunk> streamOf(byte[] body) {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/v1/messages", new Reply(200, Map.of("content-type", "text/event-stream"), body, Pace.WHOLE));
-            RecordingSubscriber<ChatChunk> subscriber = new RecordingSubscriber<>();
+            TestSubscriber<ChatChunk> subscriber = TestSubscriber.oneAtATime();
             provider(server).stream(ChatRequest.of("m", "x")).subscribe(subscriber);
-            return subscriber.awaitTerminal();
+            subscriber.awaitTerminal().assertNoViolations();
+            return subscriber;
         }
     }
 
@@ -218,15 +221,15 @@ class AnthropicStreamTest {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/v1/messages", Reply.fixture("anthropic/stream_text").paced(Pace.ONE_BYTE_PER_WRITE));
             ChatStream stream = provider(server).stream(streamTextRequest());
-            RecordingSubscriber<ChatChunk> subscriber = new RecordingSubscriber<>((s, chunk) -> {
-                if (s.items().size() == 2) {
+            TestSubscriber<ChatChunk> subscriber = TestSubscriber.oneAtATime();
+            subscriber.onNextDo(chunk -> {
+                if (subscriber.items().size() == 2) {
                     stream.close();
                 }
-                s.request(1);
             });
             stream.subscribe(subscriber);
             // Without the close, the other 9 chunks and completion would follow within milliseconds.
-            assertFalse(subscriber.terminatesWithin(500), "no terminal signal after cancellation");
+            assertFalse(subscriber.terminatesWithin(Duration.ofMillis(500)), "no terminal signal after cancellation");
             assertEquals(2, subscriber.items().size());
         }
     }
@@ -235,9 +238,9 @@ class AnthropicStreamTest {
     void httpErrorOnAStream_failsBeforeAnyChunk() {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/v1/messages", Reply.fixture("anthropic/error_429_rate_limit"));
-            RecordingSubscriber<ChatChunk> subscriber = new RecordingSubscriber<>();
+            TestSubscriber<ChatChunk> subscriber = TestSubscriber.oneAtATime();
             provider(server).stream(ChatRequest.of("m", "x")).subscribe(subscriber);
-            subscriber.awaitTerminal();
+            subscriber.awaitTerminal().assertNoViolations();
             assertEquals(List.of(), subscriber.items());
             RateLimitException e = assertInstanceOf(RateLimitException.class, subscriber.error());
             assertEquals("req_011CYK5mje9HkutJtmfPzzNC", e.requestId());

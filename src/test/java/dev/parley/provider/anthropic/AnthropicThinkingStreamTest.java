@@ -30,6 +30,7 @@ import dev.parley.UnavailableException;
 import dev.parley.Usage;
 import dev.parley.support.ReplayServer;
 import dev.parley.support.ReplayServer.Reply;
+import dev.parley.support.TestSubscriber;
 
 /**
  * SYNTHETIC streams, written here by hand after the documented event shapes, for what the
@@ -82,7 +83,7 @@ class AnthropicThinkingStreamTest {
     void thinkingSignatureAndToolUse_chunksAndCollectedResponse() {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/v1/messages", sseReply(THINKING_THEN_TOOLS));
-            RecordingSubscriber<ChatChunk> subscriber = new RecordingSubscriber<>();
+            TestSubscriber<ChatChunk> subscriber = TestSubscriber.oneAtATime();
             provider(server).stream(ChatRequest.of("claude-sonnet-4-5", "Weather in Paris?")).subscribe(subscriber);
             List<ChatChunk> chunks = subscriber.awaitCompletion();
 
@@ -214,9 +215,9 @@ class AnthropicThinkingStreamTest {
                         {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"ld"}}""");
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/v1/messages", sseReply(stream));
-            RecordingSubscriber<ChatChunk> subscriber = new RecordingSubscriber<>();
+            TestSubscriber<ChatChunk> subscriber = TestSubscriber.oneAtATime();
             provider(server).stream(ChatRequest.of("claude-sonnet-4-5", "x")).subscribe(subscriber);
-            subscriber.awaitTerminal();
+            subscriber.awaitTerminal().assertNoViolations();
             assertEquals(List.of("", "Hello", " wor"), subscriber.items().stream().map(ChatChunk::textDelta).toList());
             UnavailableException e = assertInstanceOf(UnavailableException.class, subscriber.error());
             assertEquals("overloaded_error", e.errorType());

@@ -43,6 +43,7 @@ import dev.parley.support.Fixtures;
 import dev.parley.support.ReplayServer;
 import dev.parley.support.ReplayServer.Pace;
 import dev.parley.support.ReplayServer.Reply;
+import dev.parley.support.TestSubscriber;
 
 class OllamaStreamTest {
 
@@ -189,7 +190,7 @@ class OllamaStreamTest {
     void stream_oneChunkAtATime_honoursDemand() {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/api/chat", ndjson(THINKING_STREAM));
-            ChunkSubscriber<ChatChunk> s = new ChunkSubscriber<>(0);
+            TestSubscriber<ChatChunk> s = new TestSubscriber<>(0);
             provider(server).stream(ChatRequest.of("qwen3", "2+2?")).subscribe(s);
             for (int n = 1; n <= 5; n++) {
                 s.request(1);
@@ -211,7 +212,7 @@ class OllamaStreamTest {
         for (Pace pace : Pace.values()) {
             try (ReplayServer server = ReplayServer.start()) {
                 server.on("POST", "/api/chat", ndjson(cut).paced(pace));
-                ChunkSubscriber<ChatChunk> s = new ChunkSubscriber<>(Long.MAX_VALUE);
+                TestSubscriber<ChatChunk> s = new TestSubscriber<>(Long.MAX_VALUE);
                 provider(server).stream(ChatRequest.of("m", "x")).subscribe(s);
                 Throwable error = s.awaitError();
                 assertInstanceOf(StreamInterruptedException.class, error);
@@ -230,7 +231,7 @@ class OllamaStreamTest {
                 """;
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/api/chat", ndjson(body).withHeader("x-request-id", "rid-err"));
-            ChunkSubscriber<ChatChunk> s = new ChunkSubscriber<>(Long.MAX_VALUE);
+            TestSubscriber<ChatChunk> s = new TestSubscriber<>(Long.MAX_VALUE);
             provider(server).stream(ChatRequest.of("m", "x")).subscribe(s);
             Throwable error = s.awaitError();
             ServerException e = assertInstanceOf(ServerException.class, error);
@@ -273,7 +274,7 @@ class OllamaStreamTest {
             server.on("POST", "/api/chat", ndjson(THINKING_STREAM));
             ChatStream stream = provider(server).stream(ChatRequest.of("qwen3", "2+2?"));
             CountDownLatch second = new CountDownLatch(1);
-            ChunkSubscriber<ChatChunk> s = new ChunkSubscriber<>(1);
+            TestSubscriber<ChatChunk> s = new TestSubscriber<>(1);
             s.onNextDo(item -> {
                 if (s.items().size() > 1) {
                     second.countDown();

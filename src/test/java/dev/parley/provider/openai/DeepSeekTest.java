@@ -46,6 +46,7 @@ import dev.parley.support.ReplayServer;
 import dev.parley.support.ReplayServer.Pace;
 import dev.parley.support.ReplayServer.RecordedRequest;
 import dev.parley.support.ReplayServer.Reply;
+import dev.parley.support.TestSubscriber;
 
 class DeepSeekTest {
 
@@ -128,7 +129,7 @@ class DeepSeekTest {
     private static List<ChatChunk> stream(Reply reply) {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/chat/completions", reply);
-            ChunkSubscriber sub = new ChunkSubscriber(false);
+            TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
             Fakes.deepseek(server).stream(ChatRequest.of("deepseek-reasoner", "Hello!")).subscribe(sub);
             sub.request(Long.MAX_VALUE);
             List<ChatChunk> chunks = sub.awaitCompletion();
@@ -311,7 +312,7 @@ class DeepSeekTest {
 
             try (ReplayServer server = ReplayServer.start()) {
                 server.on("POST", "/chat/completions", reply);
-                ChunkSubscriber sub = new ChunkSubscriber(true);
+                TestSubscriber<ChatChunk> sub = TestSubscriber.oneAtATime();
                 Fakes.deepseek(server).stream(ChatRequest.of("deepseek-chat", "Hello")).subscribe(sub);
                 LlmException s = assertInstanceOf(LlmException.class, sub.awaitError());
                 assertEquals(kind, s.kind(), "stream: " + row);

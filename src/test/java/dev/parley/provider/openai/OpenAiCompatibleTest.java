@@ -18,6 +18,7 @@ import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
 import dev.parley.support.ReplayServer;
 import dev.parley.support.ReplayServer.Reply;
+import dev.parley.support.TestSubscriber;
 
 /** Shapes seen from OpenAI-compatible servers rather than from OpenAI (no recorded fixtures exist for these). */
 class OpenAiCompatibleTest {
@@ -72,7 +73,7 @@ class OpenAiCompatibleTest {
                 """;
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/v1/chat/completions", Reply.of(200, "text/event-stream", sse));
-            ChunkSubscriber sub = new ChunkSubscriber(true);
+            TestSubscriber<ChatChunk> sub = TestSubscriber.oneAtATime();
             compatible(server).stream(ChatRequest.of("m", "hi")).subscribe(sub);
             List<ChatChunk> chunks = sub.awaitCompletion();
             assertEquals(4, chunks.size());

@@ -43,6 +43,7 @@ import dev.parley.support.ReplayServer;
 import dev.parley.support.ReplayServer.Pace;
 import dev.parley.support.ReplayServer.RecordedRequest;
 import dev.parley.support.ReplayServer.Reply;
+import dev.parley.support.TestSubscriber;
 
 class OpenAiStreamTest {
 
@@ -64,7 +65,7 @@ class OpenAiStreamTest {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/v1/chat/completions", reply);
             ChatStream stream = Fakes.openai(server).stream(request);
-            ChunkSubscriber sub = new ChunkSubscriber(false);
+            TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
             stream.subscribe(sub);
             sub.request(Long.MAX_VALUE);
             List<ChatChunk> chunks = sub.awaitCompletion();
@@ -162,7 +163,7 @@ class OpenAiStreamTest {
         for (String name : List.of("openai/stream_basic", "openai/stream_tool_call_strict")) {
             try (ReplayServer server = ReplayServer.start()) {
                 server.on("POST", "/v1/chat/completions", Reply.fixture(name).paced(Pace.ONE_BYTE_PER_WRITE));
-                ChunkSubscriber sub = new ChunkSubscriber(true);
+                TestSubscriber<ChatChunk> sub = TestSubscriber.oneAtATime();
                 Fakes.openai(server).stream(ChatRequest.of(MODEL, SF)).subscribe(sub);
                 List<ChatChunk> chunks = sub.awaitCompletion();
                 assertEquals(name.endsWith("basic") ? 32 : 13, chunks.size(), name);
@@ -231,7 +232,7 @@ class OpenAiStreamTest {
         String withoutDone = whole.substring(0, whole.indexOf("data: [DONE]"));
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/v1/chat/completions", Reply.of(200, "text/event-stream", withoutDone));
-            ChunkSubscriber sub = new ChunkSubscriber(false);
+            TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
             Fakes.openai(server).stream(ChatRequest.of(MODEL, SF)).subscribe(sub);
             sub.request(Long.MAX_VALUE);
             Throwable e = sub.awaitError();
@@ -246,7 +247,7 @@ class OpenAiStreamTest {
             server.on("POST", "/v1/chat/completions",
                     Reply.of(200, "text/event-stream", tools.substring(0, fourthEvent + 40)));
             ChatStream stream = Fakes.openai(server).stream(ChatRequest.of(MODEL, SF));
-            ChunkSubscriber sub = new ChunkSubscriber(true);
+            TestSubscriber<ChatChunk> sub = TestSubscriber.oneAtATime();
             stream.subscribe(sub);
             assertInstanceOf(StreamInterruptedException.class, sub.awaitError());
             assertEquals(3, sub.items().size());
@@ -265,7 +266,7 @@ class OpenAiStreamTest {
             Provider p = new OpenAiProviderFactory().create(ProviderConfig.newBuilder()
                     .baseUrl(server.uri("/v1")).apiKey(Fakes.KEY).build());
             ChatStream stream = p.stream(ChatRequest.of("m", "go"));
-            ChunkSubscriber sub = new ChunkSubscriber(false);
+            TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
             stream.subscribe(sub);
             sub.request(3);
             assertEquals(3, sub.awaitItems(3).size());
@@ -273,7 +274,7 @@ class OpenAiStreamTest {
             assertTrue(server.disconnected.await(10, TimeUnit.SECONDS), "the server saw the connection close");
             sub.request(100);
             assertEquals(3, sub.items().size(), "nothing delivered after close()");
-            assertFalse(sub.terminated(), "a cancelled stream is not completed or failed");
+            assertFalse(sub.isTerminated(), "a cancelled stream is not completed or failed");
             sub.assertNoViolations();
         }
     }
@@ -289,7 +290,7 @@ class OpenAiStreamTest {
             try (ReplayServer server = ReplayServer.start()) {
                 server.on("POST", "/v1/chat/completions", Reply.of(200, "text/event-stream",
                         head + "data: " + frame + "\n\n").withHeader("x-request-id", "req_err"));
-                ChunkSubscriber sub = new ChunkSubscriber(false);
+                TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
                 Fakes.openai(server).stream(ChatRequest.of(MODEL, SF)).subscribe(sub);
                 sub.request(Long.MAX_VALUE);
                 Throwable e = sub.awaitError();
@@ -320,7 +321,7 @@ class OpenAiStreamTest {
                 new String[] {"data: [1,2]\n\n", "expected a chat.completion.chunk object, got array"})) {
             try (ReplayServer server = ReplayServer.start()) {
                 server.on("POST", "/v1/chat/completions", Reply.of(200, "text/event-stream", first + c[0] + "data: [DONE]\n\n"));
-                ChunkSubscriber sub = new ChunkSubscriber(true);
+                TestSubscriber<ChatChunk> sub = TestSubscriber.oneAtATime();
                 Fakes.openai(server).stream(ChatRequest.of(MODEL, SF)).subscribe(sub);
                 StreamInterruptedException e = assertInstanceOf(StreamInterruptedException.class, sub.awaitError());
                 assertTrue(e.getMessage().contains(c[1]), e.getMessage());
@@ -337,12 +338,12 @@ class OpenAiStreamTest {
                     Reply.json(429, "{\"error\":{\"message\":\"Rate limit reached for requests\",\"type\":\"requests\","
                             + "\"param\":null,\"code\":\"rate_limit_exceeded\"}}").withHeader("retry-after", "7"));
             Provider p = Fakes.openai(server);
-            ChunkSubscriber quota = new ChunkSubscriber(false);
+            TestSubscriber<ChatChunk> quota = new TestSubscriber<>();
             p.stream(ChatRequest.of(MODEL, SF)).subscribe(quota);
             quota.request(1);
             assertInstanceOf(QuotaExceededException.class, quota.awaitError());
 
-            ChunkSubscriber limited = new ChunkSubscriber(false);
+            TestSubscriber<ChatChunk> limited = new TestSubscriber<>();
             p.stream(ChatRequest.of(MODEL, SF)).subscribe(limited);
             limited.request(1);
             RateLimitException e = assertInstanceOf(RateLimitException.class, limited.awaitError());
