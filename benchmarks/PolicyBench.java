@@ -11,8 +11,6 @@ import java.util.concurrent.Executors;
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ChatStream;
-import dev.parley.EmbeddingRequest;
-import dev.parley.EmbeddingResponse;
 import dev.parley.Llm;
 import dev.parley.Message;
 import dev.parley.ModelInfo;
@@ -205,11 +203,6 @@ public class PolicyBench {
         @Override
         public ChatStream stream(ChatRequest request) {
             return ChatStream.ofResponse(answer);
-        }
-
-        @Override
-        public EmbeddingResponse embed(EmbeddingRequest request) {
-            throw new UnsupportedOperationException();
         }
 
         @Override

@@ -349,11 +349,6 @@ class LlmTest {
         }
 
         @Override
-        public EmbeddingResponse embed(EmbeddingRequest request) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
         public List<ModelInfo> models() {
             return List.of();
         }

@@ -59,19 +59,33 @@ public interface Provider {
     ChatStream stream(ChatRequest request);
 
     /**
-     * Embeds a batch of texts.
+     * Embeds a batch of texts. The default refuses with an {@link LlmException.Kind#UNSUPPORTED}
+     * error: a provider without {@link Capability#EMBEDDINGS} need not implement it.
      *
      * @param request the request; its model must be set
      * @return the vectors, in input order
      * @throws LlmException if the call fails, or the provider has no embeddings
      */
-    EmbeddingResponse embed(EmbeddingRequest request);
+    default EmbeddingResponse embed(EmbeddingRequest request) {
+        throw unsupported("embeddings are");
+    }
 
     /**
-     * Lists the models the provider offers.
+     * Lists the models the provider offers. The default refuses with an
+     * {@link LlmException.Kind#UNSUPPORTED} error: a provider without {@link Capability#MODELS}
+     * need not implement it.
      *
      * @return the models
      * @throws LlmException if the call fails, or the provider cannot list models
      */
-    List<ModelInfo> models();
+    default List<ModelInfo> models() {
+        throw unsupported("listing models is");
+    }
+
+    private LlmException unsupported(String what) {
+        return LlmException.newBuilder(LlmException.Kind.UNSUPPORTED)
+                .provider(name())
+                .message(what + " not supported by " + name())
+                .build();
+    }
 }

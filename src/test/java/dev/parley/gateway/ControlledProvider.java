@@ -12,8 +12,6 @@ import dev.parley.ChatChunk;
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ChatStream;
-import dev.parley.EmbeddingRequest;
-import dev.parley.EmbeddingResponse;
 import dev.parley.ModelInfo;
 import dev.parley.http.AbstractSubscription;
 import dev.parley.spi.Capability;
@@ -82,11 +80,6 @@ final class ControlledProvider implements Provider {
     /** {@return whether the stream was cancelled within 5 seconds} */
     boolean awaitCancelled() throws InterruptedException {
         return cancelled.await(5, TimeUnit.SECONDS);
-    }
-
-    @Override
-    public EmbeddingResponse embed(EmbeddingRequest request) {
-        throw new UnsupportedOperationException();
     }
 
     @Override

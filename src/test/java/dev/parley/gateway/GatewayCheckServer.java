@@ -12,8 +12,6 @@ import dev.parley.ChatChunk;
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ChatStream;
-import dev.parley.EmbeddingRequest;
-import dev.parley.EmbeddingResponse;
 import dev.parley.FinishReason;
 import dev.parley.Llm;
 import dev.parley.ModelInfo;
@@ -100,11 +98,6 @@ public final class GatewayCheckServer {
                     }
                 });
             });
-        }
-
-        @Override
-        public EmbeddingResponse embed(EmbeddingRequest request) {
-            throw new UnsupportedOperationException();
         }
 
         @Override
