@@ -143,6 +143,9 @@ public class RunAll {
                 m("peak live threads", "peakThreads", false), m("connections opened", "connections", false),
                 m("failed chats", "errors", false), m("retries (Parley)", "retries", false)));
         target("sequential chats/s ≥ 0.95× raw", ratio(p, "reqPerSec") >= 0.95, ratio(p, "reqPerSec"));
+        if (!quick) {
+            sequentialBreakdown(s, seq, rounds);
+        }
 
         int concN = quick ? 4000 : 20000;
         List<String> conc = List.of("--scenario", "chat", "--n", "" + concN, "--warmup", quick ? "2000" : "5000",
@@ -160,6 +163,30 @@ public class RunAll {
         target("platform threads ≤ 16 with 256 callers", threads <= 16, threads);
         double conns = median(c.parley, "connections");
         target("connections ≤ callers (256)", max(c.parley, "connections") <= 256, conns);
+    }
+
+    /**
+     * Where the sequential gap goes: the raw floor, the same raw client on the HttpClient
+     * settings Parley's shared client uses (virtual-thread executor, connect timeout), Parley's
+     * adapter without the Llm stack, and Parley through Llm.
+     */
+    static void sequentialBreakdown(Server s, List<String> seq, int rounds) throws Exception {
+        Map<String, List<String>> clients = new LinkedHashMap<>();
+        clients.put("raw java.net.http", List.of("--client", "raw"));
+        clients.put("raw, on Parley's HttpClient settings", List.of("--client", "raw", "--http", "parley"));
+        clients.put("Parley's adapter alone (no Llm stack)", List.of("--client", "parley-bare"));
+        clients.put("Parley through Llm", List.of("--client", "parley"));
+        Map<String, List<Map<String, String>>> runs = interleaved(s, clients, seq, rounds);
+        List<Map<String, String>> raw = runs.get("raw java.net.http");
+        md.append("\n**sequential: where the gap goes** (").append(rounds).append(" runs each, interleaved)\n\n")
+                .append("| client | chats/s | × raw | p50 (µs) | CPU per chat (µs) | allocated per chat (KB) |\n|---|---|---|---|---|---|\n");
+        for (var e : runs.entrySet()) {
+            List<Map<String, String>> r = e.getValue();
+            md.append("| ").append(e.getKey()).append(" | ").append(rangeOf(r, "reqPerSec")).append(" | ")
+                    .append(fmt(median(r, "reqPerSec") / median(raw, "reqPerSec"), 2)).append("× | ")
+                    .append(rangeOf(r, "p50us")).append(" | ").append(rangeOf(r, "cpuUsPerOp")).append(" | ")
+                    .append(rangeOf(r, "allocKbPerOp")).append(" |\n");
+        }
     }
 
     static void oneStream(Server s) throws Exception {
@@ -340,12 +367,27 @@ public class RunAll {
 
     /** Runs ClientBench for both clients, {@code rounds} times each, interleaved. */
     static Pair pair(Server s, List<String> args, int rounds) throws Exception {
-        List<Map<String, String>> p = new ArrayList<>();
-        List<Map<String, String>> r = new ArrayList<>();
+        Map<String, List<String>> clients = new LinkedHashMap<>();
+        clients.put("parley", List.of("--client", "parley"));
+        clients.put("raw", List.of("--client", "raw"));
+        Map<String, List<Map<String, String>>> runs = interleaved(s, clients, args, rounds);
+        return new Pair(runs.get("parley"), runs.get("raw"));
+    }
+
+    /**
+     * Runs ClientBench for each named client (its options), {@code rounds} times each, in fresh
+     * JVMs, the order rotating every round so that no client always runs first.
+     */
+    static Map<String, List<Map<String, String>>> interleaved(Server s, Map<String, List<String>> clients,
+            List<String> args, int rounds) throws Exception {
+        List<String> names = new ArrayList<>(clients.keySet());
+        Map<String, List<Map<String, String>>> out = new LinkedHashMap<>();
+        names.forEach(n -> out.put(n, new ArrayList<>()));
         for (int i = 0; i < rounds; i++) {
-            for (String client : i % 2 == 0 ? List.of("parley", "raw") : List.of("raw", "parley")) {
-                List<String> cmd = concat(List.of(javaBin, "-cp", JAR + ":" + CLASSES, "ClientBench", "--client", client,
-                        "--url", s.url), args);
+            for (int k = 0; k < names.size(); k++) {
+                String name = names.get((i + k) % names.size());
+                List<String> cmd = concat(concat(List.of(javaBin, "-cp", JAR + ":" + CLASSES, "ClientBench", "--url", s.url),
+                        clients.get(name)), args);
                 String l = load();
                 List<Map<String, String>> res = results(cmd);
                 if (res.isEmpty()) {
@@ -353,11 +395,11 @@ public class RunAll {
                 }
                 Map<String, String> m = res.get(0);
                 m.put("load", l);
-                (client.equals("parley") ? p : r).add(m);
-                System.out.println("  " + client + " " + m);
+                out.get(name).add(m);
+                System.out.println("  " + name + " " + m);
             }
         }
-        return new Pair(p, r);
+        return out;
     }
 
     /** Runs a command and returns its RESULT lines as maps. */
