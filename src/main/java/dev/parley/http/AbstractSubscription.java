@@ -70,6 +70,12 @@ public abstract class AbstractSubscription<T> implements Flow.Subscription {
     // Touched only by the thread running the drain loop.
     private boolean subscribed;
     private boolean terminated;
+    /**
+     * The thread inside {@link #emit}, else null. Written only by the loop; read by any thread,
+     * but only compared with the reader itself, which sees its own writes in order, so it needs
+     * no fence.
+     */
+    private Thread emitter;
 
     /**
      * Creates a subscription for {@code downstream}. Nothing is signalled until {@link #start()}.
@@ -201,6 +207,71 @@ public abstract class AbstractSubscription<T> implements Flow.Subscription {
         }
     }
 
+    /**
+     * Delivers {@code item} at once on the calling thread, without a pass through
+     * {@link #emit(long)}, when that can be done now: no other thread is running the loop,
+     * {@code onSubscribe} has been delivered, there is demand, and no cancellation or error is
+     * pending. This spares a relaying subclass a queue node and a loop pass per item. On success
+     * {@link #emittedNow(Object)} runs (inside the loop), then the loop goes round for any signal
+     * that arrived meanwhile, as after {@code emit}.
+     *
+     * <p>It also delivers when the calling thread is the one inside {@code emit}, as when an
+     * upstream answers a request that {@code emit} makes with items at once, on the same thread.
+     * Such a call must not come from inside {@link #submitOnNext} (the subscriber's
+     * {@code onNext}); a relay, whose only way to its upstream is the request in {@code emit},
+     * meets that.
+     *
+     * <p>Only call for the next item in order: when no item handed over earlier is still waiting
+     * to be emitted. The same rules hold as for {@code emit}: never two signals at once, never
+     * more items than requested.
+     *
+     * @param item the item
+     * @return {@code true} if the item was taken: delivered, or dropped because the subscription
+     *     ended while delivering it; {@code false} if nothing was done, and the caller should keep
+     *     the item for {@code emit} and call {@link #signal()}
+     */
+    protected final boolean tryEmitNow(T item) {
+        if (emitter == Thread.currentThread()) {
+            return emitNow(item); // the loop is this thread's already
+        }
+        if (!WIP.compareAndSet(this, 0, 1)) {
+            return false;
+        }
+        boolean taken = emitNow(item);
+        leave(1);
+        return taken;
+    }
+
+    private boolean emitNow(T item) {
+        boolean taken = false;
+        if (subscribed && !terminated && !cancelled && pendingError == null) {
+            long current = demand;
+            if (current > 0) {
+                taken = true;
+                try {
+                    if (submitOnNext(item)) {
+                        if (current != Long.MAX_VALUE) {
+                            consume(1);
+                        }
+                        emittedNow(item);
+                    }
+                } catch (Throwable t) {
+                    submitOnError(t); // emittedNow threw, as emit may
+                }
+            }
+        }
+        return taken;
+    }
+
+    /**
+     * Called inside the loop after {@link #tryEmitNow(Object)} delivered {@code item}, for the
+     * bookkeeping {@code emit} would have done. The default does nothing. An exception thrown
+     * here fails the subscription with it.
+     *
+     * @param item the item just delivered
+     */
+    protected void emittedNow(T item) {}
+
     /** Completes the subscription. Only call from {@link #emit(long)}; later calls do nothing. */
     protected final void submitOnComplete() {
         if (terminated) {
@@ -264,23 +335,32 @@ public abstract class AbstractSubscription<T> implements Flow.Subscription {
     }
 
     private void drain() {
-        int missed = 1;
+        round();
+        leave(1);
+    }
+
+    /** Leaves the loop, first going round once more for each batch of signals that came meanwhile. */
+    private void leave(int missed) {
         for (;;) {
-            if (!terminated) {
-                try {
-                    if (!subscribed) {
-                        subscribed = true;
-                        downstream.onSubscribe(this);
-                    }
-                    drainOnce();
-                } catch (Throwable t) {
-                    // emit() or onSubscribe() threw.
-                    submitOnError(t);
-                }
-            }
             missed = (int) WIP.getAndAdd(this, -missed) - missed;
             if (missed == 0) {
                 return;
+            }
+            round();
+        }
+    }
+
+    private void round() {
+        if (!terminated) {
+            try {
+                if (!subscribed) {
+                    subscribed = true;
+                    downstream.onSubscribe(this);
+                }
+                drainOnce();
+            } catch (Throwable t) {
+                // emit() or onSubscribe() threw.
+                submitOnError(t);
             }
         }
     }
@@ -293,7 +373,13 @@ public abstract class AbstractSubscription<T> implements Flow.Subscription {
             submitOnError(error);
         } else {
             long current = demand;
-            long emitted = emit(current);
+            long emitted;
+            emitter = Thread.currentThread();
+            try {
+                emitted = emit(current);
+            } finally {
+                emitter = null;
+            }
             if (emitted > 0 && current != Long.MAX_VALUE) {
                 consume(emitted);
             }

@@ -1,13 +1,23 @@
 package dev.parley.retry;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Interrupts the threads of calls that pass their deadline: one timer thread for all the calls
- * a {@link TimeoutProvider} runs on their callers' own threads, so that a call costs no thread
- * start, no park and no wake-up of its own.
+ * Interrupts the threads of calls that pass their deadline, and ends the streams that pass
+ * theirs: one timer thread for all the calls a {@link TimeoutProvider} runs on their callers' own
+ * threads and all the streams it watches, so that a call or a stream costs no thread start, no
+ * park and no wake-up of its own.
+ *
+ * <p>A stream's deadline moves (an idle deadline with each chunk), so a stream is a {@link Task}
+ * that the timer asks for its deadline again when the one it knew of passes; a chunk only
+ * records its time, and the timer looks about once per timeout, not once per chunk. A task
+ * whose deadline really passed is {@linkplain Task#expired ended} on a new virtual thread named
+ * {@value #EXPIRY_THREAD_NAME}, so that what the stream's subscriber does on the error never
+ * holds up the timer; that thread ends when {@code expired} returns.
  *
  * <p>The timer thread sleeps until the earliest deadline it knew of when it last looked, or for
  * {@value #IDLE_SECONDS} seconds when no call was running then; a call that starts with a later
@@ -21,22 +31,39 @@ import java.util.concurrent.locks.ReentrantLock;
 final class CallTimer {
 
     static final String THREAD_NAME = "parley-timeouts";
+    static final String EXPIRY_THREAD_NAME = "parley-timeout-expiry";
     static final long IDLE_SECONDS = 30;
 
     static final CallTimer SHARED = new CallTimer();
 
-    /** One call being timed: its thread and deadline ({@link System#nanoTime()}). */
+    /** A deadline that may move: a stream's. */
+    interface Task {
+        /**
+         * {@return the deadline as of {@code now}, both in {@link System#nanoTime()} terms}; not
+         * after {@code now} to end the task. Called on the timer thread with its lock held, so it
+         * must only read a few fields.
+         */
+        long deadline(long now);
+
+        /** Called once, on a new virtual thread, after {@link #deadline} said the deadline passed at {@code now}. */
+        void expired(long now);
+    }
+
+    /** One call or stream being timed: the call's thread or the stream's task, and the deadline ({@link System#nanoTime()}). */
     static final class Entry {
         private final Thread thread;
-        private final long deadline;
+        private final Task task;
+        // Guarded by the timer's lock.
+        private long deadline;
         // Guarded by the timer's lock.
         private Entry prev;
         private Entry next;
         private boolean fired;
         private boolean done;
 
-        private Entry(Thread thread, long deadline) {
+        private Entry(Thread thread, Task task, long deadline) {
             this.thread = thread;
+            this.task = task;
             this.deadline = deadline;
         }
     }
@@ -44,7 +71,7 @@ final class CallTimer {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     // Guarded by lock.
-    private final Entry head = new Entry(null, 0); // sentinel of a circular list
+    private final Entry head = new Entry(null, null, 0); // sentinel of a circular list
     private long wakeAt;
     private boolean sleepingUntilWakeAt;
     private Thread timer;
@@ -64,7 +91,23 @@ final class CallTimer {
      * @return the entry, to hand to {@link #stop}
      */
     Entry start(long deadline) {
-        Entry e = new Entry(Thread.currentThread(), deadline);
+        return add(new Entry(Thread.currentThread(), null, deadline));
+    }
+
+    /**
+     * Starts timing a stream: when {@code deadline} passes, the timer asks {@code task} for its
+     * deadline again, and calls {@link Task#expired} if that has passed too, unless the task was
+     * {@linkplain #stop stopped} first.
+     *
+     * @param deadline the first deadline, in {@link System#nanoTime()} terms
+     * @return the entry, to hand to {@link #stop} when the stream ends
+     */
+    Entry schedule(long deadline, Task task) {
+        return add(new Entry(null, task, deadline));
+    }
+
+    private Entry add(Entry e) {
+        long deadline = e.deadline;
         lock.lock();
         try {
             starts++;
@@ -84,9 +127,11 @@ final class CallTimer {
     }
 
     /**
-     * Stops timing a call; called by the call's thread when the call ends.
+     * Stops timing a call or stream; called by the call's thread when the call ends, or when the
+     * stream ends.
      *
-     * @return whether the deadline passed first, in which case the thread has been interrupted
+     * @return whether the deadline passed first, in which case the call's thread has been
+     *     interrupted, or the stream's task expired (or is about to)
      */
     boolean stop(Entry e) {
         lock.lock();
@@ -135,19 +180,45 @@ final class CallTimer {
                 long now = System.nanoTime();
                 boolean any = false;
                 long earliest = 0;
+                List<Entry> expired = null;
                 for (Entry e = head.next; e != head; ) {
                     Entry next = e.next;
+                    if (e.deadline - now <= 0 && e.task != null) {
+                        long at = e.task.deadline(now);
+                        if (at - now > 0) {
+                            e.deadline = at; // the stream moved on: look again then
+                        }
+                    }
                     if (e.deadline - now <= 0) {
                         e.fired = true;
                         e.done = true;
                         e.prev.next = e.next;
                         e.next.prev = e.prev;
-                        e.thread.interrupt();
+                        if (e.thread != null) {
+                            e.thread.interrupt();
+                        } else {
+                            if (expired == null) {
+                                expired = new ArrayList<>();
+                            }
+                            expired.add(e);
+                        }
                     } else if (!any || e.deadline - earliest < 0) {
                         earliest = e.deadline;
                         any = true;
                     }
                     e = next;
+                }
+                if (expired != null) {
+                    lock.unlock();
+                    try {
+                        for (Entry e : expired) {
+                            Task task = e.task;
+                            Thread.ofVirtual().name(EXPIRY_THREAD_NAME).start(() -> task.expired(now));
+                        }
+                    } finally {
+                        lock.lock();
+                    }
+                    continue; // calls may have started meanwhile without waking the timer: look again
                 }
                 long until;
                 if (any) {

@@ -1,50 +1,117 @@
 package dev.parley.retry;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 import dev.parley.ChatChunk;
 import dev.parley.retry.internal.Relay;
 
 /**
  * The timeouts of one stream: hooks on its {@link Relay} that note subscription, demand and
- * chunks, and the {@link Watchdog.Timer} that turns them into the next deadline: the first-chunk
- * deadline until a chunk arrives, then the idle deadline (paused while the subscriber has no
- * demand outstanding), and never later than the overall deadline. On expiry it fails the relay,
- * which cancels the delegate's stream. Thread-safe.
+ * chunks, and the deadline they make: the first-chunk deadline until a chunk arrives, then the
+ * idle deadline (paused while the subscriber has no demand outstanding), and never later than the
+ * overall deadline. On expiry it fails the relay, which cancels the delegate's stream.
+ *
+ * <p>In real time (the system clock and sleeper) the stream is a task on the shared
+ * {@link CallTimer}, and time is {@link System#nanoTime()}; with an injected clock or sleeper it
+ * gets its own {@link Watchdog}, and time is nanoseconds since the watch was made, on that clock.
+ * A chunk costs one reading of the time and two ordered writes: the timer reads them when the
+ * deadline it knew of passes, not the other way round.
+ *
+ * <p>Thread-safe: {@link #requested} runs in the relay's loop, {@link #received} on the
+ * delegate's thread (one at a time), the deadline on the timer's or watchdog's thread.
  */
-final class StreamWatch implements Relay.Hooks<ChatChunk>, Watchdog.Timer {
+final class StreamWatch implements Relay.Hooks<ChatChunk>, CallTimer.Task, Watchdog.Timer {
 
-    private static final Watchdog ENDED = new Watchdog(null, null, null);
+    private static final VarHandle RECEIVED;
+    private static final VarHandle LAST_ACTIVITY;
+    private static final VarHandle HANDLE;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            RECEIVED = lookup.findVarHandle(StreamWatch.class, "received", long.class);
+            LAST_ACTIVITY = lookup.findVarHandle(StreamWatch.class, "lastActivity", long.class);
+            HANDLE = lookup.findVarHandle(StreamWatch.class, "handle", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** What {@link #handle} holds once the stream ended. */
+    private static final Object ENDED = new Object();
 
     private final TimeoutPolicy policy;
     private final String provider;
-    private final Instant overall;
-    private final AtomicReference<Watchdog> watchdog = new AtomicReference<>();
-    private final AtomicLong outstanding = new AtomicLong();
-    private volatile boolean unbounded;
-    private volatile Relay.Control control;
-    private volatile Instant subscribedAt;
-    /** When the first chunk arrived; null before. */
-    private volatile Instant firstChunkAt;
-    /** When the current gap between chunks began: the last chunk, or the moment demand resumed. */
-    private volatile Instant idleSince;
+    /** The shared timer in real time; null when a watchdog follows the policy's clock. */
+    private final CallTimer timer;
+    /** The policy's clock when a watchdog follows it, and the instant that is time 0; else null. */
+    private final Clock clock;
+    private final Instant origin;
+    private final long firstChunkNanos;
+    private final long idleNanos;
+    private final boolean hasOverall;
+    private final long overall;
 
-    StreamWatch(TimeoutPolicy policy, String provider, Instant overall) {
+    /** The timer's entry or the watchdog, once started; {@link #ENDED} once ended. */
+    @SuppressWarnings("unused") // accessed through HANDLE
+    private volatile Object handle;
+    private volatile Relay.Control control;
+    private volatile long subscribedAt;
+    private volatile boolean unbounded;
+    /** Items requested so far; written only by {@link #requested}. */
+    private volatile long requested;
+    /** Chunks received so far; written only by {@link #received}, with release semantics. */
+    private long received;
+    /** When the current gap between chunks began: the last chunk, or the moment demand resumed. */
+    private long lastActivity;
+
+    /**
+     * @param policy   the limits and, without a timer, the clock and sleeper
+     * @param provider the delegate's name, for the error
+     * @param overall  the call's overall deadline on the policy's clock, or null
+     * @param timer    the shared timer to use (in real time), or null for a watchdog of its own
+     */
+    StreamWatch(TimeoutPolicy policy, String provider, Instant overall, CallTimer timer) {
         this.policy = policy;
         this.provider = provider;
-        this.overall = overall;
+        this.timer = timer;
+        this.firstChunkNanos = policy.firstChunkTimeout().toNanos();
+        this.idleNanos = policy.idleTimeout().toNanos();
+        Instant wall = policy.clock().instant();
+        if (timer == null) {
+            this.clock = policy.clock();
+            this.origin = wall;
+        } else {
+            this.clock = null;
+            this.origin = null;
+        }
+        this.hasOverall = overall != null;
+        this.overall = overall == null ? 0 : saturatedAdd(now(), nanosBetween(wall, overall));
+    }
+
+    private long now() {
+        return clock == null ? System.nanoTime() : nanosBetween(origin, clock.instant());
     }
 
     @Override
     public void started(Relay.Control control) {
         this.control = control;
-        subscribedAt = policy.clock().instant();
-        Watchdog w = new Watchdog(policy.clock(), policy.sleeper(), this);
-        if (watchdog.compareAndSet(null, w)) {
+        long now = now();
+        subscribedAt = now;
+        Object h;
+        if (timer != null) {
+            h = timer.schedule(deadline(now), this);
+        } else {
+            Watchdog w = new Watchdog(policy.clock(), policy.sleeper(), this);
             w.start();
+            h = w;
+        }
+        if (!HANDLE.compareAndSet(this, null, h)) {
+            stop(h); // ended already
         }
     }
 
@@ -52,49 +119,85 @@ final class StreamWatch implements Relay.Hooks<ChatChunk>, Watchdog.Timer {
     public void requested(long n) {
         if (n == Long.MAX_VALUE) {
             unbounded = true;
-        } else if (outstanding.getAndAdd(n) <= 0 && firstChunkAt != null) {
-            idleSince = policy.clock().instant(); // demand resumed: the gap starts now
+            return;
         }
+        long got = (long) RECEIVED.getAcquire(this);
+        long before = requested;
+        if (before - got <= 0 && got > 0) {
+            LAST_ACTIVITY.setRelease(this, now()); // demand resumed: the gap starts now
+        }
+        requested = before + n;
     }
 
     @Override
     public void received(ChatChunk chunk) {
-        if (!unbounded) {
-            outstanding.decrementAndGet();
-        }
-        Instant now = policy.clock().instant();
-        idleSince = now;
-        if (firstChunkAt == null) {
-            firstChunkAt = now;
-        }
+        LAST_ACTIVITY.setRelease(this, now());
+        RECEIVED.setRelease(this, received + 1);
     }
 
     @Override
     public void ended(Relay.End end, Throwable error) {
-        Watchdog w = watchdog.getAndSet(ENDED);
-        if (w != null && w != ENDED) {
+        Object h = HANDLE.getAndSet(this, ENDED);
+        if (h != null && h != ENDED) {
+            stop(h);
+        }
+    }
+
+    private void stop(Object h) {
+        if (h instanceof CallTimer.Entry e) {
+            timer.stop(e);
+        } else if (h instanceof Watchdog w) {
             w.stop();
         }
     }
 
     @Override
-    public Instant deadline(Instant now) {
-        Instant at;
-        if (firstChunkAt == null) {
-            at = subscribedAt.plus(policy.firstChunkTimeout());
-        } else if (!unbounded && outstanding.get() <= 0) {
-            at = now.plus(policy.idleTimeout()); // paused: look again later
+    public long deadline(long now) {
+        long got = (long) RECEIVED.getAcquire(this); // before the demand, which never trails it
+        long at;
+        if (got == 0) {
+            at = subscribedAt + firstChunkNanos;
+        } else if (!unbounded && requested - got <= 0) {
+            at = now + idleNanos; // paused: look again later
         } else {
-            at = idleSince.plus(policy.idleTimeout());
+            at = (long) LAST_ACTIVITY.getAcquire(this) + idleNanos;
         }
-        return overall != null && overall.isBefore(at) ? overall : at;
+        return hasOverall && overall - at < 0 ? overall : at;
+    }
+
+    @Override
+    public void expired(long now) {
+        if (handle == ENDED) {
+            return; // the stream ended as the deadline passed
+        }
+        TimeoutPolicy.Limit limit = hasOverall && now - overall >= 0 ? TimeoutPolicy.Limit.DEADLINE
+                : (long) RECEIVED.getAcquire(this) == 0 ? TimeoutPolicy.Limit.FIRST_CHUNK
+                : TimeoutPolicy.Limit.IDLE;
+        control.fail(policy.timedOut(provider, limit, Duration.ofNanos(now - subscribedAt), null));
+    }
+
+    // Watchdog.Timer, on the policy's clock.
+
+    @Override
+    public Instant deadline(Instant now) {
+        return origin.plusNanos(deadline(nanosBetween(origin, now)));
     }
 
     @Override
     public void expired(Instant now) {
-        TimeoutPolicy.Limit limit = overall != null && !now.isBefore(overall) ? TimeoutPolicy.Limit.DEADLINE
-                : firstChunkAt == null ? TimeoutPolicy.Limit.FIRST_CHUNK
-                : TimeoutPolicy.Limit.IDLE;
-        control.fail(policy.timedOut(provider, limit, Duration.between(subscribedAt, now), null));
+        expired(nanosBetween(origin, now));
+    }
+
+    private static long nanosBetween(Instant a, Instant b) {
+        try {
+            return Duration.between(a, b).toNanos();
+        } catch (ArithmeticException e) {
+            return b.isBefore(a) ? Long.MIN_VALUE / 4 : Long.MAX_VALUE / 4;
+        }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? (b < 0 ? Long.MIN_VALUE / 4 : Long.MAX_VALUE / 4) : r;
     }
 }

@@ -38,15 +38,18 @@ import dev.parley.spi.Provider;
  * {@code LlmTimeoutException} (not retryable) is thrown. A call whose deadline has already passed
  * fails at once without reaching the delegate.
  *
- * <p><b>Streams</b> get a watchdog, a virtual thread per subscribed stream that sleeps until the
- * next deadline: {@code firstChunkTimeout} counts from the subscription to the first chunk;
+ * <p><b>Streams</b> are watched by the same shared timer thread, which looks at a stream when the
+ * deadline it last knew of passes (with an injected clock or sleeper, each stream gets a watchdog,
+ * a virtual thread that sleeps until the next deadline): {@code firstChunkTimeout} counts from
+ * the subscription to the first chunk;
  * then {@code idleTimeout} is the longest gap between chunks while the subscriber has demand
  * outstanding (a subscriber that stops requesting pauses it, so a slow reader is not mistaken
  * for a stalled server); the overall deadline, if any, bounds the whole stream. At this level only
  * {@link dev.parley.ChatChunk}s are seen, so SSE keep-alive comments and empty events never
  * reset the idle timer. When a limit passes, the delegate's stream is cancelled and the
  * subscriber gets exactly one {@code onError(LlmTimeoutException)}, even if the delegate
- * signals at the same moment. The watchdog ends with the stream.
+ * signals at the same moment. The error is delivered from a short-lived virtual thread, so that
+ * the subscriber never holds up the timer. The stream stops being watched when it ends.
  *
  * <p>Defaults: attempt timeout 10 minutes (as the OpenAI and Anthropic SDKs), first-chunk
  * timeout 5 minutes (reasoning models may think that long before their first token), idle

@@ -58,7 +58,9 @@ final class TimeoutProvider extends ForwardingProvider {
     public ChatStream stream(ChatRequest request) {
         CallContext ctx = CallContext.current();
         ChatStream inner = delegate().stream(request);
-        return ChatStream.of(delegate().name(), new Relay<>(inner, new StreamWatch(policy, delegate().name(), ctx.deadline())));
+        CallTimer timer = policy.realTime() ? CallTimer.SHARED : null;
+        return ChatStream.of(delegate().name(),
+                new Relay<>(inner, new StreamWatch(policy, delegate().name(), ctx.deadline(), timer)));
     }
 
     /**

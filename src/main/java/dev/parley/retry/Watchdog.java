@@ -3,6 +3,7 @@ package dev.parley.retry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.LongAdder;
 
 import dev.parley.internal.Sleeper;
 
@@ -11,8 +12,9 @@ import dev.parley.internal.Sleeper;
  * asks again (the deadline may have moved, as an idle timer's does with each chunk), and calls
  * {@link Timer#expired} once the deadline has passed. {@link #stop()} ends it at any time.
  *
- * <p>One virtual thread per watched call or stream, named {@value #THREAD_NAME}; nothing is
- * created before {@link #start()}. Time and sleeping come from the injected clock and sleeper.
+ * <p>One virtual thread per watched call or stream, named {@value #THREAD_NAME}; used only where
+ * the shared {@link CallTimer} cannot be (an injected clock or sleeper, or a call that must run on
+ * a thread of its own). Nothing is created before {@link #start()}. Time and sleeping come from the injected clock and sleeper.
  * Thread-safe.
  */
 final class Watchdog implements Runnable {
@@ -41,8 +43,17 @@ final class Watchdog implements Runnable {
         this.timer = timer;
     }
 
+    /** Watchdogs started so far in this JVM; for tests. */
+    private static final LongAdder STARTS = new LongAdder();
+
+    /** {@return how many watchdogs were started so far in this JVM; for tests} */
+    static long starts() {
+        return STARTS.sum();
+    }
+
     /** Starts watching, on a new virtual thread. Call once. */
     void start() {
+        STARTS.increment();
         Thread t = Thread.ofVirtual().name(THREAD_NAME).unstarted(this);
         thread = t;
         if (!stopped) {

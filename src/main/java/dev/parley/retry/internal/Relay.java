@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }
  *
  * <p>Backpressure: the subscriber's outstanding demand is forwarded to the current attempt and
- * carried over to the next one; the relay buffers nothing beyond what was requested. Cancelling
+ * carried over to the next one; the relay buffers nothing beyond what was requested, and an item
+ * that arrives with demand outstanding and nothing queued goes straight to the subscriber, on
+ * the attempt's thread (no queue node, no extra loop pass). Cancelling
  * cancels the current attempt, or the wait before the next one (the waiting thread is
  * interrupted). Exactly one terminal signal is delivered, also when {@link Control#fail} races
  * with the upstream's own signals. Signals are serialized by {@link dev.parley.http.AbstractSubscription}.
@@ -112,7 +114,7 @@ public final class Relay<T> implements Flow.Publisher<T> {
         default void requested(long n) {
         }
 
-        /** Called for each item received from the current attempt, on the attempt's thread, before it is queued. */
+        /** Called for each item received from the current attempt, on the attempt's thread, before it is delivered or queued. */
         default void received(T item) {
         }
 

@@ -8,8 +8,10 @@ import dev.parley.LlmException;
 import dev.parley.http.AbstractSubscription;
 
 /**
- * The subscription behind {@link Relay}: forwards demand to the current attempt, queues what it
- * sends (never more than was requested), and on an early failure asks the hooks what to do.
+ * The subscription behind {@link Relay}: forwards demand to the current attempt, hands what it
+ * sends straight downstream when it can (demand outstanding, nothing queued, no other signal in
+ * flight) and queues it otherwise (never more than was requested), and on an early failure asks
+ * the hooks what to do.
  *
  * <p>State touched only inside the drain loop ({@link #emit}) needs no synchronization; state
  * shared with the upstream's threads and the waiting thread is volatile or concurrent.
@@ -138,6 +140,12 @@ final class RelaySubscription<T> extends AbstractSubscription<T> implements Rela
         return sent;
     }
 
+    @Override
+    protected void emittedNow(T item) {
+        deliveredFromCurrent++;
+        started = true;
+    }
+
     private void afterFailure(Throwable error) {
         current = null;
         Relay.Next<T> next;
@@ -242,6 +250,11 @@ final class RelaySubscription<T> extends AbstractSubscription<T> implements Rela
                 return;
             }
             hooks.received(item);
+            // Only this thread adds to the queue, so an empty queue stays empty until it does:
+            // with demand outstanding and the loop free, the item goes straight downstream.
+            if (queue.isEmpty() && tryEmitNow(item)) {
+                return;
+            }
             queue.offer(item);
             signal();
         }

@@ -68,6 +68,103 @@ class RelayTest {
     }
 
     @Test
+    void relay_chunksWithinDemand_passStraightThrough_andNoMoreIsAskedThanRequested() {
+        ManualPublisher up = new ManualPublisher();
+        Recording hooks = new Recording();
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>(2);
+        new Relay<>(up, hooks).subscribe(sub);
+        up.awaitRequested(2);
+
+        up.send("a");
+        up.send("b");
+        assertEquals(List.of("a", "b"), texts(sub.items())); // delivered on the sender's thread
+        assertEquals(2, up.requested.get());
+
+        sub.request(3);
+        up.awaitRequested(5);
+        up.send("c");
+        up.complete();
+
+        assertEquals(List.of("a", "b", "c"), texts(sub.awaitCompletion()));
+        assertEquals(5, up.requested.get());
+        assertEquals(List.of(Relay.End.COMPLETED), hooks.ends);
+        sub.assertNoViolations();
+    }
+
+    @Test
+    void relay_chunksRacingRequestsFromAnotherThread_arriveInOrderWithinDemand() throws Exception {
+        int n = 3000;
+        ManualPublisher up = new ManualPublisher();
+        Recording hooks = new Recording();
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
+        new Relay<>(up, hooks).subscribe(sub);
+        // The producer sends each chunk as soon as it is asked for; the consumer asks for one or
+        // two more from its own thread as soon as the ones before arrived, so requests and
+        // deliveries meet in the relay's loop from both sides.
+        Thread producer = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < n; i++) {
+                up.awaitRequested(i + 1);
+                up.send(Integer.toString(i));
+            }
+            up.complete();
+        });
+        int asked = 0;
+        while (asked < n) {
+            int more = Math.min(n - asked, 1 + asked % 2);
+            sub.request(more);
+            asked += more;
+            sub.awaitItems(asked - 1);
+        }
+        List<ChatChunk> got = sub.awaitCompletion();
+        producer.join();
+
+        assertEquals(n, got.size());
+        for (int i = 0; i < n; i++) {
+            assertEquals(Integer.toString(i), got.get(i).textDelta());
+        }
+        assertEquals(n, up.requested.get());
+        sub.assertNoViolations();
+    }
+
+    @Test
+    void relay_cancelInOnNext_stopsDeliveryAndCancelsTheAttempt() {
+        ManualPublisher up = new ManualPublisher();
+        Recording hooks = new Recording();
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>(5);
+        sub.onNextDo(c -> sub.cancel());
+        new Relay<>(up, hooks).subscribe(sub);
+        up.awaitRequested(5);
+
+        up.send("a");
+        up.awaitCancelled();
+        up.send("b"); // in flight when the cancel landed: dropped
+
+        assertEquals(List.of("a"), texts(sub.items()));
+        sub.assertNotTerminated();
+        assertEquals(List.of(Relay.End.CANCELLED), hooks.ends);
+        sub.assertNoViolations();
+    }
+
+    @Test
+    void relay_subscriberThrowingInOnNext_getsOnErrorAndTheAttemptIsCancelled() {
+        ManualPublisher up = new ManualPublisher();
+        Recording hooks = new Recording();
+        IllegalStateException bug = new IllegalStateException("subscriber bug");
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>(5);
+        sub.onNextDo(c -> {
+            throw bug;
+        });
+        new Relay<>(up, hooks).subscribe(sub);
+        up.awaitRequested(5);
+
+        up.send("a");
+
+        assertSame(bug, sub.awaitError());
+        up.awaitCancelled();
+        assertEquals(List.of(), hooks.failedAttempts); // the subscriber's error is not retried
+    }
+
+    @Test
     void relay_signalsFromAFailedAttempt_areIgnoredAfterTheSwitch() {
         ManualPublisher first = new ManualPublisher();
         ManualPublisher second = new ManualPublisher();

@@ -1,0 +1,232 @@
+package dev.parley.retry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+
+import dev.parley.ChatChunk;
+import dev.parley.ChatRequest;
+import dev.parley.ChatStream;
+import dev.parley.Llm;
+import dev.parley.LlmException;
+import dev.parley.LlmTimeoutException;
+import dev.parley.retry.internal.Relay;
+import dev.parley.retry.testing.ManualPublisher;
+import dev.parley.retry.testing.ScriptedProvider;
+import dev.parley.spi.ProviderConfig;
+import dev.parley.support.TestSubscriber;
+
+/**
+ * Stream timeouts in real time: every stream is a task on the shared {@link CallTimer} instead of
+ * a watchdog thread of its own, and still fails on time with the same errors.
+ */
+class TimeoutStreamSharedTimerTest {
+
+    private static final ChatRequest REQUEST = ChatRequest.of("gpt-test", "hi");
+
+    /** Records when the error arrived. */
+    private static final class Timed implements Flow.Subscriber<ChatChunk> {
+        final CountDownLatch done = new CountDownLatch(1);
+        final List<ChatChunk> items = Collections.synchronizedList(new ArrayList<>());
+        final AtomicReference<Throwable> error = new AtomicReference<>();
+        final AtomicLong errorAt = new AtomicLong();
+        /** Taken before subscribing: the watch starts after it. */
+        final long subscribedAt = System.nanoTime();
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            s.request(5);
+        }
+
+        @Override
+        public void onNext(ChatChunk item) {
+            items.add(item);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            errorAt.set(System.nanoTime());
+            error.set(t);
+            done.countDown();
+        }
+
+        @Override
+        public void onComplete() {
+            done.countDown();
+        }
+
+        Throwable awaitError() throws InterruptedException {
+            assertTrue(done.await(20, TimeUnit.SECONDS), "no terminal signal");
+            return error.get();
+        }
+    }
+
+    @Test
+    void manyStalledStreams_failOnTheFirstChunkTimeout_fromTheSharedTimer_withoutAWatchdogEach() throws Exception {
+        int n = 200;
+        Duration limit = Duration.ofMillis(800);
+        TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().firstChunkTimeout(limit).build();
+        assertTrue(timeouts.realTime());
+        List<ManualPublisher> upstreams = Collections.synchronizedList(new ArrayList<>());
+        ScriptedProvider delegate = new ScriptedProvider("openai").thenStream(r -> {
+            ManualPublisher p = new ManualPublisher();
+            upstreams.add(p);
+            return p;
+        });
+        long watchdogs = Watchdog.starts();
+        int active = CallTimer.SHARED.active();
+
+        List<Timed> subs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Timed sub = new Timed();
+            timeouts.decorate(delegate).stream(REQUEST).subscribe(sub);
+            subs.add(sub);
+        }
+        int timed = CallTimer.SHARED.active() - active;
+
+        for (Timed sub : subs) {
+            LlmTimeoutException e = assertInstanceOf(LlmTimeoutException.class, sub.awaitError());
+            assertEquals("openai: no first chunk within the first-chunk timeout of 800 ms; the stream was cancelled",
+                    e.getMessage());
+            long waited = sub.errorAt.get() - sub.subscribedAt;
+            assertTrue(waited >= limit.toNanos(), "failed after " + waited + " ns, before the limit");
+        }
+        for (ManualPublisher up : upstreams) {
+            up.awaitCancelled();
+        }
+        // Each stream was an entry on the shared timer (unless it already expired), none had a thread.
+        assertTrue(timed > 0 && timed <= n, timed + " streams on the timer");
+        assertEquals(watchdogs, Watchdog.starts());
+        assertEquals(active, CallTimer.SHARED.active());
+        assertEquals(new TimeoutPolicy.Stats(0, n, 0, 0), timeouts.stats());
+    }
+
+    @Test
+    void stalledMidway_failsOnTheIdleTimeout_afterTheChunksBefore() throws Exception {
+        // The idle deadline is looked at when the first-chunk deadline passes, so as with the
+        // watchdog, an idle timeout shorter than the first-chunk timeout takes effect from then on.
+        Duration idle = Duration.ofMillis(300);
+        TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().firstChunkTimeout(idle).idleTimeout(idle).build();
+        ManualPublisher up = new ManualPublisher();
+        Timed sub = new Timed();
+        timeouts.decorate(new ScriptedProvider("openai").thenStream(r -> up)).stream(REQUEST).subscribe(sub);
+        up.awaitRequested(5);
+
+        up.send("a");
+        long sentAt = System.nanoTime();
+        LlmTimeoutException e = assertInstanceOf(LlmTimeoutException.class, sub.awaitError());
+
+        assertEquals("openai: no chunk for the idle timeout of 300 ms; the stream was cancelled", e.getMessage());
+        assertTrue(sub.errorAt.get() - sentAt >= idle.toNanos());
+        assertEquals(List.of("a"), sub.items.stream().map(ChatChunk::textDelta).toList());
+        up.awaitCancelled();
+        assertEquals(new TimeoutPolicy.Stats(0, 0, 1, 0), timeouts.stats());
+    }
+
+    @Test
+    void cancelledOrCompletedStreams_leaveTheTimer() {
+        TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().build();
+        int active = CallTimer.SHARED.active();
+        ManualPublisher up = new ManualPublisher();
+        TestSubscriber<ChatChunk> cancelling = new TestSubscriber<>(1);
+        timeouts.decorate(new ScriptedProvider("openai").thenStream(r -> up)).stream(REQUEST).subscribe(cancelling);
+        up.awaitRequested(1);
+        assertEquals(active + 1, CallTimer.SHARED.active());
+
+        cancelling.cancel();
+        up.awaitCancelled();
+        assertEquals(active, CallTimer.SHARED.active());
+
+        ChatStream quick = timeouts.decorate(new ScriptedProvider("openai").thenStreamTexts("x", "y")).stream(REQUEST);
+        assertEquals("xy", quick.collect().text());
+        assertEquals(active, CallTimer.SHARED.active());
+        assertEquals(new TimeoutPolicy.Stats(0, 0, 0, 0), timeouts.stats());
+    }
+
+    @Test
+    void deadline_followsChunksAndDemand_withoutTouchingTheTimerPerChunk() {
+        TimeoutPolicy timeouts = TimeoutPolicy.newBuilder()
+                .firstChunkTimeout(Duration.ofSeconds(30)).idleTimeout(Duration.ofSeconds(10)).build();
+        CallTimer timer = new CallTimer();
+        StreamWatch watch = new StreamWatch(timeouts, "openai", null, timer);
+        long s = TimeUnit.SECONDS.toNanos(1);
+        watch.started(error -> { });
+        assertEquals(1, timer.active());
+        long now = System.nanoTime();
+        long at = watch.deadline(now);
+        assertTrue(at - now > 29 * s && at - now <= 30 * s, "first-chunk deadline in " + (at - now) + " ns");
+
+        watch.requested(2);
+        long before = System.nanoTime();
+        watch.received(ChatChunk.ofText("a"));
+        now = System.nanoTime();
+        at = watch.deadline(now);
+        assertTrue(at - before >= 10 * s && at - now <= 10 * s, "idle deadline after the chunk");
+
+        watch.received(ChatChunk.ofText("b")); // demand used up: paused, looked at again an idle period later
+        now = System.nanoTime();
+        assertEquals(now + 10 * s, watch.deadline(now));
+
+        before = System.nanoTime();
+        watch.requested(1);                    // demand resumed: the gap starts now
+        now = System.nanoTime();
+        at = watch.deadline(now);
+        assertTrue(at - before >= 10 * s && at - now <= 10 * s, "idle deadline after demand resumed");
+
+        watch.ended(Relay.End.COMPLETED, null);
+        assertEquals(0, timer.active());
+    }
+
+    @Test
+    void hungServer_streamFailsAtTheOverallDeadline_notRetryable() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> accepted = Collections.synchronizedList(new ArrayList<>());
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        accepted.add(server.accept()); // read nothing, answer nothing
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            Llm llm = Llm.newBuilder()
+                    .provider("openai-compatible", ProviderConfig.newBuilder()
+                            .baseUrl(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v1")).build())
+                    .defaultModel("m")
+                    .timeout(Duration.ofMillis(500))
+                    .build();
+            long start = System.nanoTime();
+            try (ChatStream stream = llm.stream("hi")) {
+                LlmException e = assertInstanceOf(LlmTimeoutException.class,
+                        org.junit.jupiter.api.Assertions.assertThrows(LlmException.class, () -> stream.iterator().hasNext()));
+                assertTrue(e.getMessage().contains("overall deadline"), e.getMessage());
+                assertFalse(e.retryable());
+            }
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(500));
+            server.close();
+            acceptor.join();
+            for (Socket s : accepted) {
+                s.close();
+            }
+        }
+    }
+}
