@@ -157,6 +157,11 @@ final class StreamWatch implements Relay.Hooks<ChatChunk>, CallTimer.Task, Watch
         long at;
         if (got == 0) {
             at = subscribedAt + firstChunkNanos;
+            if (now + idleNanos - at < 0) {
+                // The first chunk starts the idle limit, which may then end before this deadline:
+                // look again within an idle period.
+                at = now + idleNanos;
+            }
         } else if (!unbounded && requested - got <= 0) {
             at = now + idleNanos; // paused: look again later
         } else {

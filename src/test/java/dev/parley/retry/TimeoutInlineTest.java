@@ -23,8 +23,6 @@ import org.junit.jupiter.api.Test;
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ChatStream;
-import dev.parley.EmbeddingRequest;
-import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
 import dev.parley.LlmTimeoutException;
 import dev.parley.ModelInfo;
@@ -66,11 +64,6 @@ class TimeoutInlineTest {
 
         @Override
         public ChatStream stream(ChatRequest request) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public EmbeddingResponse embed(EmbeddingRequest request) {
             throw new UnsupportedOperationException();
         }
 

@@ -120,11 +120,12 @@ class TimeoutStreamSharedTimerTest {
     }
 
     @Test
-    void stalledMidway_failsOnTheIdleTimeout_afterTheChunksBefore() throws Exception {
-        // The idle deadline is looked at when the first-chunk deadline passes, so as with the
-        // watchdog, an idle timeout shorter than the first-chunk timeout takes effect from then on.
+    void stalledMidway_failsOnTheIdleTimeout_afterTheChunksBefore_evenWithALongerFirstChunkTimeout() throws Exception {
+        // The idle limit counts from the last chunk, even when the first-chunk limit, which the
+        // timer knew of when the stream started, would end much later.
         Duration idle = Duration.ofMillis(300);
-        TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().firstChunkTimeout(idle).idleTimeout(idle).build();
+        Duration firstChunk = Duration.ofSeconds(60);
+        TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().firstChunkTimeout(firstChunk).idleTimeout(idle).build();
         ManualPublisher up = new ManualPublisher();
         Timed sub = new Timed();
         timeouts.decorate(new ScriptedProvider("openai").thenStream(r -> up)).stream(REQUEST).subscribe(sub);
@@ -136,6 +137,7 @@ class TimeoutStreamSharedTimerTest {
 
         assertEquals("openai: no chunk for the idle timeout of 300 ms; the stream was cancelled", e.getMessage());
         assertTrue(sub.errorAt.get() - sentAt >= idle.toNanos());
+        assertTrue(sub.errorAt.get() - sentAt < firstChunk.toNanos() / 2, "failed on the idle limit, not at the first-chunk one");
         assertEquals(List.of("a"), sub.items.stream().map(ChatChunk::textDelta).toList());
         up.awaitCancelled();
         assertEquals(new TimeoutPolicy.Stats(0, 0, 1, 0), timeouts.stats());
@@ -168,11 +170,17 @@ class TimeoutStreamSharedTimerTest {
         CallTimer timer = new CallTimer();
         StreamWatch watch = new StreamWatch(timeouts, "openai", null, timer);
         long s = TimeUnit.SECONDS.toNanos(1);
+        long t0 = System.nanoTime();
         watch.started(error -> { });
+        long t1 = System.nanoTime();
         assertEquals(1, timer.active());
         long now = System.nanoTime();
         long at = watch.deadline(now);
-        assertTrue(at - now > 29 * s && at - now <= 30 * s, "first-chunk deadline in " + (at - now) + " ns");
+        // Before the first chunk the timer looks again within an idle period (a first chunk
+        // would start the shorter idle limit), and at the first-chunk limit once that is nearer.
+        assertEquals(now + 10 * s, at);
+        at = watch.deadline(now + 25 * s);
+        assertTrue(at - t0 >= 30 * s && at - t1 <= 30 * s, "first-chunk deadline " + (at - t0) + " ns after the start");
 
         watch.requested(2);
         long before = System.nanoTime();

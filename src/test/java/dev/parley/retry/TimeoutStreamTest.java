@@ -76,16 +76,17 @@ class TimeoutStreamTest {
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(5);
         policy().decorate(delegate).stream(REQUEST).subscribe(sub);
         upstream.awaitRequested(5);
-        time.awaitSleepCall(1);                    // sleeping until 30 s (first chunk)
-
-        time.advance(Duration.ofSeconds(20));      // 20 s
+        time.awaitSleepCall(1);                    // sleeping an idle period, until 10 s: a first
+                                                   // chunk would start the (shorter) idle limit
+        time.advance(Duration.ofSeconds(20));      // 20 s: no chunk yet, sleeps till 30 s (first chunk)
+        time.awaitSleepCall(2);
         upstream.send("a");                        // idle deadline 30 s
         time.advance(Duration.ofSeconds(8));       // 28 s
         upstream.send("b");                        // idle deadline 38 s
         time.advance(Duration.ofSeconds(8));       // 36 s: the watchdog wakes at 30, sleeps till 38
-        time.awaitSleepCall(2);
+        time.awaitSleepCall(3);
         sub.assertNotTerminated();
-        assertEquals(List.of(Duration.ofSeconds(30), Duration.ofSeconds(2)), time.sleeps());
+        assertEquals(List.of(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(2)), time.sleeps());
 
         upstream.send("c");                        // idle deadline 46 s
         upstream.complete();
