@@ -145,7 +145,11 @@ final class ObservingProvider extends ForwardingProvider {
                 if (text != null) {
                     text.append(chunk.textDelta());
                 }
-                quietly(() -> listener.onChunk(call.info, chunk));
+                try {
+                    listener.onChunk(call.info, chunk); // not through quietly(): no lambda per chunk
+                } catch (RuntimeException ignored) {
+                    // a listener must not break the call it watches
+                }
             }
 
             @Override

@@ -62,7 +62,11 @@ public final class StreamTap {
 
         @Override
         public void onNext(ChatChunk item) {
-            safely(() -> listener.onChunk(item));
+            try {
+                listener.onChunk(item); // not through safely(): no lambda per chunk
+            } catch (RuntimeException ignored) {
+                // A listener must not break the stream it watches.
+            }
             downstream.onNext(item);
         }
 
