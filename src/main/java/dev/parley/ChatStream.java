@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import dev.parley.http.AbstractSubscription;
 import dev.parley.http.BlockingIterator;
@@ -30,15 +31,23 @@ import dev.parley.http.BlockingIterator;
  */
 public final class ChatStream implements Flow.Publisher<ChatChunk>, Iterable<ChatChunk>, AutoCloseable {
 
-    private final String provider;
+    private final Supplier<String> provider;
     private final Flow.Publisher<ChatChunk> source;
     private final AtomicBoolean subscribed = new AtomicBoolean();
     private volatile Flow.Subscription subscription;
     private volatile boolean closed;
 
-    private ChatStream(String provider, Flow.Publisher<ChatChunk> source) {
-        this.provider = Objects.requireNonNull(provider, "provider");
+    private ChatStream(Supplier<String> provider, Flow.Publisher<ChatChunk> source) {
+        this.provider = provider;
         this.source = Objects.requireNonNull(source, "source");
+    }
+
+    private ChatStream(String provider, Flow.Publisher<ChatChunk> source) {
+        this(constant(Objects.requireNonNull(provider, "provider")), source);
+    }
+
+    private static Supplier<String> constant(String name) {
+        return () -> name;
     }
 
     /**
@@ -49,6 +58,19 @@ public final class ChatStream implements Flow.Publisher<ChatChunk>, Iterable<Cha
      */
     public static ChatStream of(String provider, Flow.Publisher<ChatChunk> source) {
         return new ChatStream(provider, source);
+    }
+
+    /**
+     * {@return a stream of the chunks {@code source} publishes, whose provider is known only
+     * once it runs}: a fallback or a router, whose answer may come from another provider than
+     * the first, or a decorator of such a stream. {@link #provider()} asks {@code provider} each
+     * time, and {@link #collect()} once the stream has ended.
+     *
+     * @param provider gives the name of the provider the chunks come from; never null
+     * @param source   a cold publisher that sends the request when subscribed to
+     */
+    public static ChatStream of(Supplier<String> provider, Flow.Publisher<ChatChunk> source) {
+        return new ChatStream(Objects.requireNonNull(provider, "provider"), source);
     }
 
     /** {@return a stream that replays {@code chunks}, as a cache or a test double does} */
@@ -106,9 +128,12 @@ public final class ChatStream implements Flow.Publisher<ChatChunk>, Iterable<Cha
         });
     }
 
-    /** {@return the name of the provider this stream comes from} */
+    /**
+     * {@return the name of the provider this stream comes from}: for a stream through a
+     * fallback or a router, the provider that answered (the first one tried until one did)
+     */
     public String provider() {
-        return provider;
+        return provider.get();
     }
 
     /**
@@ -177,13 +202,15 @@ public final class ChatStream implements Flow.Publisher<ChatChunk>, Iterable<Cha
      * @throws LlmException if the stream fails
      */
     public ChatResponse collect() {
-        ChunkCollector collector = new ChunkCollector(provider);
+        ChunkCollector collector = new ChunkCollector(provider());
         try (BlockingIterator<ChatChunk> it = BlockingIterator.subscribe(this)) {
             while (it.hasNext()) {
                 collector.add(it.next());
             }
         }
-        return collector.result();
+        ChatResponse response = collector.result();
+        String answered = provider(); // a fallback's is known once it answered
+        return answered.equals(response.provider()) ? response : response.withProvider(answered);
     }
 
     /** Cancels the stream, aborting the HTTP exchange; safe to call at any time, more than once. */

@@ -125,7 +125,7 @@ final class ObservingProvider extends ForwardingProvider {
         logPrompt(call, request);
         CallContext context = call.context();
         ChatStream stream = run(call, () -> delegate().stream(request));
-        return StreamTap.tap(ChatStream.of(stream.provider(), subscriber -> context.call(() -> {
+        return StreamTap.tap(ChatStream.of(stream::provider, subscriber -> context.call(() -> {
             stream.subscribe(subscriber);
             return null;
         })), new StreamTap.Listener() {
@@ -228,7 +228,7 @@ final class ObservingProvider extends ForwardingProvider {
             public ChatStream stream(ChatRequest request) {
                 Runnable onAttempt = CallContext.current().onAttempt();
                 ChatStream s = adapter.stream(request);
-                return ChatStream.of(s.provider(), subscriber -> {
+                return ChatStream.of(s::provider, subscriber -> {
                     onAttempt.run();
                     s.subscribe(subscriber);
                 });

@@ -173,6 +173,48 @@ class LlmTest {
     }
 
     @Test
+    void fallbackStream_reportsAndPricesTheProviderThatAnswered() {
+        ScriptedProvider down = ScriptedProvider.newBuilder("down")
+                .fail(LlmException.newBuilder(LlmException.Kind.UNAVAILABLE).message("down").build()).build();
+        ScriptedProvider backup = ScriptedProvider.newBuilder("backup").reply(ChatResponse.newBuilder()
+                .provider("backup").model("backup-model").text("from backup").usage(Usage.of(1000, 1000)).build()).build();
+        Llm llm = Llm.newBuilder().provider(down).defaultModel("m")
+                .retry(RetryPolicy.newBuilder().maxAttempts(1).build())
+                .cost(dev.parley.cost.CostPolicy.newBuilder().prices(dev.parley.cost.PriceTable.empty()
+                        .withPrice("backup", "backup-model", dev.parley.cost.ModelPrice.of(1.0, 1.0))).build())
+                .fallback(backup, "backup-model").build();
+        try (ChatStream stream = llm.stream("x")) {
+            ChatResponse r = stream.collect();
+            assertEquals("from backup", r.text());
+            assertEquals("backup", r.provider());
+            assertEquals("backup", stream.provider(), "once the fallback answered");
+        }
+        List<dev.parley.cost.CostSummary> costs = llm.costs().summary();
+        assertEquals(1, costs.size(), costs.toString());
+        assertEquals("backup", costs.get(0).provider());
+        assertEquals(0.002, llm.costs().totalCost(), 1e-12);
+    }
+
+    @Test
+    void fallbackStream_isCachedUnderTheProviderThatAnswered() {
+        ScriptedProvider down = ScriptedProvider.newBuilder("down")
+                .fail(LlmException.newBuilder(LlmException.Kind.UNAVAILABLE).message("down").build()).build();
+        ScriptedProvider backup = ScriptedProvider.newBuilder("backup").reply("from backup").build();
+        Llm llm = Llm.newBuilder().provider(down).defaultModel("m")
+                .retry(RetryPolicy.newBuilder().maxAttempts(1).build())
+                .fallback(backup, "backup-model")
+                .settings(Map.of("ENABLE_CACHE", "true", "CACHE_TTL", "10m")).build();
+        assertEquals("backup", llm.stream("same").collect().provider());
+        try (ChatStream hit = llm.stream("same")) {
+            ChatResponse r = hit.collect();
+            assertEquals("from backup", r.text());
+            assertEquals("backup", r.provider());
+            assertEquals("backup", hit.provider());
+        }
+        assertEquals(1, backup.requests().size(), "the second stream was a cache hit");
+    }
+
+    @Test
     void settings_configureRetriesTimeoutsAndFallbacks() {
         assertThrows(ConfigurationException.class, () -> Llm.newBuilder().settings(Map.of("LLM_MAX_RETRIES", "99")));
         assertThrows(ConfigurationException.class, () -> Llm.newBuilder().settings(Map.of("LLM_IDLE_TIMEOUT", "0")));

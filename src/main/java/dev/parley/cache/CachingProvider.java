@@ -1,5 +1,8 @@
 package dev.parley.cache;
 
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ChatStream;
@@ -40,10 +43,14 @@ final class CachingProvider extends ForwardingProvider {
         // Subscribed to later, perhaps on another thread: reopen the context of the call. The
         // delegate is only asked for a stream on a miss, so a hit never reaches the layers below
         // (no rate-limit permit, no budget reservation).
-        return ChatStream.of(delegate().name(), subscriber -> context.call(() -> {
+        // The name the stream reports: the cached answer's, or the delegate stream's (which a
+        // fallback below knows only once it answered).
+        AtomicReference<Supplier<String>> source = new AtomicReference<>(delegate()::name);
+        return ChatStream.of(() -> source.get().get(), subscriber -> context.call(() -> {
             ChatResponse cached = policy.lookup(key, CacheCodec::readChat);
             if (cached != null) {
                 policy.hit();
+                source.set(cached::provider);
                 ChatStream.ofResponse(cached).subscribe(subscriber);
                 return null;
             }
@@ -55,7 +62,8 @@ final class CachingProvider extends ForwardingProvider {
                 ChatStream.failed(delegate().name(), e).subscribe(subscriber);
                 return null;
             }
-            upstream.subscribe(new FillingSubscriber(subscriber, delegate().name(),
+            source.set(upstream::provider);
+            upstream.subscribe(new FillingSubscriber(subscriber, upstream::provider,
                     response -> policy.save(key, CacheCodec::writeChat, response)));
             return null;
         }));

@@ -2,6 +2,7 @@ package dev.parley.cache;
 
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import dev.parley.ChatChunk;
 import dev.parley.ChatResponse;
@@ -16,13 +17,16 @@ final class FillingSubscriber implements Flow.Subscriber<ChatChunk> {
 
     private final Flow.Subscriber<? super ChatChunk> downstream;
     private final ChunkCollector collector;
+    private final Supplier<String> provider;
     private final Consumer<ChatResponse> onComplete;
     private volatile boolean cancelled;
 
-    FillingSubscriber(Flow.Subscriber<? super ChatChunk> downstream, String provider,
+    /** @param provider the name of the provider that answered, asked once the stream completed */
+    FillingSubscriber(Flow.Subscriber<? super ChatChunk> downstream, Supplier<String> provider,
                       Consumer<ChatResponse> onComplete) {
         this.downstream = downstream;
-        this.collector = new ChunkCollector(provider);
+        this.provider = provider;
+        this.collector = new ChunkCollector(provider.get());
         this.onComplete = onComplete;
     }
 
@@ -57,7 +61,7 @@ final class FillingSubscriber implements Flow.Subscriber<ChatChunk> {
     public void onComplete() {
         if (!cancelled && collector.chunkCount() > 0) {
             try {
-                onComplete.accept(collector.result());
+                onComplete.accept(collector.result().withProvider(provider.get()));
             } catch (RuntimeException e) {
                 // Caching is best effort: the stream itself completed, and its subscriber hears so.
             }

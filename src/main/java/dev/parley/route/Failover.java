@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 import dev.parley.ChatChunk;
@@ -58,14 +59,15 @@ final class Failover {
     /**
      * {@return a stream of the first target whose stream does not fail before its first chunk}.
      * The first target's stream is made now (so a provider that cannot stream fails now); the
-     * others when needed, in the caller's context.
+     * others when needed, in the caller's context. The stream reports the name of the target
+     * it is reading, {@code name.apply(i)} for target {@code i}.
      */
-    ChatStream stream(String name, int count, IntFunction<ChatStream> open, Counter counter) {
+    ChatStream stream(IntFunction<String> name, int count, IntFunction<ChatStream> open, Counter counter) {
         CallContext ctx = CallContext.current();
         ChatStream first = open.apply(0);
         List<Throwable> earlier = new ArrayList<>();
+        AtomicInteger current = new AtomicInteger();
         Relay<ChatChunk> relay = new Relay<>(first, new Relay.Hooks<>() {
-            private volatile int current;
             private volatile boolean chunkSeen;
 
             @Override
@@ -87,7 +89,7 @@ final class Failover {
                 }
                 earlier.add(error);
                 return Relay.Next.retry(() -> {
-                    current = i + 1;
+                    current.set(i + 1);
                     counter.called(i + 1);
                     return ctx.call(() -> open.apply(i + 1));
                 });
@@ -96,11 +98,11 @@ final class Failover {
             @Override
             public void ended(Relay.End end, Throwable error) {
                 if (end == Relay.End.FAILED && chunkSeen) {
-                    counter.failed(current);
+                    counter.failed(current.get());
                 }
             }
         });
-        return ChatStream.of(name, relay);
+        return ChatStream.of(() -> name.apply(current.get()), relay);
     }
 
     private boolean movesOn(Throwable error, boolean hasNext, CallContext ctx) {

@@ -66,7 +66,7 @@ final class FallbackProvider implements Provider {
 
     @Override
     public ChatStream stream(ChatRequest request) {
-        return failover.stream(primary.name(), targets.size(), i -> {
+        return failover.stream(i -> targets.get(i).provider().name(), targets.size(), i -> {
             FallbackPolicy.Target t = targets.get(i);
             return t.provider().stream(requestFor(t, request));
         }, counter);

@@ -143,7 +143,8 @@ public final class WeightedRouter implements Provider {
             }, new Relay.Hooks<>() {
             }));
         }
-        return failover.stream(name, plan.size(), i -> plan.get(i).provider().stream(request), counter(plan));
+        return failover.stream(i -> plan.get(i).provider().name(), plan.size(), i -> plan.get(i).provider().stream(request),
+                counter(plan));
     }
 
     @Override

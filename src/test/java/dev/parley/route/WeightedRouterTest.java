@@ -164,8 +164,11 @@ class WeightedRouterTest {
 
         ChatStream stream = router.stream(REQUEST);
 
-        assertEquals("router", stream.provider());
-        assertEquals("ok", stream.collect().text());
+        assertEquals("east", stream.provider(), "the chosen target, until another answers");
+        ChatResponse r = stream.collect();
+        assertEquals("ok", r.text());
+        assertEquals("west", r.provider(), "as chat() reports the target that answered");
+        assertEquals("west", stream.provider());
         assertEquals(1, east.streamCalls.get());
     }
 
