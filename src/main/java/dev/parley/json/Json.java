@@ -81,8 +81,6 @@ public final class Json {
      * @throws IllegalArgumentException if a string holds an unpaired surrogate, which has no UTF-8 form
      */
     public static byte[] writeBytes(JsonValue value) {
-        JsonWriter w = new JsonWriter(1024);
-        w.write(value);
-        return w.toBytes();
+        return JsonWriter.bytes(value);
     }
 }

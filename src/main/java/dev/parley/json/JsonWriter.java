@@ -1,10 +1,25 @@
 package dev.parley.json;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /** Writes compact UTF-8 JSON into a growing byte array. One instance per call. */
 final class JsonWriter {
+
+    /**
+     * Output buffers kept between calls, so that writing a request allocates its result and
+     * nothing else: a few slots picked by the thread's id, a buffer taken out for a call and put
+     * back after it; buffers that grew past {@link #KEEP} bytes are dropped.
+     */
+    private static final AtomicReferenceArray<byte[]> SPARE = new AtomicReferenceArray<>(16);
+    private static final int KEEP = 16 * 1024;
+    /** Strings at least this long are checked eight bytes at a time (see {@link #copyPlain}). */
+    private static final int LONG_STRING = 32;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
     /** For ASCII: 0 = copy as is, otherwise the letter of its short escape, or 'u' for \\u00XX. */
@@ -28,6 +43,25 @@ final class JsonWriter {
 
     JsonWriter(int initialCapacity) {
         buf = new byte[Math.max(16, initialCapacity)];
+    }
+
+    private JsonWriter(byte[] buf) {
+        this.buf = buf;
+    }
+
+    /** {@return {@code value} as compact UTF-8 JSON}, written through a kept buffer */
+    static byte[] bytes(JsonValue value) {
+        int slot = (int) Thread.currentThread().threadId() & (SPARE.length() - 1);
+        byte[] spare = SPARE.getAndSet(slot, null);
+        JsonWriter w = new JsonWriter(spare != null ? spare : new byte[1024]);
+        try {
+            w.write(value);
+            return Arrays.copyOf(w.buf, w.len);
+        } finally {
+            if (w.buf.length <= KEEP) {
+                SPARE.set(slot, w.buf);
+            }
+        }
     }
 
     int len() {
@@ -194,6 +228,23 @@ final class JsonWriter {
      */
     @SuppressWarnings("deprecation")
     private int copyPlain(String s, int n, int p) {
+        if (n >= LONG_STRING) {
+            // A long string: its UTF-8 bytes (an array copy for an ASCII string) are as many as
+            // its chars only if it is all ASCII; then check them eight at a time for the bytes
+            // that need escapes, and copy. Anything else takes the path below.
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            if (utf8.length == n) {
+                int plain = plainPrefix(utf8, s);
+                System.arraycopy(utf8, 0, buf, p, plain);
+                if (plain == n) {
+                    return p + n;
+                }
+                len = p + plain;
+                writeStringSlow(s, plain);
+                ensure(2);
+                return len;
+            }
+        }
         // Fast path: copy the low byte of every char at once (an array copy when the string
         // is Latin-1), then check that every char is ASCII that needs no escape.
         s.getBytes(0, n, buf, p);
@@ -211,6 +262,44 @@ final class JsonWriter {
         writeStringSlow(s, i);
         ensure(2);
         return len;
+    }
+
+    /**
+     * {@return how many chars at the start of {@code s} can be copied from {@code ascii}, its
+     * UTF-8 bytes, which are as many as its chars}: up to the first {@code '"'}, {@code '\\'} or
+     * control character, or the first {@code '?'} that stands for an unpaired surrogate (the
+     * only char the encoder turns into a single byte without being ASCII), which the caller's
+     * slow path rejects
+     */
+    private static int plainPrefix(byte[] ascii, String s) {
+        int n = ascii.length;
+        int i = 0;
+        while (i + 8 <= n) {
+            long x = (long) LONGS.get(ascii, i);
+            // The high bit of a byte of m is set where x's byte is < 0x20, '"', '\\' or '?'
+            // (all bytes are below 0x80); a borrow only spoils the bytes after the first flagged one.
+            long m = ((x - 0x2020202020202020L)
+                    | ((x ^ 0x2222222222222222L) - 0x0101010101010101L)
+                    | ((x ^ 0x5C5C5C5C5C5C5C5CL) - 0x0101010101010101L)
+                    | ((x ^ 0x3F3F3F3F3F3F3F3FL) - 0x0101010101010101L)) & 0x8080808080808080L;
+            if (m == 0) {
+                i += 8;
+                continue;
+            }
+            int j = i + (Long.numberOfTrailingZeros(m) >>> 3);
+            if (ascii[j] != '?' || s.charAt(j) != '?') {
+                return j;
+            }
+            i = j + 1; // a real question mark
+        }
+        while (i < n) {
+            byte c = ascii[i];
+            if (ESCAPE[c] != 0 || (c == '?' && s.charAt(i) != '?')) {
+                break;
+            }
+            i++;
+        }
+        return i;
     }
 
     /** Writes {@code s} from index {@code i} on, escaping and encoding as needed. */

@@ -101,6 +101,57 @@ class JsonFastPathTest {
     }
 
     @Test
+    void write_longAsciiStrings_everyEscapeAndQuestionMarkAtEveryPosition() {
+        // Strings of 32 chars or more are checked eight bytes at a time: every position of
+        // every eight-byte window, and the tail after the last whole window.
+        for (int length : new int[] {32, 39, 40, 47}) {
+            for (int at = 0; at < length; at++) {
+                for (char c : new char[] {'"', '\\', '\n', '\u0000', '\u001F', '?', ' ', '~', '\u007F'}) {
+                    String s = "a".repeat(at) + c + "b".repeat(length - at - 1);
+                    assertWritten(s);
+                    assertWritten(s.replace('a', '?'));
+                }
+            }
+        }
+    }
+
+    @Test
+    void write_longStrings_loneSurrogateAtEveryPosition_fails_evenAmongQuestionMarks() {
+        for (int at = 0; at < 40; at++) {
+            for (char lone : new char[] {'\uD800', '\uDFFF'}) {
+                String s = "?".repeat(at) + lone + "x".repeat(40 - at);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> Json.writeBytes(JsonString.of(s)), "at " + at);
+                assertTrue(e.getMessage().contains("unpaired surrogate"), e.getMessage());
+            }
+        }
+        assertWritten("x".repeat(40)); // the writer's kept buffer is fine after the failures
+    }
+
+    @Test
+    void write_fromManyVirtualThreads_eachGetsItsOwnBytes() throws Exception {
+        try (java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            java.util.List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
+            for (int t = 0; t < 32; t++) {
+                int id = t;
+                fs.add(ex.submit(() -> {
+                    for (int i = 0; i < 500; i++) {
+                        String text = ("thread " + id + " message " + i + " ").repeat(1 + i % 40);
+                        JsonObject o = JsonObject.newBuilder().put("id", id).put("text", text).build();
+                        assertEquals("{\"id\":" + id + ",\"text\":\"" + text + "\"}",
+                                new String(Json.writeBytes(o), StandardCharsets.UTF_8));
+                        Thread.yield();
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : fs) {
+                f.get();
+            }
+        }
+    }
+
+    @Test
     void write_unpairedSurrogate_failsAnywhere() {
         for (String s : new String[] {"\uD800", "a\uDC00", "x".repeat(2000) + "\uD800", "\uD800x", "\"\uDBFF"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.writeBytes(JsonString.of(s)));
