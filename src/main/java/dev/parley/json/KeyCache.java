@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Shares the {@code String}s of object keys between parses, so that the keys every response
@@ -30,13 +31,11 @@ final class KeyCache {
     private static final Entry[] TABLE = new Entry[SIZE];
 
     /**
-     * A cached key of {@code length} bytes, as 8-byte words read little-endian: {@code head} its
-     * first 8 (zero-padded when shorter), {@code tail} its last 8, {@code mid1} and {@code mid2}
-     * the next 8 after the first 8 and after the first 16 when it is longer than 16 and 24
-     * (else 0). Together they cover every byte of a key of up to 32, so a hit is checked
-     * against the entry alone, with no array to compare.
+     * A cached key. {@code head} and {@code tail} are its first and last 8 bytes, read
+     * little-endian (zero-padded when shorter than 8), which cover a key of up to 16 bytes;
+     * {@code bytes} holds a longer key's bytes.
      */
-    private record Entry(String key, long head, long tail, long mid1, long mid2, int length) {
+    private record Entry(String key, long head, long tail, byte[] bytes) {
     }
 
     private KeyCache() {
@@ -62,13 +61,12 @@ final class KeyCache {
         long h = (head * 0x9E3779B97F4A7C15L) ^ (tail * 0xC2B2AE3D27D4EB4FL) ^ length;
         int slot = (int) ((h ^ (h >>> 29)) * 0x9E3779B97F4A7C15L >>> SHIFT);
         Entry e = TABLE[slot];
-        long mid1 = length > 16 ? (long) LONGS.get(buf, from + 8) : 0;
-        long mid2 = length > 24 ? (long) LONGS.get(buf, from + 16) : 0;
-        if (e != null && e.head == head && e.tail == tail && e.length == length && e.mid1 == mid1 && e.mid2 == mid2) {
+        if (e != null && e.head == head && e.tail == tail && e.key.length() == length
+                && (length <= 16 || Arrays.equals(e.bytes, 0, length, buf, from, from + length))) {
             return e.key;
         }
         String key = new String(buf, from, length, StandardCharsets.ISO_8859_1);
-        TABLE[slot] = new Entry(key, head, tail, mid1, mid2, length);
+        TABLE[slot] = new Entry(key, head, tail, length <= 16 ? null : Arrays.copyOfRange(buf, from, from + length));
         return key;
     }
 
