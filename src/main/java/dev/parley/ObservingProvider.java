@@ -73,8 +73,12 @@ final class ObservingProvider extends ForwardingProvider {
         Log.prefetch();
     }
 
-    /** One call in progress. */
-    private final class Call {
+    /**
+     * One call in progress; run when one of its attempts starts. (The listener is called in
+     * try blocks rather than through a lambda-taking helper: each lambda on the first call's
+     * path costs a fresh JVM a class spun at run time, ~0.5 ms.)
+     */
+    private final class Call implements Runnable {
         final CallInfo info;
         final long start = System.nanoTime();
         final AtomicInteger attempts = new AtomicInteger();
@@ -82,21 +86,37 @@ final class ObservingProvider extends ForwardingProvider {
         Call(String operation, String model) {
             info = new CallInfo(ids.incrementAndGet(), operation, delegate().name(), model);
             metrics.started();
-            quietly(() -> listener.onStart(info));
+            try {
+                listener.onStart(info);
+            } catch (RuntimeException ignored) {
+                // A listener must not break the call it observes.
+            }
         }
 
         CallContext context() {
-            return CallContext.current().withOnAttempt(() -> {
-                int n = attempts.incrementAndGet();
-                metrics.attempted();
-                quietly(() -> listener.onAttempt(info, n));
-            });
+            return CallContext.current().withOnAttempt(this);
+        }
+
+        /** An attempt starts. */
+        @Override
+        public void run() {
+            int n = attempts.incrementAndGet();
+            metrics.attempted();
+            try {
+                listener.onAttempt(info, n);
+            } catch (RuntimeException ignored) {
+                // A listener must not break the call it observes.
+            }
         }
 
         void succeeded(Usage usage, String requestId, String completion) {
             long nanos = System.nanoTime() - start;
             metrics.succeeded(usage, nanos, attempts.get());
-            quietly(() -> listener.onEnd(info, usage == null ? Usage.ZERO : usage, Duration.ofNanos(nanos)));
+            try {
+                listener.onEnd(info, usage == null ? Usage.ZERO : usage, Duration.ofNanos(nanos));
+            } catch (RuntimeException ignored) {
+                // A listener must not break the call it observes.
+            }
             if (Log.get().isLoggable(Level.DEBUG)) {
                 Log.get().log(Level.DEBUG, "{0} {1}/{2} ok in {3} ms, {4} attempt(s), tokens {5}+{6}{7}",
                         info.operation(), info.provider(), info.model(), nanos / 1_000_000, attempts.get(),
@@ -112,7 +132,11 @@ final class ObservingProvider extends ForwardingProvider {
         void failed(LlmException e) {
             long nanos = System.nanoTime() - start;
             metrics.failed(e.kind(), nanos);
-            quietly(() -> listener.onError(info, e, Duration.ofNanos(nanos)));
+            try {
+                listener.onError(info, e, Duration.ofNanos(nanos));
+            } catch (RuntimeException ignored) {
+                // A listener must not break the call it observes.
+            }
             if (Log.get().isLoggable(Level.DEBUG)) {
                 Log.get().log(Level.DEBUG, "{0} {1}/{2} failed in {3} ms after {4} attempt(s): {5}",
                         info.operation(), info.provider(), info.model(), nanos / 1_000_000, attempts.get(), e.getMessage());

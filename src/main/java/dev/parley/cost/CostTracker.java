@@ -67,7 +67,15 @@ public final class CostTracker {
 
     /** Records one call's usage without pricing it now. */
     void add(String provider, String model, Usage usage) {
-        Line line = lines.computeIfAbsent(provider + "\u0000" + model, k -> new Line(provider, model));
+        String key = provider + "\u0000" + model;
+        Line line = lines.get(key);
+        if (line == null) {
+            Line fresh = new Line(provider, model);
+            line = lines.putIfAbsent(key, fresh);
+            if (line == null) {
+                line = fresh;
+            }
+        }
         // Split as ModelPrice.cost(Usage) splits one call's tokens, so that pricing the sums
         // later gives the sum of the calls' costs.
         long cached = Math.min(usage.cachedInputTokens(), usage.inputTokens());
