@@ -56,7 +56,12 @@ final class ObservingProvider extends ForwardingProvider {
 
         @Override
         public void run() {
-            get();
+            try {
+                get();
+            } catch (RuntimeException | java.util.ServiceConfigurationError e) {
+                // A broken logging back end: the first log statement looks it up again, on the
+                // caller's thread, and fails there as it did before this look-up was moved.
+            }
         }
     }
 
