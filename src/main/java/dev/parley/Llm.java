@@ -612,7 +612,26 @@ public final class Llm {
                     .build();
         }
 
+        /**
+         * The factory called {@code name}: Parley's own adapters directly, any other through
+         * {@link ServiceLoader}. Finding a built-in one by name needs no scan: on the class path
+         * ({@code java -jar}) ServiceLoader reads every jar's {@code META-INF/services} file through
+         * a jar URL, ~10-15 ms of a fresh JVM's first call. So the six built-in names always mean
+         * Parley's adapters; a third party's factory is found by any other name.
+         */
         private static ProviderFactory factory(String name) {
+            ProviderFactory builtIn = switch (name.toLowerCase(Locale.ROOT)) {
+                case "openai" -> new dev.parley.provider.openai.OpenAiProviderFactory();
+                case "openai-compatible" -> new dev.parley.provider.openai.OpenAiCompatibleProviderFactory();
+                case "deepseek" -> new dev.parley.provider.openai.DeepSeekProviderFactory();
+                case "azure-openai" -> new dev.parley.provider.openai.AzureOpenAiProviderFactory();
+                case "anthropic" -> new dev.parley.provider.anthropic.AnthropicProviderFactory();
+                case "ollama" -> new dev.parley.provider.ollama.OllamaProviderFactory();
+                default -> null;
+            };
+            if (builtIn != null) {
+                return builtIn;
+            }
             List<String> known = new ArrayList<>();
             for (ProviderFactory f : ServiceLoader.load(ProviderFactory.class, Llm.class.getClassLoader())) {
                 if (f.name().equalsIgnoreCase(name)) {

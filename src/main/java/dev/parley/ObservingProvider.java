@@ -24,7 +24,46 @@ import dev.parley.spi.Provider;
  */
 final class ObservingProvider extends ForwardingProvider {
 
-    private static final System.Logger LOG = System.getLogger("dev.parley");
+    /**
+     * System.Logger "dev.parley". Looking it up initialises the logging back end (with
+     * java.util.logging, its LogManager and configuration: ~10-20 ms of a cold start), so it is
+     * not done on the caller's thread while a call is being prepared: the first Llm built starts
+     * the look-up on a short-lived daemon thread, and the first log statement, which comes after
+     * a call's answer or failure, takes its result (or looks it up itself if it is not there yet).
+     */
+    private static final class Log implements Runnable {
+        private static volatile System.Logger logger;
+        private static volatile boolean started;
+
+        static System.Logger get() {
+            System.Logger l = logger;
+            if (l == null) {
+                // Idempotent: the finder returns the same logger (or an equivalent one) to every caller.
+                l = System.getLogger("dev.parley");
+                logger = l;
+            }
+            return l;
+        }
+
+        static void prefetch() {
+            if (logger == null && !started) {
+                started = true;
+                Thread t = new Thread(new Log(), "parley-logger-lookup");
+                t.setDaemon(true);
+                t.start();
+            }
+        }
+
+        @Override
+        public void run() {
+            try {
+                get();
+            } catch (RuntimeException | java.util.ServiceConfigurationError e) {
+                // A broken logging back end: the first log statement looks it up again, on the
+                // caller's thread, and fails there as it did before this look-up was moved.
+            }
+        }
+    }
 
     private final LlmMetrics metrics;
     private final LlmListener listener;
@@ -36,10 +75,15 @@ final class ObservingProvider extends ForwardingProvider {
         this.metrics = metrics;
         this.listener = listener;
         this.logContent = logContent;
+        Log.prefetch();
     }
 
-    /** One call in progress. */
-    private final class Call {
+    /**
+     * One call in progress; run when one of its attempts starts. (The listener is called in
+     * try blocks rather than through a lambda-taking helper: each lambda on the first call's
+     * path costs a fresh JVM a class spun at run time, ~0.5 ms.)
+     */
+    private final class Call implements Runnable {
         final CallInfo info;
         final long start = System.nanoTime();
         final AtomicInteger attempts = new AtomicInteger();
@@ -47,29 +91,45 @@ final class ObservingProvider extends ForwardingProvider {
         Call(String operation, String model) {
             info = new CallInfo(ids.incrementAndGet(), operation, delegate().name(), model);
             metrics.started();
-            quietly(() -> listener.onStart(info));
+            try {
+                listener.onStart(info);
+            } catch (RuntimeException ignored) {
+                // A listener must not break the call it observes.
+            }
         }
 
         CallContext context() {
-            return CallContext.current().withOnAttempt(() -> {
-                int n = attempts.incrementAndGet();
-                metrics.attempted();
-                quietly(() -> listener.onAttempt(info, n));
-            });
+            return CallContext.current().withOnAttempt(this);
+        }
+
+        /** An attempt starts. */
+        @Override
+        public void run() {
+            int n = attempts.incrementAndGet();
+            metrics.attempted();
+            try {
+                listener.onAttempt(info, n);
+            } catch (RuntimeException ignored) {
+                // A listener must not break the call it observes.
+            }
         }
 
         void succeeded(Usage usage, String requestId, String completion) {
             long nanos = System.nanoTime() - start;
             metrics.succeeded(usage, nanos, attempts.get());
-            quietly(() -> listener.onEnd(info, usage == null ? Usage.ZERO : usage, Duration.ofNanos(nanos)));
-            if (LOG.isLoggable(Level.DEBUG)) {
-                LOG.log(Level.DEBUG, "{0} {1}/{2} ok in {3} ms, {4} attempt(s), tokens {5}+{6}{7}",
+            try {
+                listener.onEnd(info, usage == null ? Usage.ZERO : usage, Duration.ofNanos(nanos));
+            } catch (RuntimeException ignored) {
+                // A listener must not break the call it observes.
+            }
+            if (Log.get().isLoggable(Level.DEBUG)) {
+                Log.get().log(Level.DEBUG, "{0} {1}/{2} ok in {3} ms, {4} attempt(s), tokens {5}+{6}{7}",
                         info.operation(), info.provider(), info.model(), nanos / 1_000_000, attempts.get(),
                         usage == null ? 0 : usage.inputTokens(), usage == null ? 0 : usage.outputTokens(),
                         requestId == null ? "" : " [request id " + requestId + "]");
             }
-            if (logContent && completion != null && LOG.isLoggable(Level.TRACE)) {
-                LOG.log(Level.TRACE, "{0} #{1} completion: {2}", info.operation(), info.id(), completion);
+            if (logContent && completion != null && Log.get().isLoggable(Level.TRACE)) {
+                Log.get().log(Level.TRACE, "{0} #{1} completion: {2}", info.operation(), info.id(), completion);
             }
             Jfr.call(info.operation(), info.provider(), info.model(), nanos, attempts.get(), usage, null);
         }
@@ -77,9 +137,13 @@ final class ObservingProvider extends ForwardingProvider {
         void failed(LlmException e) {
             long nanos = System.nanoTime() - start;
             metrics.failed(e.kind(), nanos);
-            quietly(() -> listener.onError(info, e, Duration.ofNanos(nanos)));
-            if (LOG.isLoggable(Level.DEBUG)) {
-                LOG.log(Level.DEBUG, "{0} {1}/{2} failed in {3} ms after {4} attempt(s): {5}",
+            try {
+                listener.onError(info, e, Duration.ofNanos(nanos));
+            } catch (RuntimeException ignored) {
+                // A listener must not break the call it observes.
+            }
+            if (Log.get().isLoggable(Level.DEBUG)) {
+                Log.get().log(Level.DEBUG, "{0} {1}/{2} failed in {3} ms after {4} attempt(s): {5}",
                         info.operation(), info.provider(), info.model(), nanos / 1_000_000, attempts.get(), e.getMessage());
             }
             Jfr.call(info.operation(), info.provider(), info.model(), nanos, attempts.get(), null, e.kind().name());
@@ -104,8 +168,8 @@ final class ObservingProvider extends ForwardingProvider {
     }
 
     private void logPrompt(Call call, ChatRequest request) {
-        if (logContent && LOG.isLoggable(Level.TRACE)) {
-            LOG.log(Level.TRACE, "{0} #{1} prompt: {2}", call.info.operation(), call.info.id(),
+        if (logContent && Log.get().isLoggable(Level.TRACE)) {
+            Log.get().log(Level.TRACE, "{0} #{1} prompt: {2}", call.info.operation(), call.info.id(),
                     request.messages().get(request.messages().size() - 1).text());
         }
     }

@@ -66,6 +66,9 @@ public final class Main {
                 out.print(Help.of(command));
                 return ExitCode.OK.code;
             }
+            if (command.equals("chat") || command.equals("embed") || command.equals("models")) {
+                TlsWarmup.start();
+            }
             Commands commands = new Commands(in, out, err, env);
             return switch (command) {
                 case "chat" -> commands.chat(rest);

@@ -41,7 +41,7 @@ public final class CostPolicy {
     private final DoubleAdder reservedTotal = new DoubleAdder();
 
     private CostPolicy(Builder b) {
-        this.tracker = b.tracker != null ? b.tracker : new CostTracker(b.prices != null ? b.prices : PriceTable.builtIn());
+        this.tracker = b.tracker != null ? b.tracker : b.prices != null ? new CostTracker(b.prices) : CostTracker.builtInPrices();
         this.budget = b.budget;
         this.defaultMaxTokens = b.defaultMaxTokens;
     }

@@ -26,7 +26,7 @@ final class CostingProvider extends ForwardingProvider {
         double reserved = policy.reserve(delegate().name(), request);
         try {
             ChatResponse response = delegate().chat(request);
-            policy.tracker().record(response.provider(), model(response.model(), request.model()), response.usage());
+            policy.tracker().add(response.provider(), model(response.model(), request.model()), response.usage());
             return response;
         } finally {
             policy.release(reserved);
@@ -74,7 +74,7 @@ final class CostingProvider extends ForwardingProvider {
 
             private void end() {
                 if (usage != null) {
-                    policy.tracker().record(stream.provider(), model(model, request.model()), usage);
+                    policy.tracker().add(stream.provider(), model(model, request.model()), usage);
                 }
                 policy.release(reserved);
             }
@@ -84,13 +84,14 @@ final class CostingProvider extends ForwardingProvider {
     @Override
     public EmbeddingResponse embed(EmbeddingRequest request) {
         double reserved = 0;
-        ModelPrice price = policy.tracker().prices().find(delegate().name(), request.model()).orElse(null);
+        ModelPrice price = Double.isInfinite(policy.budget()) ? null
+                : policy.tracker().prices().find(delegate().name(), request.model()).orElse(null);
         if (price != null) {
             reserved = policy.reserve(delegate().name(), request.model(), price.worstCase(TokenEstimate.prompt(request), 0));
         }
         try {
             EmbeddingResponse response = delegate().embed(request);
-            policy.tracker().record(response.provider(), model(response.model(), request.model()), response.usage());
+            policy.tracker().add(response.provider(), model(response.model(), request.model()), response.usage());
             return response;
         } finally {
             policy.release(reserved);

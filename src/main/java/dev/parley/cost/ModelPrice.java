@@ -48,11 +48,15 @@ public record ModelPrice(double input, double output, Double cachedInput, Double
     public double cost(Usage usage) {
         long cached = Math.min(usage.cachedInputTokens(), usage.inputTokens());
         long written = Math.min(usage.cacheWriteTokens(), usage.inputTokens() - cached);
-        long plain = usage.inputTokens() - cached - written;
+        return cost(usage.inputTokens() - cached - written, cached, written, usage.outputTokens());
+    }
+
+    /** {@return the cost of tokens already split into their parts, as {@link #cost(Usage)} splits them} */
+    double cost(long plain, long cached, long written, long outputTokens) {
         double dollars = plain * input
                 + cached * (cachedInput != null ? cachedInput : input)
                 + written * (cacheWrite != null ? cacheWrite : input)
-                + usage.outputTokens() * output;
+                + outputTokens * output;
         return dollars / 1_000_000.0;
     }
 

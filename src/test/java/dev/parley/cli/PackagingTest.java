@@ -24,7 +24,19 @@ class PackagingTest {
     private static final Path JAVA_HOME = Path.of(System.getProperty("java.home"));
 
     private static String run(List<String> command, int expectedExit) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return run(new ProcessBuilder(command).redirectErrorStream(true), expectedExit);
+    }
+
+    /** Runs {@code command} with {@code JDK_JAVA_OPTIONS} set; {@return its standard output} (standard error is dropped). */
+    private static String runWithJvmOptions(List<String> command, String jvmOptions) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("JDK_JAVA_OPTIONS", jvmOptions);
+        return run(pb, 0);
+    }
+
+    private static String run(ProcessBuilder pb, int expectedExit) throws IOException, InterruptedException {
+        List<String> command = pb.command();
+        Process p = pb.start();
         p.getOutputStream().close();
         byte[] out;
         try (var in = p.getInputStream()) {
@@ -68,5 +80,28 @@ class PackagingTest {
         String modules = run(List.of(image.resolve("bin/java").toString(), "--list-modules"), 0);
         assertTrue(modules.contains("dev.parley"), modules);
         assertTrue(!modules.contains("java.sql") && !modules.contains("java.desktop"), modules);
+
+        // JDK 25+: `mvn -Pimage package` trains an AOT cache into lib/parley.aot and rewrites
+        // bin/parley to use it. Trained here on `--version`, the quickest run, to keep the test short.
+        if (Runtime.version().feature() >= 25) {
+            String classLoad = "-Xlog:class+load";
+            assertTrue(runWithJvmOptions(List.of(parley.toString(), "--version"), classLoad)
+                    .contains("dev.parley.cli.Main source: jrt:/dev.parley"), "without a cache, classes come from the image");
+            String trained = run(List.of(JAVA_HOME.resolve("bin/java").toString(), "src/build/ImageAotCache.java",
+                    image.toString(), "--version"), 0);
+            assertTrue(trained.contains("bin/parley uses it"), trained);
+            Path cache = image.resolve("lib/parley.aot");
+            assertTrue(Files.size(cache) > 0);
+            assertTrue(runWithJvmOptions(List.of(parley.toString(), "--version"), classLoad)
+                    .contains("dev.parley.cli.Main source: shared objects file"), "bin/parley maps the AOT cache");
+            // A cache the JVM cannot use (compressed oops off, as under -Xmx40g or ZGC): its warnings go
+            // to standard error, and the output stays the command's own.
+            String out = runWithJvmOptions(List.of(parley.toString(), "--version"), "-XX:-UseCompressedOops");
+            assertTrue(out.startsWith("parley ") && !out.contains("aot"), out);
+            // Without the file, the launcher starts as jlink's did.
+            Files.delete(cache);
+            assertTrue(runWithJvmOptions(List.of(parley.toString(), "--version"), classLoad)
+                    .contains("dev.parley.cli.Main source: jrt:/dev.parley"));
+        }
     }
 }

@@ -62,6 +62,31 @@ class CostPolicyTest {
     }
 
     @Test
+    void tracker_pricesSummedUsageAsTheSumOfEachCallsCost() {
+        // Usage is priced when costs are read, from each line's summed tokens; the cached and
+        // cache-write parts are clamped per call, so the total is still the calls' costs added up.
+        ModelPrice p = new ModelPrice(3.0, 15.0, 0.3, 3.75);
+        CostTracker t = new CostTracker(PriceTable.empty().withPrice("fake", "m", p));
+        List<Usage> calls = List.of(new Usage(1_000, 100, 1_100, 200, 100, 0), new Usage(50, 10, 60, 80, 0, 0),
+                new Usage(500, 5, 505, 100, 900, 0), Usage.of(7, 3));
+        double expected = 0;
+        for (Usage u : calls) {
+            expected += t.record("fake", "m", u);
+            t.add("fake", "unpriced", u);
+        }
+        assertEquals(calls.stream().mapToDouble(p::cost).sum(), expected, 1e-15);
+        assertEquals(expected, t.totalCost(), 1e-15);
+        CostSummary priced = t.summary().get(0);
+        assertEquals(expected, priced.cost(), 1e-15);
+        assertEquals(4, priced.calls());
+        assertEquals(380, priced.cachedInputTokens());
+        CostSummary unpriced = t.summary().get(1);
+        assertEquals("unpriced", unpriced.model());
+        assertEquals(0.0, unpriced.cost());
+        assertFalse(unpriced.priced());
+    }
+
+    @Test
     void chat_isPricedIntoTheTracker() {
         CostPolicy policy = CostPolicy.newBuilder().prices(PRICES).build();
         Provider p = policy.decorate(ScriptedProvider.newBuilder("fake").reply(answer(1000, 500)).build());

@@ -56,7 +56,7 @@ final class ChatDecoder {
                 .toolCalls(toolCalls(message.optArray("tool_calls").orElse(JsonArray.of())))
                 .refusal(message.optString("refusal").orElse(null))
                 .finishReason(choice.optString("finish_reason").orElse(null))
-                .usage(body.optObject("usage").map(ChatDecoder::usage).orElse(Usage.ZERO))
+                .usage(usage(body, Usage.ZERO))
                 .requestId(requestId)
                 .headers(headers)
                 .raw(body)
@@ -87,7 +87,7 @@ final class ChatDecoder {
             finish = choice.optString("finish_reason").orElse(null);
             break;
         }
-        Usage usage = event.optObject("usage").map(ChatDecoder::usage).orElse(null);
+        Usage usage = usage(event, null);
         ChatChunk chunk = new ChatChunk(text, reasoning, null, null, deltas, FinishReason.fromWire(finish), finish,
                 refusal, usage, event.optString("id").orElse(null), event.optString("model").orElse(null),
                 requestId, event);
@@ -105,11 +105,18 @@ final class ChatDecoder {
         long input = u.optLong("prompt_tokens").orElse(0);
         long output = u.optLong("completion_tokens").orElse(0);
         long total = u.optLong("total_tokens").orElse(input + output);
-        long cached = u.optLong("prompt_cache_hit_tokens").orElse(u.optObject("prompt_tokens_details")
-                .map(d -> d.optLong("cached_tokens").orElse(0)).orElse(0L));
-        long reasoning = u.optObject("completion_tokens_details")
-                .map(d -> d.optLong("reasoning_tokens").orElse(0)).orElse(0L);
+        JsonObject promptDetails = u.optObject("prompt_tokens_details").orElse(null);
+        long cached = u.optLong("prompt_cache_hit_tokens")
+                .orElse(promptDetails == null ? 0 : promptDetails.optLong("cached_tokens").orElse(0));
+        JsonObject completionDetails = u.optObject("completion_tokens_details").orElse(null);
+        long reasoning = completionDetails == null ? 0 : completionDetails.optLong("reasoning_tokens").orElse(0);
         return new Usage(input, output, total, cached, 0, reasoning);
+    }
+
+    /** {@return the usage of a response or chunk, or {@code absent} when it has none} */
+    private static Usage usage(JsonObject body, Usage absent) {
+        JsonObject u = body.optObject("usage").orElse(null);
+        return u == null ? absent : usage(u);
     }
 
     /**

@@ -38,8 +38,14 @@ final class Factories {
             throw error(name, "no API key: set " + dialect.keyVariable + " (or the apiKey of the provider config)");
         }
         Map<String, String> headers = new LinkedHashMap<>();
-        config.option("organization").ifPresent(v -> headers.put("OpenAI-Organization", v));
-        config.option("project").ifPresent(v -> headers.put("OpenAI-Project", v));
+        String organization = config.option("organization").orElse(null);
+        if (organization != null) {
+            headers.put("OpenAI-Organization", organization);
+        }
+        String project = config.option("project").orElse(null);
+        if (project != null) {
+            headers.put("OpenAI-Project", project);
+        }
         headers.putAll(config.headers());
         for (Map.Entry<String, String> h : headers.entrySet()) {
             try {
