@@ -236,13 +236,7 @@ final class JsonWriter {
             if (utf8.length == n) {
                 int plain = plainPrefix(utf8, s);
                 System.arraycopy(utf8, 0, buf, p, plain);
-                if (plain == n) {
-                    return p + n;
-                }
-                len = p + plain;
-                writeStringSlow(s, plain);
-                ensure(2);
-                return len;
+                return finish(s, n, p, plain);
             }
         }
         // Fast path: copy the low byte of every char at once (an array copy when the string
@@ -255,11 +249,19 @@ final class JsonWriter {
                 break;
             }
         }
-        if (i == n) {
+        return finish(s, n, p, i);
+    }
+
+    /**
+     * {@return where {@code s}, written from {@code p}, ends}, its first {@code plain} chars being
+     * there already as ASCII: the rest, if any, through the slow path (which leaves 2 bytes free)
+     */
+    private int finish(String s, int n, int p, int plain) {
+        if (plain == n) {
             return p + n;
         }
-        len = p + i;
-        writeStringSlow(s, i);
+        len = p + plain;
+        writeStringSlow(s, plain);
         ensure(2);
         return len;
     }
