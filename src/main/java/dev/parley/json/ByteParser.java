@@ -100,9 +100,9 @@ final class ByteParser {
      * stored when read, an array element when parsed), so clearing stops at the first empty one.
      */
     private void release(int slot) {
-        if (frameStart.length > KEEP_DEPTH || keys.length > KEEP_MEMBERS
-                || (chars != null && chars.length > KEEP_CHARS)) {
-            return;
+        if (frameStart.length > KEEP_DEPTH || keys.length > KEEP_MEMBERS || values.length != keys.length
+                || frameFlags.length != frameStart.length || (chars != null && chars.length > KEEP_CHARS)) {
+            return; // grown, or left half-grown by an OutOfMemoryError
         }
         buf = null;
         frameIndex = null;
