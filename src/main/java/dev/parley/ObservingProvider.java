@@ -39,7 +39,14 @@ final class ObservingProvider extends ForwardingProvider {
             System.Logger l = logger;
             if (l == null) {
                 // Idempotent: the finder returns the same logger (or an equivalent one) to every caller.
-                l = System.getLogger("dev.parley");
+                try {
+                    l = System.getLogger("dev.parley");
+                } catch (RuntimeException | java.util.ServiceConfigurationError e) {
+                    // A broken logging back end must not cost a call its answer, or leave a stream
+                    // without its end: Parley then logs nothing, and says so once.
+                    System.err.println("dev.parley: logging is off, System.getLogger failed: " + e);
+                    l = Silent.INSTANCE;
+                }
                 logger = l;
             }
             return l;
@@ -56,12 +63,30 @@ final class ObservingProvider extends ForwardingProvider {
 
         @Override
         public void run() {
-            try {
-                get();
-            } catch (RuntimeException | java.util.ServiceConfigurationError e) {
-                // A broken logging back end: the first log statement looks it up again, on the
-                // caller's thread, and fails there as it did before this look-up was moved.
-            }
+            get();
+        }
+    }
+
+    /** The logger used when the logging back end cannot be loaded: logs nothing. */
+    private enum Silent implements System.Logger {
+        INSTANCE;
+
+        @Override
+        public String getName() {
+            return "dev.parley";
+        }
+
+        @Override
+        public boolean isLoggable(Level level) {
+            return false;
+        }
+
+        @Override
+        public void log(Level level, java.util.ResourceBundle bundle, String msg, Throwable thrown) {
+        }
+
+        @Override
+        public void log(Level level, java.util.ResourceBundle bundle, String format, Object... params) {
         }
     }
 

@@ -196,6 +196,22 @@ class LlmTest {
     }
 
     @Test
+    void routerAsTheProvider_streamReportsAndPricesTheTargetThatAnswered_throughTheWholeStack() {
+        ScriptedProvider west = ScriptedProvider.newBuilder("west").reply(ChatResponse.newBuilder()
+                .provider("west").model("m").text("from west").usage(Usage.of(1000, 1000)).build()).build();
+        dev.parley.route.WeightedRouter router = dev.parley.route.WeightedRouter.newBuilder().route(west, 1).build();
+        Llm llm = Llm.newBuilder().provider(router).defaultModel("m")
+                .cost(dev.parley.cost.CostPolicy.newBuilder().prices(dev.parley.cost.PriceTable.empty()
+                        .withPrice("west", "m", dev.parley.cost.ModelPrice.of(1.0, 1.0))).build())
+                .build();
+        try (ChatStream stream = llm.stream("x")) {
+            assertEquals("west", stream.collect().provider());
+        }
+        assertEquals("west", llm.chat("x").provider());
+        assertEquals(0.004, llm.costs().totalCost(), 1e-12, "both calls priced as west's");
+    }
+
+    @Test
     void fallbackStream_isCachedUnderTheProviderThatAnswered() {
         ScriptedProvider down = ScriptedProvider.newBuilder("down")
                 .fail(LlmException.newBuilder(LlmException.Kind.UNAVAILABLE).message("down").build()).build();

@@ -55,7 +55,7 @@ final class RateLimitedProvider extends ForwardingProvider {
         Lane lane = policy.lane(delegate().name(), request.model());
         long estimate = estimate(request);
         CallContext context = CallContext.current();
-        return ChatStream.of(delegate().name(), subscriber ->
+        return ChatStream.of(upstream::provider, subscriber ->
                 new PermitRelay(this, lane, estimate, context, upstream, subscriber).start());
     }
 

@@ -213,7 +213,11 @@ final class CallTimer {
                     try {
                         for (Entry e : expired) {
                             Task task = e.task;
-                            Thread.ofVirtual().name(EXPIRY_THREAD_NAME).start(() -> task.expired(now));
+                            try {
+                                Thread.ofVirtual().name(EXPIRY_THREAD_NAME).start(() -> task.expired(now));
+                            } catch (Throwable noThread) { // out of memory: expire it here rather than never
+                                expireQuietly(task, now);
+                            }
                         }
                     } finally {
                         lock.lock();
@@ -242,8 +246,20 @@ final class CallTimer {
                     sleepingUntilWakeAt = false;
                 }
             }
+        } catch (Throwable t) {
+            // The timer is dying (out of memory, say): let the next call start a new one.
+            timer = null;
+            throw t;
         } finally {
             lock.unlock();
+        }
+    }
+
+    private static void expireQuietly(Task task, long now) {
+        try {
+            task.expired(now);
+        } catch (Throwable ignored) {
+            // the timer must go on for the other calls
         }
     }
 }

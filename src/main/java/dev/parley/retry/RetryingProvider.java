@@ -2,6 +2,7 @@ package dev.parley.retry;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import dev.parley.ChatChunk;
@@ -93,6 +94,8 @@ final class RetryingProvider extends ForwardingProvider {
     public ChatStream stream(ChatRequest request) {
         CallContext ctx = CallContext.current();
         ChatStream first = delegate().stream(request);
+        // The attempt being read: its stream knows which provider answers (a router below may pick another).
+        AtomicReference<ChatStream> reading = new AtomicReference<>(first);
         Relay<ChatChunk> relay = new Relay<>(first, new Relay.Hooks<>() {
             @Override
             public void started(Relay.Control control) {
@@ -111,11 +114,13 @@ final class RetryingProvider extends ForwardingProvider {
                 return Relay.Next.retry(() -> {
                     policy.sleeper().sleep(decision.delay());
                     policy.countAttempt();
-                    return ctx.call(() -> delegate().stream(request));
+                    ChatStream next = ctx.call(() -> delegate().stream(request));
+                    reading.set(next);
+                    return next;
                 });
             }
         });
-        return ChatStream.of(delegate().name(), relay);
+        return ChatStream.of(() -> reading.get().provider(), relay);
     }
 
     @Override

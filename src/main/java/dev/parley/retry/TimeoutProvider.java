@@ -59,7 +59,7 @@ final class TimeoutProvider extends ForwardingProvider {
         CallContext ctx = CallContext.current();
         ChatStream inner = delegate().stream(request);
         CallTimer timer = policy.realTime() ? CallTimer.SHARED : null;
-        return ChatStream.of(delegate().name(),
+        return ChatStream.of(inner::provider,
                 new Relay<>(inner, new StreamWatch(policy, delegate().name(), ctx.deadline(), timer)));
     }
 

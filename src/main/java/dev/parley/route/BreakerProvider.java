@@ -81,7 +81,7 @@ final class BreakerProvider extends ForwardingProvider {
                 }
             }
         });
-        return ChatStream.of(delegate().name(), relay);
+        return ChatStream.of(inner::provider, relay);
     }
 
     @Override

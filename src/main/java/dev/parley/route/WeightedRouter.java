@@ -51,8 +51,9 @@ import dev.parley.spi.Provider;
  * their first chunk.
  *
  * <p>Affects {@code chat}, {@code stream}, {@code embed} and {@code models}; its
- * {@link #capabilities()} are those every target has. Responses name the target that answered;
- * a stream's {@link ChatStream#provider()} is the router's name. Randomness is injectable
+ * {@link #capabilities()} are those every target has. Responses name the target that answered,
+ * and so does a stream's {@link ChatStream#provider()} (the first target chosen, until another
+ * one answers). Randomness is injectable
  * ({@link Builder#random}): with a seeded generator the choices are reproducible.
  *
  * <p>Thread-safe. One router owns its {@linkplain #stats() counters}.
