@@ -117,14 +117,14 @@ final class StreamWatch implements Relay.Hooks<ChatChunk>, CallTimer.Task, Watch
 
     @Override
     public void requested(long n) {
+        long got = (long) RECEIVED.getAcquire(this);
+        long before = requested;
+        if (!unbounded && before - got <= 0 && got > 0) {
+            LAST_ACTIVITY.setRelease(this, now()); // demand resumed: the gap starts now
+        }
         if (n == Long.MAX_VALUE) {
             unbounded = true;
             return;
-        }
-        long got = (long) RECEIVED.getAcquire(this);
-        long before = requested;
-        if (before - got <= 0 && got > 0) {
-            LAST_ACTIVITY.setRelease(this, now()); // demand resumed: the gap starts now
         }
         requested = before + n;
     }

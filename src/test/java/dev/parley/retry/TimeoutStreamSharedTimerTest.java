@@ -199,6 +199,13 @@ class TimeoutStreamSharedTimerTest {
         at = watch.deadline(now);
         assertTrue(at - before >= 10 * s && at - now <= 10 * s, "idle deadline after demand resumed");
 
+        watch.received(ChatChunk.ofText("c")); // paused again
+        before = System.nanoTime();
+        watch.requested(Long.MAX_VALUE);       // resumed with unbounded demand: the gap starts now too
+        now = System.nanoTime();
+        at = watch.deadline(now);
+        assertTrue(at - before >= 10 * s && at - now <= 10 * s, "idle deadline after unbounded demand resumed");
+
         watch.ended(Relay.End.COMPLETED, null);
         assertEquals(0, timer.active());
     }
