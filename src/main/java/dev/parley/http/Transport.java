@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 import dev.parley.ApiKey;
 import dev.parley.LlmException;
+import dev.parley.internal.CallContext;
 
 /**
  * Sends requests for the adapters: one shared {@link HttpClient}, bodies kept as bytes, failures
@@ -94,6 +96,7 @@ public final class Transport {
         if (status < 200 || status > 299) {
             throw HttpErrors.fromResponse(provider, status, response.headers(), body, key);
         }
+        tellHeaders(CallContext.current().onHeaders(), response.headers());
         return new Response(status, response.headers(), body);
     }
 
@@ -123,6 +126,16 @@ public final class Transport {
      */
     public static <T> Flow.Publisher<T> stream(HttpClient client, HttpRequest request, String provider, ApiKey key,
             BiFunction<HttpHeaders, Flow.Publisher<List<ByteBuffer>>, Flow.Publisher<T>> decoder) {
-        return subscriber -> new StreamCall<T>(subscriber, provider, key).start(client, request, decoder);
+        Consumer<HttpHeaders> onHeaders = CallContext.current().onHeaders(); // sent later, maybe on another thread
+        return subscriber -> new StreamCall<T>(subscriber, provider, key, onHeaders).start(client, request, decoder);
+    }
+
+    /** Gives a successful response's headers to the call's observer (the rate limiter), which must not break the call. */
+    static void tellHeaders(Consumer<HttpHeaders> onHeaders, HttpHeaders headers) {
+        try {
+            onHeaders.accept(headers);
+        } catch (RuntimeException ignored) {
+            // best effort: the response itself is what the caller asked for
+        }
     }
 }

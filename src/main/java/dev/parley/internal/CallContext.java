@@ -1,8 +1,10 @@
 package dev.parley.internal;
 
+import java.net.http.HttpHeaders;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -12,24 +14,35 @@ import java.util.function.Supplier;
  * {@link #current()}. A policy that hands work to another thread (a stream, an async call)
  * captures the context when the call starts and reopens it there with {@link #call}.
  * {@code onAttempt} is run by the innermost layer each time the provider itself is called, so
- * that observers can count attempts per call.
+ * that observers can count attempts per call. {@code onHeaders} is given the headers of each
+ * successful streamed or embeddings response that Parley's adapters receive (non-streamed chat
+ * responses carry theirs in {@code ChatResponse.headers()}), so that the rate limiter can follow
+ * the provider's rate-limit headers; it must be quick and must not throw.
  *
  * <p>Immutable and thread-safe; the current context is per thread.
  */
-public record CallContext(Instant deadline, boolean cacheEnabled, Runnable onAttempt) {
+public record CallContext(Instant deadline, boolean cacheEnabled, Runnable onAttempt,
+                          Consumer<HttpHeaders> onHeaders) {
 
     private static final ThreadLocal<CallContext> CURRENT = new ThreadLocal<>();
     private static final Runnable NOTHING = () -> { };
+    private static final Consumer<HttpHeaders> IGNORE = headers -> { };
     private static final CallContext DEFAULT = new CallContext(null, true, NOTHING);
 
-    /** Normalizes a null {@code onAttempt} to doing nothing. */
+    /** Normalizes a null {@code onAttempt} or {@code onHeaders} to doing nothing. */
     public CallContext {
         onAttempt = onAttempt == null ? NOTHING : onAttempt;
+        onHeaders = onHeaders == null ? IGNORE : onHeaders;
     }
 
-    /** A context with no attempt observer. */
+    /** A context with no headers observer. */
+    public CallContext(Instant deadline, boolean cacheEnabled, Runnable onAttempt) {
+        this(deadline, cacheEnabled, onAttempt, IGNORE);
+    }
+
+    /** A context with no attempt or headers observer. */
     public CallContext(Instant deadline, boolean cacheEnabled) {
-        this(deadline, cacheEnabled, NOTHING);
+        this(deadline, cacheEnabled, NOTHING, IGNORE);
     }
 
     /** {@return the context of the call running on this thread; without one, no deadline and the cache enabled} */
@@ -45,7 +58,12 @@ public record CallContext(Instant deadline, boolean cacheEnabled, Runnable onAtt
 
     /** {@return a copy that runs {@code onAttempt} for each attempt} */
     public CallContext withOnAttempt(Runnable onAttempt) {
-        return new CallContext(deadline, cacheEnabled, onAttempt);
+        return new CallContext(deadline, cacheEnabled, onAttempt, onHeaders);
+    }
+
+    /** {@return a copy that gives {@code onHeaders} the headers of successful streamed and embeddings responses} */
+    public CallContext withOnHeaders(Consumer<HttpHeaders> onHeaders) {
+        return new CallContext(deadline, cacheEnabled, onAttempt, onHeaders);
     }
 
     /** Runs {@code work} with this context current on this thread. @return what it returns */

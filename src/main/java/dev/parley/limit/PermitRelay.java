@@ -1,8 +1,10 @@
 package dev.parley.limit;
 
+import java.net.http.HttpHeaders;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.parley.ChatChunk;
 import dev.parley.ChatStream;
@@ -29,6 +31,8 @@ final class PermitRelay implements Flow.Subscription, Flow.Subscriber<ChatChunk>
     private final CallContext context;
     private final ChatStream upstream;
     private final Flow.Subscriber<? super ChatChunk> downstream;
+    /** The response's headers, once the adapter reported them; followed when the permit is released. */
+    private final AtomicReference<HttpHeaders> headers;
 
     private final AtomicLong pendingDemand = new AtomicLong();
     private final AtomicBoolean released = new AtomicBoolean();
@@ -41,7 +45,8 @@ final class PermitRelay implements Flow.Subscription, Flow.Subscriber<ChatChunk>
     private volatile long lastTokens = -1;
 
     PermitRelay(RateLimitedProvider owner, Lane lane, long estimate, CallContext context, ChatStream upstream,
-                Flow.Subscriber<? super ChatChunk> downstream) {
+                Flow.Subscriber<? super ChatChunk> downstream, AtomicReference<HttpHeaders> headers) {
+        this.headers = headers;
         this.owner = owner;
         this.lane = lane;
         this.estimate = estimate;
@@ -100,6 +105,7 @@ final class PermitRelay implements Flow.Subscription, Flow.Subscriber<ChatChunk>
     private void release() {
         if (acquired && released.compareAndSet(false, true)) {
             lane.release(estimate, lastTokens, handle);
+            owner.follow(lane, headers.get());
         }
     }
 

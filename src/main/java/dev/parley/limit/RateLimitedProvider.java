@@ -1,7 +1,9 @@
 package dev.parley.limit;
 
 import dev.parley.internal.WaitGauge;
+import java.net.http.HttpHeaders;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
@@ -44,36 +46,42 @@ final class RateLimitedProvider extends ForwardingProvider {
             lane.release(estimate, response == null ? -1 : actualTokens(response.usage()), handle);
         }
         if (!response.headers().map().isEmpty()) {
-            follow(lane, response); // after settling the tokens, to compare like with like
+            follow(lane, response.headers()); // after settling the tokens, to compare like with like
         }
         return response;
     }
 
     @Override
     public ChatStream stream(ChatRequest request) {
-        ChatStream upstream = delegate().stream(request);
+        // The adapter reports the response's headers when they arrive; they are followed once
+        // the stream's tokens are settled, as for a non-streamed chat.
+        AtomicReference<HttpHeaders> headers = new AtomicReference<>();
+        CallContext context = CallContext.current();
+        ChatStream upstream = context.withOnHeaders(headers::set).call(() -> delegate().stream(request));
         Lane lane = policy.lane(delegate().name(), request.model());
         long estimate = estimate(request);
-        CallContext context = CallContext.current();
         return ChatStream.of(upstream::provider, subscriber ->
-                new PermitRelay(this, lane, estimate, context, upstream, subscriber).start());
+                new PermitRelay(this, lane, estimate, context, upstream, subscriber, headers).start());
     }
 
     @Override
     public EmbeddingResponse embed(EmbeddingRequest request) {
         Lane lane = policy.lane(delegate().name(), request.model());
         long estimate = estimate(request);
-        long handle = lane.acquire(estimate, Limiter.deadline(CallContext.current()));
+        CallContext context = CallContext.current();
+        long handle = lane.acquire(estimate, Limiter.deadline(context));
+        AtomicReference<HttpHeaders> headers = new AtomicReference<>();
         EmbeddingResponse response = null;
         try {
-            response = delegate().embed(request);
-            return response;
+            response = context.withOnHeaders(headers::set).call(() -> delegate().embed(request));
         } catch (LlmException e) {
             pauseIfAsked(lane, e);
             throw e;
         } finally {
             lane.release(estimate, response == null ? -1 : actualTokens(response.usage()), handle);
         }
+        follow(lane, headers.get());
+        return response;
     }
 
     /** A 429 with a retry-after pauses the lane for that long (capped). */
@@ -85,9 +93,13 @@ final class RateLimitedProvider extends ForwardingProvider {
         }
     }
 
-    private void follow(Lane lane, ChatResponse response) {
+    /** Tightens the lane to what the provider's rate-limit headers report, if they do; null does nothing. */
+    void follow(Lane lane, HttpHeaders headers) {
+        if (headers == null) {
+            return;
+        }
         Instant at = policy.clock().instant();
-        RateLimitHeaders h = RateLimitHeaders.parse(response.headers(), at);
+        RateLimitHeaders h = RateLimitHeaders.parse(headers, at);
         if (h != null) {
             long now = Limiter.nanos(at);
             lane.observe(h, now, resetNanos(h.requestsReset(), now), resetNanos(h.tokensReset(), now));
