@@ -142,10 +142,23 @@ class RateLimitConcurrencyTest {
     @Test
     void requests_manyThreadsWithASimulatedClock_exactlyNPerWindowInArrivalOrder() throws Exception {
         MutableClock clock = new MutableClock();
-        RateLimitPolicy policy = RateLimitPolicy.newBuilder().clock(clock).parker(new ClockParker(clock))
+        java.util.concurrent.atomic.AtomicReference<Lane> lane = new java.util.concurrent.atomic.AtomicReference<>();
+        ClockParker advancing = new ClockParker(clock);
+        // The head of the queue waits for the window while the call granted before it may not have
+        // read the clock yet; so it moves the clock only once no call is in flight (the release
+        // signals it; parks are called with the lane's lock held, so inFlight() is exact).
+        Parker parker = (condition, nanos) -> {
+            if (nanos != Parker.FOREVER && lane.get().inFlight() > 0) {
+                condition.await();
+            } else {
+                advancing.park(condition, nanos);
+            }
+        };
+        RateLimitPolicy policy = RateLimitPolicy.newBuilder().clock(clock).parker(parker)
                 .requestsPerWindow(10, Duration.ofMinutes(1))
-                .maxConcurrent(1) // a granted call reads the clock before the next head can move it
+                .maxConcurrent(1) // calls reach the provider one at a time
                 .build();
+        lane.set(policy.limiter().lane("fake", "m"));
         Provider p = policy.decorate(fake);
         List<Long> minutes = java.util.Collections.synchronizedList(new ArrayList<>());
         java.time.Instant start = clock.instant();
