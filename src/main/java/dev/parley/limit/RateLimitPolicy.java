@@ -34,7 +34,9 @@ import dev.parley.spi.Provider;
  * call (set by the {@code Llm} facade), or when that deadline passes while it waits for a
  * concurrency slot; without a deadline it waits as long as it takes.
  *
- * <p>The policy also follows the provider: after each chat response it reads OpenAI's
+ * <p>The policy also follows the provider: after each chat, stream and embeddings call that
+ * Parley's adapters made (for other providers, after each chat response that carries headers)
+ * it reads OpenAI's
  * {@code x-ratelimit-remaining-*}/{@code x-ratelimit-reset-*} and Anthropic's
  * {@code anthropic-ratelimit-*} headers, and when fewer requests or tokens remain than the local
  * window allows, holds back the difference until the reset (it never allows more than the
