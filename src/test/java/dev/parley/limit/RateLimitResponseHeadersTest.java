@@ -35,12 +35,15 @@ class RateLimitResponseHeadersTest {
                 .build();
     }
 
+    /** {@return {@code reply} saying that no request is left for 30 seconds, as OpenAI does} */
+    private static Reply noneLeft(Reply reply) {
+        return reply.withHeader("x-ratelimit-remaining-requests", "0").withHeader("x-ratelimit-reset-requests", "30s");
+    }
+
     @Test
     void aStreamsHeaders_sayingNoRequestIsLeft_holdTheNextCall() {
         try (ReplayServer server = ReplayServer.start()) {
-            server.on("POST", "/v1/chat/completions", Reply.fixture("openai/stream_basic")
-                    .withHeader("x-ratelimit-remaining-requests", "0")
-                    .withHeader("x-ratelimit-reset-requests", "30s"));
+            server.on("POST", "/v1/chat/completions", noneLeft(Reply.fixture("openai/stream_basic")));
             Llm llm = llm(server);
             assertFalse(llm.stream("first").collect().text().isEmpty());
             server.takeRequest();
@@ -54,9 +57,7 @@ class RateLimitResponseHeadersTest {
     @Test
     void embeddingsHeaders_sayingNoRequestIsLeft_holdTheNextCall() {
         try (ReplayServer server = ReplayServer.start()) {
-            server.on("POST", "/v1/embeddings", Reply.fixture("openai/embeddings_float")
-                    .withHeader("x-ratelimit-remaining-requests", "0")
-                    .withHeader("x-ratelimit-reset-requests", "30s"));
+            server.on("POST", "/v1/embeddings", noneLeft(Reply.fixture("openai/embeddings_float")));
             Llm llm = llm(server);
             EmbeddingRequest request = EmbeddingRequest.of("text-embedding-3-small", List.of("a", "b", "c", "d")); // the fixture answers four
             assertEquals(4, llm.embed(request).embeddings().size());
