@@ -115,23 +115,13 @@ class RateLimitStreamTest {
     @Test
     void stream_thatMustWait_waitsOffTheSubscribingThreadThenFlows() throws Exception {
         script(CHUNKS, null);
-        CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        fake.onChat = r -> {
-            holding.countDown();
-            await(release);
-            return ChatResponse.newBuilder().provider("fake").build();
-        };
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<ChatResponse> chat = threads.submit(() -> provider.chat(ChatRequest.of("m", "holder")));
-            await(holding);
+        try (SlotHolder holder = new SlotHolder()) {
             RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
             provider.stream(REQUEST).subscribe(sub); // returns at once
             sub.request(Long.MAX_VALUE);
             assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
             assertEquals(0, publishers.get(0).subscriptions.get());
-            release.countDown();
-            chat.get(10, TimeUnit.SECONDS);
+            holder.release();
             sub.awaitTerminal();
             assertTrue(sub.completed);
             assertEquals(3, sub.items.size());
@@ -142,23 +132,13 @@ class RateLimitStreamTest {
     @Test
     void stream_cancelledWhileWaiting_leavesTheLineAndNeverSubscribes() throws Exception {
         script(CHUNKS, null);
-        CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        fake.onChat = r -> {
-            holding.countDown();
-            await(release);
-            return ChatResponse.newBuilder().provider("fake").build();
-        };
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<ChatResponse> chat = threads.submit(() -> provider.chat(ChatRequest.of("m", "holder")));
-            await(holding);
+        try (SlotHolder holder = new SlotHolder()) {
             RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
             provider.stream(REQUEST).subscribe(sub);
             assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
             sub.cancel();
             assertTrue(policy.limiter().awaitNoWaitingCallers(Duration.ofSeconds(10)), "the waiting thread left the line");
-            release.countDown();
-            chat.get(10, TimeUnit.SECONDS);
+            holder.release();
             assertNull(sub.error, "a cancelled subscriber hears nothing more");
             assertFalse(sub.completed);
         }
@@ -169,22 +149,12 @@ class RateLimitStreamTest {
     @Test
     void stream_whoseDeadlinePassesWhileWaiting_failsWithARateLimitException() throws Exception {
         script(CHUNKS, null);
-        CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        fake.onChat = r -> {
-            holding.countDown();
-            await(release);
-            return ChatResponse.newBuilder().provider("fake").build();
-        };
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<ChatResponse> chat = threads.submit(() -> provider.chat(ChatRequest.of("m", "holder")));
-            await(holding);
+        try (SlotHolder holder = new SlotHolder()) {
             ChatStream stream = CallContext.of(java.time.Clock.systemUTC(), Duration.ofMillis(50), true)
                     .call(() -> provider.stream(REQUEST));
             LlmException e = assertThrows(LlmException.class, stream::collect);
             assertInstanceOf(RateLimitException.class, e);
-            release.countDown();
-            chat.get(10, TimeUnit.SECONDS);
+            holder.release();
         }
         assertEquals(0, publishers.get(0).subscriptions.get());
         assertEquals(1, policy.stats().rejectedCount());
@@ -203,25 +173,45 @@ class RateLimitStreamTest {
         assertSame(ctx, seen.get());
 
         seen.set(null);
-        CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        fake.onChat = r -> {
-            holding.countDown();
-            await(release);
-            return ChatResponse.newBuilder().provider("fake").build();
-        };
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<ChatResponse> chat = threads.submit(() -> provider.chat(ChatRequest.of("m", "holder")));
-            await(holding);
+        try (SlotHolder holder = new SlotHolder()) {
             RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
             ctx.call(() -> provider.stream(REQUEST)).subscribe(sub); // waits on another thread
             sub.request(Long.MAX_VALUE);
             assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
-            release.countDown();
-            chat.get(10, TimeUnit.SECONDS);
+            holder.release();
             sub.awaitTerminal();
         }
         assertSame(ctx, seen.get());
+    }
+
+    /** A chat that holds the only concurrency slot from its construction until {@link #release()}. */
+    private final class SlotHolder implements AutoCloseable {
+        private final CountDownLatch release = new CountDownLatch(1);
+        private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+        private final Future<ChatResponse> chat;
+
+        SlotHolder() {
+            CountDownLatch holding = new CountDownLatch(1);
+            fake.onChat = r -> {
+                holding.countDown();
+                await(release);
+                return ChatResponse.newBuilder().provider("fake").build();
+            };
+            chat = threads.submit(() -> provider.chat(ChatRequest.of("m", "holder")));
+            await(holding);
+        }
+
+        /** Lets the chat finish and waits for it. */
+        void release() throws Exception {
+            release.countDown();
+            chat.get(10, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() {
+            release.countDown();
+            threads.close();
+        }
     }
 
     private static void await(CountDownLatch latch) {
