@@ -99,17 +99,8 @@ class CacheCoalescingTest {
 
     @Test
     void chat_waiterWhoseDeadlinePassed_givesUpWithATimeout() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
         CountDownLatch entered = new CountDownLatch(1);
-        fake.onChat = r -> {
-            entered.countDown();
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-            return FakeProvider.answer(r);
-        };
+        CountDownLatch release = holdChats(entered);
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<ChatResponse> leader = threads.submit(() -> provider.chat(ChatRequest.of("m", "same")));
             assertTrue(entered.await(10, TimeUnit.SECONDS));
@@ -129,17 +120,8 @@ class CacheCoalescingTest {
 
     @Test
     void chat_interruptedWaiter_keepsItsInterruptAndGetsATimeout() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
         CountDownLatch entered = new CountDownLatch(1);
-        fake.onChat = r -> {
-            entered.countDown();
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-            return FakeProvider.answer(r);
-        };
+        CountDownLatch release = holdChats(entered);
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<ChatResponse> leader = threads.submit(() -> provider.chat(ChatRequest.of("m", "same")));
             assertTrue(entered.await(10, TimeUnit.SECONDS));
@@ -168,5 +150,20 @@ class CacheCoalescingTest {
         }
         assertEquals(1, fake.embedCalls.get());
         assertEquals(99, cache.stats().hitCount());
+    }
+
+    /** Makes the provider's chats count {@code entered} down, then wait for the returned latch before answering. */
+    private CountDownLatch holdChats(CountDownLatch entered) {
+        CountDownLatch release = new CountDownLatch(1);
+        fake.onChat = r -> {
+            entered.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            return FakeProvider.answer(r);
+        };
+        return release;
     }
 }
