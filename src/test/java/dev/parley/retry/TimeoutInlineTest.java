@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -73,30 +72,6 @@ class TimeoutInlineTest {
         }
     }
 
-    /** Blocks until interrupted, then fails as the adapters do (keeping the flag set). */
-    static final class Blocking implements Function<ChatRequest, ChatResponse> {
-        final AtomicReference<Thread> thread = new AtomicReference<>();
-        final AtomicReference<CallContext> context = new AtomicReference<>();
-        final CountDownLatch entered = new CountDownLatch(1);
-        final CountDownLatch interrupted = new CountDownLatch(1);
-
-        @Override
-        public ChatResponse apply(ChatRequest r) {
-            thread.set(Thread.currentThread());
-            context.set(CallContext.current());
-            entered.countDown();
-            try {
-                new CountDownLatch(1).await();
-                throw new AssertionError("unreachable");
-            } catch (InterruptedException e) {
-                interrupted.countDown();
-                Thread.currentThread().interrupt();
-                throw LlmException.newBuilder(LlmException.Kind.TIMEOUT).provider("openai")
-                        .message("the call was interrupted").build();
-            }
-        }
-    }
-
     static ChatResponse answer(String text) {
         return ChatResponse.newBuilder().provider("openai").model("gpt-test").text(text).build();
     }
@@ -137,7 +112,7 @@ class TimeoutInlineTest {
 
     @Test
     void attemptTimeout_interruptsTheCallAndClearsTheTimersInterrupt() throws Exception {
-        Blocking call = new Blocking();
+        TimeoutPolicyTest.BlockingCall call = new TimeoutPolicyTest.BlockingCall();
         TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().attemptTimeout(Duration.ofMillis(200)).build();
         Provider p = timeouts.decorate(new Fake(true, call));
         long start = System.nanoTime();
@@ -155,7 +130,7 @@ class TimeoutInlineTest {
 
     @Test
     void overallDeadline_appliesWhenShorter_notRetryable() {
-        Blocking call = new Blocking();
+        TimeoutPolicyTest.BlockingCall call = new TimeoutPolicyTest.BlockingCall();
         TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().attemptTimeout(Duration.ofSeconds(30)).build();
         Provider p = timeouts.decorate(new Fake(true, call));
         CallContext ctx = CallContext.of(Clock.systemUTC(), Duration.ofMillis(150), true);
@@ -171,7 +146,7 @@ class TimeoutInlineTest {
 
     @Test
     void callerInterrupted_cancelsTheCall_notRetryable_flagKept() throws Exception {
-        Blocking call = new Blocking();
+        TimeoutPolicyTest.BlockingCall call = new TimeoutPolicyTest.BlockingCall();
         Provider p = TimeoutPolicy.newBuilder().build().decorate(new Fake(true, call));
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         AtomicBoolean flagKept = new AtomicBoolean();

@@ -37,14 +37,21 @@ class TimeoutPolicyTest {
         return TimeoutPolicy.newBuilder().clock(time).sleeper(time);
     }
 
-    /** A delegate call that blocks until interrupted, then fails as the adapters do. */
-    static final class BlockingCall {
+    /** A delegate call that blocks until interrupted, then fails as the adapters do (keeping the flag set). */
+    static final class BlockingCall implements java.util.function.Function<ChatRequest, ChatResponse> {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch interrupted = new CountDownLatch(1);
         final CountDownLatch exited = new CountDownLatch(1);
         final AtomicReference<CallContext> context = new AtomicReference<>();
+        final AtomicReference<Thread> thread = new AtomicReference<>();
+
+        @Override
+        public ChatResponse apply(ChatRequest request) {
+            return run(request);
+        }
 
         ChatResponse run(ChatRequest request) {
+            thread.set(Thread.currentThread());
             context.set(CallContext.current());
             entered.countDown();
             try {
