@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * One run of the parser over UTF-8 bytes. Iterative: open objects and arrays live on an explicit
@@ -29,11 +28,9 @@ final class ByteParser {
 
     /**
      * Parsers kept for reuse between documents: for a small document (a stream chunk) the
-     * parser's own arrays were as many bytes as the result. A few slots picked by the thread's
-     * id; a parser is taken out of its slot for a parse and put back after, so no two parses
-     * share one. A parse that finds its slot empty makes a new parser.
+     * parser's own arrays were as many bytes as the result.
      */
-    private static final AtomicReferenceArray<ByteParser> SPARE = new AtomicReferenceArray<>(16);
+    private static final Spares<ByteParser> SPARE = new Spares<>();
     /** Parsers whose arrays grew past these sizes are not kept. */
     private static final int KEEP_DEPTH = 64;
     private static final int KEEP_MEMBERS = 1024;
@@ -74,8 +71,7 @@ final class ByteParser {
      * @throws JsonParseException if it is not acceptable JSON
      */
     static JsonValue parse(byte[] buf, int start, int end, int maxDepth, boolean rejectDuplicates) {
-        int slot = (int) Thread.currentThread().threadId() & (SPARE.length() - 1);
-        ByteParser p = SPARE.getAndSet(slot, null);
+        ByteParser p = SPARE.take();
         if (p == null) {
             p = new ByteParser();
         }
@@ -90,16 +86,16 @@ final class ByteParser {
         try {
             return p.parseDocument();
         } finally {
-            p.release(slot);
+            p.release();
         }
     }
 
     /**
-     * Drops what this parse referred to and puts the parser back in its slot, unless its arrays
+     * Drops what this parse referred to and keeps the parser for the next parse, unless its arrays
      * grew large. Every member slot below the highest one used holds a key or a value (a key is
      * stored when read, an array element when parsed), so clearing stops at the first empty one.
      */
-    private void release(int slot) {
+    private void release() {
         if (frameStart.length > KEEP_DEPTH || keys.length > KEEP_MEMBERS || values.length != keys.length
                 || frameFlags.length != frameStart.length || (chars != null && chars.length > KEEP_CHARS)) {
             return; // grown, or left half-grown by an OutOfMemoryError
@@ -112,7 +108,7 @@ final class ByteParser {
             ks[i] = null;
             vs[i] = null;
         }
-        SPARE.set(slot, this);
+        SPARE.give(this);
     }
 
     /**
@@ -120,7 +116,7 @@ final class ByteParser {
      * document or to anything parsed from one}; for tests
      */
     static boolean spareRetainsAnything() {
-        ByteParser p = SPARE.get((int) Thread.currentThread().threadId() & (SPARE.length() - 1));
+        ByteParser p = SPARE.peek();
         if (p == null) {
             return false;
         }
@@ -131,7 +127,7 @@ final class ByteParser {
 
     /** {@return whether a parser is kept for the current thread}; for tests */
     static boolean spareKept() {
-        return SPARE.get((int) Thread.currentThread().threadId() & (SPARE.length() - 1)) != null;
+        return SPARE.peek() != null;
     }
 
     private JsonValue parseDocument() {

@@ -5,17 +5,15 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /** Writes compact UTF-8 JSON into a growing byte array. One instance per call. */
 final class JsonWriter {
 
     /**
      * Output buffers kept between calls, so that writing a request allocates its result and
-     * nothing else: a few slots picked by the thread's id, a buffer taken out for a call and put
-     * back after it; buffers that grew past {@link #KEEP} bytes are dropped.
+     * nothing else; buffers that grew past {@link #KEEP} bytes are dropped.
      */
-    private static final AtomicReferenceArray<byte[]> SPARE = new AtomicReferenceArray<>(16);
+    private static final Spares<byte[]> SPARE = new Spares<>();
     private static final int KEEP = 16 * 1024;
     /** Strings at least this long are checked eight bytes at a time (see {@link #copyPlain}). */
     private static final int LONG_STRING = 32;
@@ -51,15 +49,14 @@ final class JsonWriter {
 
     /** {@return {@code value} as compact UTF-8 JSON}, written through a kept buffer */
     static byte[] bytes(JsonValue value) {
-        int slot = (int) Thread.currentThread().threadId() & (SPARE.length() - 1);
-        byte[] spare = SPARE.getAndSet(slot, null);
+        byte[] spare = SPARE.take();
         JsonWriter w = new JsonWriter(spare != null ? spare : new byte[1024]);
         try {
             w.write(value);
             return Arrays.copyOf(w.buf, w.len);
         } finally {
             if (w.buf.length <= KEEP) {
-                SPARE.set(slot, w.buf);
+                SPARE.give(w.buf);
             }
         }
     }
