@@ -1,0 +1,200 @@
+package dev.parley.fault;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.parley.ChatRequest;
+import dev.parley.Llm;
+import dev.parley.LlmException;
+import dev.parley.Message;
+import dev.parley.retry.RetryPolicy;
+import dev.parley.retry.TimeoutPolicy;
+import dev.parley.support.HostileServer;
+
+/**
+ * A hostile upstream against every built-in adapter, through the whole {@link Llm} stack, for
+ * plain and streamed chats: whatever the server does, the caller gets a typed
+ * {@link LlmException} within the deadline, every connection the client gave up on is closed,
+ * and the API key appears nowhere in what is thrown.
+ *
+ * <p>The deadlines are short (a 250 ms attempt, 1 s overall) so that the whole matrix runs in
+ * well under a minute; the bound asserted is the overall deadline plus the time a failing
+ * attempt may take to unwind, which is what "never a hang past a deadline" means to a caller.
+ */
+class UpstreamFaultTest {
+
+    private static final String CANARY = "sk-canary-7f3a9c1e5b2d4f6a8c0e";
+    private static final Duration DEADLINE = Duration.ofSeconds(1);
+    private static final Duration SLACK = Duration.ofMillis(1500);
+
+    /**
+     * One way to misbehave.
+     *
+     * @param name          what it does
+     * @param behaviour     how
+     * @param clientCloses  whether the client can be expected to close the connection: false only
+     *                      where the JDK's HttpClient keeps it open and gives Parley no handle on it
+     */
+    record Fault(String name, HostileServer.Behaviour behaviour, boolean clientCloses) {
+        Fault(String name, HostileServer.Behaviour behaviour) {
+            this(name, behaviour, true);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static List<Fault> faults() {
+        return List.of(
+                new Fault("silent after the request", (in, out) -> HostileServer.awaitClientClose(in)),
+                new Fault("closed before any byte", (in, out) -> { }),
+                new Fault("reset mid status line", (in, out) -> out.write("HTTP/1.1 2".getBytes(StandardCharsets.US_ASCII))),
+                new Fault("invalid status line with NULs", (in, out) -> out.write("HTTP/1.1 2\u00000\u0000 OK\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1))),
+                new Fault("headers then silence", (in, out) -> {
+                    write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
+                    HostileServer.awaitClientClose(in);
+                }),
+                // The JDK's HttpClient fails this with "Header size too big" past jdk.http.maxHeaderSize
+                // (384 KiB) and then leaves the connection open (seen on JDK 25: the server's writes
+                // never fail): there is no connection handle to close, so only the error and the
+                // deadline are checked here.
+                new Fault("endless headers", (in, out) -> {
+                    write(out, "HTTP/1.1 200 OK\r\n");
+                    byte[] line = ("X-Filler: " + "a".repeat(1000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                    for (int i = 0; i < 100_000; i++) {
+                        out.write(line);
+                    }
+                }, false),
+                new Fault("one byte every 20 ms", (in, out) -> {
+                    byte[] body = "{\"id\":\"x\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"}}]}"
+                            .getBytes(StandardCharsets.US_ASCII);
+                    write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n");
+                    for (byte b : body) {
+                        out.write(b);
+                        out.flush();
+                        Thread.sleep(20);
+                    }
+                }),
+                new Fault("truncated JSON", (in, out) -> {
+                    String body = "{\"id\":\"x\",\"choices\":[{\"ind";
+                    write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + (body.length() + 40)
+                            + "\r\n\r\n" + body);
+                }),
+                new Fault("wrong types", (in, out) -> {
+                    String body = "{\"choices\":\"none\",\"content\":7,\"message\":[],\"done\":\"yes\",\"type\":{}}";
+                    write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                            + "\r\nConnection: close\r\n\r\n" + body);
+                }),
+                new Fault("stream garbage", (in, out) -> {
+                    write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
+                            + "data: {not json\n\n{\"also\": \"not an event\"\n\ndata: [DONE]\n\n");
+                }),
+                new Fault("HTML error page", (in, out) -> {
+                    String body = "<html><body><h1>502 Bad Gateway</h1>" + CANARY.substring(0, 4) + "</body></html>";
+                    write(out, "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: " + body.length()
+                            + "\r\nConnection: close\r\n\r\n" + body);
+                }),
+                new Fault("error echoing the key", (in, out) -> {
+                    String body = "{\"error\":{\"message\":\"Incorrect API key provided: " + CANARY + "\",\"type\":\"invalid_request_error\"}}";
+                    write(out, "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                            + "\r\nConnection: close\r\n\r\n" + body);
+                }));
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (String provider : List.of("openai", "deepseek", "openai-compatible", "azure-openai", "anthropic", "ollama")) {
+            for (Fault f : faults()) {
+                out.add(Arguments.of(provider, f, false));
+                out.add(Arguments.of(provider, f, true));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} stream={2}")
+    @MethodSource("cases")
+    void everyFault_endsInATypedError_withinTheDeadline_leavingNothingOpen(String provider, Fault fault, boolean stream)
+            throws Exception {
+        try (HostileServer server = HostileServer.start(fault.behaviour())) {
+            Llm llm = llm(provider, server);
+            ChatRequest request = ChatRequest.newBuilder().addMessage(Message.user("hello")).build();
+            long start = System.nanoTime();
+            Throwable thrown = call(llm, request, stream);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertInstanceOf(LlmException.class, thrown, () -> "not a typed error: " + trace(thrown));
+            assertTrue(took.compareTo(DEADLINE.plus(SLACK)) < 0, () -> "took " + took + " against a deadline of " + DEADLINE);
+            String everything = trace(thrown);
+            assertFalse(everything.contains(CANARY), () -> "the key leaked: " + everything);
+            assertTrue(!fault.clientCloses() || server.awaitAllClosed(Duration.ofSeconds(3)),
+                    () -> server.open() + " of " + server.accepted() + " connections left open after " + thrown);
+        }
+    }
+
+    /** {@return what the call threw} */
+    private static Throwable call(Llm llm, ChatRequest request, boolean stream) {
+        try {
+            if (stream) {
+                llm.stream(request).collect();
+            } else {
+                llm.chat(request);
+            }
+        } catch (Throwable t) {
+            return t;
+        }
+        return fail("a hostile upstream gave an answer");
+    }
+
+    private static Llm llm(String provider, HostileServer server) {
+        String base = server.uri().toString();
+        Map<String, String> settings = switch (provider) {
+            case "openai" -> Map.of("OPENAI_API_KEY", CANARY, "OPENAI_BASE_URL", base + "/v1");
+            case "deepseek" -> Map.of("DEEPSEEK_API_KEY", CANARY, "DEEPSEEK_BASE_URL", base);
+            case "openai-compatible" -> Map.of("OPENAI_API_KEY", CANARY, "OPENAI_BASE_URL", base + "/v1");
+            case "azure-openai" -> Map.of("AZURE_OPENAI_API_KEY", CANARY,
+                    "AZURE_OPENAI_BASE_URL", base + "/openai/deployments/d");
+            case "anthropic" -> Map.of("ANTHROPIC_API_KEY", CANARY, "ANTHROPIC_BASE_URL", base);
+            case "ollama" -> Map.of("OLLAMA_API_KEY", CANARY, "OLLAMA_HOST", base);
+            default -> throw new IllegalArgumentException(provider);
+        };
+        return Llm.newBuilder()
+                .provider(provider)
+                .settings(settings)
+                .defaultModel("m")
+                .retry(RetryPolicy.newBuilder().maxAttempts(2).baseDelay(Duration.ofMillis(10)).build())
+                .timeouts(TimeoutPolicy.newBuilder().attemptTimeout(Duration.ofMillis(250))
+                        .firstChunkTimeout(Duration.ofMillis(250)).idleTimeout(Duration.ofMillis(250)).build())
+                .timeout(DEADLINE)
+                .build();
+    }
+
+    private static void write(OutputStream out, String s) throws IOException {
+        out.write(s.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    private static String trace(Throwable t) {
+        StringWriter w = new StringWriter();
+        t.printStackTrace(new PrintWriter(w));
+        return w.toString();
+    }
+}
