@@ -119,7 +119,7 @@ public final class Gateway implements AutoCloseable {
      *
      * @return this gateway
      * @throws IllegalStateException if it was started before
-     * @throws UncheckedIOException  if the address cannot be bound
+     * @throws java.io.UncheckedIOException  if the address cannot be bound
      */
     public Gateway start() {
         lock.lock();

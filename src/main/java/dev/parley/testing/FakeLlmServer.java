@@ -90,7 +90,7 @@ public final class FakeLlmServer implements AutoCloseable {
      *
      * @return this server
      * @throws IllegalStateException if it was started before
-     * @throws UncheckedIOException  if the address cannot be bound
+     * @throws java.io.UncheckedIOException  if the address cannot be bound
      */
     public FakeLlmServer start() {
         lock.lock();
