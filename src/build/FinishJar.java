@@ -3,6 +3,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -33,7 +34,8 @@ import java.util.zip.ZipOutputStream;
  *     {@code Built-By} (the user name of whoever built it) goes;</li>
  * <li>rewrites the jar reproducibly: entries in a fixed order (the manifest first, then by
  *     name), every entry dated {@code TIMESTAMP} (the pom's
- *     {@code project.build.outputTimestamp}) in UTC, no extra fields.</li>
+ *     {@code project.build.outputTimestamp}) in UTC, no extra fields, and pom.properties
+ *     sorted; the same bytes whichever JDK runs Maven, in whatever time zone.</li>
  * </ol>
  *
  * <p>{@code java src/build/FinishJar.java JAR MAIN_CLASS TIMESTAMP}
@@ -76,6 +78,7 @@ public class FinishJar {
             throw new IllegalStateException(jar + " has no " + JarFile.MANIFEST_NAME);
         }
         entries.put(JarFile.MANIFEST_NAME, trueManifest(manifest));
+        entries.replaceAll((name, bytes) -> name.endsWith("/pom.properties") ? sortedLines(bytes) : bytes);
         names.sort(Comparator.comparing(FinishJar::rank).thenComparing(Comparator.naturalOrder()));
 
         Path tmp = jar.resolveSibling(jar.getFileName() + ".tmp");
@@ -97,6 +100,16 @@ public class FinishJar {
     /** The jar tool and {@code JarInputStream} expect {@code META-INF/} and the manifest first. */
     static int rank(String name) {
         return name.equals("META-INF/") ? 0 : name.equals(JarFile.MANIFEST_NAME) ? 1 : 2;
+    }
+
+    /**
+     * The jar plugin writes pom.properties in the iteration order of a {@code Properties} in the
+     * JVM that runs Maven, which differs between JDKs: its comment first, then its lines sorted.
+     */
+    static byte[] sortedLines(byte[] bytes) {
+        List<String> lines = new ArrayList<>(new String(bytes, StandardCharsets.ISO_8859_1).lines().toList());
+        lines.sort(Comparator.comparing((String line) -> !line.startsWith("#")).thenComparing(Comparator.naturalOrder()));
+        return (String.join("\n", lines) + "\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 
     static byte[] trueManifest(byte[] bytes) throws IOException {

@@ -3,6 +3,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -28,8 +29,9 @@ public class Launchers {
         String jdk = Path.of(System.getProperty("java.home")).toAbsolutePath().toString();
         System.out.println("[parley] JDK " + System.getProperty("java.version") + " ("
                 + System.getProperty("java.vendor") + ") at " + jdk);
-        if (args.length > 1) {
-            System.out.println("[parley] " + String.join(" ", java.util.Arrays.asList(args).subList(1, args.length)));
+        String says = String.join(" ", Arrays.asList(args).subList(1, args.length)).strip();
+        if (!says.isEmpty()) {
+            System.out.println("[parley] " + says);
         }
         Files.createDirectories(dir);
         Path sh = dir.resolve("parley");
