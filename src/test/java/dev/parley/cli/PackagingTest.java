@@ -10,7 +10,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
@@ -162,5 +168,34 @@ class PackagingTest {
         assertTrue(refused.startsWith("parley: needs Java 21 or newer."), refused);
         assertTrue(refused.contains(old.resolve("java") + ": Java 17"), refused);
         assertTrue(refused.contains("java: not found"), refused);
+    }
+
+    /**
+     * The javadoc plugin runs in class-path mode (see pom.xml), so the pom lists the packages the
+     * module does not export: that list must stay the module's, or the published javadoc would
+     * show internals or miss an exported package.
+     */
+    @Test
+    void javadocExcludes_areExactlyThePackagesTheModuleDoesNotExport() throws Exception {
+        String pom = Files.readString(Path.of("pom.xml"));
+        Matcher m = Pattern.compile("<excludePackageNames>([^<]*)</excludePackageNames>").matcher(pom);
+        assertTrue(m.find(), "pom.xml names the packages javadoc leaves out");
+        List<Pattern> excluded = Stream.of(m.group(1).split(":"))
+                .map(p -> Pattern.compile(Pattern.quote(p).replace("*", "\\E.*\\Q"))).toList();
+        Set<String> exported = Pattern.compile("(?m)^\\s*exports\\s+([\\w.]+);")
+                .matcher(Files.readString(Path.of("src/main/java/module-info.java")))
+                .results().map(r -> r.group(1)).collect(Collectors.toSet());
+        Path root = Path.of("src/main/java");
+        Set<String> packages;
+        try (Stream<Path> files = Files.walk(root)) {
+            packages = files.filter(f -> f.toString().endsWith(".java") && !f.endsWith("module-info.java"))
+                    .map(f -> root.relativize(f.getParent()).toString().replace(java.io.File.separatorChar, '.'))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+        for (String pkg : packages) {
+            boolean isExcluded = excluded.stream().anyMatch(p -> p.matcher(pkg).matches());
+            assertEquals(!exported.contains(pkg), isExcluded, pkg + (isExcluded
+                    ? " is exported but left out of the javadoc" : " is not exported but not in the pom's excludePackageNames"));
+        }
     }
 }
