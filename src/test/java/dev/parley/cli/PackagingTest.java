@@ -171,7 +171,7 @@ class PackagingTest {
     }
 
     /**
-     * The javadoc plugin runs in class-path mode (see pom.xml), so the pom lists the packages the
+     * The javadoc plugin runs in legacy mode (see pom.xml), so the pom lists the packages the
      * module does not export: that list must stay the module's, or the published javadoc would
      * show internals or miss an exported package.
      */
