@@ -6,7 +6,9 @@
 #     another JDK, in another time zone, with `java`, `jar`, `javac`, `javadoc` and `jlink` on
 #     PATH that fail when called: every tool the build runs must come from the JDK that the
 #     toolchain plugin found (the JDK 21+ that JAVA_HOME names is not enough, see pom.xml).
-#  3. The launcher the build wrote, target/parley, runs `parley --version` with that JDK.
+#  3. The launcher the build wrote, target/parley, runs `parley --version` with that JDK; so does
+#     `java -p parley.jar -m dev.parley` (the module's main class); the manifest names that JDK
+#     and the version.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 jars=(target/parley.jar target/parley-sources.jar target/parley-javadoc.jar)
@@ -35,6 +37,18 @@ if [ "$first" != "$second" ]; then
     echo "[check] FAILED: two builds of the same commit gave different jars"
     exit 1
 fi
+
+manifest=$(cd "$poison" && "$jdk/bin/jar" --extract --file "$OLDPWD/target/parley.jar" META-INF/MANIFEST.MF && cat META-INF/MANIFEST.MF)
+feature=$("$jdk/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+project=$(sed -n 's|^  <version>\(.*\)</version>$|\1|p' pom.xml | head -1)
+for line in "Build-Jdk-Spec: $feature" "Implementation-Version: $project"; do
+    if ! grep -qxF "$line" <<< "${manifest//$'\r'/}"; then
+        echo "[check] FAILED: the manifest lacks '$line':"; echo "$manifest"; exit 1
+    fi
+done
+echo "[check] manifest: Build-Jdk-Spec: $feature, Implementation-Version: $project"
+module=$("$jdk/bin/java" -p target/parley.jar -m dev.parley --version)
+[[ "$module" == "parley "* ]] || { echo "[check] FAILED: java -m dev.parley --version printed: $module"; exit 1; }
 
 version=$(PATH="$poison:$PATH" target/parley --version)
 case "$version" in
