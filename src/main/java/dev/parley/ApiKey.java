@@ -44,7 +44,11 @@ public final class ApiKey {
         return value;
     }
 
-    /** {@return {@code text} with every occurrence of this key replaced by {@code [redacted]}; null for null} */
+    /**
+     * {@return {@code text} with every occurrence of this key replaced by {@code [redacted]}; null for null}
+     *
+     * @param text the text to clean, may be null
+     */
     public String redact(String text) {
         return text == null ? null : text.replace(value, "[redacted]");
     }

@@ -29,7 +29,11 @@ public record CallOptions(Duration timeout, boolean cache) {
         return DEFAULTS;
     }
 
-    /** {@return a copy with this overall timeout} */
+    /**
+     * {@return a copy with this overall timeout}
+     *
+     * @param timeout the overall deadline of the call, retries included
+     */
     public CallOptions withTimeout(Duration timeout) {
         return new CallOptions(timeout, cache);
     }

@@ -35,7 +35,11 @@ public record ChatChunk(String textDelta, String reasoningDelta, String reasonin
         toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
     }
 
-    /** {@return a chunk with just text} */
+    /**
+     * {@return a chunk with just text}
+     *
+     * @param text the text the chunk carries
+     */
     public static ChatChunk ofText(String text) {
         return new ChatChunk(text, null, null, null, null, null, null, null, null, null, null, null, null);
     }

@@ -75,7 +75,12 @@ public record ChatRequest(String model, List<Message> messages, Double temperatu
         extra = extra == null ? JsonObject.of() : extra;
     }
 
-    /** {@return a request for one user message to {@code model}} */
+    /**
+     * {@return a request for one user message to {@code model}}
+     *
+     * @param model the model's name, or null for the client's default
+     * @param userMessage the text of the user message
+     */
     public static ChatRequest of(String model, String userMessage) {
         return newBuilder().model(model).addMessage(Message.user(userMessage)).build();
     }
@@ -103,7 +108,11 @@ public record ChatRequest(String model, List<Message> messages, Double temperatu
         return b;
     }
 
-    /** {@return a copy of this request for another model} */
+    /**
+     * {@return a copy of this request for another model}
+     *
+     * @param model the other model's name
+     */
     public ChatRequest withModel(String model) {
         return new ChatRequest(model, messages, temperature, topP, maxTokens, stop, seed, tools, toolChoice,
                 responseFormat, user, extra);
@@ -130,26 +139,46 @@ public record ChatRequest(String model, List<Message> messages, Double temperatu
         private Builder() {
         }
 
-        /** Sets the model; null means the client's default. @return this builder */
+        /**
+         * Sets the model; null means the client's default.
+         *
+         * @param model the model's name; null means the client's default
+         * @return this builder
+         */
         public Builder model(String model) {
             this.model = model;
             return this;
         }
 
-        /** Appends a message. @return this builder */
+        /**
+         * Appends a message.
+         *
+         * @param message the message to add after the others
+         * @return this builder
+         */
         public Builder addMessage(Message message) {
             messages.add(Objects.requireNonNull(message, "message"));
             return this;
         }
 
-        /** Replaces the messages. @return this builder */
+        /**
+         * Replaces the messages.
+         *
+         * @param messages the conversation, oldest first
+         * @return this builder
+         */
         public Builder messages(List<Message> messages) {
             this.messages.clear();
             messages.forEach(this::addMessage);
             return this;
         }
 
-        /** Sets the sampling temperature, 0 to 2. @return this builder */
+        /**
+         * Sets the sampling temperature, 0 to 2.
+         *
+         * @param temperature the sampling temperature, 0 to 2
+         * @return this builder
+         */
         public Builder temperature(double temperature) {
             if (!(temperature >= 0 && temperature <= 2)) {
                 throw new IllegalArgumentException("temperature: expected 0 to 2, got " + temperature);
@@ -158,7 +187,12 @@ public record ChatRequest(String model, List<Message> messages, Double temperatu
             return this;
         }
 
-        /** Sets nucleus sampling, more than 0 and at most 1. @return this builder */
+        /**
+         * Sets nucleus sampling, more than 0 and at most 1.
+         *
+         * @param topP nucleus sampling, more than 0 and at most 1
+         * @return this builder
+         */
         public Builder topP(double topP) {
             if (!(topP > 0 && topP <= 1)) {
                 throw new IllegalArgumentException("topP: expected more than 0 and at most 1, got " + topP);
@@ -167,7 +201,12 @@ public record ChatRequest(String model, List<Message> messages, Double temperatu
             return this;
         }
 
-        /** Sets the most tokens to generate, at least 1. @return this builder */
+        /**
+         * Sets the most tokens to generate, at least 1.
+         *
+         * @param maxTokens the most tokens to generate, at least 1
+         * @return this builder
+         */
         public Builder maxTokens(int maxTokens) {
             if (maxTokens < 1) {
                 throw new IllegalArgumentException("maxTokens: expected at least 1, got " + maxTokens);
@@ -176,50 +215,91 @@ public record ChatRequest(String model, List<Message> messages, Double temperatu
             return this;
         }
 
-        /** Sets the stop sequences. @return this builder */
+        /**
+         * Sets the stop sequences.
+         *
+         * @param stop the stop sequences
+         * @return this builder
+         */
         public Builder stop(List<String> stop) {
             this.stop = List.copyOf(stop);
             return this;
         }
 
-        /** Sets the sampling seed. @return this builder */
+        /**
+         * Sets the sampling seed.
+         *
+         * @param seed the sampling seed
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** Adds a tool. @return this builder */
+        /**
+         * Adds a tool.
+         *
+         * @param tool a tool the model may call
+         * @return this builder
+         */
         public Builder addTool(Tool tool) {
             tools.add(Objects.requireNonNull(tool, "tool"));
             return this;
         }
 
-        /** Replaces the tools. @return this builder */
+        /**
+         * Replaces the tools.
+         *
+         * @param tools the tools the model may call
+         * @return this builder
+         */
         public Builder tools(List<Tool> tools) {
             this.tools.clear();
             tools.forEach(this::addTool);
             return this;
         }
 
-        /** Sets the tool choice. @return this builder */
+        /**
+         * Sets the tool choice.
+         *
+         * @param toolChoice the tool choice
+         * @return this builder
+         */
         public Builder toolChoice(ToolChoice toolChoice) {
             this.toolChoice = toolChoice;
             return this;
         }
 
-        /** Sets the response format. @return this builder */
+        /**
+         * Sets the response format.
+         *
+         * @param responseFormat the response format
+         * @return this builder
+         */
         public Builder responseFormat(ResponseFormat responseFormat) {
             this.responseFormat = responseFormat;
             return this;
         }
 
-        /** Sets the end-user id. @return this builder */
+        /**
+         * Sets the end-user id.
+         *
+         * @param user the end-user id
+         * @return this builder
+         */
         public Builder user(String user) {
             this.user = user;
             return this;
         }
 
-        /** Adds a provider-specific field to the request body. @return this builder */
+        /**
+         * Adds a provider-specific field to the request body.
+         *
+         * @param name the field's name in the request body
+         * @param value the field's value, sent as it is
+         * @return this builder
+         */
         public Builder extra(String name, JsonValue value) {
             extra.put(name, value);
             return this;

@@ -59,13 +59,22 @@ public record ChatResponse(String id, String model, String provider, String text
         return Message.assistant(text, toolCalls).withReasoning(reasoning);
     }
 
-    /** {@return a copy with other headers and request id} */
+    /**
+     * {@return a copy with other headers and request id}
+     *
+     * @param headers the HTTP response headers
+     * @param requestId the provider's request id, or null
+     */
     public ChatResponse withHeaders(HttpHeaders headers, String requestId) {
         return new ChatResponse(id, model, provider, text, reasoning, toolCalls, finishReason, rawFinishReason,
                 refusal, usage, requestId, headers, raw);
     }
 
-    /** {@return a copy naming another provider, as a fallback or router does} */
+    /**
+     * {@return a copy naming another provider, as a fallback or router does}
+     *
+     * @param provider the name of the provider that answered
+     */
     public ChatResponse withProvider(String provider) {
         return new ChatResponse(id, model, provider, text, reasoning, toolCalls, finishReason, rawFinishReason,
                 refusal, usage, requestId, headers, raw);
@@ -95,80 +104,145 @@ public record ChatResponse(String id, String model, String provider, String text
         private Builder() {
         }
 
-        /** @param id the completion id @return this builder */
+        /**
+         * Sets the completion id.
+         *
+         * @param id the completion id
+         * @return this builder
+         */
         public Builder id(String id) {
             this.id = id;
             return this;
         }
 
-        /** @param model the model that answered @return this builder */
+        /**
+         * Sets the model that answered.
+         *
+         * @param model the model that answered
+         * @return this builder
+         */
         public Builder model(String model) {
             this.model = model;
             return this;
         }
 
-        /** @param provider the provider's name @return this builder */
+        /**
+         * Sets the provider's name.
+         *
+         * @param provider the provider's name
+         * @return this builder
+         */
         public Builder provider(String provider) {
             this.provider = provider;
             return this;
         }
 
-        /** @param text the answer @return this builder */
+        /**
+         * Sets the answer.
+         *
+         * @param text the answer
+         * @return this builder
+         */
         public Builder text(String text) {
             this.text = text;
             return this;
         }
 
-        /** @param reasoning the reasoning blocks @return this builder */
+        /**
+         * Sets the reasoning blocks.
+         *
+         * @param reasoning the reasoning blocks
+         * @return this builder
+         */
         public Builder reasoning(List<ReasoningBlock> reasoning) {
             this.reasoning = reasoning;
             return this;
         }
 
-        /** @param toolCalls the tool calls @return this builder */
+        /**
+         * Sets the tool calls.
+         *
+         * @param toolCalls the tool calls
+         * @return this builder
+         */
         public Builder toolCalls(List<ToolCall> toolCalls) {
             this.toolCalls = toolCalls;
             return this;
         }
 
-        /** Sets the raw finish reason and its normalized form. @param raw the provider's word @return this builder */
+        /**
+         * Sets the raw finish reason and its normalized form.
+         *
+         * @param raw the provider's word
+         * @return this builder
+         */
         public Builder finishReason(String raw) {
             this.rawFinishReason = raw;
             this.finishReason = FinishReason.fromWire(raw);
             return this;
         }
 
-        /** @param finishReason a normalized reason, overriding the one derived from the raw value @return this builder */
+        /**
+         * Sets a normalized reason, overriding the one derived from the raw value.
+         *
+         * @param finishReason a normalized reason, overriding the one derived from the raw value
+         * @return this builder
+         */
         public Builder finishReason(FinishReason finishReason) {
             this.finishReason = finishReason;
             return this;
         }
 
-        /** @param refusal the refusal text @return this builder */
+        /**
+         * Sets the refusal text.
+         *
+         * @param refusal the refusal text
+         * @return this builder
+         */
         public Builder refusal(String refusal) {
             this.refusal = refusal;
             return this;
         }
 
-        /** @param usage the token counts @return this builder */
+        /**
+         * Sets the token counts.
+         *
+         * @param usage the token counts
+         * @return this builder
+         */
         public Builder usage(Usage usage) {
             this.usage = usage;
             return this;
         }
 
-        /** @param requestId the request id @return this builder */
+        /**
+         * Sets the request id.
+         *
+         * @param requestId the request id
+         * @return this builder
+         */
         public Builder requestId(String requestId) {
             this.requestId = requestId;
             return this;
         }
 
-        /** @param headers the response headers @return this builder */
+        /**
+         * Sets the response headers.
+         *
+         * @param headers the response headers
+         * @return this builder
+         */
         public Builder headers(HttpHeaders headers) {
             this.headers = headers;
             return this;
         }
 
-        /** @param raw the response body @return this builder */
+        /**
+         * Sets the response body.
+         *
+         * @param raw the response body
+         * @return this builder
+         */
         public Builder raw(JsonObject raw) {
             this.raw = raw;
             return this;

@@ -73,7 +73,12 @@ public final class ChatStream implements Flow.Publisher<ChatChunk>, Iterable<Cha
         return new ChatStream(Objects.requireNonNull(provider, "provider"), source);
     }
 
-    /** {@return a stream that replays {@code chunks}, as a cache or a test double does} */
+    /**
+     * {@return a stream that replays {@code chunks}, as a cache or a test double does}
+     *
+     * @param provider the name of the provider the stream stands for
+     * @param chunks the chunks to deliver, in order
+     */
     public static ChatStream ofChunks(String provider, List<ChatChunk> chunks) {
         List<ChatChunk> copy = List.copyOf(chunks);
         return new ChatStream(provider, subscriber -> new ListSubscription(subscriber, copy).start());
@@ -83,6 +88,8 @@ public final class ChatStream implements Flow.Publisher<ChatChunk>, Iterable<Cha
      * {@return a stream that replays a whole response as chunks}: one with the reasoning, one
      * with the text, one per tool call, and one with the finish reason and usage. Collecting it
      * gives back the same text, reasoning, tool calls, finish reason and usage.
+     *
+     * @param response the response to replay
      */
     public static ChatStream ofResponse(ChatResponse response) {
         List<ChatChunk> chunks = new ArrayList<>();
@@ -111,7 +118,12 @@ public final class ChatStream implements Flow.Publisher<ChatChunk>, Iterable<Cha
         return ofChunks(response.provider(), chunks);
     }
 
-    /** {@return a stream that fails with {@code error} as soon as it is subscribed to} */
+    /**
+     * {@return a stream that fails with {@code error} as soon as it is subscribed to}
+     *
+     * @param provider the name of the provider the stream stands for
+     * @param error the error the subscriber receives
+     */
     public static ChatStream failed(String provider, Throwable error) {
         Objects.requireNonNull(error, "error");
         return new ChatStream(provider, subscriber -> {

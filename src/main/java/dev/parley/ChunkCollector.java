@@ -45,7 +45,11 @@ public final class ChunkCollector {
         this.provider = provider;
     }
 
-    /** Adds the next chunk. @param chunk the chunk */
+    /**
+     * Adds the next chunk.
+     *
+     * @param chunk the chunk
+     */
     public void add(ChatChunk chunk) {
         chunks++;
         if (chunk.id() != null) {

@@ -8,12 +8,20 @@ import java.util.Objects;
  */
 public sealed interface ContentPart permits ContentPart.Text, ContentPart.Image {
 
-    /** {@return a text part} */
+    /**
+     * {@return a text part}
+     *
+     * @param text the text
+     */
     static Text text(String text) {
         return new Text(text);
     }
 
-    /** {@return an image part that the provider fetches from {@code url} (http, https or a data URL)} */
+    /**
+     * {@return an image part that the provider fetches from {@code url} (http, https or a data URL)}
+     *
+     * @param url where the image is
+     */
     static Image imageUrl(String url) {
         return new Image(url, null, null);
     }

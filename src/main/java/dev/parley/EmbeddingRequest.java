@@ -33,12 +33,21 @@ public record EmbeddingRequest(String model, List<String> inputs, Integer dimens
         extra = extra == null ? JsonObject.of() : extra;
     }
 
-    /** {@return a request to embed {@code inputs} with {@code model}} */
+    /**
+     * {@return a request to embed {@code inputs} with {@code model}}
+     *
+     * @param model the embedding model's name, or null for the client's default
+     * @param inputs the texts to embed
+     */
     public static EmbeddingRequest of(String model, List<String> inputs) {
         return new EmbeddingRequest(model, inputs, null, null, null);
     }
 
-    /** {@return a copy for another model} */
+    /**
+     * {@return a copy for another model}
+     *
+     * @param model the other model's name
+     */
     public EmbeddingRequest withModel(String model) {
         return new EmbeddingRequest(model, inputs, dimensions, user, extra);
     }

@@ -21,7 +21,11 @@ public record EmbeddingResponse(String model, String provider, List<Embedding> e
         usage = usage == null ? Usage.ZERO : usage;
     }
 
-    /** {@return the vector of input {@code i}} */
+    /**
+     * {@return the vector of input {@code i}}
+     *
+     * @param i the input's index, from 0
+     */
     public float[] vector(int i) {
         return embeddings.get(i).vector();
     }

@@ -93,17 +93,36 @@ public final class Llm {
 
     // ---- chat
 
-    /** Sends one user message to the default model. @return the answer @throws LlmException if the call fails */
+    /**
+     * Sends one user message to the default model.
+     *
+     * @param prompt the user message
+     * @return the answer
+     * @throws LlmException if the call fails
+     */
     public ChatResponse chat(String prompt) {
         return chat(ChatRequest.newBuilder().addMessage(Message.user(prompt)).build());
     }
 
-    /** Sends a request. @return the answer @throws LlmException if the call fails */
+    /**
+     * Sends a request.
+     *
+     * @param request the request
+     * @return the answer
+     * @throws LlmException if the call fails
+     */
     public ChatResponse chat(ChatRequest request) {
         return chat(request, CallOptions.defaults());
     }
 
-    /** Sends a request with per-call options. @return the answer @throws LlmException if the call fails */
+    /**
+     * Sends a request with per-call options.
+     *
+     * @param request the request
+     * @param options options for this call only, such as its timeout
+     * @return the answer
+     * @throws LlmException if the call fails
+     */
     public ChatResponse chat(ChatRequest request, CallOptions options) {
         ChatRequest r = withDefaults(request);
         return context(options).call(() -> stack.chat(r));
@@ -113,30 +132,53 @@ public final class Llm {
      * Sends a request on a virtual thread. Cancelling the future (with or without interruption)
      * aborts the HTTP exchange.
      *
+     * @param request the request
      * @return the answer, or an {@link LlmException} as the failure
      */
     public CompletableFuture<ChatResponse> chatAsync(ChatRequest request) {
         return chatAsync(request, CallOptions.defaults());
     }
 
-    /** Like {@link #chatAsync(ChatRequest)}, with per-call options. @return the future answer */
+    /**
+     * Like {@link #chatAsync(ChatRequest)}, with per-call options.
+     *
+     * @param request the request
+     * @param options options for this call only, such as its timeout
+     * @return the future answer
+     */
     public CompletableFuture<ChatResponse> chatAsync(ChatRequest request, CallOptions options) {
         ChatRequest r = withDefaults(request);
         CallContext context = context(options);
         return Async.run(() -> context.call(() -> stack.chat(r)));
     }
 
-    /** Streams the answer to one user message from the default model. @return the stream, not yet started */
+    /**
+     * Streams the answer to one user message from the default model.
+     *
+     * @param prompt the user message
+     * @return the stream, not yet started
+     */
     public ChatStream stream(String prompt) {
         return stream(ChatRequest.newBuilder().addMessage(Message.user(prompt)).build());
     }
 
-    /** Streams the answer to a request. @return the stream, not yet started */
+    /**
+     * Streams the answer to a request.
+     *
+     * @param request the request
+     * @return the stream, not yet started
+     */
     public ChatStream stream(ChatRequest request) {
         return stream(request, CallOptions.defaults());
     }
 
-    /** Streams the answer to a request with per-call options. @return the stream, not yet started */
+    /**
+     * Streams the answer to a request with per-call options.
+     *
+     * @param request the request
+     * @param options options for this call only, such as its timeout
+     * @return the stream, not yet started
+     */
     public ChatStream stream(ChatRequest request, CallOptions options) {
         ChatRequest r = withDefaults(request);
         return context(options).call(() -> stack.stream(r));
@@ -144,18 +186,35 @@ public final class Llm {
 
     // ---- embeddings and models
 
-    /** Embeds texts with the default embedding model. @return one vector per text @throws LlmException if the call fails */
+    /**
+     * Embeds texts with the default embedding model.
+     *
+     * @param inputs the texts to embed
+     * @return one vector per text
+     * @throws LlmException if the call fails
+     */
     public EmbeddingResponse embed(List<String> inputs) {
         return embed(EmbeddingRequest.of(null, inputs));
     }
 
-    /** Embeds texts. @return one vector per text @throws LlmException if the call fails */
+    /**
+     * Embeds texts.
+     *
+     * @param request the texts and the model
+     * @return one vector per text
+     * @throws LlmException if the call fails
+     */
     public EmbeddingResponse embed(EmbeddingRequest request) {
         EmbeddingRequest r = request.model() == null && embeddingModel != null ? request.withModel(embeddingModel) : request;
         return context(CallOptions.defaults()).call(() -> stack.embed(r));
     }
 
-    /** Lists the provider's models. @return the models @throws LlmException if the call fails */
+    /**
+     * Lists the provider's models.
+     *
+     * @return the models
+     * @throws LlmException if the call fails
+     */
     public List<ModelInfo> models() {
         return context(CallOptions.defaults()).call(stack::models);
     }
@@ -308,6 +367,7 @@ public final class Llm {
          * exponential backoff from 500 ms, {@code Retry-After} honoured (env {@code LLM_MAX_RETRIES}).
          * {@code RetryPolicy.newBuilder().maxAttempts(1).build()} turns retries off.
          *
+         * @param retry the retry policy
          * @return this builder
          */
         public Builder retry(RetryPolicy retry) {
@@ -320,6 +380,7 @@ public final class Llm {
          * chunk of a stream, 2 minutes between chunks (env {@code LLM_ATTEMPT_TIMEOUT},
          * {@code LLM_FIRST_CHUNK_TIMEOUT}, {@code LLM_IDLE_TIMEOUT}).
          *
+         * @param timeouts the per-attempt timeouts
          * @return this builder
          */
         public Builder timeouts(TimeoutPolicy timeouts) {
@@ -331,6 +392,7 @@ public final class Llm {
          * Caches answers to identical requests (env {@code ENABLE_CACHE}, {@code CACHE_TTL},
          * {@code CACHE_MAX_ENTRIES}, {@code CACHE_DIR}). Default: no cache.
          *
+         * @param cache the cache policy
          * @return this builder
          */
         public Builder cache(CachePolicy cache) {
@@ -343,6 +405,7 @@ public final class Llm {
          * {@code MAX_REQUESTS_PER_MINUTE}, {@code MAX_TOKENS_PER_MINUTE},
          * {@code MAX_CONCURRENT_REQUESTS}). Default: none.
          *
+         * @param rateLimit the limits
          * @return this builder
          */
         public Builder rateLimit(RateLimitPolicy rateLimit) {
@@ -350,7 +413,12 @@ public final class Llm {
             return this;
         }
 
-        /** Adds a circuit breaker around the primary provider. Default: none. @return this builder */
+        /**
+         * Adds a circuit breaker around the primary provider. Default: none.
+         *
+         * @param circuitBreaker the circuit breaker
+         * @return this builder
+         */
         public Builder circuitBreaker(CircuitBreaker circuitBreaker) {
             this.circuitBreaker = Objects.requireNonNull(circuitBreaker, "circuitBreaker");
             return this;
@@ -383,7 +451,12 @@ public final class Llm {
             return this;
         }
 
-        /** Uses this provider (an adapter, a router, or a test double). @return this builder */
+        /**
+         * Uses this provider (an adapter, a router, or a test double).
+         *
+         * @param provider the provider that answers the calls
+         * @return this builder
+         */
         public Builder provider(Provider provider) {
             this.provider = Objects.requireNonNull(provider, "provider");
             this.providerName = null;
@@ -395,6 +468,7 @@ public final class Llm {
          * "deepseek", "anthropic", "ollama", "openai-compatible", "azure-openai", or a third
          * party's), configured from the settings (keys, base URLs).
          *
+         * @param name the provider's name, such as "openai"
          * @return this builder
          */
         public Builder provider(String name) {
@@ -404,7 +478,13 @@ public final class Llm {
             return this;
         }
 
-        /** Uses the provider made by factory {@code name} from an explicit configuration. @return this builder */
+        /**
+         * Uses the provider made by factory {@code name} from an explicit configuration.
+         *
+         * @param name the provider's name, such as "openai"
+         * @param config the provider's configuration
+         * @return this builder
+         */
         public Builder provider(String name, ProviderConfig config) {
             provider(name);
             this.providerConfig = Objects.requireNonNull(config, "config");
@@ -416,8 +496,9 @@ public final class Llm {
          * README's table), from a map: handy in tests. They fill in what no setter gives: a value
          * set in code always wins, whichever is called first. Values are checked at once.
          *
-         * @throws ConfigurationException if a value is malformed, naming the variable
+         * @param settings settings by name, such as {@code OPENAI_API_KEY}
          * @return this builder
+         * @throws ConfigurationException if a value is malformed, naming the variable
          */
         public Builder settings(Map<String, String> settings) {
             return settings(new Settings(settings));
@@ -429,19 +510,34 @@ public final class Llm {
             return this;
         }
 
-        /** Sets the model used when a request names none. @return this builder */
+        /**
+         * Sets the model used when a request names none.
+         *
+         * @param model the model used when a request names none
+         * @return this builder
+         */
         public Builder defaultModel(String model) {
             this.defaultModel = Objects.requireNonNull(model, "model");
             return this;
         }
 
-        /** Sets the embedding model used when a request names none. @return this builder */
+        /**
+         * Sets the embedding model used when a request names none.
+         *
+         * @param model the embedding model used when a request names none
+         * @return this builder
+         */
         public Builder embeddingModel(String model) {
             this.embeddingModel = Objects.requireNonNull(model, "model");
             return this;
         }
 
-        /** Sets {@code maxTokens} for requests without one (env {@code MAX_TOKENS}). @return this builder */
+        /**
+         * Sets {@code maxTokens} for requests without one (env {@code MAX_TOKENS}).
+         *
+         * @param maxTokens {@code maxTokens} for requests without one (env {@code MAX_TOKENS})
+         * @return this builder
+         */
         public Builder defaultMaxTokens(int maxTokens) {
             if (maxTokens < 1) {
                 throw new IllegalArgumentException("defaultMaxTokens must be at least 1, got " + maxTokens);
@@ -450,7 +546,12 @@ public final class Llm {
             return this;
         }
 
-        /** Sets the temperature for requests without one, 0 to 2 (env {@code TEMPERATURE}). @return this builder */
+        /**
+         * Sets the temperature for requests without one, 0 to 2 (env {@code TEMPERATURE}).
+         *
+         * @param temperature the temperature for requests without one, 0 to 2 (env {@code TEMPERATURE})
+         * @return this builder
+         */
         public Builder defaultTemperature(double temperature) {
             if (!(temperature >= 0 && temperature <= 2)) {
                 throw new IllegalArgumentException("defaultTemperature must be from 0 to 2, got " + temperature);
@@ -463,6 +564,7 @@ public final class Llm {
          * Sets the overall deadline of each call, covering retries and waiting for permits
          * (env {@code LLM_TIMEOUT}). Default: none, so only the per-attempt timeouts apply.
          *
+         * @param timeout the overall deadline of each call
          * @return this builder
          */
         public Builder timeout(Duration timeout) {
@@ -473,19 +575,34 @@ public final class Llm {
             return this;
         }
 
-        /** Sets the clock deadlines are measured on; for tests. @return this builder */
+        /**
+         * Sets the clock deadlines are measured on; for tests.
+         *
+         * @param clock the clock deadlines are measured on
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** Sets the cost policy (prices, budget). Default: built-in prices, no budget. @return this builder */
+        /**
+         * Sets the cost policy (prices, budget). Default: built-in prices, no budget.
+         *
+         * @param cost the cost policy
+         * @return this builder
+         */
         public Builder cost(CostPolicy cost) {
             this.cost = Objects.requireNonNull(cost, "cost");
             return this;
         }
 
-        /** Sets a listener for every call. @return this builder */
+        /**
+         * Sets a listener for every call.
+         *
+         * @param listener a listener for every call
+         * @return this builder
+         */
         public Builder listener(LlmListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
@@ -495,6 +612,7 @@ public final class Llm {
          * Logs prompts and completions at {@code TRACE} through {@code System.Logger}
          * ({@code dev.parley}). Off by default: they may hold personal data.
          *
+         * @param logContent whether to log prompts and completions
          * @return this builder
          */
         public Builder logContent(boolean logContent) {
@@ -502,7 +620,12 @@ public final class Llm {
             return this;
         }
 
-        /** Sends with this {@link HttpClient} (when the provider is made by name). @return this builder */
+        /**
+         * Sends with this {@link HttpClient} (when the provider is made by name).
+         *
+         * @param httpClient the HTTP client the provider sends with
+         * @return this builder
+         */
         public Builder httpClient(HttpClient httpClient) {
             this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
             return this;

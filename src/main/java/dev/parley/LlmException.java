@@ -64,14 +64,23 @@ public sealed class LlmException extends RuntimeException
         CONFIGURATION
     }
 
+    /** What kind of failure this is. */
     private final Kind kind;
+    /** The provider's name, or null. */
     private final String provider;
+    /** The HTTP status, or 0. */
     private final int statusCode;
+    /** The provider's error type, or null. */
     private final String errorType;
+    /** The provider's error code, or null. */
     private final String errorCode;
+    /** The provider's own message, or null. */
     private final String providerMessage;
+    /** The provider's request id, or null. */
     private final String requestId;
+    /** How long the provider asked to wait, or null. */
     private final Duration retryAfter;
+    /** Whether a retry may succeed. */
     private final boolean retryable;
 
     LlmException(Builder b) {
@@ -144,7 +153,11 @@ public sealed class LlmException extends RuntimeException
         return retryable;
     }
 
-    /** {@return a builder for an error of {@code kind}} */
+    /**
+     * {@return a builder for an error of {@code kind}}
+     *
+     * @param kind what kind of failure it is
+     */
     public static Builder newBuilder(Kind kind) {
         return new Builder(kind);
     }
@@ -169,61 +182,111 @@ public sealed class LlmException extends RuntimeException
             this.kind = Objects.requireNonNull(kind, "kind");
         }
 
-        /** @param message what happened, for a person; the context is added to it @return this builder */
+        /**
+         * Sets what happened, for a person; the context is added to it.
+         *
+         * @param message what happened, for a person; the context is added to it
+         * @return this builder
+         */
         public Builder message(String message) {
             this.message = message;
             return this;
         }
 
-        /** @param provider the provider's name @return this builder */
+        /**
+         * Sets the provider's name.
+         *
+         * @param provider the provider's name
+         * @return this builder
+         */
         public Builder provider(String provider) {
             this.provider = provider;
             return this;
         }
 
-        /** @param statusCode the HTTP status, or 0 @return this builder */
+        /**
+         * Sets the HTTP status, or 0.
+         *
+         * @param statusCode the HTTP status, or 0
+         * @return this builder
+         */
         public Builder statusCode(int statusCode) {
             this.statusCode = statusCode;
             return this;
         }
 
-        /** @param errorType the provider's error type @return this builder */
+        /**
+         * Sets the provider's error type.
+         *
+         * @param errorType the provider's error type
+         * @return this builder
+         */
         public Builder errorType(String errorType) {
             this.errorType = errorType;
             return this;
         }
 
-        /** @param errorCode the provider's error code @return this builder */
+        /**
+         * Sets the provider's error code.
+         *
+         * @param errorCode the provider's error code
+         * @return this builder
+         */
         public Builder errorCode(String errorCode) {
             this.errorCode = errorCode;
             return this;
         }
 
-        /** @param providerMessage the provider's own message @return this builder */
+        /**
+         * Sets the provider's own message.
+         *
+         * @param providerMessage the provider's own message
+         * @return this builder
+         */
         public Builder providerMessage(String providerMessage) {
             this.providerMessage = providerMessage;
             return this;
         }
 
-        /** @param requestId the provider's request id @return this builder */
+        /**
+         * Sets the provider's request id.
+         *
+         * @param requestId the provider's request id
+         * @return this builder
+         */
         public Builder requestId(String requestId) {
             this.requestId = requestId;
             return this;
         }
 
-        /** @param retryAfter how long the provider asked to wait @return this builder */
+        /**
+         * Sets how long the provider asked to wait.
+         *
+         * @param retryAfter how long the provider asked to wait
+         * @return this builder
+         */
         public Builder retryAfter(Duration retryAfter) {
             this.retryAfter = retryAfter;
             return this;
         }
 
-        /** @param retryable whether a retry may succeed, overriding the default for the kind @return this builder */
+        /**
+         * Sets whether a retry may succeed, overriding the default for the kind.
+         *
+         * @param retryable whether a retry may succeed, overriding the default for the kind
+         * @return this builder
+         */
         public Builder retryable(boolean retryable) {
             this.retryable = retryable;
             return this;
         }
 
-        /** @param cause the underlying exception @return this builder */
+        /**
+         * Sets the underlying exception.
+         *
+         * @param cause the underlying exception
+         * @return this builder
+         */
         public Builder cause(Throwable cause) {
             this.cause = cause;
             return this;

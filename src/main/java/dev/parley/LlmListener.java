@@ -24,7 +24,11 @@ import java.time.Duration;
  */
 public interface LlmListener {
 
-    /** A call started. */
+    /**
+     * A call started.
+     *
+     * @param call the call
+     */
     default void onStart(CallInfo call) {
     }
 
@@ -32,20 +36,38 @@ public interface LlmListener {
      * The provider is being called: once per attempt, so retries show as attempts after the
      * first; a call answered from the cache has none.
      *
+     * @param call the call
      * @param attempt from 1
      */
     default void onAttempt(CallInfo call, int attempt) {
     }
 
-    /** A stream delivered a chunk. */
+    /**
+     * A stream delivered a chunk.
+     *
+     * @param call the call
+     * @param chunk the chunk
+     */
     default void onChunk(CallInfo call, ChatChunk chunk) {
     }
 
-    /** A call succeeded (a stream: completed). */
+    /**
+     * A call succeeded (a stream: completed).
+     *
+     * @param call the call
+     * @param usage the tokens it used
+     * @param elapsed the time from its start
+     */
     default void onEnd(CallInfo call, Usage usage, Duration elapsed) {
     }
 
-    /** A call failed. */
+    /**
+     * A call failed.
+     *
+     * @param call the call
+     * @param error why it failed
+     * @param elapsed the time from its start
+     */
     default void onError(CallInfo call, LlmException error, Duration elapsed) {
     }
 }

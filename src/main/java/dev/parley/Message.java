@@ -50,32 +50,57 @@ public record Message(Role role, List<ContentPart> content, List<ToolCall> toolC
         }
     }
 
-    /** {@return a system message} */
+    /**
+     * {@return a system message}
+     *
+     * @param text the message's text
+     */
     public static Message system(String text) {
         return of(Role.SYSTEM, text);
     }
 
-    /** {@return a developer message} */
+    /**
+     * {@return a developer message}
+     *
+     * @param text the message's text
+     */
     public static Message developer(String text) {
         return of(Role.DEVELOPER, text);
     }
 
-    /** {@return a user message with text} */
+    /**
+     * {@return a user message with text}
+     *
+     * @param text the message's text
+     */
     public static Message user(String text) {
         return of(Role.USER, text);
     }
 
-    /** {@return a user message with several parts, such as text and images} */
+    /**
+     * {@return a user message with several parts, such as text and images}
+     *
+     * @param parts the message's parts, in order
+     */
     public static Message user(List<ContentPart> parts) {
         return new Message(Role.USER, parts, null, null, null, null);
     }
 
-    /** {@return an assistant message with text} */
+    /**
+     * {@return an assistant message with text}
+     *
+     * @param text the assistant's text
+     */
     public static Message assistant(String text) {
         return of(Role.ASSISTANT, text);
     }
 
-    /** {@return an assistant message with text (may be empty) and tool calls} */
+    /**
+     * {@return an assistant message with text (may be empty) and tool calls}
+     *
+     * @param text the assistant's text
+     * @param toolCalls the tool calls the assistant made
+     */
     public static Message assistant(String text, List<ToolCall> toolCalls) {
         return new Message(Role.ASSISTANT, textParts(text), toolCalls, null, null, null);
     }
@@ -90,7 +115,12 @@ public record Message(Role role, List<ContentPart> content, List<ToolCall> toolC
         return new Message(Role.TOOL, textParts(result), null, toolCallId, null, null);
     }
 
-    /** {@return a message of any role with text} */
+    /**
+     * {@return a message of any role with text}
+     *
+     * @param role the message's role
+     * @param text the message's text
+     */
     public static Message of(Role role, String text) {
         return new Message(role, textParts(text), null, null, null, null);
     }
@@ -133,12 +163,20 @@ public record Message(Role role, List<ContentPart> content, List<ToolCall> toolC
         return sb.toString();
     }
 
-    /** {@return a copy with this participant name} */
+    /**
+     * {@return a copy with this participant name}
+     *
+     * @param name the participant's name
+     */
     public Message withName(String name) {
         return new Message(role, content, toolCalls, toolCallId, name, reasoning);
     }
 
-    /** {@return a copy with this reasoning} */
+    /**
+     * {@return a copy with this reasoning}
+     *
+     * @param reasoning the reasoning blocks to send back with the message
+     */
     public Message withReasoning(List<ReasoningBlock> reasoning) {
         return new Message(role, content, toolCalls, toolCallId, name, reasoning);
     }

@@ -19,7 +19,11 @@ public record ReasoningBlock(String text, String signature, String redactedData)
         text = text == null ? "" : text;
     }
 
-    /** {@return a plain reasoning text, as DeepSeek sends it} */
+    /**
+     * {@return a plain reasoning text, as DeepSeek sends it}
+     *
+     * @param text the reasoning text
+     */
     public static ReasoningBlock of(String text) {
         return new ReasoningBlock(text, null, null);
     }

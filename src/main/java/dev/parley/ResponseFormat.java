@@ -42,7 +42,12 @@ public record ResponseFormat(Type type, String name, JsonObject schema, boolean 
         return new ResponseFormat(Type.JSON_OBJECT, null, null, false);
     }
 
-    /** {@return JSON following {@code schema}, strictly} */
+    /**
+     * {@return JSON following {@code schema}, strictly}
+     *
+     * @param name the schema's name
+     * @param schema the JSON schema the answer must follow
+     */
     public static ResponseFormat jsonSchema(String name, JsonObject schema) {
         return new ResponseFormat(Type.JSON_SCHEMA, name, schema, true);
     }

@@ -34,7 +34,13 @@ public record Tool(String name, String description, JsonObject parameters, boole
         Objects.requireNonNull(parameters, "tool.parameters");
     }
 
-    /** {@return a non-strict tool} */
+    /**
+     * {@return a non-strict tool}
+     *
+     * @param name the tool's name
+     * @param description what the tool does, for the model
+     * @param parameters the JSON schema of the tool's arguments
+     */
     public static Tool of(String name, String description, JsonObject parameters) {
         return new Tool(name, description, parameters, false);
     }

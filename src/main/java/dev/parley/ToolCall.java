@@ -24,7 +24,13 @@ public record ToolCall(String id, String name, String arguments) {
         Objects.requireNonNull(arguments, "toolCall.arguments");
     }
 
-    /** {@return a call with arguments given as JSON} */
+    /**
+     * {@return a call with arguments given as JSON}
+     *
+     * @param id the call's id
+     * @param name the tool's name
+     * @param arguments the arguments, as JSON text
+     */
     public static ToolCall of(String id, String name, JsonValue arguments) {
         return new ToolCall(id, name, Json.write(arguments));
     }

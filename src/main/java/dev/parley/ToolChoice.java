@@ -45,7 +45,11 @@ public record ToolChoice(Mode mode, String toolName) {
         return new ToolChoice(Mode.REQUIRED, null);
     }
 
-    /** {@return the named tool must be called} */
+    /**
+     * {@return the named tool must be called}
+     *
+     * @param name the tool's name
+     */
     public static ToolChoice tool(String name) {
         return new ToolChoice(Mode.TOOL, Objects.requireNonNull(name, "name"));
     }

@@ -25,12 +25,21 @@ public record Usage(long inputTokens, long outputTokens, long totalTokens, long 
         }
     }
 
-    /** {@return usage with input and output counts, and their sum as the total} */
+    /**
+     * {@return usage with input and output counts, and their sum as the total}
+     *
+     * @param inputTokens the input (prompt) tokens
+     * @param outputTokens the output (completion) tokens
+     */
     public static Usage of(long inputTokens, long outputTokens) {
         return new Usage(inputTokens, outputTokens, inputTokens + outputTokens, 0, 0, 0);
     }
 
-    /** {@return the sum of this usage and {@code other}} */
+    /**
+     * {@return the sum of this usage and {@code other}}
+     *
+     * @param other the usage to add
+     */
     public Usage plus(Usage other) {
         return new Usage(inputTokens + other.inputTokens, outputTokens + other.outputTokens,
                 totalTokens + other.totalTokens, cachedInputTokens + other.cachedInputTokens,

@@ -66,7 +66,11 @@ public final class CostPolicy {
         return budget - tracker.totalCost() - reservedTotal.sum();
     }
 
-    /** {@return a provider that prices, and budgets, every call to {@code delegate}} */
+    /**
+     * {@return a provider that prices, and budgets, every call to {@code delegate}}
+     *
+     * @param delegate the provider whose calls are priced
+     */
     public Provider decorate(Provider delegate) {
         return new CostingProvider(Objects.requireNonNull(delegate, "delegate"), this);
     }
@@ -128,13 +132,23 @@ public final class CostPolicy {
         private Builder() {
         }
 
-        /** Sets the price table; default {@link PriceTable#builtIn()}. @return this builder */
+        /**
+         * Sets the price table; default {@link PriceTable#builtIn()}.
+         *
+         * @param prices the price table
+         * @return this builder
+         */
         public Builder prices(PriceTable prices) {
             this.prices = Objects.requireNonNull(prices, "prices");
             return this;
         }
 
-        /** Records into an existing tracker (its price table is used). @return this builder */
+        /**
+         * Records into an existing tracker (its price table is used).
+         *
+         * @param tracker the tracker that records the costs
+         * @return this builder
+         */
         public Builder tracker(CostTracker tracker) {
             this.tracker = Objects.requireNonNull(tracker, "tracker");
             return this;

@@ -31,7 +31,11 @@ public final class CostTracker {
     private volatile PriceTable prices;
     private final ConcurrentHashMap<String, Line> lines = new ConcurrentHashMap<>();
 
-    /** Creates a tracker that prices usage with {@code prices}. */
+    /**
+     * Creates a tracker that prices usage with {@code prices}.
+     *
+     * @param prices the price table
+     */
     public CostTracker(PriceTable prices) {
         this.prices = Objects.requireNonNull(prices, "prices");
     }
@@ -57,6 +61,9 @@ public final class CostTracker {
     /**
      * Records one call's usage.
      *
+     * @param provider the provider's name
+     * @param model the model that answered
+     * @param usage the tokens the call used
      * @return its cost in US dollars; 0 when the model's price is unknown (the tokens are still counted)
      */
     public double record(String provider, String model, Usage usage) {

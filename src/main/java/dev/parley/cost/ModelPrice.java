@@ -35,7 +35,12 @@ public record ModelPrice(double input, double output, Double cachedInput, Double
         }
     }
 
-    /** {@return a price with input and output rates only} */
+    /**
+     * {@return a price with input and output rates only}
+     *
+     * @param input US dollars per million input tokens
+     * @param output US dollars per million output tokens
+     */
     public static ModelPrice of(double input, double output) {
         return new ModelPrice(input, output, null, null);
     }
@@ -44,6 +49,8 @@ public record ModelPrice(double input, double output, Double cachedInput, Double
      * {@return the cost of {@code usage} in US dollars}. Input tokens are taken to include the
      * cached and cache-write ones, as Parley's adapters report them; each part is charged at its
      * own rate.
+     *
+     * @param usage the tokens a call used
      */
     public double cost(Usage usage) {
         long cached = Math.min(usage.cachedInputTokens(), usage.inputTokens());
@@ -60,7 +67,12 @@ public record ModelPrice(double input, double output, Double cachedInput, Double
         return dollars / 1_000_000.0;
     }
 
-    /** {@return the most a call could cost: {@code inputTokens} at the input rate plus {@code maxOutputTokens} at the output rate} */
+    /**
+     * {@return the most a call could cost: {@code inputTokens} at the input rate plus {@code maxOutputTokens} at the output rate}
+     *
+     * @param inputTokens the input tokens of the call
+     * @param maxOutputTokens the most output tokens the call may produce
+     */
     public double worstCase(long inputTokens, long maxOutputTokens) {
         return (inputTokens * input + maxOutputTokens * output) / 1_000_000.0;
     }

@@ -73,6 +73,7 @@ public final class PriceTable {
      * {@code {"asOf": "...", "source": "...", "providers": {"openai": {"gpt-4o": {"input": 2.5,
      * "output": 10, "cachedInput": 1.25}}}}}, prices in US dollars per 1,000,000 tokens.
      *
+     * @param json the table, as JSON text
      * @throws dev.parley.json.JsonAccessException if the JSON has another shape, naming the path
      */
     public static PriceTable parse(JsonObject json) {
@@ -101,7 +102,13 @@ public final class PriceTable {
         return source;
     }
 
-    /** {@return a copy with one price added or replaced} */
+    /**
+     * {@return a copy with one price added or replaced}
+     *
+     * @param provider the provider's name, such as "openai"
+     * @param model the model's name
+     * @param price the model's price
+     */
     public PriceTable withPrice(String provider, String model, ModelPrice price) {
         Objects.requireNonNull(price, "price");
         Map<String, Map<String, ModelPrice>> all = new HashMap<>(prices);
@@ -111,7 +118,11 @@ public final class PriceTable {
         return new PriceTable(asOf, source, Map.copyOf(all));
     }
 
-    /** {@return a copy with every price of {@code other} added, replacing this table's for the same model} */
+    /**
+     * {@return a copy with every price of {@code other} added, replacing this table's for the same model}
+     *
+     * @param other the table whose prices are added
+     */
     public PriceTable withAll(PriceTable other) {
         PriceTable t = this;
         for (Map.Entry<String, Map<String, ModelPrice>> p : other.prices.entrySet()) {

@@ -119,7 +119,7 @@ public final class Gateway implements AutoCloseable {
      *
      * @return this gateway
      * @throws IllegalStateException if it was started before
-     * @throws UncheckedIOException  if the address cannot be bound
+     * @throws java.io.UncheckedIOException  if the address cannot be bound
      */
     public Gateway start() {
         lock.lock();
@@ -237,13 +237,23 @@ public final class Gateway implements AutoCloseable {
         private Builder() {
         }
 
-        /** Sets the address to bind; default 127.0.0.1 (use 0.0.0.0 to listen on every interface). @return this builder */
+        /**
+         * Sets the address to bind; default 127.0.0.1 (use 0.0.0.0 to listen on every interface).
+         *
+         * @param host the address to bind
+         * @return this builder
+         */
         public Builder host(String host) {
             this.host = LocalServer.checkHost(host);
             return this;
         }
 
-        /** Sets the port, 0 to 65535; 0 picks a free port ({@link Gateway#address()} tells which). Default 8080. @return this builder */
+        /**
+         * Sets the port, 0 to 65535; 0 picks a free port ({@link Gateway#address()} tells which). Default 8080.
+         *
+         * @param port the port, 0 to 65535
+         * @return this builder
+         */
         public Builder port(int port) {
             this.port = LocalServer.checkPort(port);
             return this;
@@ -256,6 +266,7 @@ public final class Gateway implements AutoCloseable {
          * models go to the {@linkplain #defaultRoute default route}, unchanged.
          *
          * @param name 1 to 64 letters, digits, '.', '_', ':' or '-'; not "default", not used before
+         * @param llm the client that serves those requests
          * @return this builder
          */
         public Builder route(String name, Llm llm) {
@@ -268,7 +279,12 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
-        /** Sets the route for every model no named route takes, and for requests without a model. @return this builder */
+        /**
+         * Sets the route for every model no named route takes, and for requests without a model.
+         *
+         * @param llm the client that serves those requests
+         * @return this builder
+         */
         public Builder defaultRoute(Llm llm) {
             this.defaultRoute = Objects.requireNonNull(llm, "llm");
             return this;
@@ -279,15 +295,21 @@ public final class Gateway implements AutoCloseable {
          * endpoints; an empty set (the default) requires none. Only SHA-256 digests of the keys
          * are kept.
          *
-         * @throws IllegalArgumentException if a key is empty or holds whitespace
+         * @param keys the keys clients may send; empty for none
          * @return this builder
+         * @throws IllegalArgumentException if a key is empty or holds whitespace
          */
         public Builder apiKeys(Set<String> keys) {
             this.keys = ApiKeys.of(Objects.requireNonNull(keys, "keys"));
             return this;
         }
 
-        /** Sets the largest request body accepted, 1 byte to 1 GiB; larger ones get 413. Default 4 MiB. @return this builder */
+        /**
+         * Sets the largest request body accepted, 1 byte to 1 GiB; larger ones get 413. Default 4 MiB.
+         *
+         * @param maxRequestBytes the largest request body accepted, 1 byte to 1 GiB
+         * @return this builder
+         */
         public Builder maxRequestBytes(long maxRequestBytes) {
             if (maxRequestBytes < 1 || maxRequestBytes > 1L << 30) {
                 throw new IllegalArgumentException("maxRequestBytes: expected 1 to 1073741824, got " + maxRequestBytes);
@@ -296,7 +318,12 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
-        /** Sets how long {@link Gateway#stop()} lets running requests and streams finish; default 10 s. @return this builder */
+        /**
+         * Sets how long {@link Gateway#stop()} lets running requests and streams finish; default 10 s.
+         *
+         * @param grace how long {@link Gateway#stop()} lets running requests and streams finish
+         * @return this builder
+         */
         public Builder shutdownGrace(Duration grace) {
             if (grace == null || grace.isNegative()) {
                 throw new IllegalArgumentException("shutdownGrace: must not be negative, got " + grace);
@@ -310,6 +337,7 @@ public final class Gateway implements AutoCloseable {
          * which keeps proxies from closing the connection and reveals a client that left (so its
          * upstream stream is cancelled). Default 15 s.
          *
+         * @param heartbeat the longest silence on a stream
          * @return this builder
          */
         public Builder streamHeartbeat(Duration heartbeat) {

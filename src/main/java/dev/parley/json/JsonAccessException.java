@@ -10,6 +10,9 @@ public final class JsonAccessException extends JsonException {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Where the value is, such as {@code choices[0].delta.content}.
+     */
     private final String path;
 
     /**

@@ -54,17 +54,29 @@ public final class JsonArray implements JsonValue {
         this.depth = d + 1;
     }
 
-    /** {@return an array of the given values} */
+    /**
+     * {@return an array of the given values}
+     *
+     * @param values the elements, in order
+     */
     public static JsonArray of(JsonValue... values) {
         return values.length == 0 ? EMPTY : new JsonArray(checked(values.clone()), false);
     }
 
-    /** {@return an array of the values in {@code values}} */
+    /**
+     * {@return an array of the values in {@code values}}
+     *
+     * @param values the elements, in order
+     */
     public static JsonArray of(List<? extends JsonValue> values) {
         return values.isEmpty() ? EMPTY : new JsonArray(checked(values.toArray(NO_VALUES)), false);
     }
 
-    /** {@return an array of JSON strings} */
+    /**
+     * {@return an array of JSON strings}
+     *
+     * @param strings the strings, in order
+     */
     public static JsonArray ofStrings(List<String> strings) {
         JsonValue[] values = new JsonValue[strings.size()];
         for (int i = 0; i < values.length; i++) {
@@ -105,7 +117,12 @@ public final class JsonArray implements JsonValue {
         return new ValuesView();
     }
 
-    /** {@return element {@code index}} @throws JsonAccessException if {@code index} is out of range */
+    /**
+     * {@return element {@code index}}
+     *
+     * @param index the element's index, from 0
+     * @throws JsonAccessException if {@code index} is out of range
+     */
     public JsonValue get(int index) {
         if (index < 0 || index >= values.length) {
             throw new JsonAccessException(Paths.element(this, index),
@@ -114,32 +131,62 @@ public final class JsonArray implements JsonValue {
         return values[index];
     }
 
-    /** {@return the string at {@code index}} @throws JsonAccessException if out of range or not a string */
+    /**
+     * {@return the string at {@code index}}
+     *
+     * @param index the element's index, from 0
+     * @throws JsonAccessException if out of range or not a string
+     */
     public String string(int index) {
         return Access.require(get(index), JsonString.class, "string", this, null, index).value();
     }
 
-    /** {@return the number at {@code index}} @throws JsonAccessException if out of range or not a number */
+    /**
+     * {@return the number at {@code index}}
+     *
+     * @param index the element's index, from 0
+     * @throws JsonAccessException if out of range or not a number
+     */
     public JsonNumber number(int index) {
         return Access.require(get(index), JsonNumber.class, "number", this, null, index);
     }
 
-    /** {@return the integer at {@code index}} @throws JsonAccessException if out of range, not a number, or not a long */
+    /**
+     * {@return the integer at {@code index}}
+     *
+     * @param index the element's index, from 0
+     * @throws JsonAccessException if out of range, not a number, or not a long
+     */
     public long longValue(int index) {
         return Access.toLong(number(index), this, null, index);
     }
 
-    /** {@return the number at {@code index} as a double} @throws JsonAccessException if out of range, not a number, or too large */
+    /**
+     * {@return the number at {@code index} as a double}
+     *
+     * @param index the element's index, from 0
+     * @throws JsonAccessException if out of range, not a number, or too large
+     */
     public double doubleValue(int index) {
         return Access.toDouble(number(index), this, null, index);
     }
 
-    /** {@return the object at {@code index}} @throws JsonAccessException if out of range or not an object */
+    /**
+     * {@return the object at {@code index}}
+     *
+     * @param index the element's index, from 0
+     * @throws JsonAccessException if out of range or not an object
+     */
     public JsonObject object(int index) {
         return Access.require(get(index), JsonObject.class, "object", this, null, index);
     }
 
-    /** {@return the array at {@code index}} @throws JsonAccessException if out of range or not an array */
+    /**
+     * {@return the array at {@code index}}
+     *
+     * @param index the element's index, from 0
+     * @throws JsonAccessException if out of range or not an array
+     */
     public JsonArray array(int index) {
         return Access.require(get(index), JsonArray.class, "array", this, null, index);
     }
@@ -172,28 +219,53 @@ public final class JsonArray implements JsonValue {
         private Builder() {
         }
 
-        /** Appends {@code value}. @return this builder */
+        /**
+         * Appends {@code value}.
+         *
+         * @param value the value to append
+         * @return this builder
+         */
         public Builder add(JsonValue value) {
             values.add(Objects.requireNonNull(value, "value"));
             return this;
         }
 
-        /** Appends a string. @return this builder */
+        /**
+         * Appends a string.
+         *
+         * @param value the value to append
+         * @return this builder
+         */
         public Builder add(String value) {
             return add(JsonString.of(value));
         }
 
-        /** Appends an integer. @return this builder */
+        /**
+         * Appends an integer.
+         *
+         * @param value the value to append
+         * @return this builder
+         */
         public Builder add(long value) {
             return add(JsonNumber.of(value));
         }
 
-        /** Appends a finite double. @return this builder */
+        /**
+         * Appends a finite double.
+         *
+         * @param value the value to append
+         * @return this builder
+         */
         public Builder add(double value) {
             return add(JsonNumber.of(value));
         }
 
-        /** Appends a boolean. @return this builder */
+        /**
+         * Appends a boolean.
+         *
+         * @param value the value to append
+         * @return this builder
+         */
         public Builder add(boolean value) {
             return add(JsonBoolean.of(value));
         }

@@ -16,7 +16,11 @@ public final class JsonBoolean implements JsonValue {
         this.value = value;
     }
 
-    /** {@return the JSON boolean for {@code value}} */
+    /**
+     * {@return the JSON boolean for {@code value}}
+     *
+     * @param value the boolean
+     */
     public static JsonBoolean of(boolean value) {
         return value ? TRUE : FALSE;
     }

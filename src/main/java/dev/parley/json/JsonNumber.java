@@ -64,7 +64,11 @@ public final class JsonNumber implements JsonValue {
         }
     }
 
-    /** {@return the JSON number for an integer} */
+    /**
+     * {@return the JSON number for an integer}
+     *
+     * @param value the number
+     */
     public static JsonNumber of(long value) {
         return value >= 0 && value < SMALL.length ? SMALL[(int) value] : new JsonNumber(value);
     }
@@ -72,6 +76,7 @@ public final class JsonNumber implements JsonValue {
     /**
      * {@return the JSON number for a finite {@code double}, written as {@link Double#toString(double)} does}
      *
+     * @param value the number
      * @throws IllegalArgumentException if {@code value} is NaN or infinite, which JSON cannot express
      */
     public static JsonNumber of(double value) {
@@ -81,12 +86,20 @@ public final class JsonNumber implements JsonValue {
         return new JsonNumber(Double.toString(value));
     }
 
-    /** {@return the JSON number for a {@code BigDecimal}, keeping its scale} */
+    /**
+     * {@return the JSON number for a {@code BigDecimal}, keeping its scale}
+     *
+     * @param value the number
+     */
     public static JsonNumber of(BigDecimal value) {
         return new JsonNumber(Objects.requireNonNull(value, "value").toString());
     }
 
-    /** {@return the JSON number for a {@code BigInteger}} */
+    /**
+     * {@return the JSON number for a {@code BigInteger}}
+     *
+     * @param value the number
+     */
     public static JsonNumber of(BigInteger value) {
         return new JsonNumber(Objects.requireNonNull(value, "value").toString());
     }

@@ -94,19 +94,35 @@ public final class JsonObject implements JsonValue {
         return EMPTY;
     }
 
-    /** {@return an object with the members of {@code members}, in its iteration order} */
+    /**
+     * {@return an object with the members of {@code members}, in its iteration order}
+     *
+     * @param members the members, by name
+     */
     public static JsonObject of(Map<String, ? extends JsonValue> members) {
         Builder b = newBuilder();
         members.forEach(b::put);
         return b.build();
     }
 
-    /** {@return an object with one member} */
+    /**
+     * {@return an object with one member}
+     *
+     * @param k1 the first member's name
+     * @param v1 the first member's value
+     */
     public static JsonObject of(String k1, JsonValue v1) {
         return newBuilder().put(k1, v1).build();
     }
 
-    /** {@return an object with two members; a repeated name keeps the later value} */
+    /**
+     * {@return an object with two members; a repeated name keeps the later value}
+     *
+     * @param k1 the first member's name
+     * @param v1 the first member's value
+     * @param k2 the second member's name
+     * @param v2 the second member's value
+     */
     public static JsonObject of(String k1, JsonValue v1, String k2, JsonValue v2) {
         return newBuilder().put(k1, v1).put(k2, v2).build();
     }
@@ -131,12 +147,20 @@ public final class JsonObject implements JsonValue {
         return keys.length == 0;
     }
 
-    /** {@return whether a member called {@code name} exists (it may be JSON null)} */
+    /**
+     * {@return whether a member called {@code name} exists (it may be JSON null)}
+     *
+     * @param name the member's name
+     */
     public boolean has(String name) {
         return find(name) >= 0;
     }
 
-    /** {@return the value of member {@code name}, if there is one} */
+    /**
+     * {@return the value of member {@code name}, if there is one}
+     *
+     * @param name the member's name
+     */
     public Optional<JsonValue> get(String name) {
         return Optional.ofNullable(value(name));
     }
@@ -174,88 +198,169 @@ public final class JsonObject implements JsonValue {
         return new MembersView();
     }
 
-    /** {@return the string member {@code name}} @throws JsonAccessException if it is missing or not a string */
+    /**
+     * {@return the string member {@code name}}
+     *
+     * @param name the member's name
+     * @throws JsonAccessException if it is missing or not a string
+     */
     public String string(String name) {
         return Access.require(value(name), JsonString.class, "string", this, name, -1).value();
     }
 
-    /** {@return the string member {@code name}, empty when missing or null} @throws JsonAccessException if it is another kind */
+    /**
+     * {@return the string member {@code name}, empty when missing or null}
+     *
+     * @param name the member's name
+     * @throws JsonAccessException if it is another kind
+     */
     public Optional<String> optString(String name) {
         JsonString s = Access.optional(value(name), JsonString.class, "string", this, name, -1);
         return s == null ? Optional.empty() : Optional.of(s.value());
     }
 
-    /** {@return the string member {@code name}, or {@code fallback} when missing or null} @throws JsonAccessException if it is another kind */
+    /**
+     * {@return the string member {@code name}, or {@code fallback} when missing or null}
+     *
+     * @param name the member's name
+     * @param fallback the string to return when it is missing or null
+     * @throws JsonAccessException if it is another kind
+     */
     public String stringOr(String name, String fallback) {
         JsonString s = Access.optional(value(name), JsonString.class, "string", this, name, -1);
         return s == null ? fallback : s.value();
     }
 
-    /** {@return the number member {@code name}} @throws JsonAccessException if it is missing or not a number */
+    /**
+     * {@return the number member {@code name}}
+     *
+     * @param name the member's name
+     * @throws JsonAccessException if it is missing or not a number
+     */
     public JsonNumber number(String name) {
         return Access.require(value(name), JsonNumber.class, "number", this, name, -1);
     }
 
-    /** {@return the integer member {@code name}} @throws JsonAccessException if missing, not a number, or not a long */
+    /**
+     * {@return the integer member {@code name}}
+     *
+     * @param name the member's name
+     * @throws JsonAccessException if missing, not a number, or not a long
+     */
     public long longValue(String name) {
         return Access.toLong(number(name), this, name, -1);
     }
 
-    /** {@return the integer member {@code name}, empty when missing or null} @throws JsonAccessException if another kind or not a long */
+    /**
+     * {@return the integer member {@code name}, empty when missing or null}
+     *
+     * @param name the member's name
+     * @throws JsonAccessException if another kind or not a long
+     */
     public OptionalLong optLong(String name) {
         JsonNumber n = Access.optional(value(name), JsonNumber.class, "number", this, name, -1);
         return n == null ? OptionalLong.empty() : OptionalLong.of(Access.toLong(n, this, name, -1));
     }
 
-    /** {@return the integer member {@code name}} @throws JsonAccessException if missing, not a number, or not an int */
+    /**
+     * {@return the integer member {@code name}}
+     *
+     * @param name the member's name
+     * @throws JsonAccessException if missing, not a number, or not an int
+     */
     public int intValue(String name) {
         return Access.toInt(number(name), this, name, -1);
     }
 
-    /** {@return the integer member {@code name}, empty when missing or null} @throws JsonAccessException if another kind or not an int */
+    /**
+     * {@return the integer member {@code name}, empty when missing or null}
+     *
+     * @param name the member's name
+     * @throws JsonAccessException if another kind or not an int
+     */
     public OptionalInt optInt(String name) {
         JsonNumber n = Access.optional(value(name), JsonNumber.class, "number", this, name, -1);
         return n == null ? OptionalInt.empty() : OptionalInt.of(Access.toInt(n, this, name, -1));
     }
 
-    /** {@return the number member {@code name} as a double} @throws JsonAccessException if missing, not a number, or too large */
+    /**
+     * {@return the number member {@code name} as a double}
+     *
+     * @param name the member's name
+     * @throws JsonAccessException if missing, not a number, or too large
+     */
     public double doubleValue(String name) {
         return Access.toDouble(number(name), this, name, -1);
     }
 
-    /** {@return the number member {@code name} as a double, empty when missing or null} @throws JsonAccessException if another kind */
+    /**
+     * {@return the number member {@code name} as a double, empty when missing or null}
+     *
+     * @param name the member's name
+     * @throws JsonAccessException if another kind
+     */
     public OptionalDouble optDouble(String name) {
         JsonNumber n = Access.optional(value(name), JsonNumber.class, "number", this, name, -1);
         return n == null ? OptionalDouble.empty() : OptionalDouble.of(Access.toDouble(n, this, name, -1));
     }
 
-    /** {@return the boolean member {@code name}} @throws JsonAccessException if it is missing or not a boolean */
+    /**
+     * {@return the boolean member {@code name}}
+     *
+     * @param name the member's name
+     * @throws JsonAccessException if it is missing or not a boolean
+     */
     public boolean booleanValue(String name) {
         return Access.require(value(name), JsonBoolean.class, "boolean", this, name, -1).value();
     }
 
-    /** {@return the boolean member {@code name}, empty when missing or null} @throws JsonAccessException if another kind */
+    /**
+     * {@return the boolean member {@code name}, empty when missing or null}
+     *
+     * @param name the member's name
+     * @throws JsonAccessException if another kind
+     */
     public Optional<Boolean> optBoolean(String name) {
         JsonBoolean b = Access.optional(value(name), JsonBoolean.class, "boolean", this, name, -1);
         return b == null ? Optional.empty() : Optional.of(b.value());
     }
 
-    /** {@return the object member {@code name}} @throws JsonAccessException if it is missing or not an object */
+    /**
+     * {@return the object member {@code name}}
+     *
+     * @param name the member's name
+     * @throws JsonAccessException if it is missing or not an object
+     */
     public JsonObject object(String name) {
         return Access.require(value(name), JsonObject.class, "object", this, name, -1);
     }
 
-    /** {@return the object member {@code name}, empty when missing or null} @throws JsonAccessException if another kind */
+    /**
+     * {@return the object member {@code name}, empty when missing or null}
+     *
+     * @param name the member's name
+     * @throws JsonAccessException if another kind
+     */
     public Optional<JsonObject> optObject(String name) {
         return Optional.ofNullable(Access.optional(value(name), JsonObject.class, "object", this, name, -1));
     }
 
-    /** {@return the array member {@code name}} @throws JsonAccessException if it is missing or not an array */
+    /**
+     * {@return the array member {@code name}}
+     *
+     * @param name the member's name
+     * @throws JsonAccessException if it is missing or not an array
+     */
     public JsonArray array(String name) {
         return Access.require(value(name), JsonArray.class, "array", this, name, -1);
     }
 
-    /** {@return the array member {@code name}, empty when missing or null} @throws JsonAccessException if another kind */
+    /**
+     * {@return the array member {@code name}, empty when missing or null}
+     *
+     * @param name the member's name
+     * @throws JsonAccessException if another kind
+     */
     public Optional<JsonArray> optArray(String name) {
         return Optional.ofNullable(Access.optional(value(name), JsonArray.class, "array", this, name, -1));
     }
@@ -314,39 +419,78 @@ public final class JsonObject implements JsonValue {
         private Builder() {
         }
 
-        /** Sets member {@code name} to {@code value}. @return this builder */
+        /**
+         * Sets member {@code name} to {@code value}.
+         *
+         * @param name the member's name
+         * @param value its new value
+         * @return this builder
+         */
         public Builder put(String name, JsonValue value) {
             members.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
-        /** Sets member {@code name} to a string. @return this builder */
+        /**
+         * Sets member {@code name} to a string.
+         *
+         * @param name the member's name
+         * @param value its new value
+         * @return this builder
+         */
         public Builder put(String name, String value) {
             return put(name, JsonString.of(value));
         }
 
-        /** Sets member {@code name} to an integer. @return this builder */
+        /**
+         * Sets member {@code name} to an integer.
+         *
+         * @param name the member's name
+         * @param value its new value
+         * @return this builder
+         */
         public Builder put(String name, long value) {
             return put(name, JsonNumber.of(value));
         }
 
-        /** Sets member {@code name} to a finite double. @return this builder */
+        /**
+         * Sets member {@code name} to a finite double.
+         *
+         * @param name the member's name
+         * @param value its new value
+         * @return this builder
+         */
         public Builder put(String name, double value) {
             return put(name, JsonNumber.of(value));
         }
 
-        /** Sets member {@code name} to a boolean. @return this builder */
+        /**
+         * Sets member {@code name} to a boolean.
+         *
+         * @param name the member's name
+         * @param value its new value
+         * @return this builder
+         */
         public Builder put(String name, boolean value) {
             return put(name, JsonBoolean.of(value));
         }
 
-        /** Removes member {@code name}, if present. @return this builder */
+        /**
+         * Removes member {@code name}, if present.
+         *
+         * @param name the member's name
+         * @return this builder
+         */
         public Builder remove(String name) {
             members.remove(name);
             return this;
         }
 
-        /** {@return whether member {@code name} has been put} */
+        /**
+         * {@return whether member {@code name} has been put}
+         *
+         * @param name the member's name
+         */
         public boolean has(String name) {
             return members.containsKey(name);
         }

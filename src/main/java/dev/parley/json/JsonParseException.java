@@ -13,9 +13,15 @@ public final class JsonParseException extends JsonException {
 
     private static final long serialVersionUID = 1L;
 
+    /** What is wrong with the input. */
     private final String reason;
+    /**
+     * The offset of the error: in bytes for byte input, in {@code char}s for character input.
+     */
     private final long offset;
+    /** The line of the error, from 1. */
     private final long line;
+    /** The column of the error in characters, from 1. */
     private final long column;
 
     /**

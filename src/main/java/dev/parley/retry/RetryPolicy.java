@@ -137,6 +137,8 @@ public final class RetryPolicy {
      * {@return {@code delegate} with retries}: a provider with the delegate's name and
      * capabilities whose {@code chat}, {@code stream}, {@code embed} and {@code models} retry as
      * described above.
+     *
+     * @param delegate the provider whose calls are retried
      */
     public Provider decorate(Provider delegate) {
         return new RetryingProvider(this, Objects.requireNonNull(delegate, "delegate"));
@@ -240,7 +242,12 @@ public final class RetryPolicy {
         private Builder() {
         }
 
-        /** Sets the most attempts per call, counting the first, from 1 (no retry) to 100; default 3. @return this builder */
+        /**
+         * Sets the most attempts per call, counting the first, from 1 (no retry) to 100; default 3.
+         *
+         * @param maxAttempts the most attempts per call, counting the first, from 1 (no retry) to 100
+         * @return this builder
+         */
         public Builder maxAttempts(int maxAttempts) {
             if (maxAttempts < 1 || maxAttempts > 100) {
                 throw new IllegalArgumentException("maxAttempts must be from 1 to 100, got " + maxAttempts);
@@ -249,13 +256,23 @@ public final class RetryPolicy {
             return this;
         }
 
-        /** Sets the backoff before the first retry, from 0 to 10 minutes; default 500 ms. @return this builder */
+        /**
+         * Sets the backoff before the first retry, from 0 to 10 minutes; default 500 ms.
+         *
+         * @param baseDelay the backoff before the first retry, from 0 to 10 minutes
+         * @return this builder
+         */
         public Builder baseDelay(Duration baseDelay) {
             this.baseDelay = check("baseDelay", baseDelay, Duration.ofMinutes(10), "10 minutes");
             return this;
         }
 
-        /** Sets the longest backoff, from 0 to 1 hour and at least baseDelay; default 30 s. @return this builder */
+        /**
+         * Sets the longest backoff, from 0 to 1 hour and at least baseDelay; default 30 s.
+         *
+         * @param maxDelay the longest backoff, from 0 to 1 hour and at least baseDelay
+         * @return this builder
+         */
         public Builder maxDelay(Duration maxDelay) {
             this.maxDelay = check("maxDelay", maxDelay, Duration.ofHours(1), "1 hour");
             return this;
@@ -263,14 +280,22 @@ public final class RetryPolicy {
 
         /**
          * Sets the longest Retry-After the policy waits; a longer one makes it give up at once.
-         * From 0 to 24 hours; default 60 s. @return this builder
+         * From 0 to 24 hours; default 60 s.
+         *
+         * @param maxRetryAfter the longest Retry-After to wait, from 0 to 24 hours
+         * @return this builder
          */
         public Builder maxRetryAfter(Duration maxRetryAfter) {
             this.maxRetryAfter = check("maxRetryAfter", maxRetryAfter, Duration.ofHours(24), "24 hours");
             return this;
         }
 
-        /** Sets how the backoff is randomized; default {@link Jitter#FULL}. @return this builder */
+        /**
+         * Sets how the backoff is randomized; default {@link Jitter#FULL}.
+         *
+         * @param jitter how the backoff is randomized
+         * @return this builder
+         */
         public Builder jitter(Jitter jitter) {
             this.jitter = Objects.requireNonNull(jitter, "jitter");
             return this;
@@ -278,14 +303,22 @@ public final class RetryPolicy {
 
         /**
          * Sets the source of randomness for jitter, for reproducible tests; it is used under a
-         * lock, so it need not be thread-safe. Default: {@link ThreadLocalRandom}. @return this builder
+         * lock, so it need not be thread-safe. Default: {@link ThreadLocalRandom}.
+         *
+         * @param random the source of randomness for jitter
+         * @return this builder
          */
         public Builder random(RandomGenerator random) {
             this.random = Objects.requireNonNull(random, "random");
             return this;
         }
 
-        /** Sets the clock the deadline is checked on; default {@link Clock#systemUTC()}. @return this builder */
+        /**
+         * Sets the clock the deadline is checked on; default {@link Clock#systemUTC()}.
+         *
+         * @param clock the clock the deadline is checked on
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;

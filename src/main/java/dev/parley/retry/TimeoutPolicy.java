@@ -105,6 +105,8 @@ public final class TimeoutPolicy {
      * {@return {@code delegate} with timeouts}: a provider with the delegate's name and
      * capabilities whose {@code chat}, {@code embed}, {@code models} and {@code stream} are bounded
      * as described above.
+     *
+     * @param delegate the provider whose calls get the timeouts
      */
     public Provider decorate(Provider delegate) {
         return new TimeoutProvider(this, Objects.requireNonNull(delegate, "delegate"));
@@ -187,25 +189,45 @@ public final class TimeoutPolicy {
         private Builder() {
         }
 
-        /** Sets the limit on each attempt of chat, embed and models, whole response included; default 10 minutes. @return this builder */
+        /**
+         * Sets the limit on each attempt of chat, embed and models, whole response included; default 10 minutes.
+         *
+         * @param attemptTimeout the limit on each attempt, whole response included
+         * @return this builder
+         */
         public Builder attemptTimeout(Duration attemptTimeout) {
             this.attemptTimeout = check("attemptTimeout", attemptTimeout);
             return this;
         }
 
-        /** Sets the limit from subscribing to a stream to its first chunk; default 5 minutes. @return this builder */
+        /**
+         * Sets the limit from subscribing to a stream to its first chunk; default 5 minutes.
+         *
+         * @param firstChunkTimeout the limit from subscribing to a stream to its first chunk
+         * @return this builder
+         */
         public Builder firstChunkTimeout(Duration firstChunkTimeout) {
             this.firstChunkTimeout = check("firstChunkTimeout", firstChunkTimeout);
             return this;
         }
 
-        /** Sets the longest gap between two chunks of a stream; default 2 minutes. @return this builder */
+        /**
+         * Sets the longest gap between two chunks of a stream; default 2 minutes.
+         *
+         * @param idleTimeout the longest gap between two chunks of a stream
+         * @return this builder
+         */
         public Builder idleTimeout(Duration idleTimeout) {
             this.idleTimeout = check("idleTimeout", idleTimeout);
             return this;
         }
 
-        /** Sets the clock; default {@link Clock#systemUTC()}. @return this builder */
+        /**
+         * Sets the clock; default {@link Clock#systemUTC()}.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;

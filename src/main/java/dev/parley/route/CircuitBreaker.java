@@ -119,6 +119,8 @@ public final class CircuitBreaker {
     /**
      * {@return {@code delegate} behind this circuit}: a provider with the delegate's name and
      * capabilities whose calls are refused while the circuit is open.
+     *
+     * @param delegate the provider to protect
      */
     public Provider decorate(Provider delegate) {
         return new BreakerProvider(this, Objects.requireNonNull(delegate, "delegate"));
@@ -269,7 +271,12 @@ public final class CircuitBreaker {
         private Builder() {
         }
 
-        /** Sets how many counted failures in a row open the circuit, from 1 to 1000; default 5. @return this builder */
+        /**
+         * Sets how many counted failures in a row open the circuit, from 1 to 1000; default 5.
+         *
+         * @param failureThreshold how many counted failures in a row open the circuit, from 1 to 1000
+         * @return this builder
+         */
         public Builder failureThreshold(int failureThreshold) {
             if (failureThreshold < 1 || failureThreshold > 1000) {
                 throw new IllegalArgumentException("failureThreshold must be from 1 to 1000, got " + failureThreshold);
@@ -278,7 +285,12 @@ public final class CircuitBreaker {
             return this;
         }
 
-        /** Sets how long the circuit stays open, from 1 ms to 24 hours; default 30 s. @return this builder */
+        /**
+         * Sets how long the circuit stays open, from 1 ms to 24 hours; default 30 s.
+         *
+         * @param coolDown how long the circuit stays open, from 1 ms to 24 hours
+         * @return this builder
+         */
         public Builder coolDown(Duration coolDown) {
             Objects.requireNonNull(coolDown, "coolDown");
             if (coolDown.compareTo(Duration.ofMillis(1)) < 0 || coolDown.compareTo(Duration.ofHours(24)) > 0) {
@@ -288,7 +300,12 @@ public final class CircuitBreaker {
             return this;
         }
 
-        /** Sets how many probe calls a half-open circuit lets through, from 1 to 100; default 1. @return this builder */
+        /**
+         * Sets how many probe calls a half-open circuit lets through, from 1 to 100; default 1.
+         *
+         * @param halfOpenProbes how many probe calls a half-open circuit lets through, from 1 to 100
+         * @return this builder
+         */
         public Builder halfOpenProbes(int halfOpenProbes) {
             if (halfOpenProbes < 1 || halfOpenProbes > 100) {
                 throw new IllegalArgumentException("halfOpenProbes must be from 1 to 100, got " + halfOpenProbes);
@@ -299,7 +316,10 @@ public final class CircuitBreaker {
 
         /**
          * Sets which error kinds count as failures; at least one. Default: UNAVAILABLE,
-         * SERVER_ERROR, TIMEOUT, NETWORK. @return this builder
+         * SERVER_ERROR, TIMEOUT, NETWORK.
+         *
+         * @param failureKinds which error kinds count as failures
+         * @return this builder
          */
         public Builder failureKinds(Set<Kind> failureKinds) {
             Objects.requireNonNull(failureKinds, "failureKinds");
@@ -310,7 +330,12 @@ public final class CircuitBreaker {
             return this;
         }
 
-        /** Sets the clock of the cool-down; default {@link Clock#systemUTC()}. @return this builder */
+        /**
+         * Sets the clock of the cool-down; default {@link Clock#systemUTC()}.
+         *
+         * @param clock the clock of the cool-down
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;

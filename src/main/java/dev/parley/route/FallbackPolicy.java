@@ -98,6 +98,8 @@ public final class FallbackPolicy {
     /**
      * {@return {@code primary} with fallbacks}: a provider with the primary's name and
      * capabilities that tries the primary, then each fallback in order.
+     *
+     * @param primary the provider tried first
      */
     public Provider decorate(Provider primary) {
         Objects.requireNonNull(primary, "primary");
@@ -146,19 +148,35 @@ public final class FallbackPolicy {
         private Builder() {
         }
 
-        /** Adds another provider, called with the request's model, as the next fallback. @return this builder */
+        /**
+         * Adds another provider, called with the request's model, as the next fallback.
+         *
+         * @param provider the provider to try next
+         * @return this builder
+         */
         public Builder fallback(Provider provider) {
             fallbacks.add(new Target(Objects.requireNonNull(provider, "provider"), null));
             return this;
         }
 
-        /** Adds another provider, called with {@code model}, as the next fallback. @return this builder */
+        /**
+         * Adds another provider, called with {@code model}, as the next fallback.
+         *
+         * @param provider the provider to try next
+         * @param model the model it is called with
+         * @return this builder
+         */
         public Builder fallback(Provider provider, String model) {
             fallbacks.add(new Target(Objects.requireNonNull(provider, "provider"), checkModel(model)));
             return this;
         }
 
-        /** Adds the primary provider itself, called with {@code model}, as the next fallback. @return this builder */
+        /**
+         * Adds the primary provider itself, called with {@code model}, as the next fallback.
+         *
+         * @param model the model the primary provider is called with
+         * @return this builder
+         */
         public Builder fallbackModel(String model) {
             fallbacks.add(new Target(null, checkModel(model)));
             return this;
@@ -166,7 +184,10 @@ public final class FallbackPolicy {
 
         /**
          * Sets the error kinds that call for the next target; at least one. Default:
-         * UNAVAILABLE, SERVER_ERROR, TIMEOUT, NETWORK, RATE_LIMITED. @return this builder
+         * UNAVAILABLE, SERVER_ERROR, TIMEOUT, NETWORK, RATE_LIMITED.
+         *
+         * @param kinds the error kinds that call for the next target
+         * @return this builder
          */
         public Builder fallbackOn(Set<Kind> kinds) {
             Objects.requireNonNull(kinds, "kinds");
@@ -177,7 +198,12 @@ public final class FallbackPolicy {
             return this;
         }
 
-        /** Sets the clock the overall deadline is checked on; default {@link Clock#systemUTC()}. @return this builder */
+        /**
+         * Sets the clock the overall deadline is checked on; default {@link Clock#systemUTC()}.
+         *
+         * @param clock the clock the overall deadline is checked on
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;

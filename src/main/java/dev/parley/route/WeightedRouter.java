@@ -244,7 +244,12 @@ public final class WeightedRouter implements Provider {
         private Builder() {
         }
 
-        /** Sets the router's name, used in errors and metrics; default "router". @return this builder */
+        /**
+         * Sets the router's name, used in errors and metrics; default "router".
+         *
+         * @param name the router's name, used in errors and metrics
+         * @return this builder
+         */
         public Builder name(String name) {
             Objects.requireNonNull(name, "name");
             if (name.isBlank()) {
@@ -254,14 +259,25 @@ public final class WeightedRouter implements Provider {
             return this;
         }
 
-        /** Adds a target with a weight from 1 to 1,000,000. @return this builder */
+        /**
+         * Adds a target with a weight from 1 to 1,000,000.
+         *
+         * @param provider the target
+         * @param weight its weight, from 1 to 1,000,000
+         * @return this builder
+         */
         public Builder route(Provider provider, int weight) {
             return add(provider, weight, null);
         }
 
         /**
          * Adds a target with a weight from 1 to 1,000,000 behind its own circuit breaker: calls go
-         * through {@code breaker}, and the target is skipped while it is open. @return this builder
+         * through {@code breaker}, and the target is skipped while it is open.
+         *
+         * @param provider the target
+         * @param weight its weight, from 1 to 1,000,000
+         * @param breaker the circuit breaker the target's calls go through
+         * @return this builder
          */
         public Builder route(Provider provider, int weight, CircuitBreaker breaker) {
             return add(provider, weight, Objects.requireNonNull(breaker, "breaker"));
@@ -283,7 +299,10 @@ public final class WeightedRouter implements Provider {
 
         /**
          * Sets the error kinds that move a call to the next target; at least one. Default:
-         * UNAVAILABLE, SERVER_ERROR, TIMEOUT, NETWORK, RATE_LIMITED. @return this builder
+         * UNAVAILABLE, SERVER_ERROR, TIMEOUT, NETWORK, RATE_LIMITED.
+         *
+         * @param kinds the error kinds that move a call to the next target
+         * @return this builder
          */
         public Builder failoverOn(Set<Kind> kinds) {
             Objects.requireNonNull(kinds, "kinds");
@@ -296,14 +315,22 @@ public final class WeightedRouter implements Provider {
 
         /**
          * Sets the source of randomness, for reproducible routing; it is used under a lock, so it
-         * need not be thread-safe. Default: {@link ThreadLocalRandom}. @return this builder
+         * need not be thread-safe. Default: {@link ThreadLocalRandom}.
+         *
+         * @param random the source of randomness
+         * @return this builder
          */
         public Builder random(RandomGenerator random) {
             this.random = Objects.requireNonNull(random, "random");
             return this;
         }
 
-        /** Sets the clock the overall deadline is checked on; default {@link Clock#systemUTC()}. @return this builder */
+        /**
+         * Sets the clock the overall deadline is checked on; default {@link Clock#systemUTC()}.
+         *
+         * @param clock the clock the overall deadline is checked on
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;

@@ -40,7 +40,11 @@ public abstract class ForwardingProvider implements Provider {
 
     private final Provider delegate;
 
-    /** @param delegate the provider calls are passed to */
+    /**
+     * Creates a provider that passes every call to {@code delegate}.
+     *
+     * @param delegate the provider calls are passed to
+     */
     protected ForwardingProvider(Provider delegate) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
     }

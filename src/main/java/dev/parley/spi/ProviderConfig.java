@@ -54,7 +54,11 @@ public record ProviderConfig(String name, URI baseUrl, ApiKey apiKey, HttpClient
         return new Builder();
     }
 
-    /** {@return the provider-specific setting {@code key}, if set} */
+    /**
+     * {@return the provider-specific setting {@code key}, if set}
+     *
+     * @param key the option's name
+     */
     public Optional<String> option(String key) {
         return Optional.ofNullable(options.get(key));
     }
@@ -77,37 +81,69 @@ public record ProviderConfig(String name, URI baseUrl, ApiKey apiKey, HttpClient
         private Builder() {
         }
 
-        /** @param name the name the provider reports itself by @return this builder */
+        /**
+         * Sets the name the provider reports itself by.
+         *
+         * @param name the name the provider reports itself by
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = name;
             return this;
         }
 
-        /** @param baseUrl the API's base URL @return this builder */
+        /**
+         * Sets the API's base URL.
+         *
+         * @param baseUrl the API's base URL
+         * @return this builder
+         */
         public Builder baseUrl(URI baseUrl) {
             this.baseUrl = baseUrl;
             return this;
         }
 
-        /** @param apiKey the API key, or null @return this builder */
+        /**
+         * Sets the API key, or null.
+         *
+         * @param apiKey the API key, or null
+         * @return this builder
+         */
         public Builder apiKey(ApiKey apiKey) {
             this.apiKey = apiKey;
             return this;
         }
 
-        /** @param httpClient the client to send with @return this builder */
+        /**
+         * Sets the client to send with.
+         *
+         * @param httpClient the client to send with
+         * @return this builder
+         */
         public Builder httpClient(HttpClient httpClient) {
             this.httpClient = httpClient;
             return this;
         }
 
-        /** Adds a header sent with every request. @return this builder */
+        /**
+         * Adds a header sent with every request.
+         *
+         * @param name the header's name
+         * @param value the header's value
+         * @return this builder
+         */
         public Builder header(String name, String value) {
             headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
-        /** Sets a provider-specific option. @return this builder */
+        /**
+         * Sets a provider-specific option.
+         *
+         * @param key the option's name
+         * @param value the option's value
+         * @return this builder
+         */
         public Builder option(String key, String value) {
             options.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;

@@ -90,7 +90,7 @@ public final class FakeLlmServer implements AutoCloseable {
      *
      * @return this server
      * @throws IllegalStateException if it was started before
-     * @throws UncheckedIOException  if the address cannot be bound
+     * @throws java.io.UncheckedIOException  if the address cannot be bound
      */
     public FakeLlmServer start() {
         lock.lock();
@@ -145,38 +145,67 @@ public final class FakeLlmServer implements AutoCloseable {
         return LocalServer.uri(address());
     }
 
-    /** {@return the URL of {@code path} on this server, such as {@code uri("/v1")} for an OpenAI base URL} */
+    /**
+     * {@return the URL of {@code path} on this server, such as {@code uri("/v1")} for an OpenAI base URL}
+     *
+     * @param path a path on this server, starting with {@code /}
+     */
     public URI uri(String path) {
         return URI.create(uri() + path);
     }
 
     // ---- runtime settings
 
-    /** Sets the reply text; null to echo the last user message. @return this server */
+    /**
+     * Sets the reply text; null to echo the last user message.
+     *
+     * @param text the reply text, or null to echo
+     * @return this server
+     */
     public FakeLlmServer reply(String text) {
         handler.reply = text;
         return this;
     }
 
-    /** Sets how many pieces a streamed answer is split into, 1 to 10 000. @return this server */
+    /**
+     * Sets how many pieces a streamed answer is split into, 1 to 10 000.
+     *
+     * @param chunks how many pieces a streamed answer is split into, 1 to 10 000
+     * @return this server
+     */
     public FakeLlmServer streamChunks(int chunks) {
         handler.streamChunks = Builder.checkChunks(chunks);
         return this;
     }
 
-    /** Sets the wait before the response headers of every request. @return this server */
+    /**
+     * Sets the wait before the response headers of every request.
+     *
+     * @param latency the wait before the response headers of every request
+     * @return this server
+     */
     public FakeLlmServer latency(Duration latency) {
         handler.latency = Builder.checkDuration("latency", latency);
         return this;
     }
 
-    /** Sets the wait between the frames of a stream. @return this server */
+    /**
+     * Sets the wait between the frames of a stream.
+     *
+     * @param delay the wait between the frames of a stream
+     * @return this server
+     */
     public FakeLlmServer interChunkDelay(Duration delay) {
         handler.interChunkDelay = Builder.checkDuration("interChunkDelay", delay);
         return this;
     }
 
-    /** Queues faults for the next API requests, one each, in order. @return this server */
+    /**
+     * Queues faults for the next API requests, one each, in order.
+     *
+     * @param faults the faults, one per request, in order
+     * @return this server
+     */
     public FakeLlmServer enqueue(Fault... faults) {
         for (Fault f : faults) {
             handler.faults.add(Objects.requireNonNull(f, "fault"));
@@ -184,7 +213,13 @@ public final class FakeLlmServer implements AutoCloseable {
         return this;
     }
 
-    /** Queues {@code fault} for each of the next {@code times} API requests. @return this server */
+    /**
+     * Queues {@code fault} for each of the next {@code times} API requests.
+     *
+     * @param times how many requests get the fault
+     * @param fault what those requests get instead of an answer
+     * @return this server
+     */
     public FakeLlmServer failNext(int times, Fault fault) {
         Objects.requireNonNull(fault, "fault");
         for (int i = 0; i < times; i++) {
@@ -205,7 +240,11 @@ public final class FakeLlmServer implements AutoCloseable {
 
     // ---- what it saw
 
-    /** {@return how many requests arrived for {@code path}, such as "/v1/chat/completions"} */
+    /**
+     * {@return how many requests arrived for {@code path}, such as "/v1/chat/completions"}
+     *
+     * @param path the request path
+     */
     public long requestCount(String path) {
         return log.countOf(path);
     }
@@ -228,7 +267,12 @@ public final class FakeLlmServer implements AutoCloseable {
         return takeRequest(Duration.ofSeconds(5));
     }
 
-    /** {@return the oldest request not yet taken, waiting up to {@code timeout}} @throws IllegalStateException if none came */
+    /**
+     * {@return the oldest request not yet taken, waiting up to {@code timeout}}
+     *
+     * @param timeout how long to wait for one
+     * @throws IllegalStateException if none came
+     */
     public RecordedRequest takeRequest(Duration timeout) {
         try {
             RecordedRequest r = log.take(timeout);
@@ -288,43 +332,78 @@ public final class FakeLlmServer implements AutoCloseable {
         private Builder() {
         }
 
-        /** Sets the address to bind; default 127.0.0.1. @return this builder */
+        /**
+         * Sets the address to bind; default 127.0.0.1.
+         *
+         * @param host the address to bind
+         * @return this builder
+         */
         public Builder host(String host) {
             this.host = LocalServer.checkHost(host);
             return this;
         }
 
-        /** Sets the port, 0 to 65535; default 0, a free port. @return this builder */
+        /**
+         * Sets the port, 0 to 65535; default 0, a free port.
+         *
+         * @param port the port, 0 to 65535
+         * @return this builder
+         */
         public Builder port(int port) {
             this.port = LocalServer.checkPort(port);
             return this;
         }
 
-        /** Sets the reply text; default null, which echoes "You said: " and the last user message. @return this builder */
+        /**
+         * Sets the reply text; default null, which echoes "You said: " and the last user message.
+         *
+         * @param reply the reply text, or null to echo
+         * @return this builder
+         */
         public Builder reply(String reply) {
             this.reply = reply;
             return this;
         }
 
-        /** Sets how many pieces a streamed answer is split into, 1 to 10 000; default 5. @return this builder */
+        /**
+         * Sets how many pieces a streamed answer is split into, 1 to 10 000; default 5.
+         *
+         * @param chunks how many pieces a streamed answer is split into, 1 to 10 000
+         * @return this builder
+         */
         public Builder streamChunks(int chunks) {
             this.streamChunks = checkChunks(chunks);
             return this;
         }
 
-        /** Sets the wait before every response's headers; default none. @return this builder */
+        /**
+         * Sets the wait before every response's headers; default none.
+         *
+         * @param latency the wait before every response's headers
+         * @return this builder
+         */
         public Builder latency(Duration latency) {
             this.latency = checkDuration("latency", latency);
             return this;
         }
 
-        /** Sets the wait between the frames of a stream; default none. @return this builder */
+        /**
+         * Sets the wait between the frames of a stream; default none.
+         *
+         * @param delay the wait between the frames of a stream
+         * @return this builder
+         */
         public Builder interChunkDelay(Duration delay) {
             this.interChunkDelay = checkDuration("interChunkDelay", delay);
             return this;
         }
 
-        /** Sets the size of embedding vectors when the request names none, 1 to 65 536; default 1536. @return this builder */
+        /**
+         * Sets the size of embedding vectors when the request names none, 1 to 65 536; default 1536.
+         *
+         * @param dimensions the size of embedding vectors when the request names none, 1 to 65 536
+         * @return this builder
+         */
         public Builder embeddingDimensions(int dimensions) {
             if (dimensions < 1 || dimensions > 65536) {
                 throw new IllegalArgumentException("embeddingDimensions: expected 1 to 65536, got " + dimensions);
@@ -333,7 +412,12 @@ public final class FakeLlmServer implements AutoCloseable {
             return this;
         }
 
-        /** Sets the model ids {@code /v1/models} and {@code /api/tags} list. @return this builder */
+        /**
+         * Sets the model ids {@code /v1/models} and {@code /api/tags} list.
+         *
+         * @param models the model ids {@code /v1/models} and {@code /api/tags} list
+         * @return this builder
+         */
         public Builder models(List<String> models) {
             this.models = List.copyOf(models);
             return this;
@@ -343,6 +427,7 @@ public final class FakeLlmServer implements AutoCloseable {
          * Requires this key: {@code Authorization: Bearer <key>} on OpenAI paths, {@code x-api-key}
          * on Anthropic's (Ollama needs none); others get a 401 in the provider's shape. Default: none.
          *
+         * @param key the key clients must send, or null for none
          * @return this builder
          */
         public Builder apiKey(String key) {
@@ -353,7 +438,12 @@ public final class FakeLlmServer implements AutoCloseable {
             return this;
         }
 
-        /** Sets how many requests are kept for {@link #requests()} and {@link #takeRequest()}, 0 to 1 000 000; default 1000. @return this builder */
+        /**
+         * Sets how many requests are kept for {@link #requests()} and {@link #takeRequest()}, 0 to 1 000 000; default 1000.
+         *
+         * @param limit how many requests are kept for {@link #requests()} and {@link #takeRequest()}, 0 to 1 000 000
+         * @return this builder
+         */
         public Builder recordLimit(int limit) {
             if (limit < 0 || limit > 1_000_000) {
                 throw new IllegalArgumentException("recordLimit: expected 0 to 1000000, got " + limit);
@@ -362,7 +452,12 @@ public final class FakeLlmServer implements AutoCloseable {
             return this;
         }
 
-        /** Queues faults for the first API requests. @return this builder */
+        /**
+         * Queues faults for the first API requests.
+         *
+         * @param faults the faults, one per request, in order
+         * @return this builder
+         */
         public Builder faults(Fault... faults) {
             for (Fault f : faults) {
                 this.faults.add(Objects.requireNonNull(f, "fault"));

@@ -65,7 +65,11 @@ public final class Fault {
         return new Fault(Kind.STATUS, status, retryAfter, 0, 0, null);
     }
 
-    /** {@return a 429 rate-limit answer asking the client to wait {@code retryAfter}} */
+    /**
+     * {@return a 429 rate-limit answer asking the client to wait {@code retryAfter}}
+     *
+     * @param retryAfter the wait the answer's {@code Retry-After} header asks for
+     */
     public static Fault rateLimited(Duration retryAfter) {
         return status(429, Objects.requireNonNull(retryAfter, "retryAfter"));
     }
@@ -118,6 +122,9 @@ public final class Fault {
     /**
      * {@return a body that trickles}: {@code bytesPerWrite} bytes at a time, flushed, with
      * {@code pause} between writes, for plain bodies and streams alike
+     *
+     * @param bytesPerWrite how many bytes each write sends, at least 1
+     * @param pause the wait between two writes
      */
     public static Fault trickle(int bytesPerWrite, Duration pause) {
         if (bytesPerWrite < 1) {

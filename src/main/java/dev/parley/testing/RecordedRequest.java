@@ -37,7 +37,11 @@ public record RecordedRequest(String method, String path, String query, Map<Stri
         body = body == null ? new byte[0] : body;
     }
 
-    /** {@return the first value of header {@code name}, or null} */
+    /**
+     * {@return the first value of header {@code name}, or null}
+     *
+     * @param name the header's name, in any case
+     */
     public String header(String name) {
         List<String> v = headers.get(name);
         return v == null || v.isEmpty() ? null : v.get(0);

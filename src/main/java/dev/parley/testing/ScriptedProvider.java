@@ -74,7 +74,11 @@ public final class ScriptedProvider implements Provider {
         this.dimensions = b.dimensions;
     }
 
-    /** {@return a builder for a provider that reports {@code name}} */
+    /**
+     * {@return a builder for a provider that reports {@code name}}
+     *
+     * @param name the provider's name
+     */
     public static Builder newBuilder(String name) {
         return new Builder(name);
     }
@@ -208,38 +212,68 @@ public final class ScriptedProvider implements Provider {
             this.name = Objects.requireNonNull(name, "name");
         }
 
-        /** Adds a reply with this text, finish reason "stop" and a small usage. @return this builder */
+        /**
+         * Adds a reply with this text, finish reason "stop" and a small usage.
+         *
+         * @param text the reply text
+         * @return this builder
+         */
         public Builder reply(String text) {
             return reply(ChatResponse.newBuilder().provider(name).model("scripted").text(text)
                     .finishReason("stop").usage(Usage.of(10, Math.max(1, text.length() / 4))).build());
         }
 
-        /** Adds a reply. @return this builder */
+        /**
+         * Adds a reply.
+         *
+         * @param response the response the next call returns
+         * @return this builder
+         */
         public Builder reply(ChatResponse response) {
             steps.add(new Reply(Objects.requireNonNull(response, "response")));
             return this;
         }
 
-        /** Adds a step that streams exactly these chunks. @return this builder */
+        /**
+         * Adds a step that streams exactly these chunks.
+         *
+         * @param chunks the chunks, in order
+         * @return this builder
+         */
         public Builder chunks(List<ChatChunk> chunks) {
             steps.add(new Chunks(List.copyOf(chunks)));
             return this;
         }
 
-        /** Adds a failure. @return this builder */
+        /**
+         * Adds a failure.
+         *
+         * @param error the error the next call fails with
+         * @return this builder
+         */
         public Builder fail(LlmException error) {
             steps.add(new Failure(Objects.requireNonNull(error, "error")));
             return this;
         }
 
-        /** Sets the models list. @return this builder */
+        /**
+         * Sets the models list.
+         *
+         * @param models the models list
+         * @return this builder
+         */
         public Builder models(List<ModelInfo> models) {
             this.models.clear();
             this.models.addAll(models);
             return this;
         }
 
-        /** Sets the size of made-up embedding vectors; default 8. @return this builder */
+        /**
+         * Sets the size of made-up embedding vectors; default 8.
+         *
+         * @param dimensions the size of made-up embedding vectors
+         * @return this builder
+         */
         public Builder dimensions(int dimensions) {
             if (dimensions < 1 || dimensions > 65536) {
                 throw new IllegalArgumentException("dimensions must be from 1 to 65536, got " + dimensions);
@@ -248,7 +282,12 @@ public final class ScriptedProvider implements Provider {
             return this;
         }
 
-        /** Limits what the provider can do. @return this builder */
+        /**
+         * Limits what the provider can do.
+         *
+         * @param capabilities what the provider can do
+         * @return this builder
+         */
         public Builder capabilities(Set<Capability> capabilities) {
             this.capabilities.clear();
             this.capabilities.addAll(capabilities);

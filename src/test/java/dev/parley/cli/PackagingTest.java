@@ -7,16 +7,27 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs Parley the ways users do, in fresh JVMs: a single-file script on the module path, and a
- * jlink image's bin/parley. The compiled module (target/classes, an exploded module with its
- * module-info.class) stands in for the jar, which Maven builds after the tests.
+ * Runs Parley the ways users do, in fresh JVMs: a single-file script on the module path, a
+ * jlink image's bin/parley, and the launcher target/parley that the build writes. The compiled
+ * module (target/classes, an exploded module with its module-info.class) stands in for the jar,
+ * which Maven builds after the tests.
  */
 class PackagingTest {
 
@@ -32,6 +43,15 @@ class PackagingTest {
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("JDK_JAVA_OPTIONS", jvmOptions);
         return run(pb, 0);
+    }
+
+    /** Runs {@code command} with exactly the environment {@code env}; {@return its output}. */
+    private static String runWithEnvironment(List<String> command, Map<String, String> env, int expectedExit)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        return run(pb, expectedExit);
     }
 
     private static String run(ProcessBuilder pb, int expectedExit) throws IOException, InterruptedException {
@@ -102,6 +122,80 @@ class PackagingTest {
             Files.delete(cache);
             assertTrue(runWithJvmOptions(List.of(parley.toString(), "--version"), classLoad)
                     .contains("dev.parley.cli.Main source: jrt:/dev.parley"));
+        }
+    }
+
+    /**
+     * What the build does with src/build/Launchers.java (run by the JDK it found): a launcher
+     * {@code parley} beside {@code parley.jar} that runs it with that JDK, whatever JAVA_HOME and
+     * PATH say; when that JDK is gone, JAVA_HOME's java if it is 21+, else a clear message.
+     */
+    @Test
+    @DisabledOnOs(OS.WINDOWS)
+    void launcher_runsTheJarWithTheJdkTheBuildFound(@TempDir Path dir) throws Exception {
+        String says = run(List.of(JAVA_HOME.resolve("bin/java").toString(), "src/build/Launchers.java",
+                dir.toString(), "Building", "things"), 0);
+        assertTrue(says.startsWith("[parley] JDK " + System.getProperty("java.version") + " "), says);
+        assertTrue(says.contains(" at " + JAVA_HOME.toAbsolutePath() + "\n[parley] Building things\n"), says);
+        Path parley = dir.resolve("parley");
+        assertTrue(Files.isExecutable(parley));
+        assertTrue(Files.readString(dir.resolve("parley.cmd")).contains("set \"PARLEY_JDK=" + JAVA_HOME.toAbsolutePath() + "\"\r\n"));
+
+        // A PATH with no java, and no JAVA_HOME: the JDK baked into the launcher runs it.
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        for (String tool : List.of("dirname", "sed")) {
+            Path real = Path.of("/usr/bin", tool);
+            Files.createSymbolicLink(bin.resolve(tool), Files.exists(real) ? real : Path.of("/bin", tool));
+        }
+        Map<String, String> bare = Map.of("PATH", bin.toString());
+        String missing = runWithEnvironment(List.of(parley.toString(), "--version"), bare, 1);
+        assertTrue(missing.contains("parley.jar is missing: build it with mvn -q -Pdemo package"), missing);
+        run(List.of(JAVA_HOME.resolve("bin/jar").toString(), "--create", "--file", dir.resolve("parley.jar").toString(),
+                "--main-class", "dev.parley.cli.Main", "-C", MODULE.toString(), "."), 0);
+        assertTrue(runWithEnvironment(List.of(parley.toString(), "--version"), bare, 0).startsWith("parley "));
+
+        // That JDK gone: JAVA_HOME's java, if it is 21 or newer.
+        Files.writeString(parley, Files.readString(parley).replaceFirst("(?m)^jdk=.*$", "jdk=/no/such/jdk"));
+        assertTrue(runWithEnvironment(List.of(parley.toString(), "--version"),
+                Map.of("PATH", bin.toString(), "JAVA_HOME", JAVA_HOME.toString()), 0).startsWith("parley "));
+
+        // Only a Java 17 left: a message that says what to do, not an UnsupportedClassVersionError.
+        Path old = Files.createDirectories(dir.resolve("jdk17/bin"));
+        Files.writeString(old.resolve("java"), "#!/bin/sh\necho 'openjdk version \"17.0.2\" 2022-01-18' >&2\n");
+        Files.setPosixFilePermissions(old.resolve("java"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        String refused = runWithEnvironment(List.of(parley.toString(), "--version"),
+                Map.of("PATH", bin.toString(), "JAVA_HOME", old.getParent().toString()), 1);
+        assertTrue(refused.startsWith("parley: needs Java 21 or newer."), refused);
+        assertTrue(refused.contains(old.resolve("java") + ": Java 17"), refused);
+        assertTrue(refused.contains("java: not found"), refused);
+    }
+
+    /**
+     * The javadoc plugin runs in legacy mode (see pom.xml), so the pom lists the packages the
+     * module does not export: that list must stay the module's, or the published javadoc would
+     * show internals or miss an exported package.
+     */
+    @Test
+    void javadocExcludes_areExactlyThePackagesTheModuleDoesNotExport() throws Exception {
+        String pom = Files.readString(Path.of("pom.xml"));
+        Matcher m = Pattern.compile("<excludePackageNames>([^<]*)</excludePackageNames>").matcher(pom);
+        assertTrue(m.find(), "pom.xml names the packages javadoc leaves out");
+        List<Pattern> excluded = Stream.of(m.group(1).split(":"))
+                .map(p -> Pattern.compile(Pattern.quote(p).replace("*", "\\E.*\\Q"))).toList();
+        Set<String> exported = Pattern.compile("(?m)^\\s*exports\\s+([\\w.]+);")
+                .matcher(Files.readString(Path.of("src/main/java/module-info.java")))
+                .results().map(r -> r.group(1)).collect(Collectors.toSet());
+        Path root = Path.of("src/main/java");
+        Set<String> packages;
+        try (Stream<Path> files = Files.walk(root)) {
+            packages = files.filter(f -> f.toString().endsWith(".java") && !f.endsWith("module-info.java"))
+                    .map(f -> root.relativize(f.getParent()).toString().replace(java.io.File.separatorChar, '.'))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+        for (String pkg : packages) {
+            boolean isExcluded = excluded.stream().anyMatch(p -> p.matcher(pkg).matches());
+            assertEquals(!exported.contains(pkg), isExcluded, pkg + (isExcluded
+                    ? " is exported but left out of the javadoc" : " is not exported but not in the pom's excludePackageNames"));
         }
     }
 }
