@@ -47,6 +47,7 @@ public class RunAll {
     static String javaBin;
     static boolean quick;
     static int roundsOverride;
+    static String runNote;
     static final List<String> notes = new ArrayList<>();
     static final StringBuilder md = new StringBuilder();
     static final List<String[]> targets = new ArrayList<>();
@@ -79,9 +80,10 @@ public class RunAll {
                     JAR = Path.of(jarArg).toAbsolutePath();
                 }
                 case "--out" -> out = Path.of(args[++i]).toAbsolutePath();
+                case "--note" -> runNote = args[++i]; // printed under the title, such as why the figures are not to be trusted
                 default -> {
                     System.err.println("usage: RunAll [--quick] [--peers] [--only chat,stream,embed,cold,policy,peers] [--rounds N]"
-                            + " [--jar PATH] [--out FILE]");
+                            + " [--jar PATH] [--out FILE] [--note TEXT]");
                     System.exit(2);
                 }
             }
@@ -698,6 +700,9 @@ public class RunAll {
             }
         }
         md.append("# Parley round-trip benchmarks: ").append(quick ? "quick" : "full").append(" run\n\n");
+        if (runNote != null) {
+            md.append("**").append(runNote).append("**\n\n");
+        }
         md.append("| | |\n|---|---|\n");
         md.append("| date | ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME).substring(0, 19)).append(" UTC |\n");
         md.append("| Parley jar | a copy of ").append(jarArg).append(" |\n");
@@ -711,7 +716,8 @@ public class RunAll {
         if (peers) {
             md.append("| peers | ");
             md.append(String.join(", ", PEERS.stream().map(p -> p.name() + " (`" + p.coordinates() + "`)").toList()));
-            md.append(", fetched by Maven into `target/peers/`, each in its own JVMs with only its own dependencies |\n");
+            md.append(", fetched by Maven into `target/peers/`, each in its own JVMs with only its own dependencies,"
+                    + " set up as `benchmarks/README-roundtrip.md` (Peer comparison) says |\n");
         }
         md.append("\nRatios are Parley's median over raw's median in the same run (for times and \"lower is"
                 + " better\" figures, < 1 means Parley is better). Ranges are min–max over the runs.\n");
