@@ -507,6 +507,16 @@ public class RunAll {
     /** Runs a command and returns its RESULT lines as maps. */
     static List<Map<String, String>> results(List<String> cmd) throws Exception {
         Process proc = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        // A run that hangs (a client waiting for good) is ended after 10 minutes, and fails.
+        Thread deadline = Thread.ofVirtual().start(() -> {
+            try {
+                if (!proc.waitFor(10, TimeUnit.MINUTES)) {
+                    proc.destroyForcibly();
+                }
+            } catch (InterruptedException done) {
+                // the run ended in time
+            }
+        });
         List<Map<String, String>> out = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
@@ -522,8 +532,10 @@ public class RunAll {
                 }
             }
         }
-        if (!proc.waitFor(10, TimeUnit.MINUTES) || proc.exitValue() != 0) {
-            throw new IllegalStateException("failed (" + proc.exitValue() + "): " + String.join(" ", cmd));
+        int rc = proc.waitFor();
+        deadline.interrupt();
+        if (rc != 0) {
+            throw new IllegalStateException("failed (exit " + rc + "): " + String.join(" ", cmd));
         }
         return out;
     }
