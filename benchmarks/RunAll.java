@@ -816,7 +816,9 @@ public class RunAll {
      * figures alike.
      */
     static void sideBySide() {
-        md.append("\n## Side by side: the headline figure of each table\n\n| table | figure | raw | Parley |");
+        md.append("\n## Side by side: the headline figure of each table\n\nMedians from the tables above. The last column"
+                + " is Parley's median over the best peer's, turned so that above 1 means Parley is ahead (for times and"
+                + " RSS: the best peer's over Parley's).\n\n| table | figure | raw | Parley |");
         PEERS.forEach(p -> md.append(' ').append(p.name()).append(" |"));
         md.append(" Parley vs the best peer |\n|---|---|---|---|").append("---|".repeat(PEERS.size())).append("---|\n");
         for (Object[] h : headlines) {
