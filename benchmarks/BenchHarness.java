@@ -45,12 +45,14 @@ public final class BenchHarness {
 
     /**
      * Runs one measured scenario with the client {@code clients} makes from the options, prints
-     * the RESULT line and exits.
+     * the RESULT line and exits. {@code defaultClient} names the client when {@code --client}
+     * does not.
      */
-    static void run(String[] args, Function<Map<String, String>, Client> clients) throws Exception {
+    static void run(String[] args, String defaultClient, Function<Map<String, String>, Client> clients) throws Exception {
         Map<String, String> o = options(args);
+        o.putIfAbsent("client", defaultClient);
         String scenario = o.getOrDefault("scenario", "chat");
-        String client = o.getOrDefault("client", "parley");
+        String client = o.get("client");
         int n = Integer.parseInt(o.getOrDefault("n", "1000"));
         int warmup = Integer.parseInt(o.getOrDefault("warmup", "500"));
         int concurrency = Integer.parseInt(o.getOrDefault("concurrency", "1"));

@@ -47,11 +47,11 @@ import dev.parley.spi.ProviderFactory;
 public class ClientBench {
 
     public static void main(String[] args) throws Exception {
-        BenchHarness.run(args, o -> {
+        BenchHarness.run(args, "parley", o -> {
             String url = o.get("url");
             String encoding = o.getOrDefault("encoding", "float");
             String http = o.getOrDefault("http", "");
-            return switch (o.getOrDefault("client", "parley")) {
+            return switch (o.get("client")) {
                 case "raw" -> new Raw(url, encoding, http);
                 case "parley-bare" -> new Bare(url, encoding);
                 default -> new Parley(url, encoding, http.equals("default"));

@@ -30,7 +30,7 @@ import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 public class PeerLangChain4j {
 
     public static void main(String[] args) throws Exception {
-        BenchHarness.run(args, o -> new Bench(o.get("url"), o.getOrDefault("encoding", "float")));
+        BenchHarness.run(args, "langchain4j", o -> new Bench(o.get("url"), o.getOrDefault("encoding", "float")));
     }
 
     static OpenAiChatModel chatModel(String url) {

@@ -29,7 +29,7 @@ import com.openai.models.embeddings.EmbeddingCreateParams;
 public class PeerOpenAiJava {
 
     public static void main(String[] args) throws Exception {
-        BenchHarness.run(args, o -> new Bench(o.get("url"), o.getOrDefault("encoding", "float")));
+        BenchHarness.run(args, "openai-java", o -> new Bench(o.get("url"), o.getOrDefault("encoding", "float")));
     }
 
     static OpenAIClient client(String url) {

@@ -32,7 +32,7 @@ import io.github.sashirestela.openai.domain.embedding.EmbeddingRequest;
 public class PeerSimpleOpenAi {
 
     public static void main(String[] args) throws Exception {
-        BenchHarness.run(args, o -> new Bench(o.get("url"), o.getOrDefault("encoding", "float")));
+        BenchHarness.run(args, "simple-openai", o -> new Bench(o.get("url"), o.getOrDefault("encoding", "float")));
     }
 
     static SimpleOpenAI client(String url) {
