@@ -1,4 +1,3 @@
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -45,7 +44,7 @@ public class PeerLangChain4j {
         Bench(String url, String encoding) {
             this.chat = chatModel(url);
             this.streaming = OpenAiStreamingChatModel.builder().baseUrl(url + "/v1").apiKey("sk-bench").modelName("m")
-                    .timeout(Duration.ofMinutes(10)).build();
+                    .build();
             this.embeddings = OpenAiEmbeddingModel.builder().baseUrl(url + "/v1").apiKey("sk-bench")
                     .modelName("text-embedding-3-small").encodingFormat(encoding).maxRetries(2).build();
         }
