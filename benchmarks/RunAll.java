@@ -8,10 +8,12 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
@@ -19,14 +21,21 @@ import javax.tools.ToolProvider;
 
 /**
  * Runs every benchmark of {@code benchmarks/} and writes {@code benchmarks/results/latest.md}.
- * Start it with {@code benchmarks/run-all.sh [--quick]}, or from the repository root with
- * a JDK 21+: {@code java benchmarks/RunAll.java [--quick] [--only chat,stream,embed,cold,policy]}.
+ * Start it with {@code benchmarks/run-all.sh [--quick] [--peers]}, or from the repository root
+ * with a JDK 21+: {@code java benchmarks/RunAll.java [--quick] [--peers] [--only chat,stream,embed,cold,policy,peers]}.
  *
  * <p>What it does: compiles the benchmark programs into {@code target/bench/classes} (so that
  * a measured JVM does not also run javac), starts {@code FakeLlmServer} in its own JVM, and runs
  * {@code ClientBench} in a fresh JVM per measurement, Parley and the raw java.net.http floor
  * interleaved (P R, R P, P R ...). Each figure is the median over those runs, with the range.
  * Cold starts time whole processes; {@code PolicyBench} runs in-process micro-benchmarks.
+ *
+ * <p>With {@code --peers} (or {@code peers} in {@code --only}) the other Java SDKs in
+ * {@link #PEERS} join every client scenario, interleaved with Parley and raw in the same rounds,
+ * and every table gets a column for each. Maven fetches them at benchmark time into
+ * {@code target/peers/<name>/} (a generated pom per SDK, so each gets its own dependency
+ * versions); the library's pom never names them. {@code --only peers} alone runs the client
+ * scenarios (chat, stream, embed, cold) with the peers and nothing else.
  */
 public class RunAll {
 
@@ -38,9 +47,24 @@ public class RunAll {
     static String javaBin;
     static boolean quick;
     static int roundsOverride;
+    static String runNote;
     static final List<String> notes = new ArrayList<>();
     static final StringBuilder md = new StringBuilder();
     static final List<String[]> targets = new ArrayList<>();
+
+    /** A peer SDK: its column name, its Maven coordinates, and its program in benchmarks/. */
+    record Peer(String name, String coordinates, String program) {
+    }
+
+    static final List<Peer> PEERS = List.of(
+            new Peer("openai-java", "com.openai:openai-java:4.101.0", "PeerOpenAiJava"),
+            new Peer("langchain4j", "dev.langchain4j:langchain4j-open-ai:1.19.0", "PeerLangChain4j"),
+            new Peer("simple-openai", "io.github.sashirestela:simple-openai:3.22.2", "PeerSimpleOpenAi"));
+    static boolean peers;
+    /** The class path of each peer's measured JVMs: its compiled program, then its SDK. */
+    static final Map<String, String> peerClassPath = new LinkedHashMap<>();
+    /** Headline figures of each table, for the side-by-side summary: title, label, client → median. */
+    static final List<Object[]> headlines = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
         String only = "chat,stream,embed,cold,policy";
@@ -48,6 +72,7 @@ public class RunAll {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
+                case "--peers" -> peers = true;
                 case "--only" -> only = args[++i];
                 case "--rounds" -> roundsOverride = Integer.parseInt(args[++i]);
                 case "--jar" -> { // another build, for before/after
@@ -55,10 +80,20 @@ public class RunAll {
                     JAR = Path.of(jarArg).toAbsolutePath();
                 }
                 case "--out" -> out = Path.of(args[++i]).toAbsolutePath();
+                case "--note" -> runNote = args[++i]; // printed under the title, such as why the figures are not to be trusted
                 default -> {
-                    System.err.println("usage: RunAll [--quick] [--only chat,stream,embed,cold,policy] [--rounds N] [--jar PATH] [--out FILE]");
+                    System.err.println("usage: RunAll [--quick] [--peers] [--only chat,stream,embed,cold,policy,peers] [--rounds N]"
+                            + " [--jar PATH] [--out FILE] [--note TEXT]");
                     System.exit(2);
                 }
+            }
+        }
+        boolean peersOnly = false;
+        if (List.of(only.split(",")).contains("peers")) {
+            peers = true;
+            if (only.replace("peers", "").replace(",", "").isEmpty()) {
+                peersOnly = true; // the peer comparison alone: every client scenario, no breakdown, no policies
+                only = "chat,stream,embed,cold";
             }
         }
         javaBin = ProcessHandle.current().info().command().orElse("java");
@@ -72,6 +107,9 @@ public class RunAll {
         Files.copy(JAR, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         JAR = copy;
         compile();
+        if (peers) {
+            preparePeers();
+        }
         long start = System.nanoTime();
         String loadStart = load();
         header(loadStart);
@@ -80,7 +118,7 @@ public class RunAll {
         Server chatServer = Server.start("chat", "--chunks", "100", "--reply", reply400);
         try {
             if (only.contains("chat")) {
-                chat(chatServer);
+                chat(chatServer, !peersOnly);
             }
             if (only.contains("stream")) {
                 Server longServer = Server.start("stream10k", "--chunks", "10000", "--reply", text(40_000));
@@ -104,6 +142,9 @@ public class RunAll {
             policy();
         }
         summary();
+        if (peers) {
+            sideBySide();
+        }
         md.append("\nTotal time ").append(Math.round((System.nanoTime() - start) / 1e9)).append(" s; load (1-min average) at the start ")
                 .append(loadStart).append(", at the end ").append(load()).append(".\n");
         if (!notes.isEmpty()) {
@@ -119,7 +160,7 @@ public class RunAll {
 
     // ---- scenarios
 
-    static void chat(Server s) throws Exception {
+    static void chat(Server s, boolean breakdown) throws Exception {
         int rounds = roundsOverride > 0 ? roundsOverride : quick ? 2 : 5;
         section("1. Round trip", """
                 Non-streamed chats against the fake OpenAI-compatible server (400-character answers, no \
@@ -143,7 +184,7 @@ public class RunAll {
                 m("peak live threads", "peakThreads", false), m("connections opened", "connections", false),
                 m("failed chats", "errors", false), m("retries (Parley)", "retries", false)));
         target("sequential chats/s ≥ 0.95× raw", ratio(p, "reqPerSec") >= 0.95, ratio(p, "reqPerSec"));
-        if (!quick) {
+        if (!quick && breakdown) {
             sequentialBreakdown(s, seq, rounds);
         }
 
@@ -172,10 +213,10 @@ public class RunAll {
      */
     static void sequentialBreakdown(Server s, List<String> seq, int rounds) throws Exception {
         Map<String, List<String>> clients = new LinkedHashMap<>();
-        clients.put("raw java.net.http", List.of("--client", "raw"));
-        clients.put("raw, on Parley's HttpClient settings", List.of("--client", "raw", "--http", "parley"));
-        clients.put("Parley's adapter alone (no Llm stack)", List.of("--client", "parley-bare"));
-        clients.put("Parley through Llm", List.of("--client", "parley"));
+        clients.put("raw java.net.http", bench("--client", "raw"));
+        clients.put("raw, on Parley's HttpClient settings", bench("--client", "raw", "--http", "parley"));
+        clients.put("Parley's adapter alone (no Llm stack)", bench("--client", "parley-bare"));
+        clients.put("Parley through Llm", bench("--client", "parley"));
         Map<String, List<Map<String, String>>> runs = interleaved(s, clients, seq, rounds);
         List<Map<String, String>> raw = runs.get("raw java.net.http");
         md.append("\n**sequential: where the gap goes** (").append(rounds).append(" runs each, interleaved)\n\n")
@@ -272,6 +313,13 @@ public class RunAll {
                 ROOT.resolve("benchmarks/ColdParley.java").toString(), url));
         variants.put("raw: single-file program (source)", List.of(javaBin, ROOT.resolve("benchmarks/ColdRaw.java").toString(), url));
         variants.put("raw: precompiled (jar)", List.of(javaBin, "-cp", rawJar.toString(), "ColdRaw", url));
+        if (peers) {
+            // Like for like with the peers' programs: Parley's one-chat program, compiled, in a jar.
+            variants.put("parley: precompiled (jar)", List.of(javaBin, "-cp", JAR + ":" + WORK.resolve("coldparley.jar"),
+                    "ColdParley", url));
+            peerClassPath.forEach((name, cp) -> variants.put(name + ": precompiled (jar)", List.of(javaBin, "-cp", cp,
+                    peer(name).program() + "$Cold", url)));
+        }
         if (Files.isExecutable(image)) {
             variants.put("parley: jlink image bin/parley chat", concat(List.of(image.toString()), chatArgs));
         } else {
@@ -320,6 +368,18 @@ public class RunAll {
                     .append(fmt(w / rawSrc, 2)).append(" | ").append(fmt(w / rawJarMs, 2)).append(" | ")
                     .append(range(xs, 1, 1)).append(" |\n");
         }
+        if (peers) {
+            for (int i = 0; i < 2; i++) {
+                Map<String, Double> v = new LinkedHashMap<>();
+                v.put("raw java.net.http", medianOf(res.get("raw: precompiled (jar)"), i));
+                v.put("Parley", medianOf(res.get("parley: precompiled (jar)"), i));
+                for (String name : peerClassPath.keySet()) {
+                    v.put(name, medianOf(res.get(name + ": precompiled (jar)"), i));
+                }
+                headlines.add(new Object[] {"cold start: one chat, precompiled",
+                        m(i == 0 ? "wall time (ms)" : "peak RSS (MB)", "", false), v});
+            }
+        }
         double jar = medianOf(res.get("parley: java -jar parley.jar chat"), 0);
         target("cold start java -jar ≤ 1.10× raw (single-file source)", jar / rawSrc <= 1.10, jar / rawSrc);
         target("cold start java -jar ≤ 1.10× raw (precompiled)", jar / rawJarMs <= 1.10, jar / rawJarMs);
@@ -366,36 +426,74 @@ public class RunAll {
 
     // ---- running things
 
-    record Pair(List<Map<String, String>> parley, List<Map<String, String>> raw) {
+    /** The runs of one scenario: Parley's, raw's, and with {@code --peers} each peer's that ran. */
+    record Pair(List<Map<String, String>> parley, List<Map<String, String>> raw,
+            Map<String, List<Map<String, String>>> peers) {
     }
 
-    /** Runs ClientBench for both clients, {@code rounds} times each, interleaved. */
+    /** Runs Parley and raw (and the peers), {@code rounds} times each, interleaved. */
     static Pair pair(Server s, List<String> args, int rounds) throws Exception {
         Map<String, List<String>> clients = new LinkedHashMap<>();
-        clients.put("parley", List.of("--client", "parley"));
-        clients.put("raw", List.of("--client", "raw"));
+        clients.put("parley", bench("--client", "parley"));
+        clients.put("raw", bench("--client", "raw"));
+        if (peers) {
+            for (var e : peerClassPath.entrySet()) {
+                clients.put(e.getKey(), List.of(javaBin, "-cp", e.getValue(), peer(e.getKey()).program(),
+                        "--client", e.getKey()));
+            }
+        }
         Map<String, List<Map<String, String>>> runs = interleaved(s, clients, args, rounds);
-        return new Pair(runs.get("parley"), runs.get("raw"));
+        Map<String, List<Map<String, String>>> peerRuns = new LinkedHashMap<>(runs);
+        peerRuns.remove("parley");
+        peerRuns.remove("raw");
+        peerRuns.values().removeIf(List::isEmpty);
+        return new Pair(runs.get("parley"), runs.get("raw"), peerRuns);
+    }
+
+    /** The command of a ClientBench run, without the server's URL and the scenario's options. */
+    static List<String> bench(String... clientOptions) {
+        return concat(List.of(javaBin, "-cp", JAR + ":" + CLASSES, "ClientBench"), List.of(clientOptions));
+    }
+
+    static Peer peer(String name) {
+        return PEERS.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
     }
 
     /**
-     * Runs ClientBench for each named client (its options), {@code rounds} times each, in fresh
-     * JVMs, the order rotating every round so that no client always runs first.
+     * Runs each named client (its command), {@code rounds} times each, in fresh JVMs, the order
+     * rotating every round so that no client always runs first. A peer whose run fails is noted
+     * and left out of the scenario's later rounds; any other failure ends the whole run.
      */
     static Map<String, List<Map<String, String>>> interleaved(Server s, Map<String, List<String>> clients,
             List<String> args, int rounds) throws Exception {
         List<String> names = new ArrayList<>(clients.keySet());
         Map<String, List<Map<String, String>>> out = new LinkedHashMap<>();
         names.forEach(n -> out.put(n, new ArrayList<>()));
+        Set<String> failed = new HashSet<>();
         for (int i = 0; i < rounds; i++) {
             for (int k = 0; k < names.size(); k++) {
                 String name = names.get((i + k) % names.size());
-                List<String> cmd = concat(concat(List.of(javaBin, "-cp", JAR + ":" + CLASSES, "ClientBench", "--url", s.url),
-                        clients.get(name)), args);
+                if (failed.contains(name)) {
+                    continue;
+                }
+                List<String> cmd = concat(concat(clients.get(name), List.of("--url", s.url)), args);
                 String l = load();
-                List<Map<String, String>> res = results(cmd);
-                if (res.isEmpty()) {
-                    throw new IllegalStateException("no result from " + cmd);
+                List<Map<String, String>> res;
+                try {
+                    res = results(cmd);
+                    if (res.isEmpty()) {
+                        throw new IllegalStateException("no result from " + cmd);
+                    }
+                } catch (IllegalStateException e) {
+                    if (!peerClassPath.containsKey(name)) {
+                        throw e;
+                    }
+                    failed.add(name);
+                    out.get(name).clear();
+                    notes.add(name + " failed in `" + String.join(" ", args) + "` (its error is in the console output)"
+                            + " and is left out of that table.");
+                    System.out.println("  " + name + " FAILED: " + e.getMessage());
+                    continue;
                 }
                 Map<String, String> m = res.get(0);
                 m.put("load", l);
@@ -409,6 +507,16 @@ public class RunAll {
     /** Runs a command and returns its RESULT lines as maps. */
     static List<Map<String, String>> results(List<String> cmd) throws Exception {
         Process proc = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        // A run that hangs (a client waiting for good) is ended after 10 minutes, and fails.
+        Thread deadline = Thread.ofVirtual().start(() -> {
+            try {
+                if (!proc.waitFor(10, TimeUnit.MINUTES)) {
+                    proc.destroyForcibly();
+                }
+            } catch (InterruptedException done) {
+                // the run ended in time
+            }
+        });
         List<Map<String, String>> out = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
@@ -424,8 +532,10 @@ public class RunAll {
                 }
             }
         }
-        if (!proc.waitFor(10, TimeUnit.MINUTES) || proc.exitValue() != 0) {
-            throw new IllegalStateException("failed (" + proc.exitValue() + "): " + String.join(" ", cmd));
+        int rc = proc.waitFor();
+        deadline.interrupt();
+        if (rc != 0) {
+            throw new IllegalStateException("failed (exit " + rc + "): " + String.join(" ", cmd));
         }
         return out;
     }
@@ -502,19 +612,85 @@ public class RunAll {
 
     static void compile() throws IOException {
         Files.createDirectories(CLASSES);
-        List<String> sources = List.of("ClientBench.java", "PolicyBench.java", "ColdRaw.java", "ColdParley.java");
+        List<String> sources = List.of("BenchHarness.java", "ClientBench.java", "PolicyBench.java", "ColdRaw.java",
+                "ColdParley.java");
         List<String> args = new ArrayList<>(List.of("-d", CLASSES.toString(), "-cp", JAR.toString(), "-nowarn"));
         sources.forEach(f -> args.add(ROOT.resolve("benchmarks").resolve(f).toString()));
         int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, args.toArray(String[]::new));
         if (rc != 0) {
             throw new IllegalStateException("javac failed");
         }
-        // The raw cold-start program as a jar: AOT caches only take classes from jars.
+        // The cold-start programs as jars: AOT caches only take classes from jars.
         var jar = java.util.spi.ToolProvider.findFirst("jar").orElseThrow();
-        Files.deleteIfExists(WORK.resolve("coldraw.jar"));
-        if (jar.run(System.out, System.err, "--create", "--file", WORK.resolve("coldraw.jar").toString(), "-C",
-                CLASSES.toString(), "ColdRaw.class") != 0) {
-            throw new IllegalStateException("jar failed");
+        for (String program : List.of("ColdRaw", "ColdParley")) {
+            Path file = WORK.resolve(program.toLowerCase(Locale.ROOT) + ".jar");
+            Files.deleteIfExists(file);
+            if (jar.run(System.out, System.err, "--create", "--file", file.toString(), "-C", CLASSES.toString(),
+                    program + ".class") != 0) {
+                throw new IllegalStateException("jar failed");
+            }
+        }
+    }
+
+    /**
+     * Fetches each peer SDK with Maven into {@code target/peers/<name>/} (a generated pom with
+     * that one dependency; {@code dependency:build-classpath} writes its class path, kept until
+     * the pom changes), then compiles its program with {@code BenchHarness} into a jar there.
+     */
+    static void preparePeers() throws Exception {
+        for (Peer p : PEERS) {
+            Path dir = ROOT.resolve("target/peers").resolve(p.name());
+            Files.createDirectories(dir);
+            String[] gav = p.coordinates().split(":");
+            String pom = """
+                    <?xml version="1.0" encoding="UTF-8"?>
+                    <!-- Generated by benchmarks/RunAll.java for the peer comparison: %s, fetched at
+                         benchmark time. Not part of the build; the library never depends on it. -->
+                    <project xmlns="http://maven.apache.org/POM/4.0.0">
+                      <modelVersion>4.0.0</modelVersion>
+                      <groupId>dev.parley.bench</groupId>
+                      <artifactId>peer-%s</artifactId>
+                      <version>0</version>
+                      <packaging>pom</packaging>
+                      <dependencies>
+                        <dependency>
+                          <groupId>%s</groupId>
+                          <artifactId>%s</artifactId>
+                          <version>%s</version>
+                        </dependency>
+                      </dependencies>
+                    </project>
+                    """.formatted(p.coordinates(), p.name(), gav[0], gav[1], gav[2]);
+            Path pomFile = dir.resolve("pom.xml");
+            Path cpFile = dir.resolve("classpath.txt");
+            if (!Files.exists(cpFile) || !Files.exists(pomFile) || !Files.readString(pomFile).equals(pom)) {
+                Files.writeString(pomFile, pom);
+                Files.deleteIfExists(cpFile);
+                System.out.println("fetching " + p.coordinates() + " with Maven into " + ROOT.relativize(dir));
+                int rc = new ProcessBuilder("mvn", "-q", "-B", "-f", pomFile.toString(),
+                        "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath",
+                        "-Dmdep.outputFile=" + cpFile).inheritIO().start().waitFor();
+                if (rc != 0 || !Files.exists(cpFile)) {
+                    throw new IllegalStateException("Maven could not fetch " + p.coordinates() + " (exit " + rc + ")");
+                }
+            }
+            String sdk = Files.readString(cpFile).trim();
+            Path classes = WORK.resolve("peers").resolve(p.name());
+            Files.createDirectories(classes);
+            int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), "-cp", sdk,
+                    "-nowarn", ROOT.resolve("benchmarks/" + p.program() + ".java").toString(),
+                    ROOT.resolve("benchmarks/BenchHarness.java").toString());
+            if (rc != 0) {
+                throw new IllegalStateException("javac failed for " + p.program());
+            }
+            // In a jar, as the raw cold-start program is.
+            Path jarFile = WORK.resolve("peers").resolve(p.name() + ".jar");
+            Files.deleteIfExists(jarFile);
+            var jar = java.util.spi.ToolProvider.findFirst("jar").orElseThrow();
+            if (jar.run(System.out, System.err, "--create", "--file", jarFile.toString(), "-C", classes.toString(), ".") != 0) {
+                throw new IllegalStateException("jar failed for " + p.program());
+            }
+            peerClassPath.put(p.name(), jarFile + ":" + sdk);
         }
     }
 
@@ -536,6 +712,9 @@ public class RunAll {
             }
         }
         md.append("# Parley round-trip benchmarks: ").append(quick ? "quick" : "full").append(" run\n\n");
+        if (runNote != null) {
+            md.append("**").append(runNote).append("**\n\n");
+        }
         md.append("| | |\n|---|---|\n");
         md.append("| date | ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME).substring(0, 19)).append(" UTC |\n");
         md.append("| Parley jar | a copy of ").append(jarArg).append(" |\n");
@@ -546,6 +725,12 @@ public class RunAll {
         md.append("| load at start | ").append(loadStart).append(" (1-min average; other work on the machine skews figures) |\n");
         md.append("| JVM options | defaults for clients and cold starts; the fake server runs with"
                 + " `-Dsun.net.httpserver.nodelay=true -Dsun.net.httpserver.maxIdleConnections=4096` |\n");
+        if (peers) {
+            md.append("| peers | ");
+            md.append(String.join(", ", PEERS.stream().map(p -> p.name() + " (`" + p.coordinates() + "`)").toList()));
+            md.append(", fetched by Maven into `target/peers/`, each in its own JVMs with only its own dependencies,"
+                    + " set up as `benchmarks/README-roundtrip.md` (Peer comparison) says |\n");
+        }
         md.append("\nRatios are Parley's median over raw's median in the same run (for times and \"lower is"
                 + " better\" figures, < 1 means Parley is better). Ranges are min–max over the runs.\n");
     }
@@ -556,6 +741,10 @@ public class RunAll {
     }
 
     static void table(String title, Pair p, List<Metric> metrics) {
+        if (peers) {
+            sideBySideTable(title, p, metrics);
+            return;
+        }
         md.append("\n**").append(title).append("** (").append(p.parley.size()).append(" + ").append(p.raw.size())
                 .append(" runs, load ").append(loadRange(p)).append(")\n\n");
         md.append("| metric | Parley | raw java.net.http | Parley / raw |\n|---|---|---|---|\n");
@@ -569,6 +758,86 @@ public class RunAll {
             md.append("| ").append(m.label).append(" | ").append(rangeOf(p.parley, m.key)).append(" | ")
                     .append(m.key.equals("retries") ? "–" : rangeOf(p.raw, m.key)).append(" | ")
                     .append(m.key.equals("retries") ? "" : ratio).append(" |\n");
+        }
+    }
+
+    /**
+     * One table for raw, Parley and each peer: the median and range of each, and its median over
+     * raw's. Peers that failed are absent (a note says why); the retries row is Parley's alone.
+     */
+    static void sideBySideTable(String title, Pair p, List<Metric> metrics) {
+        Map<String, List<Map<String, String>>> all = new LinkedHashMap<>();
+        all.put("raw java.net.http", p.raw);
+        all.put("Parley", p.parley);
+        all.putAll(p.peers);
+        md.append("\n**").append(title).append("** (").append(p.parley.size()).append(" runs of each, load ")
+                .append(loadRange(p)).append(")\n\n| metric |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (String name : all.keySet()) {
+            md.append(' ').append(name).append(" |");
+            rule.append("---|");
+            if (!name.startsWith("raw")) {
+                md.append(" × raw |");
+                rule.append("---|");
+            }
+        }
+        md.append('\n').append(rule).append('\n');
+        Map<String, Double> headline = new LinkedHashMap<>();
+        for (Metric m : metrics) {
+            if (!p.parley.get(0).containsKey(m.key)) {
+                continue;
+            }
+            double raw = median(p.raw, m.key);
+            md.append("| ").append(m.label.replace(" (Parley)", "")).append(" |");
+            for (var e : all.entrySet()) {
+                boolean isRaw = e.getKey().startsWith("raw");
+                if (m.key.equals("retries") && !e.getKey().equals("Parley")) {
+                    md.append(" – |").append(isRaw ? "" : " |");
+                    continue;
+                }
+                double v = median(e.getValue(), m.key);
+                md.append(' ').append(rangeOf(e.getValue(), m.key)).append(" |");
+                if (!isRaw) {
+                    md.append(' ').append(m.key.equals("retries") ? "" : raw == 0 ? (v == 0 ? "=" : "–") : fmt(v / raw, 2) + "×")
+                            .append(" |");
+                }
+                if (m == metrics.get(0)) {
+                    headline.put(e.getKey(), v);
+                }
+            }
+            md.append('\n');
+        }
+        headlines.add(new Object[] {title, metrics.get(0), headline});
+    }
+
+    /**
+     * The headline figure of every table (its first row) side by side, with Parley's median over
+     * the best peer's: above 1 means Parley is ahead, for "higher is better" and "lower is better"
+     * figures alike.
+     */
+    static void sideBySide() {
+        md.append("\n## Side by side: the headline figure of each table\n\nMedians from the tables above. The last column"
+                + " is Parley's median over the best peer's, turned so that above 1 means Parley is ahead (for times and"
+                + " RSS: the best peer's over Parley's).\n\n| table | figure | raw | Parley |");
+        PEERS.forEach(p -> md.append(' ').append(p.name()).append(" |"));
+        md.append(" Parley vs the best peer |\n|---|---|---|---|").append("---|".repeat(PEERS.size())).append("---|\n");
+        for (Object[] h : headlines) {
+            Metric m = (Metric) h[1];
+            @SuppressWarnings("unchecked")
+            Map<String, Double> v = (Map<String, Double>) h[2];
+            int digits = v.get("Parley") >= 100 ? 0 : 1;
+            md.append("| ").append(h[0]).append(" | ").append(m.label).append(" | ")
+                    .append(fmt(v.get("raw java.net.http"), digits)).append(" | ").append(fmt(v.get("Parley"), digits)).append(" |");
+            Double best = null;
+            for (Peer p : PEERS) {
+                Double x = v.get(p.name());
+                md.append(' ').append(x == null ? "–" : fmt(x, digits)).append(" |");
+                if (x != null && (best == null || (m.higherIsBetter ? x > best : x < best))) {
+                    best = x;
+                }
+            }
+            double parley = v.get("Parley");
+            md.append(' ').append(best == null ? "–" : fmt(m.higherIsBetter ? parley / best : best / parley, 2) + "×").append(" |\n");
         }
     }
 
@@ -629,6 +898,7 @@ public class RunAll {
     static String loadRange(Pair p) {
         List<Map<String, String>> all = new ArrayList<>(p.parley);
         all.addAll(p.raw);
+        p.peers.values().forEach(all::addAll);
         ToDoubleFunction<Map<String, String>> f = x -> Double.parseDouble(x.get("load"));
         double lo = all.stream().mapToDouble(f).min().orElse(0);
         double hi = all.stream().mapToDouble(f).max().orElse(0);

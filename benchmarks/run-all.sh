@@ -3,6 +3,11 @@
 #   benchmarks/run-all.sh            full run (about 10-15 minutes on 2 cores)
 #   benchmarks/run-all.sh --quick    quick run (under 3 minutes)
 #   benchmarks/run-all.sh --only chat,stream   a subset: chat, stream, embed, cold, policy
+#   benchmarks/run-all.sh --peers    also openai-java, langchain4j-open-ai and simple-openai, side by side
+#   benchmarks/run-all.sh --only peers [--quick]   the side-by-side comparison alone
+# RunAll options pass through: --rounds N, --jar PATH, --out FILE, --note TEXT (see RunAll.java).
+# The peer SDKs are fetched by Maven at benchmark time into target/peers/ (one generated pom
+# per SDK); they are never a dependency of the library.
 # Finds a JDK 21+ the way the build does: JAVA_HOME if it is 21 or newer, else the newest
 # under /usr/lib/jvm. Builds target/parley.jar if it is missing (and, for a full run,
 # the jlink image target/image).
