@@ -59,8 +59,8 @@ final class StreamCall<T> implements Flow.Subscription, Flow.Subscriber<T> {
             if (status >= 200 && status <= 299) {
                 return HttpResponse.BodySubscribers.ofPublisher();
             }
-            // An error: read the (small) body whole and turn it into the error.
-            return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), body -> {
+            // An error: read the start of the (normally small) body and turn it into the error.
+            return HttpResponse.BodySubscribers.mapping(Transport.CappedBody.truncating(Transport.MAX_ERROR_BODY_BYTES), body -> {
                 LlmException e = HttpErrors.fromResponse(provider, status, info.headers(), body, key);
                 return subscriber -> {
                     subscriber.onSubscribe(new Flow.Subscription() {
