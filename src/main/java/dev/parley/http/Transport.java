@@ -146,8 +146,15 @@ public final class Transport {
      * an {@link LlmException} of Parley's own (an oversized body) is reported as it is; an
      * original of the same type carries the detail (such as "received while in pool"), so it is
      * reported when the types match.
+     *
+     * @throws Error found among the causes (such as {@link OutOfMemoryError}): never reported
+     *               as a network failure, which would be retried
      */
     static LlmException failure(String provider, Throwable e, ApiKey key) {
+        Error error = errorIn(e);
+        if (error != null) {
+            throw error;
+        }
         int depth = 0;
         for (Throwable c = e; c != null && depth < 32; c = c.getCause(), depth++) {
             if (c instanceof LlmException l) {
@@ -156,6 +163,21 @@ public final class Transport {
         }
         Throwable c = e.getCause();
         return HttpErrors.fromException(provider, c != null && c.getClass() == e.getClass() ? c : e, key);
+    }
+
+    /**
+     * {@return the first {@link Error} among {@code t} and its causes, or null}: the client
+     * reports an error on its own threads (an {@link OutOfMemoryError} while reading a body) as
+     * the cause of an {@code IOException}
+     */
+    static Error errorIn(Throwable t) {
+        int depth = 0;
+        for (Throwable c = t; c != null && depth < 32; c = c.getCause(), depth++) {
+            if (c instanceof Error error) {
+                return error;
+            }
+        }
+        return null;
     }
 
     /**
