@@ -17,6 +17,10 @@ final class ProviderSettings {
 
     static ProviderConfig configFor(String provider, Settings s, HttpClient client) {
         ProviderConfig.Builder b = ProviderConfig.newBuilder().httpClient(client);
+        String userAgent = s.get("LLM_USER_AGENT");
+        if (userAgent != null) {
+            b.header("User-Agent", userAgent);
+        }
         switch (provider) {
             case "openai" -> {
                 b.apiKey(required(s, "OPENAI_API_KEY", provider)).baseUrl(s.url("OPENAI_BASE_URL"));

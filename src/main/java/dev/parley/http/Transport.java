@@ -1,6 +1,7 @@
 package dev.parley.http;
 
 import java.io.IOException;
+import java.lang.module.ModuleDescriptor;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
@@ -49,12 +50,31 @@ public final class Transport {
     }
 
     /**
-     * {@return a request builder for {@code uri}}: HTTP/1.1 for plain {@code http} URLs (local
-     * servers rarely speak HTTP/2 without TLS, and the upgrade attempt costs a round trip),
-     * the client's default otherwise.
+     * The {@code User-Agent} of every request: {@code parley/VERSION}, the version from the jar's
+     * manifest ({@code Implementation-Version}), else the module's version, else {@code dev}
+     * (running from classes). A {@code User-Agent} among a provider's configured headers
+     * (or the setting {@code LLM_USER_AGENT}) replaces it.
+     */
+    public static final String USER_AGENT = "parley/" + version();
+
+    /** {@return Parley's version, as {@code parley --version} shows it} */
+    static String version() {
+        String v = Transport.class.getPackage().getImplementationVersion();
+        if (v == null) {
+            ModuleDescriptor d = Transport.class.getModule().getDescriptor();
+            v = d != null ? d.rawVersion().orElse("dev") : "dev";
+        }
+        return v;
+    }
+
+    /**
+     * {@return a request builder for {@code uri}}, with Parley's {@link #USER_AGENT} (set, so
+     * that a configured header set after it replaces it): HTTP/1.1 for plain {@code http} URLs
+     * (local servers rarely speak HTTP/2 without TLS, and the upgrade attempt costs a round
+     * trip), the client's default otherwise.
      */
     public static HttpRequest.Builder request(URI uri) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).setHeader("User-Agent", USER_AGENT);
         if ("http".equalsIgnoreCase(uri.getScheme())) {
             b.version(HttpClient.Version.HTTP_1_1);
         }
