@@ -218,7 +218,7 @@ final class DecodingSubscription<F, T> extends AbstractSubscription<T>
                 Tail d = tail;
                 if (failure != null) {
                     submitOnError(failure);
-                } else if (d == null || d.ended()) {
+                } else if (d == null || d.done()) {
                     submitOnComplete();
                 }
                 return sent; // or the tail signals when it is read
@@ -358,7 +358,7 @@ final class DecodingSubscription<F, T> extends AbstractSubscription<T>
         if (s == null || s == CANCELLED || upstreamDone) {
             return;
         }
-        Tail d = new Tail(s);
+        Tail d = new Tail(this, s);
         tail = d;
         if (upstreamDone) {
             d.finish(); // the body ended before the tail reader was in place: nothing to read
@@ -392,22 +392,25 @@ final class DecodingSubscription<F, T> extends AbstractSubscription<T>
      * <p>Thread-safety: {@link #read} is called by upstream signals, which are serial; the read
      * ends once, by whichever of the body's end, the byte limit and the timer comes first.
      */
-    private final class Tail implements Runnable {
+    private static final class Tail implements Runnable {
         static final long MAX_BYTES = 64 * 1024;
         static final long MAX_WAIT_MILLIS = 1_000;
         private static final Executor LATER =
                 CompletableFuture.delayedExecutor(MAX_WAIT_MILLIS, TimeUnit.MILLISECONDS, Runnable::run);
 
-        /** The upstream subscription until the read ends; then null, so the timer keeps nothing alive. */
+        /** The upstream subscription until the read ends; then null. */
         private final AtomicReference<Flow.Subscription> upstream;
+        /** The stream to complete when the read ends; then null, so the timer keeps nothing alive. */
+        private volatile DecodingSubscription<?, ?> owner;
         /** Written only by upstream signals, which are serial. */
         private long bytes;
 
-        Tail(Flow.Subscription upstream) {
+        Tail(DecodingSubscription<?, ?> owner, Flow.Subscription upstream) {
+            this.owner = owner;
             this.upstream = new AtomicReference<>(upstream);
         }
 
-        boolean ended() {
+        boolean done() {
             return upstream.get() == null;
         }
 
@@ -429,14 +432,14 @@ final class DecodingSubscription<F, T> extends AbstractSubscription<T>
         /** The body ended (or failed after the marker, which does not matter): the stream can complete. */
         void finish() {
             if (upstream.getAndSet(null) != null) {
-                signal();
+                ended();
             }
         }
 
         /** On the delay scheduler's thread, when the time is up. */
         @Override
         public void run() {
-            if (!ended()) {
+            if (!done()) {
                 Thread.ofVirtual().name("parley-body-tail").start(this::cancel);
             }
         }
@@ -445,8 +448,14 @@ final class DecodingSubscription<F, T> extends AbstractSubscription<T>
             Flow.Subscription s = upstream.getAndSet(null);
             if (s != null) {
                 s.cancel();
-                signal();
+                ended();
             }
+        }
+
+        private void ended() {
+            DecodingSubscription<?, ?> o = owner;
+            owner = null;
+            o.signal(); // the stream completes
         }
     }
 }
