@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
@@ -18,10 +19,12 @@ import dev.parley.ApiKey;
 import dev.parley.ChatChunk;
 import dev.parley.ChatRequest;
 import dev.parley.ChatStream;
+import dev.parley.Llm;
 import dev.parley.LlmException;
 import dev.parley.provider.anthropic.AnthropicProviderFactory;
 import dev.parley.provider.ollama.OllamaProviderFactory;
 import dev.parley.provider.openai.OpenAiProviderFactory;
+import dev.parley.retry.RetryPolicy;
 import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
 import dev.parley.support.CountingHttpServer;
@@ -148,6 +151,33 @@ class ConnectionReuseTest {
                 }
             }
         }
+    }
+
+    @Test
+    void retriedCallsShareOneConnection() {
+        byte[] error = "{\"error\":{\"message\":\"busy\",\"type\":\"server_error\"}}".getBytes(StandardCharsets.UTF_8);
+        Map<String, Integer> accepted = new TreeMap<>();
+        for (Wire w : WIRES) {
+            byte[] chat = Fixtures.bytes(w.chat());
+            byte[] stream = Fixtures.bytes(w.stream());
+            AtomicInteger requests = new AtomicInteger();
+            try (CountingHttpServer server = CountingHttpServer.start(r -> requests.incrementAndGet() % 2 == 1
+                    ? Reply.chunked(503, "application/json", error, END_PAUSE) // every first attempt
+                    : new String(r.body(), StandardCharsets.UTF_8).contains("\"stream\":true")
+                    ? Reply.chunked(200, w.contentType(), stream, END_PAUSE)
+                    : Reply.fixed(200, "application/json", chat))) {
+                Llm llm = Llm.newBuilder().provider(w.provider().apply(server)).defaultModel("m")
+                        .retry(RetryPolicy.newBuilder().maxAttempts(2).baseDelay(Duration.ofMillis(1)).build())
+                        .build();
+                for (int i = 0; i < N; i++) {
+                    llm.chat("hi");
+                    llm.stream("hi").collect();
+                }
+                assertEquals(4 * N, server.requests.size(), w.name() + ": each call took two attempts");
+                accepted.put(w.name(), server.accepted());
+            }
+        }
+        assertEquals(oneEach(), accepted, "connections for " + 2 * N + " calls retried once each");
     }
 
     @Test
