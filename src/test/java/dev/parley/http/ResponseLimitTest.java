@@ -168,4 +168,15 @@ class ResponseLimitTest {
             assertTrue(server.awaitOpenAtMost(0, PATIENCE), "the connection was not closed");
         }
     }
+
+    @Test
+    void anEndlessNdjsonStreamWithoutALineEndFailsAtTheLineLimit() {
+        try (CountingHttpServer server = CountingHttpServer.start(r -> Reply.endless(200, "application/x-ndjson",
+                "{\"message\":\"".getBytes(StandardCharsets.US_ASCII), KILOBYTE))) {
+            Provider ollama = new OllamaProviderFactory().create(config(server, "").build());
+            LlmException e = assertThrows(LlmException.class, () -> ollama.stream(ChatRequest.of("m", "hi")).collect());
+            assertEquals(LlmException.Kind.STREAM_INTERRUPTED, e.kind(), e.getMessage());
+            assertTrue(server.awaitOpenAtMost(0, PATIENCE), "the connection was not closed");
+        }
+    }
 }
