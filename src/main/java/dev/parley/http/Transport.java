@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import dev.parley.ApiKey;
 import dev.parley.LlmException;
@@ -211,15 +212,18 @@ public final class Transport {
      */
     static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
         private final long max;
-        /** The failure past the limit, or null to keep the first {@code max} bytes instead. */
-        private final LlmException tooLarge;
+        /**
+         * Makes the failure past the limit (only then: an exception's stack trace is not free), or
+         * null to keep the first {@code max} bytes instead.
+         */
+        private final Supplier<LlmException> tooLarge;
         private final boolean declaredTooLarge;
         private final CompletableFuture<byte[]> result = new CompletableFuture<>();
         private final List<ByteBuffer> parts = new ArrayList<>();
         private long size;
         private Flow.Subscription subscription;
 
-        private CappedBody(long max, LlmException tooLarge, boolean declaredTooLarge) {
+        private CappedBody(long max, Supplier<LlmException> tooLarge, boolean declaredTooLarge) {
             this.max = max;
             this.tooLarge = tooLarge;
             this.declaredTooLarge = declaredTooLarge;
@@ -228,7 +232,7 @@ public final class Transport {
         /** {@return a body that fails with a {@link LlmException} past {@code max} bytes} */
         static CappedBody failing(HttpResponse.ResponseInfo info, String provider, long max) {
             long declared = info.headers().firstValueAsLong("content-length").orElse(-1);
-            return new CappedBody(max, LlmException.newBuilder(LlmException.Kind.SERVER_ERROR)
+            return new CappedBody(max, () -> LlmException.newBuilder(LlmException.Kind.SERVER_ERROR)
                     .provider(provider)
                     .statusCode(info.statusCode())
                     .requestId(HttpErrors.requestId(info.headers()))
@@ -251,7 +255,7 @@ public final class Transport {
             subscription = s;
             if (declaredTooLarge) {
                 s.cancel();
-                result.completeExceptionally(tooLarge);
+                result.completeExceptionally(tooLarge.get());
             } else {
                 s.request(Long.MAX_VALUE);
             }
@@ -268,7 +272,7 @@ public final class Transport {
                     subscription.cancel(); // the client closes the connection rather than read on
                     if (tooLarge != null) {
                         parts.clear();
-                        result.completeExceptionally(tooLarge);
+                        result.completeExceptionally(tooLarge.get());
                     } else {
                         parts.add(b.slice(b.position(), (int) room));
                         size = max;
