@@ -270,8 +270,8 @@ final class DecodingSubscription<F, T> extends AbstractSubscription<T>
         if (stopped) {
             outcomeReady = true;
             if (endSeen && failure == null) {
-                // The mapper saw the end marker: read the rest of the body in the background, so
-                // that the connection can serve the next request, while the end goes downstream.
+                // The mapper saw the end marker: read the rest of the body, so that the connection
+                // can serve the next request; the stream completes when that is done.
                 readTail();
             } else {
                 cancelUpstream(); // decoding failed: nothing more is needed upstream
