@@ -2,6 +2,8 @@ package dev.parley;
 
 import java.net.http.HttpClient;
 
+import dev.parley.http.ResponseLimits;
+import dev.parley.http.Transport;
 import dev.parley.spi.ProviderConfig;
 
 /**
@@ -15,6 +17,10 @@ final class ProviderSettings {
 
     static ProviderConfig configFor(String provider, Settings s, HttpClient client) {
         ProviderConfig.Builder b = ProviderConfig.newBuilder().httpClient(client);
+        String userAgent = s.get("LLM_USER_AGENT");
+        if (userAgent != null) {
+            b.header("User-Agent", userAgent);
+        }
         switch (provider) {
             case "openai" -> {
                 b.apiKey(required(s, "OPENAI_API_KEY", provider)).baseUrl(s.url("OPENAI_BASE_URL"));
@@ -54,7 +60,12 @@ final class ProviderSettings {
                 // A third-party provider: pass the generic settings through.
                 String prefix = provider.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
                 b.apiKey(s.secret(prefix + "_API_KEY")).baseUrl(s.url(prefix + "_BASE_URL"));
+                return b.build(); // its factory may refuse the built-in providers' options
             }
+        }
+        Integer maxBytes = s.integer(Transport.MAX_RESPONSE_BYTES_SETTING, 1024, Integer.MAX_VALUE - 8);
+        if (maxBytes != null) {
+            b.option(ResponseLimits.OPTION, maxBytes.toString());
         }
         return b.build();
     }

@@ -19,8 +19,14 @@ import java.util.function.Function;
  *       subscriber has outstanding demand and every decoded item has been delivered, so a slow
  *       subscriber never makes it buffer more than one network chunk's worth of items.
  *   <li><b>Cancellation.</b> Cancelling the subscription cancels the upstream subscription, which
- *       makes {@code HttpClient} abort the exchange and release the connection. The upstream is
- *       also cancelled once the mapper marks the end of the stream, or fails.
+ *       makes {@code HttpClient} abort the exchange and close the connection. The upstream is
+ *       also cancelled when decoding or mapping fails.
+ *   <li><b>The end.</b> Once the mapper marks the end of the stream, the rest of the body is read
+ *       and dropped (at most 64 KiB, for at most a second; then the upstream is cancelled), and
+ *       the subscriber gets {@code onComplete} when that is done: the client pools a connection
+ *       only when its body was read to the end, and a caller that sends its next request on
+ *       completion then finds it free. A subscriber that cancels after the end marker does not
+ *       stop that read.
  *   <li><b>Errors.</b> Items decoded before an error are delivered before {@code onError}. An
  *       {@code IOException} from upstream arrives wrapped in {@link StreamInterruptedException}
  *       (the original is the cause); a mapper exception, or a {@link StreamFormatException} for an

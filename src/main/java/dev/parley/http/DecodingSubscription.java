@@ -7,7 +7,11 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -89,6 +93,8 @@ final class DecodingSubscription<F, T> extends AbstractSubscription<T>
     };
 
     private volatile Flow.Subscription upstream;
+    /** Reads the rest of the body after the end marker; null until then. */
+    private volatile Tail tail;
     private volatile List<ByteBuffer> pendingChunk;
     /** Chunks requested from upstream and not yet received: 0 or 1 unless upstream misbehaves. */
     @SuppressWarnings("unused") // accessed through UPSTREAM_DEMAND
@@ -143,6 +149,11 @@ final class DecodingSubscription<F, T> extends AbstractSubscription<T>
             n += b.remaining();
         }
         bytesReceived += n;
+        Tail d = tail;
+        if (d != null) {
+            d.read(n);
+            return;
+        }
         if (isCancelled()) {
             return;
         }
@@ -162,13 +173,24 @@ final class DecodingSubscription<F, T> extends AbstractSubscription<T>
 
     @Override
     public void onError(Throwable error) {
-        upstreamError = Objects.requireNonNull(error, "error");
+        Objects.requireNonNull(error, "error");
+        Tail d = tail;
+        if (d != null) {
+            d.finish(); // the stream had ended: what failed after it does not matter
+            return;
+        }
+        upstreamError = error;
         upstreamDone = true;
         signal();
     }
 
     @Override
     public void onComplete() {
+        Tail d = tail;
+        if (d != null) {
+            d.finish();
+            return;
+        }
         upstreamDone = true;
         signal();
     }
@@ -193,12 +215,13 @@ final class DecodingSubscription<F, T> extends AbstractSubscription<T>
                 return sent; // no demand left; the rest waits for request()
             }
             if (outcomeReady) {
+                Tail d = tail;
                 if (failure != null) {
                     submitOnError(failure);
-                } else {
+                } else if (d == null || d.done()) {
                     submitOnComplete();
                 }
-                return sent;
+                return sent; // or the tail signals when it is read
             }
             boolean done = upstreamDone; // read before the chunk: a chunk always precedes completion
             @SuppressWarnings("unchecked")
@@ -225,6 +248,7 @@ final class DecodingSubscription<F, T> extends AbstractSubscription<T>
         }
     }
 
+    /** Ends the stream; reading the tail goes on, to its own bounds, for the connection's sake. */
     @Override
     protected void abort(boolean flowInterrupted) {
         cancelUpstream();
@@ -244,9 +268,14 @@ final class DecodingSubscription<F, T> extends AbstractSubscription<T>
             }
         }
         if (stopped) {
-            // The mapper saw the end marker, or decoding failed: nothing more is needed upstream.
             outcomeReady = true;
-            cancelUpstream();
+            if (endSeen && failure == null) {
+                // The mapper saw the end marker: read the rest of the body, so that the connection
+                // can serve the next request; the stream completes when that is done.
+                readTail();
+            } else {
+                cancelUpstream(); // decoding failed: nothing more is needed upstream
+            }
         }
     }
 
@@ -323,10 +352,110 @@ final class DecodingSubscription<F, T> extends AbstractSubscription<T>
         stopped = true;
     }
 
+    /** Hands the upstream subscription, after the end marker, to a {@link Tail}. */
+    private void readTail() {
+        Flow.Subscription s = (Flow.Subscription) UPSTREAM.getAndSet(this, CANCELLED);
+        if (s == null || s == CANCELLED || upstreamDone) {
+            return;
+        }
+        Tail d = new Tail(this, s);
+        tail = d;
+        if (upstreamDone) {
+            d.finish(); // the body ended before the tail reader was in place: nothing to read
+        } else {
+            d.start();
+        }
+    }
+
     private void cancelUpstream() {
         Flow.Subscription s = (Flow.Subscription) UPSTREAM.getAndSet(this, CANCELLED);
         if (s != null && s != CANCELLED && !upstreamDone) {
             s.cancel();
+        }
+    }
+
+    /**
+     * Reads and drops what is left of a body after its end marker, so that the HTTP client can
+     * pool the connection: the JDK's client keeps an HTTP/1.1 connection for the next request only
+     * when the body was read to its end (for a chunked body, the last, empty, chunk), and closes
+     * it when the body is cancelled. The stream completes when the tail is read: a caller that
+     * sends its next request on completion then finds the connection back in the pool (otherwise
+     * it races the client's reading of the last chunk, and often opens a new connection). Servers
+     * end the body right after the marker, usually in the same packet, so this costs nothing; a
+     * body that goes on for more than {@link #MAX_BYTES}, or does not end within
+     * {@link #MAX_WAIT_MILLIS}, is cancelled after all, which closes the connection.
+     *
+     * <p>The wait is timed by the JDK's shared delay scheduler (one daemon thread for the whole
+     * JVM), not a thread per stream; only a tail that runs out of time gets a virtual thread, to
+     * complete the stream without running the subscriber on the scheduler's thread.
+     *
+     * <p>Thread-safety: {@link #read} is called by upstream signals, which are serial; the read
+     * ends once, by whichever of the body's end, the byte limit and the timer comes first.
+     */
+    private static final class Tail implements Runnable {
+        static final long MAX_BYTES = 64 * 1024;
+        static final long MAX_WAIT_MILLIS = 1_000;
+        private static final Executor LATER =
+                CompletableFuture.delayedExecutor(MAX_WAIT_MILLIS, TimeUnit.MILLISECONDS, Runnable::run);
+
+        /** The upstream subscription until the read ends; then null. */
+        private final AtomicReference<Flow.Subscription> upstream;
+        /** The stream to complete when the read ends; then null, so the timer keeps nothing alive. */
+        private volatile DecodingSubscription<?, ?> owner;
+        /** Written only by upstream signals, which are serial. */
+        private long bytes;
+
+        Tail(DecodingSubscription<?, ?> owner, Flow.Subscription upstream) {
+            this.owner = owner;
+            this.upstream = new AtomicReference<>(upstream);
+        }
+
+        boolean done() {
+            return upstream.get() == null;
+        }
+
+        void start() {
+            Flow.Subscription s = upstream.get();
+            if (s != null) {
+                s.request(Long.MAX_VALUE);
+                LATER.execute(this);
+            }
+        }
+
+        void read(long n) {
+            bytes += n;
+            if (bytes > MAX_BYTES) {
+                cancel();
+            }
+        }
+
+        /** The body ended (or failed after the marker, which does not matter): the stream can complete. */
+        void finish() {
+            if (upstream.getAndSet(null) != null) {
+                ended();
+            }
+        }
+
+        /** On the delay scheduler's thread, when the time is up. */
+        @Override
+        public void run() {
+            if (!done()) {
+                Thread.ofVirtual().name("parley-body-tail").start(this::cancel);
+            }
+        }
+
+        private void cancel() {
+            Flow.Subscription s = upstream.getAndSet(null);
+            if (s != null) {
+                s.cancel();
+                ended();
+            }
+        }
+
+        private void ended() {
+            DecodingSubscription<?, ?> o = owner;
+            owner = null;
+            o.signal(); // the stream completes
         }
     }
 }

@@ -59,8 +59,8 @@ final class StreamCall<T> implements Flow.Subscription, Flow.Subscriber<T> {
             if (status >= 200 && status <= 299) {
                 return HttpResponse.BodySubscribers.ofPublisher();
             }
-            // An error: read the (small) body whole and turn it into the error.
-            return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), body -> {
+            // An error: read the start of the (normally small) body and turn it into the error.
+            return HttpResponse.BodySubscribers.mapping(Transport.CappedBody.truncating(Transport.MAX_ERROR_BODY_BYTES), body -> {
                 LlmException e = HttpErrors.fromResponse(provider, status, info.headers(), body, key);
                 return subscriber -> {
                     subscriber.onSubscribe(new Flow.Subscription() {
@@ -89,7 +89,9 @@ final class StreamCall<T> implements Flow.Subscription, Flow.Subscriber<T> {
         }
         future.whenComplete((response, failure) -> {
             if (failure != null) {
-                fail(HttpErrors.fromException(provider, unwrap(failure), key));
+                Throwable t = unwrap(failure);
+                Error error = Transport.errorIn(t);
+                fail(error != null ? error : HttpErrors.fromException(provider, t, key));
                 return;
             }
             String rid = HttpErrors.requestId(response.headers());
@@ -112,9 +114,10 @@ final class StreamCall<T> implements Flow.Subscription, Flow.Subscriber<T> {
             Flow.Publisher<T> items;
             try {
                 items = decoder.apply(response.headers(), response.body());
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // An Error too: thrown from this callback it would be lost, and the stream hang.
                 drainAndDiscard(response.body());
-                fail(HttpErrors.fromException(provider, e, key));
+                fail(e instanceof Error error ? error : HttpErrors.fromException(provider, e, key));
                 return;
             }
             items.subscribe(this);
@@ -230,9 +233,15 @@ final class StreamCall<T> implements Flow.Subscription, Flow.Subscriber<T> {
         downstream.onNext(item);
     }
 
+    /**
+     * Fails the stream with {@code t} as an {@link LlmException}; but an {@link Error} (such as
+     * {@link OutOfMemoryError}) among its causes goes to the subscriber as it is, never disguised
+     * as a stream or network failure that a retry would repeat.
+     */
     @Override
     public void onError(Throwable t) {
-        fail(toLlmException(t));
+        Error error = Transport.errorIn(t);
+        fail(error != null ? error : toLlmException(t));
     }
 
     @Override
@@ -278,8 +287,8 @@ final class StreamCall<T> implements Flow.Subscription, Flow.Subscriber<T> {
                 .build();
     }
 
-    /** Delivers an error unless the stream was cancelled or already ended. */
-    private void fail(LlmException e) {
+    /** Delivers an error (an {@link LlmException}, or an {@link Error}) unless the stream was cancelled or already ended. */
+    private void fail(Throwable e) {
         lock.lock();
         try {
             if (done || cancelled) {

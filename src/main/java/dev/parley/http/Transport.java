@@ -1,6 +1,7 @@
 package dev.parley.http;
 
 import java.io.IOException;
+import java.lang.module.ModuleDescriptor;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
@@ -8,11 +9,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import dev.parley.ApiKey;
 import dev.parley.LlmException;
@@ -46,12 +51,31 @@ public final class Transport {
     }
 
     /**
-     * {@return a request builder for {@code uri}}: HTTP/1.1 for plain {@code http} URLs (local
-     * servers rarely speak HTTP/2 without TLS, and the upgrade attempt costs a round trip),
-     * the client's default otherwise.
+     * The {@code User-Agent} of every request: {@code parley/VERSION}, the version from the jar's
+     * manifest ({@code Implementation-Version}), else the module's version, else {@code dev}
+     * (running from classes). A {@code User-Agent} among a provider's configured headers
+     * (or the setting {@code LLM_USER_AGENT}) replaces it.
+     */
+    public static final String USER_AGENT = "parley/" + version();
+
+    /** {@return Parley's version, as {@code parley --version} shows it} */
+    static String version() {
+        String v = Transport.class.getPackage().getImplementationVersion();
+        if (v == null) {
+            ModuleDescriptor d = Transport.class.getModule().getDescriptor();
+            v = d != null ? d.rawVersion().orElse("dev") : "dev";
+        }
+        return v;
+    }
+
+    /**
+     * {@return a request builder for {@code uri}}, with Parley's {@link #USER_AGENT} (set, so
+     * that a configured header set after it replaces it): HTTP/1.1 for plain {@code http} URLs
+     * (local servers rarely speak HTTP/2 without TLS, and the upgrade attempt costs a round
+     * trip), the client's default otherwise.
      */
     public static HttpRequest.Builder request(URI uri) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).setHeader("User-Agent", USER_AGENT);
         if ("http".equalsIgnoreCase(uri.getScheme())) {
             b.version(HttpClient.Version.HTTP_1_1);
         }
@@ -61,6 +85,21 @@ public final class Transport {
     /** A whole response. */
     public record Response(int status, HttpHeaders headers, byte[] body) {
     }
+
+    /** The largest response body read whole, unless configured otherwise: 32 MiB. */
+    public static final long DEFAULT_MAX_RESPONSE_BYTES = 32L << 20;
+
+    /** The largest embeddings response body read whole, unless configured otherwise: 256 MiB. */
+    public static final long DEFAULT_MAX_EMBEDDINGS_RESPONSE_BYTES = 256L << 20;
+
+    /**
+     * The most of an error (non-2xx) body that is read: 1 MiB. Error bodies are short; the rest of
+     * a longer one is dropped, with the connection, and the error is made from what was read.
+     */
+    static final int MAX_ERROR_BODY_BYTES = 1 << 20;
+
+    /** The setting that changes the largest response body read whole, named in the error. */
+    public static final String MAX_RESPONSE_BYTES_SETTING = "LLM_MAX_RESPONSE_BYTES";
 
     /**
      * Sends {@code request} and waits for the whole response.
@@ -75,12 +114,34 @@ public final class Transport {
      *                      a timeout)
      */
     public static Response send(HttpClient client, HttpRequest request, String provider, ApiKey key) {
+        return send(client, request, provider, key, DEFAULT_MAX_RESPONSE_BYTES);
+    }
+
+    /**
+     * Sends {@code request} and waits for the whole response, whose body may be at most
+     * {@code maxBytes} long: a longer one is not read further (the connection is closed) and
+     * fails the call with a {@link LlmException.Kind#SERVER_ERROR} that is not retried. An
+     * error (non-2xx) body is read up to {@value #MAX_ERROR_BODY_BYTES} bytes.
+     *
+     * @param client   the client
+     * @param request  the request
+     * @param provider the provider's name, for errors
+     * @param key      the key to scrub from error messages, or null
+     * @param maxBytes the largest body accepted
+     * @return the response, whose status is 2xx
+     * @throws LlmException for a non-2xx status, a body over {@code maxBytes}, a network
+     *                      failure, or interruption (which aborts the exchange, keeps the
+     *                      interrupt flag set, and is reported as a timeout)
+     */
+    public static Response send(HttpClient client, HttpRequest request, String provider, ApiKey key, long maxBytes) {
         // The blocking send, not sendAsync(...).get(): the JDK completes a sendAsync future on
         // the common pool (so that callbacks never run on its own threads), one more thread
         // hand-off and wake-up per request. send() aborts the exchange when interrupted.
         HttpResponse<byte[]> response;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            response = client.send(request, info -> info.statusCode() >= 200 && info.statusCode() <= 299
+                    ? CappedBody.failing(info, provider, maxBytes)
+                    : CappedBody.truncating(MAX_ERROR_BODY_BYTES));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw LlmException.newBuilder(LlmException.Kind.TIMEOUT)
@@ -89,7 +150,7 @@ public final class Transport {
                     .cause(e)
                     .build();
         } catch (IOException e) {
-            throw HttpErrors.fromException(provider, cause(e), key);
+            throw failure(provider, e, key);
         }
         int status = response.statusCode();
         byte[] body = response.body() == null ? new byte[0] : response.body();
@@ -101,13 +162,158 @@ public final class Transport {
     }
 
     /**
-     * {@return the failure to report}: {@code send} rethrows the exchange's failure as a new
-     * exception of the same type whose cause is the original; the original carries the detail
-     * (such as "received while in pool"), so it is reported when the types match
+     * {@return the failure to report for an exchange that failed with {@code e}}. {@code send}
+     * rethrows the exchange's failure as a new {@code IOException} whose cause is the original:
+     * an {@link LlmException} of Parley's own (an oversized body) is reported as it is; an
+     * original of the same type carries the detail (such as "received while in pool"), so it is
+     * reported when the types match.
+     *
+     * @throws Error found among the causes (such as {@link OutOfMemoryError}): never reported
+     *               as a network failure, which would be retried
      */
-    private static Throwable cause(IOException e) {
+    static LlmException failure(String provider, Throwable e, ApiKey key) {
+        Error error = errorIn(e);
+        if (error != null) {
+            throw error;
+        }
+        int depth = 0;
+        for (Throwable c = e; c != null && depth < 32; c = c.getCause(), depth++) {
+            if (c instanceof LlmException l) {
+                return l;
+            }
+        }
         Throwable c = e.getCause();
-        return c != null && c.getClass() == e.getClass() ? c : e;
+        return HttpErrors.fromException(provider, c != null && c.getClass() == e.getClass() ? c : e, key);
+    }
+
+    /**
+     * {@return the first {@link Error} among {@code t} and its causes, or null}: the client
+     * reports an error on its own threads (an {@link OutOfMemoryError} while reading a body) as
+     * the cause of an {@code IOException}
+     */
+    static Error errorIn(Throwable t) {
+        int depth = 0;
+        for (Throwable c = t; c != null && depth < 32; c = c.getCause(), depth++) {
+            if (c instanceof Error error) {
+                return error;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A body read whole into a byte array, up to a limit. Past the limit the body is cancelled
+     * (the client closes the connection rather than read on) and the result is either a failure
+     * naming the limit, or the bytes read so far (for error bodies, which only need a start).
+     * A body whose {@code Content-Length} is over the limit fails before any of it is read.
+     *
+     * <p>Subscriber signals are serial, as the client guarantees; {@link #getBody()} may be
+     * read from any thread.
+     */
+    static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final long max;
+        /**
+         * Makes the failure past the limit (only then: an exception's stack trace is not free), or
+         * null to keep the first {@code max} bytes instead.
+         */
+        private final Supplier<LlmException> tooLarge;
+        private final boolean declaredTooLarge;
+        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private final List<ByteBuffer> parts = new ArrayList<>();
+        private long size;
+        private Flow.Subscription subscription;
+
+        private CappedBody(long max, Supplier<LlmException> tooLarge, boolean declaredTooLarge) {
+            this.max = max;
+            this.tooLarge = tooLarge;
+            this.declaredTooLarge = declaredTooLarge;
+        }
+
+        /** {@return a body that fails with a {@link LlmException} past {@code max} bytes} */
+        static CappedBody failing(HttpResponse.ResponseInfo info, String provider, long max) {
+            long declared = info.headers().firstValueAsLong("content-length").orElse(-1);
+            return new CappedBody(max, () -> LlmException.newBuilder(LlmException.Kind.SERVER_ERROR)
+                    .provider(provider)
+                    .statusCode(info.statusCode())
+                    .requestId(HttpErrors.requestId(info.headers()))
+                    .message("the response body is larger than the limit of " + max + " bytes"
+                            + (declared > max ? " (" + declared + " bytes announced)" : "")
+                            + " and was not read further; if such a response is expected, raise the limit"
+                            + " with the setting " + MAX_RESPONSE_BYTES_SETTING + " (the provider option "
+                            + ResponseLimits.OPTION + ")")
+                    .retryable(false)
+                    .build(), declared > max);
+        }
+
+        /** {@return a body that keeps its first {@code max} bytes and drops the rest} */
+        static CappedBody truncating(long max) {
+            return new CappedBody(max, null, false);
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            if (declaredTooLarge) {
+                s.cancel();
+                result.completeExceptionally(tooLarge.get());
+            } else {
+                s.request(Long.MAX_VALUE);
+            }
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            if (result.isDone()) {
+                return;
+            }
+            for (ByteBuffer b : items) {
+                long room = max - size;
+                if (b.remaining() > room) {
+                    subscription.cancel(); // the client closes the connection rather than read on
+                    if (tooLarge != null) {
+                        parts.clear();
+                        result.completeExceptionally(tooLarge.get());
+                    } else {
+                        parts.add(b.slice(b.position(), (int) room));
+                        size = max;
+                        complete();
+                    }
+                    return;
+                }
+                size += b.remaining();
+                parts.add(b); // the client hands each buffer over for good, as ofByteArray() relies on
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            parts.clear();
+            result.completeExceptionally(error);
+        }
+
+        @Override
+        public void onComplete() {
+            if (!result.isDone()) {
+                complete();
+            }
+        }
+
+        private void complete() {
+            byte[] bytes = new byte[(int) size];
+            int at = 0;
+            for (ByteBuffer b : parts) {
+                int n = b.remaining();
+                b.get(bytes, at, n);
+                at += n;
+            }
+            parts.clear();
+            result.complete(bytes);
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return result;
+        }
     }
 
     /**

@@ -26,7 +26,8 @@ import dev.parley.ApiKey;
  * @param baseUrl    the API's base URL, or null for the provider's default
  * @param apiKey     the API key, or null where none is needed (a local server)
  * @param httpClient the client to send with, or null for Parley's shared client
- * @param headers    extra HTTP headers to send with every request
+ * @param headers    extra HTTP headers to send with every request; they replace Parley's own, such
+ *                   as its {@code User-Agent} ({@code parley/VERSION})
  * @param options    provider-specific settings, such as {@code organization} or {@code apiVersion}
  */
 public record ProviderConfig(String name, URI baseUrl, ApiKey apiKey, HttpClient httpClient,

@@ -4,6 +4,7 @@ import dev.parley.support.TestSubscriber;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,12 +69,70 @@ class DecodingPublisherTest {
         upstream.send("\n\n" + events(4, 6) + "data: [DONE]\n\n");
         assertEquals(numbers(0, 4), s.items());
         s.request(1);
-        assertEquals(2, upstream.requested.get());
         s.request(1);
+        assertEquals(numbers(0, 6), s.items());
+        // After [DONE] the rest of the body is read and dropped (so that the client can pool the
+        // connection), and the stream completes when the body ends.
+        assertEquals(Long.MAX_VALUE, upstream.requested.get(), "the rest of the body is asked for");
+        assertFalse(s.isTerminated(), "completes when the body ends");
+        upstream.send(": the end\n\n");
+        upstream.complete();
         s.assertNoViolations();
         assertEquals(numbers(0, 6), s.awaitCompletion());
-        assertEquals(2, upstream.requested.get());
-        assertEquals(1, upstream.cancels.get(), "upstream no longer needed after [DONE]");
+        assertEquals(0, upstream.cancels.get(), "a body read to its end is not cancelled");
+    }
+
+    @Test
+    void aBodyThatGoesOnAfterTheEndMarkerIsCancelledAfterSixtyFourKilobytes() {
+        ManualUpstream upstream = new ManualUpstream();
+        TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
+        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        upstream.send(events(0, 2) + "data: [DONE]\n\n");
+        assertEquals(numbers(0, 2), s.items());
+        assertFalse(s.isTerminated());
+        byte[] kilobyte = ": padding\n".repeat(100).getBytes(UTF_8);
+        for (int i = 0; i < 64; i++) {
+            upstream.send(kilobyte); // 64,000 bytes: still read
+        }
+        assertEquals(0, upstream.cancels.get());
+        upstream.send(new byte[2000]);
+        assertEquals(1, upstream.cancels.get(), "past 64 KiB: cancelled, so the client closes the connection");
+        assertEquals(numbers(0, 2), s.awaitCompletion());
+        s.assertNoViolations();
+    }
+
+    @Test
+    void aBodyThatDoesNotEndAfterTheEndMarkerIsCancelledAfterASecond() {
+        ManualUpstream upstream = new ManualUpstream();
+        TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
+        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        upstream.send(events(0, 2) + "data: [DONE]\n\n");
+        assertEquals(numbers(0, 2), s.awaitCompletion(), "completes when the time is up");
+        assertEquals(1, upstream.cancels.get());
+        s.assertNoViolations();
+    }
+
+    @Test
+    void aFailureAfterTheEndMarkerDoesNotFailTheStream() {
+        ManualUpstream upstream = new ManualUpstream();
+        TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
+        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        upstream.send(events(0, 2) + "data: [DONE]\n\n");
+        upstream.error(new java.io.IOException("connection reset"));
+        assertEquals(numbers(0, 2), s.awaitCompletion());
+        assertEquals(0, upstream.cancels.get());
+    }
+
+    @Test
+    void cancellingAfterTheEndMarkerLetsTheRestOfTheBodyBeRead() {
+        ManualUpstream upstream = new ManualUpstream();
+        TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
+        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        upstream.send(events(0, 2) + "data: [DONE]\n\n");
+        s.cancel();
+        upstream.complete();
+        assertEquals(0, upstream.cancels.get(), "the body ended: the connection is the client's again");
+        assertFalse(s.isTerminated(), "a cancelled subscriber gets no further signal");
     }
 
     @Test

@@ -47,7 +47,7 @@ final class ManualUpstream implements Flow.Publisher<List<ByteBuffer>> {
             @Override
             public void request(long n) {
                 assertTrue(n > 0, "non-positive upstream request " + n);
-                requested.addAndGet(n);
+                requested.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
                 if (scripting) {
                     pump();
                 }

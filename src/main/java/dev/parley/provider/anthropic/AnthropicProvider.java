@@ -22,6 +22,7 @@ import dev.parley.LlmException;
 import dev.parley.ModelInfo;
 import dev.parley.http.DecodingPublisher;
 import dev.parley.http.HttpErrors;
+import dev.parley.http.ResponseLimits;
 import dev.parley.http.StreamOptions;
 import dev.parley.http.Transport;
 import dev.parley.json.Json;
@@ -57,9 +58,10 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
     private final String version;
     private final String beta;
     private final int defaultMaxTokens;
+    private final ResponseLimits limits;
 
     AnthropicProvider(String name, URI baseUrl, ApiKey key, HttpClient client, Map<String, String> headers,
-                      String version, String beta, int defaultMaxTokens) {
+                      String version, String beta, int defaultMaxTokens, ResponseLimits limits) {
         this.name = name;
         String b = baseUrl.toString();
         this.base = b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
@@ -69,6 +71,7 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
         this.version = version;
         this.beta = beta;
         this.defaultMaxTokens = defaultMaxTokens;
+        this.limits = limits;
     }
 
     /** Calls wait on {@link Transport#send}, which aborts the exchange when the thread is interrupted. */
@@ -90,7 +93,7 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
     @Override
     public ChatResponse chat(ChatRequest request) {
         HttpRequest http = post(body(request, false));
-        Transport.Response response = Transport.send(client, http, name, key);
+        Transport.Response response = Transport.send(client, http, name, key, limits.chat());
         String requestId = HttpErrors.requestId(response.headers());
         try {
             JsonObject body = MessagesDecoder.object(Json.parse(response.body()));
@@ -129,7 +132,7 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
             String query = "?limit=" + MODELS_PAGE
                     + (after == null ? "" : "&after_id=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
             HttpRequest http = headers(Transport.request(URI.create(base + "/v1/models" + query))).GET().build();
-            Transport.Response response = Transport.send(client, http, name, key);
+            Transport.Response response = Transport.send(client, http, name, key, limits.chat());
             String requestId = HttpErrors.requestId(response.headers());
             String last;
             try {

@@ -97,7 +97,8 @@ public final class AnthropicProviderFactory implements ProviderFactory {
                 config.headers(),
                 config.options().getOrDefault("version", DEFAULT_VERSION),
                 config.options().get("beta"),
-                maxTokens);
+                maxTokens,
+                dev.parley.http.ResponseLimits.of(config, name));
     }
 
     private static LlmException configuration(String name, String message) {

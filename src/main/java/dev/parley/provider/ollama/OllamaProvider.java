@@ -20,6 +20,7 @@ import dev.parley.ModelInfo;
 import dev.parley.http.DecodingPublisher;
 import dev.parley.http.HttpErrors;
 import dev.parley.http.StreamOptions;
+import dev.parley.http.ResponseLimits;
 import dev.parley.http.Transport;
 import dev.parley.json.Json;
 import dev.parley.json.JsonAccessException;
@@ -49,6 +50,7 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
     private final HttpClient client;
     private final Map<String, String> headers;
     private final JsonValue keepAlive;
+    private final ResponseLimits limits;
 
     /**
      * Creates the provider; checks at once that the configured headers can be sent.
@@ -59,9 +61,10 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
      * @param client    the client
      * @param headers   extra headers for every request
      * @param keepAlive the {@code keep_alive} to send, or null
+     * @param limits    the largest response bodies read whole
      */
     OllamaProvider(String name, URI baseUrl, ApiKey key, HttpClient client, Map<String, String> headers,
-                   JsonValue keepAlive) {
+                   JsonValue keepAlive, ResponseLimits limits) {
         this.name = name;
         String base = baseUrl.toString();
         while (base.endsWith("/")) {
@@ -72,6 +75,7 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
         this.client = client;
         this.headers = Map.copyOf(headers);
         this.keepAlive = keepAlive;
+        this.limits = limits;
         try {
             builder("/api/tags", "application/json").GET().build();
         } catch (IllegalArgumentException e) {
@@ -99,7 +103,8 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
     @Override
     public ChatResponse chat(ChatRequest request) {
         JsonObject body = OllamaRequests.chatBody(request, model(request.model()), false, keepAlive, name);
-        Transport.Response response = Transport.send(client, post("/api/chat", body, "application/json"), name, key);
+        Transport.Response response = Transport.send(client, post("/api/chat", body, "application/json"), name, key,
+                limits.chat());
         String requestId = HttpErrors.requestId(response.headers());
         JsonObject json = parse(response, requestId);
         try {
@@ -122,7 +127,8 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
     @Override
     public EmbeddingResponse embed(EmbeddingRequest request) {
         JsonObject body = OllamaRequests.embedBody(request, model(request.model()), keepAlive);
-        Transport.Response response = Transport.send(client, post("/api/embed", body, "application/json"), name, key);
+        Transport.Response response = Transport.send(client, post("/api/embed", body, "application/json"), name, key,
+                limits.embeddings());
         String requestId = HttpErrors.requestId(response.headers());
         JsonObject json = parse(response, requestId);
         try {
@@ -137,7 +143,7 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
     @Override
     public List<ModelInfo> models() {
         HttpRequest http = builder("/api/tags", "application/json").GET().build();
-        Transport.Response response = Transport.send(client, http, name, key);
+        Transport.Response response = Transport.send(client, http, name, key, limits.chat());
         String requestId = HttpErrors.requestId(response.headers());
         JsonObject json = parse(response, requestId);
         try {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.Objects;
 import java.util.function.Function;
 
+import dev.parley.http.ResponseLimits;
 import dev.parley.http.Transport;
 import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
@@ -63,6 +64,7 @@ public final class OllamaProviderFactory implements ProviderFactory {
                 config.apiKey(),
                 config.httpClient() != null ? config.httpClient() : Transport.sharedClient(),
                 config.headers(),
-                config.option("keepAlive").map(OllamaRequests::keepAlive).orElse(null));
+                config.option("keepAlive").map(OllamaRequests::keepAlive).orElse(null),
+                ResponseLimits.of(config, config.name() != null ? config.name() : name()));
     }
 }

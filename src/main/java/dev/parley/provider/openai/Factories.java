@@ -8,6 +8,7 @@ import java.util.Set;
 
 import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
+import dev.parley.http.ResponseLimits;
 import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
 
@@ -65,16 +66,16 @@ final class Factories {
                     + config.options().get(EMBEDDING_ENCODING) + "\"");
         };
         return new OpenAiProvider(new Settings(name, dialect, baseUrl, config.apiKey(), config.httpClient(),
-                headers, base64, apiVersion == null ? null : apiVersion.strip()));
+                headers, base64, apiVersion == null ? null : apiVersion.strip(), ResponseLimits.of(config, name)));
     }
 
     /** Refuses options the dialect does not know, so that a misspelt one is not silently ignored. */
     private static void checkOptions(Dialect dialect, String name, Map<String, String> options) {
         Set<String> known = switch (dialect) {
-            case OPENAI -> Set.of("organization", "project", EMBEDDING_ENCODING);
-            case DEEPSEEK -> Set.of();
-            case COMPATIBLE -> Set.of(EMBEDDING_ENCODING);
-            case AZURE -> Set.of("apiVersion", EMBEDDING_ENCODING);
+            case OPENAI -> Set.of("organization", "project", EMBEDDING_ENCODING, ResponseLimits.OPTION);
+            case DEEPSEEK -> Set.of(ResponseLimits.OPTION);
+            case COMPATIBLE -> Set.of(EMBEDDING_ENCODING, ResponseLimits.OPTION);
+            case AZURE -> Set.of("apiVersion", EMBEDDING_ENCODING, ResponseLimits.OPTION);
         };
         for (String key : options.keySet()) {
             if (!known.contains(key)) {

@@ -84,7 +84,8 @@ final class OpenAiProvider implements Provider, InterruptibleCalls {
         check(request);
         HttpRequest http = post(chatUri, ChatEncoder.chat(settings.dialect(), request, false),
                 "application/json");
-        Transport.Response response = Transport.send(settings.client(), http, name(), settings.apiKey());
+        Transport.Response response = Transport.send(settings.client(), http, name(), settings.apiKey(),
+                settings.limits().chat());
         String requestId = HttpErrors.requestId(response.headers());
         return decode(response, requestId, body -> ChatDecoder.response(settings.dialect(), name(), body,
                 request.model(), response.headers(), requestId));
@@ -107,7 +108,8 @@ final class OpenAiProvider implements Provider, InterruptibleCalls {
         requireModel(request.model());
         HttpRequest http = post(embeddingsUri, ChatEncoder.embeddings(request, settings.base64Embeddings()),
                 "application/json");
-        Transport.Response response = Transport.send(settings.client(), http, name(), settings.apiKey());
+        Transport.Response response = Transport.send(settings.client(), http, name(), settings.apiKey(),
+                settings.limits().embeddings());
         String requestId = HttpErrors.requestId(response.headers());
         return decode(response, requestId, body -> EmbeddingDecoder.embeddings(name(), body,
                 request.inputs().size(), request.model(), requestId));
@@ -117,7 +119,8 @@ final class OpenAiProvider implements Provider, InterruptibleCalls {
     public List<ModelInfo> models() {
         require(Capability.MODELS, "listing models");
         HttpRequest http = request(modelsUri, "application/json").GET().build();
-        Transport.Response response = Transport.send(settings.client(), http, name(), settings.apiKey());
+        Transport.Response response = Transport.send(settings.client(), http, name(), settings.apiKey(),
+                settings.limits().chat());
         return decode(response, HttpErrors.requestId(response.headers()), EmbeddingDecoder::models);
     }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import dev.parley.ApiKey;
+import dev.parley.http.ResponseLimits;
 import dev.parley.http.Transport;
 
 /**
@@ -25,15 +26,17 @@ import dev.parley.http.Transport;
  *                         they may replace it)
  * @param base64Embeddings whether embeddings are asked for as base64 rather than JSON numbers
  * @param apiVersion       the {@code api-version} query parameter (Azure), or null
+ * @param limits           the largest response bodies read whole
  */
 record Settings(String name, Dialect dialect, URI baseUrl, ApiKey apiKey, HttpClient httpClient,
-                Map<String, String> headers, boolean base64Embeddings, String apiVersion) {
+                Map<String, String> headers, boolean base64Embeddings, String apiVersion, ResponseLimits limits) {
 
     /** Copies the headers. */
     Settings {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dialect, "dialect");
         Objects.requireNonNull(baseUrl, "baseUrl");
+        Objects.requireNonNull(limits, "limits");
         headers = Map.copyOf(headers);
     }
 
