@@ -44,9 +44,43 @@ public final class ApiKey {
         return value;
     }
 
-    /** {@return {@code text} with every occurrence of this key replaced by {@code [redacted]}; null for null} */
+    /**
+     * Keys at least this long are replaced wherever they occur: a string that long does not turn
+     * up in a message by chance. A shorter key (a local proxy's token, a test's "x") is replaced
+     * only where it stands alone, not next to a letter or digit, so that "ConnectException"
+     * with the key "x" neither prints as "ConnectE[redacted]ception" nor shows where the key is.
+     */
+    static final int MIN_EMBEDDED = 8;
+
+    /**
+     * {@return {@code text} with this key replaced by {@code [redacted]}; null for null}: every
+     * occurrence of a key of 8 characters or more, and every occurrence of a shorter key that
+     * is not part of a longer word or number.
+     *
+     * @param text a message that may echo the key
+     */
     public String redact(String text) {
-        return text == null ? null : text.replace(value, "[redacted]");
+        if (text == null) {
+            return null;
+        }
+        if (value.length() >= MIN_EMBEDDED) {
+            return text.replace(value, "[redacted]");
+        }
+        StringBuilder sb = null;
+        int from = 0;
+        for (int at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + 1)) {
+            int end = at + value.length();
+            boolean alone = (at == 0 || !Character.isLetterOrDigit(text.charAt(at - 1)))
+                    && (end == text.length() || !Character.isLetterOrDigit(text.charAt(end)));
+            if (alone && at >= from) {
+                if (sb == null) {
+                    sb = new StringBuilder(text.length());
+                }
+                sb.append(text, from, at).append("[redacted]");
+                from = end;
+            }
+        }
+        return sb == null ? text : sb.append(text, from, text.length()).toString();
     }
 
     /** {@return "ApiKey[redacted]"; never the key} */
