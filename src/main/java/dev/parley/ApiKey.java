@@ -19,24 +19,42 @@ public final class ApiKey {
     /**
      * {@return a key}
      *
-     * @param value the key as the provider issued it
-     * @throws IllegalArgumentException if it is blank or holds a line break or other control
-     *                                  character (it would corrupt the HTTP headers)
+     * @param value the key as the provider issued it; surrounding white space (a key file's
+     *              trailing line break) is trimmed
+     * @throws IllegalArgumentException if it is blank or holds a character that cannot be sent
+     *                                  in an HTTP header: anything but printable ASCII, such as
+     *                                  a line break, a space, a typographic quote or a zero-width
+     *                                  space from a copy-paste. The message gives the position
+     *                                  and the kind of the character, never the key.
      */
     public static ApiKey of(String value) {
         Objects.requireNonNull(value, "value");
         String v = value.strip();
         if (v.isEmpty()) {
-            throw new IllegalArgumentException("API key is empty");
+            throw new IllegalArgumentException("the API key is empty");
         }
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c < 0x20 || c == 0x7F) {
-                throw new IllegalArgumentException("API key holds a control character at position " + i
-                        + "; check how it was read (a stray line break?)");
+        int position = 1;
+        for (int i = 0; i < v.length(); position++) {
+            int c = v.codePointAt(i);
+            if (c < 0x21 || c > 0x7E) {
+                throw new IllegalArgumentException("the API key cannot be sent in an HTTP header: character " + position
+                        + " is " + describe(c) + "; a key is printable ASCII, so check how it was copied or read");
             }
+            i += Character.charCount(c);
         }
         return new ApiKey(v);
+    }
+
+    private static String describe(int c) {
+        String code = String.format("U+%04X", c);
+        return switch (c) {
+            case ' ' -> "a space";
+            case 0x2018, 0x2019, 0x201C, 0x201D -> code + " (a typographic quote)";
+            case 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF -> code + " (an invisible zero-width character)";
+            case 0x2028, 0x2029, 0x0A, 0x0D -> code + " (a line break)";
+            case 0xA0 -> code + " (a no-break space)";
+            default -> code + (c < 0x20 || (c >= 0x7F && c <= 0x9F) ? " (a control character)" : " (not ASCII)");
+        };
     }
 
     /** {@return the key itself, for the one place that must send it: the request header} */

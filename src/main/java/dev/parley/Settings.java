@@ -60,11 +60,13 @@ final class Settings {
         if (file == null) {
             return null;
         }
+        String content;
         try {
-            return key(name + "_FILE", Files.readString(Path.of(file), StandardCharsets.UTF_8).strip());
+            content = Files.readString(Path.of(file), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
             throw config(name + "_FILE", "could not read the key file " + file + " (" + e.getClass().getSimpleName() + ")");
         }
+        return key(name + "_FILE", content);
     }
 
     private static ApiKey key(String name, String value) {

@@ -161,7 +161,7 @@ public final class HttpErrors {
         return LlmException.newBuilder(kind)
                 .provider(provider)
                 .message(what + " (" + redact(key, detail) + ")")
-                .cause(e)
+                .cause(dev.parley.internal.Scrub.redact(e, key))
                 .build();
     }
 

@@ -274,7 +274,7 @@ final class StreamCall<T> implements Flow.Subscription, Flow.Subscriber<T> {
                 .provider(provider)
                 .message(key == null ? what : key.redact(what))
                 .requestId(rid)
-                .cause(t)
+                .cause(dev.parley.internal.Scrub.redact(t, key))
                 .build();
     }
 

@@ -172,4 +172,13 @@ class MainTest {
         assertEquals(0, run("", "--version"));
         assertTrue(out().startsWith("parley "));
     }
+
+    @Test
+    void aKeyThatCannotGoInAHeader_isAConfigurationError_withoutTheKey() {
+        env.put("OPENAI_API_KEY", "\u201C" + KEY + "\u201D");
+        assertEquals(3, run("", "chat", "hi"));
+        assertTrue(err().startsWith("parley: OPENAI_API_KEY: the API key cannot be sent in an HTTP header: character 1 is U+201C"), err());
+        assertFalse(err().contains(KEY.substring(3)), err());
+        assertEquals(0, server.pendingRequests());
+    }
 }
