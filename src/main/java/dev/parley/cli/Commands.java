@@ -19,6 +19,7 @@ import dev.parley.Llm;
 import dev.parley.Message;
 import dev.parley.ModelInfo;
 import dev.parley.ToolCall;
+import dev.parley.internal.Scrub;
 import dev.parley.json.Json;
 import dev.parley.json.JsonArray;
 import dev.parley.json.JsonException;
@@ -64,14 +65,14 @@ final class Commands {
         if (a.flag("no-stream") || a.flag("json")) {
             response = llm.chat(request.build());
             if (!a.flag("json")) {
-                out.println(response.text());
+                out.println(Scrub.keepingLines(response.text()));
             }
         } else {
             try (ChatStream stream = llm.stream(request.build())) {
                 dev.parley.ChunkCollector collector = new dev.parley.ChunkCollector(stream.provider());
                 for (ChatChunk chunk : stream) {
                     collector.add(chunk);
-                    out.print(chunk.textDelta());
+                    out.print(Scrub.keepingLines(chunk.textDelta()));
                     out.flush();
                 }
                 out.println();
@@ -110,7 +111,7 @@ final class Commands {
     int models(List<String> argv) {
         Args a = Args.parse(argv, PROVIDER_OPTIONS, Set.of("json", "verbose"));
         for (ModelInfo m : llm(a).models()) {
-            out.println(a.flag("json") ? Json.write(m.raw()) : m.id());
+            out.println(a.flag("json") ? Json.write(m.raw()) : Scrub.controls(m.id()));
         }
         return ExitCode.OK.code;
     }

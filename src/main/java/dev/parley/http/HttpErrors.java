@@ -18,6 +18,7 @@ import java.util.Optional;
 import dev.parley.ApiKey;
 import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
+import dev.parley.internal.Scrub;
 import dev.parley.json.Json;
 import dev.parley.json.JsonException;
 import dev.parley.json.JsonObject;
@@ -28,7 +29,7 @@ import dev.parley.json.JsonValue;
  * Turns HTTP failures of any provider into {@link LlmException}s: the status picks the kind,
  * the body (OpenAI, Anthropic, Ollama or FastAPI shapes, or no JSON at all) gives the
  * provider's type, code and message, and the headers give the request id and how long to wait.
- * The API key is scrubbed from every message.
+ * The API key and control characters are scrubbed from every message.
  */
 public final class HttpErrors {
 
@@ -85,7 +86,7 @@ public final class HttpErrors {
                 .errorType(type)
                 .errorCode(code)
                 .providerMessage(redact(key, message))
-                .requestId(bodyRequestId != null ? bodyRequestId : requestId(headers))
+                .requestId(Scrub.controls(bodyRequestId != null ? bodyRequestId : requestId(headers)))
                 .retryAfter(retryAfter(headers));
         headers.firstValue("x-should-retry").ifPresent(v -> {
             if (v.equalsIgnoreCase("true")) {
@@ -121,7 +122,7 @@ public final class HttpErrors {
                 .errorCode(code)
                 .providerMessage(redact(key, message))
                 .message("the provider reported an error in the middle of the stream")
-                .requestId(requestId)
+                .requestId(Scrub.controls(requestId))
                 .build();
     }
 
@@ -161,7 +162,7 @@ public final class HttpErrors {
         return LlmException.newBuilder(kind)
                 .provider(provider)
                 .message(what + " (" + redact(key, detail) + ")")
-                .cause(dev.parley.internal.Scrub.redact(e, key))
+                .cause(Scrub.redact(e, key))
                 .build();
     }
 
@@ -285,7 +286,8 @@ public final class HttpErrors {
         return null;
     }
 
+    /** The key redacted, and control characters removed: the text came from the network. */
     private static String redact(ApiKey key, String text) {
-        return key == null ? text : key.redact(text);
+        return Scrub.controls(key == null ? text : key.redact(text));
     }
 }

@@ -181,4 +181,28 @@ class MainTest {
         assertFalse(err().contains(KEY.substring(3)), err());
         assertEquals(0, server.pendingRequests());
     }
+
+    @Test
+    void textFromTheNetwork_cannotForgeLinesOrSendEscapeCodes() {
+        server.on("POST", "/v1/chat/completions", Reply.json(400, "{\"error\":{\"message\":\"bad request\\nparley: forged"
+                + "\\u001b]0;owned\\u0007\\u001b[2J\\u0000\",\"type\":\"invalid_request_error\"}}"));
+        run("", "chat", "--no-stream", "hi");
+        assertEquals(1, err().lines().count(), err());
+        assertFalse(err().strip().chars().anyMatch(c -> c < 0x20), err());
+        assertTrue(err().contains("bad request parley: forged"), err());
+
+        err.reset();
+        run("", "chat", "--no-stream", "--verbose", "hi");
+        assertFalse(err().chars().anyMatch(c -> c < 0x20 && c != '\n' && c != '\t' && c != '\r'), err());
+
+        server.on("POST", "/v1/chat/completions", Reply.of(200, "text/event-stream",
+                "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\\u001b[2J there\\nline 2\"}}]}\n\ndata: [DONE]\n\n"));
+        assertEquals(0, run("", "chat", "hi"));
+        assertEquals("hi[2J there\nline 2\n", out());
+
+        out.reset();
+        server.on("GET", "/v1/models", Reply.json(200, "{\"data\":[{\"id\":\"gpt\\u001b]0;x\\u0007-4\"}]}"));
+        assertEquals(0, run("", "models"));
+        assertEquals("gpt]0;x-4\n", out());
+    }
 }
