@@ -89,7 +89,7 @@ final class StreamCall<T> implements Flow.Subscription, Flow.Subscriber<T> {
         }
         future.whenComplete((response, failure) -> {
             if (failure != null) {
-                fail(HttpErrors.fromException(provider, unwrap(failure), key));
+                fail(HttpErrors.fromException(provider, unwrap(failure), key, request.uri()));
                 return;
             }
             String rid = HttpErrors.requestId(response.headers());

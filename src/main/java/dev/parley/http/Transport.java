@@ -89,7 +89,7 @@ public final class Transport {
                     .cause(e)
                     .build();
         } catch (IOException e) {
-            throw HttpErrors.fromException(provider, cause(e), key);
+            throw HttpErrors.fromException(provider, cause(e), key, request.uri());
         }
         int status = response.statusCode();
         byte[] body = response.body() == null ? new byte[0] : response.body();
