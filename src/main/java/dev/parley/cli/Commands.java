@@ -19,6 +19,7 @@ import dev.parley.Llm;
 import dev.parley.Message;
 import dev.parley.ModelInfo;
 import dev.parley.ToolCall;
+import dev.parley.cost.Money;
 import dev.parley.internal.Scrub;
 import dev.parley.json.Json;
 import dev.parley.json.JsonArray;
@@ -202,7 +203,7 @@ final class Commands {
                         .put("inputTokens", r.usage().inputTokens())
                         .put("outputTokens", r.usage().outputTokens())
                         .put("totalTokens", r.usage().totalTokens()).build())
-                .put("cost", cost)
+                .put("cost", JsonNumber.parse(Money.plain(cost)))
                 .put("model", r.model() == null ? "" : r.model())
                 .put("provider", r.provider());
         o.put("requestId", r.requestId() == null ? dev.parley.json.JsonNull.INSTANCE : JsonString.of(r.requestId()));
