@@ -172,7 +172,11 @@ final class Commands {
             }
             return text;
         }
-        return String.join(" ", words);
+        String prompt = String.join(" ", words);
+        if (prompt.isBlank()) {
+            throw new UsageException("the prompt is empty; give the text to send, or - to read it from standard input");
+        }
+        return prompt;
     }
 
     private String readStdin() {

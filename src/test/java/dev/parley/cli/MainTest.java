@@ -205,4 +205,14 @@ class MainTest {
         assertEquals(0, run("", "models"));
         assertEquals("gpt]0;x-4\n", out());
     }
+
+    @Test
+    void anEmptyPrompt_isAUsageError_andNothingIsSent() {
+        server.on("POST", "/v1/chat/completions", Reply.fixture("openai/chat_basic"));
+        assertEquals(2, run("", "chat", ""));
+        assertTrue(err().contains("the prompt is empty"), err());
+        assertEquals(2, run("", "chat", "--no-stream", " ", "\t"));
+        assertEquals(2, run("  \n", "chat", "-"));
+        assertEquals(0, server.pendingRequests());
+    }
 }
