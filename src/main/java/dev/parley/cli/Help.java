@@ -16,6 +16,7 @@ final class Help {
               5  rate limited, or quota or budget used up
               6  timed out
               7  provider or network error
+              8  the provider rejected the request (a bad parameter, an unknown model)
             """;
 
     static final String PROVIDER_OPTIONS = """

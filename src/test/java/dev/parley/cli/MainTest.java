@@ -215,4 +215,26 @@ class MainTest {
         assertEquals(2, run("  \n", "chat", "-"));
         assertEquals(0, server.pendingRequests());
     }
+
+    @Test
+    void anInvalidRequest_hasItsOwnExitCode() {
+        server.on("POST", "/v1/chat/completions", Reply.json(400, "{\"error\":{\"message\":\"Unrecognized request argument\","
+                + "\"type\":\"invalid_request_error\"}}"));
+        assertEquals(8, run("", "chat", "--no-stream", "hi"));
+        server.on("POST", "/v1/chat/completions", Reply.json(404, "{\"error\":{\"message\":\"The model does not exist\","
+                + "\"type\":\"invalid_request_error\",\"code\":\"model_not_found\"}}"));
+        assertEquals(8, run("", "chat", "--no-stream", "hi"));
+        out.reset();
+        assertEquals(0, run("", "--help"));
+        assertTrue(out().contains("8  the provider rejected the request"), out());
+    }
+
+    @Test
+    void serve_aPortInUse_saysSo() throws Exception {
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = busy.getLocalPort();
+            assertEquals(2, run("", "serve", "--host", "127.0.0.1", "--port", Integer.toString(port)));
+            assertTrue(err().contains("could not listen on 127.0.0.1:" + port + ": the port is already in use"), err());
+        }
+    }
 }
