@@ -62,21 +62,28 @@ final class Commands {
             request.maxTokens(a.integer("max-tokens", 1, 10_000_000));
         }
         Llm llm = llm(a);
+        boolean json = a.flag("json");
         ChatResponse response;
-        if (a.flag("no-stream") || a.flag("json")) {
+        if (a.flag("no-stream")) {
             response = llm.chat(request.build());
-            if (!a.flag("json")) {
+            if (!json) {
                 out.println(Scrub.keepingLines(response.text()));
             }
         } else {
+            // With --json the request streams as usual (same wire, same timeouts), but only the
+            // final object is printed, so that standard output stays one JSON document.
             try (ChatStream stream = llm.stream(request.build())) {
                 dev.parley.ChunkCollector collector = new dev.parley.ChunkCollector(stream.provider());
                 for (ChatChunk chunk : stream) {
                     collector.add(chunk);
-                    out.print(Scrub.keepingLines(chunk.textDelta()));
-                    out.flush();
+                    if (!json) {
+                        out.print(Scrub.keepingLines(chunk.textDelta()));
+                        out.flush();
+                    }
                 }
-                out.println();
+                if (!json) {
+                    out.println();
+                }
                 response = collector.result();
             }
         }

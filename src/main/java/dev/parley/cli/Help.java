@@ -69,7 +69,9 @@ final class Help {
               --json               print the final response as one JSON object: text,
                                    reasoning, toolCalls (id, name, arguments), finishReason,
                                    usage (inputTokens, outputTokens, totalTokens), cost (USD),
-                                   model, provider, requestId
+                                   model, provider, requestId. The request still streams
+                                   (add --no-stream for one that does not), but the text is
+                                   not echoed as it arrives, so stdout stays one JSON document
 
             """ + EXIT_CODES;
 

@@ -70,7 +70,7 @@ class MainTest {
     @Test
     void chat_json_printsOneObjectWithEveryField() {
         server.on("POST", "/v1/chat/completions", Reply.fixture("openai/chat_with_headers"));
-        assertEquals(0, run("", "chat", "--json", "--model", "gpt-5.1-chat-latest", "--system", "be brief",
+        assertEquals(0, run("", "chat", "--json", "--no-stream", "--model", "gpt-5.1-chat-latest", "--system", "be brief",
                 "--temperature", "0.5", "--max-tokens", "100", "hi"));
         JsonObject o = (JsonObject) Json.parse(out().strip());
         for (String field : List.of("text", "reasoning", "toolCalls", "finishReason", "usage", "cost", "model", "provider", "requestId")) {
@@ -236,5 +236,19 @@ class MainTest {
             assertEquals(2, run("", "serve", "--host", "127.0.0.1", "--port", Integer.toString(port)));
             assertTrue(err().contains("could not listen on 127.0.0.1:" + port + ": the port is already in use"), err());
         }
+    }
+
+    @Test
+    void chat_json_streamsAsUsual_andPrintsOnlyTheFinalObject() {
+        server.on("POST", "/v1/chat/completions", Reply.fixture("openai/stream_basic"));
+        assertEquals(0, run("", "chat", "--json", "What's", "the", "weather?"));
+        JsonObject sent = (JsonObject) Json.parse(server.takeRequest().body());
+        assertTrue(sent.booleanValue("stream"), "--json does not turn streaming off");
+        JsonObject o = (JsonObject) Json.parse(out().strip());
+        assertTrue(o.string("text").startsWith("I'm unable to provide real-time weather updates"), o.toString());
+        assertEquals("stop", o.string("finishReason"));
+        out.reset();
+        assertEquals(0, run("", "chat", "--help"));
+        assertTrue(out().contains("stdout stays one JSON document"), out());
     }
 }
