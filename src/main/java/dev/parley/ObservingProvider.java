@@ -110,7 +110,7 @@ final class ObservingProvider extends ForwardingProvider {
      * try blocks rather than through a lambda-taking helper: each lambda on the first call's
      * path costs a fresh JVM a class spun at run time, ~0.5 ms.)
      */
-    private final class Call implements Runnable {
+    private final class Call implements Runnable, java.util.function.BiConsumer<String, Duration> {
         final CallInfo info;
         final long start = System.nanoTime();
         final AtomicInteger attempts = new AtomicInteger();
@@ -126,7 +126,17 @@ final class ObservingProvider extends ForwardingProvider {
         }
 
         CallContext context() {
-            return CallContext.current().withOnAttempt(this);
+            return CallContext.current().withOnAttempt(this).withOnWait(this);
+        }
+
+        /** The call is about to wait. */
+        @Override
+        public void accept(String what, Duration wait) {
+            try {
+                listener.onWait(info, what, wait);
+            } catch (RuntimeException ignored) {
+                // A listener must not break the call it observes.
+            }
         }
 
         /** An attempt starts. */

@@ -145,7 +145,19 @@ final class Commands {
             settings.put(keyVariable(provider), key);
             settings.remove(keyVariable(provider) + "_FILE");
         }
-        return Llm.newBuilder().settings(settings).build();
+        return Llm.newBuilder().settings(settings).listener(new WaitNotice(err)).build();
+    }
+
+    /** Says on stderr, in one line, when a call waits a second or more (a rate-limit permit, a retry). */
+    private record WaitNotice(PrintStream err) implements dev.parley.LlmListener {
+        @Override
+        public void onWait(dev.parley.CallInfo call, String what, java.time.Duration wait) {
+            if (wait.compareTo(java.time.Duration.ofSeconds(1)) >= 0) {
+                err.println(String.format(Locale.ROOT, "parley: waiting %.1f s for %s", wait.toMillis() / 1000.0,
+                        Scrub.controls(what)));
+                err.flush();
+            }
+        }
     }
 
     static String baseUrlVariable(String provider) {

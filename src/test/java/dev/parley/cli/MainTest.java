@@ -251,4 +251,16 @@ class MainTest {
         assertEquals(0, run("", "chat", "--help"));
         assertTrue(out().contains("stdout stays one JSON document"), out());
     }
+
+    @Test
+    void aWaitOfASecondOrMore_isAnnouncedOnStderr() {
+        server.on("POST", "/v1/chat/completions",
+                Reply.json(429, "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit_exceeded\"}}")
+                        .withHeader("retry-after-ms", "1100"),
+                Reply.fixture("openai/chat_basic"));
+        assertEquals(0, run("", "chat", "--no-stream", "hi"), err());
+        assertTrue(err().startsWith("parley: waiting 1.1 s for a retry (attempt 2) after: openai: "), err());
+        assertTrue(err().contains("slow down"), err());
+        assertEquals(1, err().lines().count(), err());
+    }
 }
