@@ -61,9 +61,29 @@ final class Settings {
         try {
             content = Files.readString(Path.of(file), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
-            throw config(name + "_FILE", "could not read the key file " + file + " (" + e.getClass().getSimpleName() + ")");
+            throw config(name + "_FILE", "could not read the key file " + file + ": " + whyUnreadable(file, e));
         }
         return key(name + "_FILE", content);
+    }
+
+    /** {@return why a key file could not be read, for a person (never the exception's class)} */
+    private static String whyUnreadable(String file, Exception e) {
+        if (e instanceof java.nio.file.InvalidPathException) {
+            return "it is not a valid path";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "there is no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.charset.CharacterCodingException) {
+            return "it is not UTF-8 text";
+        }
+        if (Files.isDirectory(Path.of(file))) {
+            return "it is a directory";
+        }
+        return "an input/output error";
     }
 
     private static ApiKey key(String name, String value) {

@@ -91,6 +91,17 @@ class ApiKeyTest {
                 "a cause that does not show the key is kept as it is");
     }
 
+    @Test
+    void anUnreadableKeyFile_saysWhyWithoutJavaNames(@TempDir Path dir) {
+        ConfigurationException missing = assertThrows(ConfigurationException.class, () -> Llm.newBuilder()
+                .settings(Map.of("OPENAI_API_KEY_FILE", dir.resolve("nope").toString())).provider("openai").build());
+        assertTrue(missing.getMessage().endsWith("could not read the key file " + dir.resolve("nope") + ": there is no such file"),
+                missing.getMessage());
+        ConfigurationException directory = assertThrows(ConfigurationException.class, () -> Llm.newBuilder()
+                .settings(Map.of("OPENAI_API_KEY_FILE", dir.toString())).provider("openai").build());
+        assertFalse(directory.getMessage().contains("Exception"), directory.getMessage());
+    }
+
     private static String trace(Throwable t) {
         StringWriter w = new StringWriter();
         t.printStackTrace(new PrintWriter(w));
