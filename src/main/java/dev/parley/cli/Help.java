@@ -23,9 +23,12 @@ final class Help {
               --provider NAME      openai, deepseek, anthropic, ollama, openai-compatible or
                                    azure-openai (default: $LLM_PROVIDER, else openai)
               --model NAME         the model (default: $LLM_MODEL, or the provider's default)
-              --base-url URL       the provider's base URL (default: its official endpoint)
+              --base-url URL       the provider's base URL (default: DEEPSEEK_BASE_URL,
+                                   OPENAI_BASE_URL, ... as the README's table says, else
+                                   the provider's official endpoint)
               --api-key-env NAME   read the API key from the environment variable NAME
-                                   (default: OPENAI_API_KEY, ANTHROPIC_API_KEY, ...)
+                                   (default: DEEPSEEK_API_KEY, then OPENAI_API_KEY, for
+                                   deepseek; ANTHROPIC_API_KEY for anthropic; ...)
               -v, --verbose        print stack traces with errors
             """;
 
