@@ -43,6 +43,18 @@ public interface LlmListener {
     }
 
     /**
+     * The call is about to wait before it can go on: for a rate-limit permit, or before a retry.
+     * Called while a lock may be held: be quick, and do not call the {@link Llm} from here.
+     *
+     * @param call the call
+     * @param what what it waits for, for a person, such as "a rate-limit permit: the request
+     *             limit (60 per 1m)" or "a retry (attempt 2) after: ..."
+     * @param wait how long it expects to wait
+     */
+    default void onWait(CallInfo call, String what, Duration wait) {
+    }
+
+    /**
      * A stream delivered a chunk.
      *
      * @param call the call

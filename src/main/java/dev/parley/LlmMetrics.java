@@ -116,7 +116,7 @@ public final class LlmMetrics {
         sb.append("parley_tokens_total{direction=\"input\"} ").append(s.inputTokens()).append('\n');
         sb.append("parley_tokens_total{direction=\"output\"} ").append(s.outputTokens()).append('\n');
         sb.append("# HELP parley_cost_usd_total Cost of the calls, in US dollars, at list prices.\n# TYPE parley_cost_usd_total counter\n");
-        sb.append("parley_cost_usd_total ").append(String.format(Locale.ROOT, "%.6f", s.costUsd())).append('\n');
+        sb.append("parley_cost_usd_total ").append(dev.parley.cost.Money.plain(s.costUsd())).append('\n');
         sb.append("# HELP parley_request_duration_seconds Call latency.\n# TYPE parley_request_duration_seconds histogram\n");
         long cumulative = 0;
         long[] b = s.latencyBuckets();

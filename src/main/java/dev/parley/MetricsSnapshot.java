@@ -1,6 +1,10 @@
 package dev.parley;
 
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Objects;
+
+import dev.parley.cost.Money;
 
 /**
  * The counters of an {@link Llm} client at one moment.
@@ -27,6 +31,31 @@ public record MetricsSnapshot(long calls, long succeeded, long errors, Map<LlmEx
     public MetricsSnapshot {
         errorsByKind = Map.copyOf(errorsByKind);
         latencyBuckets = latencyBuckets.clone();
+    }
+
+    /** {@return whether {@code o} is a snapshot with the same counters, the latency buckets compared by content} */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MetricsSnapshot m && calls == m.calls && succeeded == m.succeeded && errors == m.errors
+                && errorsByKind.equals(m.errorsByKind) && attempts == m.attempts && cacheHits == m.cacheHits
+                && chunks == m.chunks && inputTokens == m.inputTokens && outputTokens == m.outputTokens
+                && Double.compare(costUsd, m.costUsd) == 0 && Arrays.equals(latencyBuckets, m.latencyBuckets)
+                && latencyMicrosSum == m.latencyMicrosSum;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(calls, succeeded, errors, errorsByKind, attempts, cacheHits, chunks, inputTokens, outputTokens,
+                costUsd, Arrays.hashCode(latencyBuckets), latencyMicrosSum);
+    }
+
+    /** {@return the counters, with the cost as {@link Money#format(double)} writes it and the buckets listed} */
+    @Override
+    public String toString() {
+        return "MetricsSnapshot[calls=" + calls + ", succeeded=" + succeeded + ", errors=" + errors + ", errorsByKind="
+                + errorsByKind + ", attempts=" + attempts + ", cacheHits=" + cacheHits + ", chunks=" + chunks
+                + ", inputTokens=" + inputTokens + ", outputTokens=" + outputTokens + ", costUsd=" + Money.format(costUsd)
+                + ", latencyBuckets=" + Arrays.toString(latencyBuckets) + ", latencyMicrosSum=" + latencyMicrosSum + "]";
     }
 
     /** {@return retries: attempts beyond the first of each call that reached a provider} */

@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import dev.parley.internal.CallContext;
 import dev.parley.internal.InterruptibleCalls;
 import dev.parley.internal.Jfr;
+import dev.parley.internal.Scrub;
 import dev.parley.internal.StreamTap;
 import dev.parley.spi.Capability;
 import dev.parley.spi.ForwardingProvider;
@@ -19,7 +20,8 @@ import dev.parley.spi.Provider;
 /**
  * The outermost layer of an {@link Llm}: opens the call's {@link CallContext}, counts it in
  * {@link LlmMetrics}, tells the {@link LlmListener}, logs it through {@code System.Logger}
- * (never a key; prompt and completion text only when asked), and records a JDK Flight Recorder
+ * (never a key; prompt and completion text only when asked; no control character, so that
+ * text from the network cannot forge log lines), and records a JDK Flight Recorder
  * event when {@code jdk.jfr} is present. Thread-safe.
  */
 final class ObservingProvider extends ForwardingProvider {
@@ -108,7 +110,7 @@ final class ObservingProvider extends ForwardingProvider {
      * try blocks rather than through a lambda-taking helper: each lambda on the first call's
      * path costs a fresh JVM a class spun at run time, ~0.5 ms.)
      */
-    private final class Call implements Runnable {
+    private final class Call implements Runnable, java.util.function.BiConsumer<String, Duration> {
         final CallInfo info;
         final long start = System.nanoTime();
         final AtomicInteger attempts = new AtomicInteger();
@@ -124,7 +126,17 @@ final class ObservingProvider extends ForwardingProvider {
         }
 
         CallContext context() {
-            return CallContext.current().withOnAttempt(this);
+            return CallContext.current().withOnAttempt(this).withOnWait(this);
+        }
+
+        /** The call is about to wait. */
+        @Override
+        public void accept(String what, Duration wait) {
+            try {
+                listener.onWait(info, what, wait);
+            } catch (RuntimeException ignored) {
+                // A listener must not break the call it observes.
+            }
         }
 
         /** An attempt starts. */
@@ -151,10 +163,10 @@ final class ObservingProvider extends ForwardingProvider {
                 Log.get().log(Level.DEBUG, "{0} {1}/{2} ok in {3} ms, {4} attempt(s), tokens {5}+{6}{7}",
                         info.operation(), info.provider(), info.model(), nanos / 1_000_000, attempts.get(),
                         usage == null ? 0 : usage.inputTokens(), usage == null ? 0 : usage.outputTokens(),
-                        requestId == null ? "" : " [request id " + requestId + "]");
+                        requestId == null ? "" : " [request id " + Scrub.controls(requestId) + "]");
             }
             if (logContent && completion != null && Log.get().isLoggable(Level.TRACE)) {
-                Log.get().log(Level.TRACE, "{0} #{1} completion: {2}", info.operation(), info.id(), completion);
+                Log.get().log(Level.TRACE, "{0} #{1} completion: {2}", info.operation(), info.id(), Scrub.controls(completion));
             }
             Jfr.call(info.operation(), info.provider(), info.model(), nanos, attempts.get(), usage, null);
         }
@@ -169,7 +181,8 @@ final class ObservingProvider extends ForwardingProvider {
             }
             if (Log.get().isLoggable(Level.DEBUG)) {
                 Log.get().log(Level.DEBUG, "{0} {1}/{2} failed in {3} ms after {4} attempt(s): {5}",
-                        info.operation(), info.provider(), info.model(), nanos / 1_000_000, attempts.get(), e.getMessage());
+                        info.operation(), info.provider(), info.model(), nanos / 1_000_000, attempts.get(),
+                        Scrub.controls(e.getMessage()));
             }
             Jfr.call(info.operation(), info.provider(), info.model(), nanos, attempts.get(), null, e.kind().name());
         }
@@ -195,7 +208,7 @@ final class ObservingProvider extends ForwardingProvider {
     private void logPrompt(Call call, ChatRequest request) {
         if (logContent && Log.get().isLoggable(Level.TRACE)) {
             Log.get().log(Level.TRACE, "{0} #{1} prompt: {2}", call.info.operation(), call.info.id(),
-                    request.messages().get(request.messages().size() - 1).text());
+                    Scrub.controls(request.messages().get(request.messages().size() - 1).text()));
         }
     }
 

@@ -8,7 +8,10 @@ import dev.parley.spi.ProviderConfig;
 
 /**
  * The environment variables of each built-in provider: where its key, base URL and default
- * model come from.
+ * model come from. {@code OPENAI_API_KEY}, {@code OPENAI_BASE_URL} and {@code OPENAI_MODEL} are
+ * the generic settings of every provider that speaks the OpenAI wire format (openai, deepseek,
+ * openai-compatible); a provider's own variable ({@code DEEPSEEK_API_KEY}, ...) wins where both
+ * are set. The README's configuration table is the reference.
  */
 final class ProviderSettings {
 
@@ -27,7 +30,8 @@ final class ProviderSettings {
                 optional(s, b, "OPENAI_ORGANIZATION", "organization");
                 optional(s, b, "OPENAI_PROJECT", "project");
             }
-            case "deepseek" -> b.apiKey(required(s, "DEEPSEEK_API_KEY", provider)).baseUrl(s.url("DEEPSEEK_BASE_URL"));
+            case "deepseek" -> b.apiKey(required(s, "DEEPSEEK_API_KEY", "OPENAI_API_KEY", provider))
+                    .baseUrl(firstUrl(s, "DEEPSEEK_BASE_URL", "OPENAI_BASE_URL"));
             case "anthropic" -> {
                 b.apiKey(required(s, "ANTHROPIC_API_KEY", provider)).baseUrl(s.url("ANTHROPIC_BASE_URL"));
                 optional(s, b, "ANTHROPIC_VERSION", "version");
@@ -79,6 +83,25 @@ final class ProviderSettings {
         return key;
     }
 
+    /** The provider's own key variable, else the generic one. */
+    private static ApiKey required(Settings s, String own, String generic, String provider) {
+        ApiKey key = s.secret(own);
+        if (key == null) {
+            key = s.secret(generic);
+        }
+        if (key == null) {
+            throw Settings.config(own, "the " + provider + " provider needs an API key: set " + own + " or " + generic
+                    + " (or " + own + "_FILE or " + generic + "_FILE, the path of a file holding it)");
+        }
+        return key;
+    }
+
+    /** The provider's own URL variable, else the generic one; null when neither is set. */
+    private static java.net.URI firstUrl(Settings s, String own, String generic) {
+        java.net.URI u = s.url(own);
+        return u != null ? u : s.url(generic);
+    }
+
     private static void optional(Settings s, ProviderConfig.Builder b, String variable, String option) {
         String v = s.get(variable);
         if (v != null) {
@@ -93,7 +116,7 @@ final class ProviderSettings {
         }
         return switch (provider) {
             case "openai", "openai-compatible" -> orDefault(s, "OPENAI_MODEL", provider.equals("openai") ? "gpt-4o-mini" : null);
-            case "deepseek" -> orDefault(s, "DEEPSEEK_MODEL", "deepseek-chat");
+            case "deepseek" -> orDefault(s, "DEEPSEEK_MODEL", orDefault(s, "OPENAI_MODEL", "deepseek-chat"));
             case "anthropic" -> orDefault(s, "ANTHROPIC_MODEL", "claude-sonnet-4-5");
             case "ollama" -> orDefault(s, "OLLAMA_MODEL", "llama3.2");
             case "azure-openai" -> orDefault(s, "AZURE_OPENAI_MODEL", null);

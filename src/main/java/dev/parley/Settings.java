@@ -6,20 +6,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
+import dev.parley.internal.Durations;
 
 /**
  * Reads Parley's settings from environment-style variables (see the README's table), with
  * errors that name the variable and the form expected. Immutable.
  */
 final class Settings {
-
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
 
     private final Map<String, String> values;
 
@@ -60,11 +57,33 @@ final class Settings {
         if (file == null) {
             return null;
         }
+        String content;
         try {
-            return key(name + "_FILE", Files.readString(Path.of(file), StandardCharsets.UTF_8).strip());
+            content = Files.readString(Path.of(file), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
-            throw config(name + "_FILE", "could not read the key file " + file + " (" + e.getClass().getSimpleName() + ")");
+            throw config(name + "_FILE", "could not read the key file " + file + ": " + whyUnreadable(file, e));
         }
+        return key(name + "_FILE", content);
+    }
+
+    /** {@return why a key file could not be read, for a person (never the exception's class)} */
+    private static String whyUnreadable(String file, Exception e) {
+        if (e instanceof java.nio.file.InvalidPathException) {
+            return "it is not a valid path";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "there is no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.charset.CharacterCodingException) {
+            return "it is not UTF-8 text";
+        }
+        if (Files.isDirectory(Path.of(file))) {
+            return "it is a directory";
+        }
+        return "an input/output error";
     }
 
     private static ApiKey key(String name, String value) {
@@ -129,23 +148,10 @@ final class Settings {
             return null;
         }
         Duration d;
-        Matcher m = DURATION.matcher(v.toLowerCase(Locale.ROOT));
-        if (m.matches()) {
-            double n = Double.parseDouble(m.group(1));
-            String unit = m.group(2) == null ? "s" : m.group(2);
-            double millis = switch (unit) {
-                case "ms" -> n;
-                case "s" -> n * 1000;
-                case "m" -> n * 60_000;
-                default -> n * 3_600_000;
-            };
-            d = millis > max.toMillis() ? max.plusMillis(1) : Duration.ofMillis((long) millis);
-        } else {
-            try {
-                d = Duration.parse(v.toUpperCase(Locale.ROOT));
-            } catch (DateTimeParseException e) {
-                throw config(name, "expected a duration such as 30 (seconds), 500ms, 30s, 10m or PT30S, got \"" + v + "\"");
-            }
+        try {
+            d = Durations.parse(v, max);
+        } catch (IllegalArgumentException e) {
+            throw config(name, e.getMessage());
         }
         if (d.isNegative() || d.isZero() || d.compareTo(max) > 0) {
             throw config(name, "expected a duration more than 0 and at most " + max + ", got \"" + v + "\"");

@@ -19,6 +19,8 @@ import dev.parley.Llm;
 import dev.parley.Message;
 import dev.parley.ModelInfo;
 import dev.parley.ToolCall;
+import dev.parley.cost.Money;
+import dev.parley.internal.Scrub;
 import dev.parley.json.Json;
 import dev.parley.json.JsonArray;
 import dev.parley.json.JsonException;
@@ -60,21 +62,28 @@ final class Commands {
             request.maxTokens(a.integer("max-tokens", 1, 10_000_000));
         }
         Llm llm = llm(a);
+        boolean json = a.flag("json");
         ChatResponse response;
-        if (a.flag("no-stream") || a.flag("json")) {
+        if (a.flag("no-stream")) {
             response = llm.chat(request.build());
-            if (!a.flag("json")) {
-                out.println(response.text());
+            if (!json) {
+                out.println(Scrub.keepingLines(response.text()));
             }
         } else {
+            // With --json the request streams as usual (same wire, same timeouts), but only the
+            // final object is printed, so that standard output stays one JSON document.
             try (ChatStream stream = llm.stream(request.build())) {
                 dev.parley.ChunkCollector collector = new dev.parley.ChunkCollector(stream.provider());
                 for (ChatChunk chunk : stream) {
                     collector.add(chunk);
-                    out.print(chunk.textDelta());
-                    out.flush();
+                    if (!json) {
+                        out.print(Scrub.keepingLines(chunk.textDelta()));
+                        out.flush();
+                    }
                 }
-                out.println();
+                if (!json) {
+                    out.println();
+                }
                 response = collector.result();
             }
         }
@@ -110,7 +119,7 @@ final class Commands {
     int models(List<String> argv) {
         Args a = Args.parse(argv, PROVIDER_OPTIONS, Set.of("json", "verbose"));
         for (ModelInfo m : llm(a).models()) {
-            out.println(a.flag("json") ? Json.write(m.raw()) : m.id());
+            out.println(a.flag("json") ? Json.write(m.raw()) : Scrub.controls(m.id()));
         }
         return ExitCode.OK.code;
     }
@@ -136,7 +145,19 @@ final class Commands {
             settings.put(keyVariable(provider), key);
             settings.remove(keyVariable(provider) + "_FILE");
         }
-        return Llm.newBuilder().settings(settings).build();
+        return Llm.newBuilder().settings(settings).listener(new WaitNotice(err)).build();
+    }
+
+    /** Says on stderr, in one line, when a call waits a second or more (a rate-limit permit, a retry). */
+    private record WaitNotice(PrintStream err) implements dev.parley.LlmListener {
+        @Override
+        public void onWait(dev.parley.CallInfo call, String what, java.time.Duration wait) {
+            if (wait.compareTo(java.time.Duration.ofSeconds(1)) >= 0) {
+                err.println(String.format(Locale.ROOT, "parley: waiting %.1f s for %s", wait.toMillis() / 1000.0,
+                        Scrub.controls(what)));
+                err.flush();
+            }
+        }
     }
 
     static String baseUrlVariable(String provider) {
@@ -170,7 +191,11 @@ final class Commands {
             }
             return text;
         }
-        return String.join(" ", words);
+        String prompt = String.join(" ", words);
+        if (prompt.isBlank()) {
+            throw new UsageException("the prompt is empty; give the text to send, or - to read it from standard input");
+        }
+        return prompt;
     }
 
     private String readStdin() {
@@ -201,7 +226,7 @@ final class Commands {
                         .put("inputTokens", r.usage().inputTokens())
                         .put("outputTokens", r.usage().outputTokens())
                         .put("totalTokens", r.usage().totalTokens()).build())
-                .put("cost", cost)
+                .put("cost", JsonNumber.parse(Money.plain(cost)))
                 .put("model", r.model() == null ? "" : r.model())
                 .put("provider", r.provider());
         o.put("requestId", r.requestId() == null ? dev.parley.json.JsonNull.INSTANCE : JsonString.of(r.requestId()));

@@ -16,6 +16,7 @@ import dev.parley.cache.CachePolicy;
 import dev.parley.cost.CostPolicy;
 import dev.parley.cost.CostSummary;
 import dev.parley.cost.ModelPrice;
+import dev.parley.cost.Money;
 import dev.parley.cost.PriceTable;
 import dev.parley.retry.RetryPolicy;
 import dev.parley.testing.Fault;
@@ -137,10 +138,10 @@ final class DemoCommand {
 
         heading("6. Cost summary (list prices from the table dated " + builtIn.asOf() + ")");
         for (CostSummary s : cost.tracker().summary()) {
-            out.printf(Locale.ROOT, "   %-18s %-18s %3d calls %6d in %6d out  $%.6f%n",
-                    s.provider(), s.model(), s.calls(), s.inputTokens(), s.outputTokens(), s.cost());
+            out.printf(Locale.ROOT, "   %-18s %-18s %3d calls %6d in %6d out  %s%n",
+                    s.provider(), s.model(), s.calls(), s.inputTokens(), s.outputTokens(), Money.format(s.cost()));
         }
-        out.printf(Locale.ROOT, "   total: $%.6f%n", cost.tracker().totalCost());
+        out.printf(Locale.ROOT, "   total: %s%n", Money.format(cost.tracker().totalCost()));
         MetricsSnapshot m = llm.metrics().snapshot();
         out.printf(Locale.ROOT, "   client metrics: %d calls, %d attempts, %d cache hits, %d errors, %d stream chunks%n",
                 m.calls(), m.attempts(), m.cacheHits(), m.errors(), m.chunks());

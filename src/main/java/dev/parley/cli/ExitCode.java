@@ -18,8 +18,10 @@ enum ExitCode {
     RATE_LIMIT(5),
     /** A deadline passed. */
     TIMEOUT(6),
-    /** The provider failed or rejected the request, or the network failed. */
-    PROVIDER(7);
+    /** The provider failed, or the network failed. */
+    PROVIDER(7),
+    /** The provider rejected the request as invalid: a bad parameter, an unknown model or endpoint, an unsupported feature. */
+    INVALID_REQUEST(8);
 
     final int code;
 
@@ -33,6 +35,7 @@ enum ExitCode {
             case AUTHENTICATION, PERMISSION_DENIED -> AUTHENTICATION;
             case RATE_LIMITED, QUOTA_EXCEEDED, BUDGET_EXCEEDED -> RATE_LIMIT;
             case TIMEOUT -> TIMEOUT;
+            case INVALID_REQUEST, NOT_FOUND, UNSUPPORTED -> INVALID_REQUEST;
             default -> PROVIDER;
         };
     }

@@ -16,15 +16,19 @@ final class Help {
               5  rate limited, or quota or budget used up
               6  timed out
               7  provider or network error
+              8  the provider rejected the request (a bad parameter, an unknown model)
             """;
 
     static final String PROVIDER_OPTIONS = """
               --provider NAME      openai, deepseek, anthropic, ollama, openai-compatible or
                                    azure-openai (default: $LLM_PROVIDER, else openai)
               --model NAME         the model (default: $LLM_MODEL, or the provider's default)
-              --base-url URL       the provider's base URL (default: its official endpoint)
+              --base-url URL       the provider's base URL (default: DEEPSEEK_BASE_URL,
+                                   OPENAI_BASE_URL, ... as the README's table says, else
+                                   the provider's official endpoint)
               --api-key-env NAME   read the API key from the environment variable NAME
-                                   (default: OPENAI_API_KEY, ANTHROPIC_API_KEY, ...)
+                                   (default: DEEPSEEK_API_KEY, then OPENAI_API_KEY, for
+                                   deepseek; ANTHROPIC_API_KEY for anthropic; ...)
               -v, --verbose        print stack traces with errors
             """;
 
@@ -68,7 +72,9 @@ final class Help {
               --json               print the final response as one JSON object: text,
                                    reasoning, toolCalls (id, name, arguments), finishReason,
                                    usage (inputTokens, outputTokens, totalTokens), cost (USD),
-                                   model, provider, requestId
+                                   model, provider, requestId. The request still streams
+                                   (add --no-stream for one that does not), but the text is
+                                   not echoed as it arrives, so stdout stays one JSON document
 
             """ + EXIT_CODES;
 

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.parley.LlmException;
+import dev.parley.internal.Scrub;
 
 /**
  * The {@code parley} command: {@code chat}, {@code embed}, {@code models}, {@code serve},
@@ -79,18 +80,19 @@ public final class Main {
                 default -> throw new UsageException("unknown command \"" + command + "\"; run parley --help");
             };
         } catch (UsageException e) {
-            err.println("parley: " + e.getMessage());
+            err.println("parley: " + Scrub.controls(e.getMessage()));
             return ExitCode.USAGE.code;
         } catch (LlmException e) {
-            err.println("parley: " + e.getMessage());
+            // Messages may quote a provider or the network: no control character reaches the terminal.
+            err.println("parley: " + Scrub.controls(e.getMessage()));
             if (verbose) {
-                e.printStackTrace(err);
+                Scrub.controls(e).printStackTrace(err);
             }
             return ExitCode.of(e).code;
         } catch (RuntimeException e) {
-            err.println("parley: unexpected failure: " + e);
+            err.println("parley: unexpected failure: " + Scrub.controls(e.toString()));
             if (verbose) {
-                e.printStackTrace(err);
+                Scrub.controls(e).printStackTrace(err);
             }
             return ExitCode.FAILURE.code;
         }

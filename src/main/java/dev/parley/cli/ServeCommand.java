@@ -36,7 +36,13 @@ final class ServeCommand {
         if (!a.words.isEmpty()) {
             throw new UsageException("serve takes no arguments, got " + a.words.get(0));
         }
-        Gateway gateway = build(a).start();
+        Gateway built = build(a);
+        Gateway gateway;
+        try {
+            gateway = built.start();
+        } catch (UncheckedIOException e) {
+            throw new UsageException("could not listen on " + listenAddress(a) + ": " + bindFailure(e.getCause()));
+        }
         out.println("parley gateway listening on " + gateway.uri() + " (Ctrl-C to stop)");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -94,8 +100,30 @@ final class ServeCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         } catch (UncheckedIOException e) {
-            throw new UsageException("could not listen on " + host + ":" + port + ": " + e.getCause().getMessage());
+            throw new UsageException("could not listen on " + host + ":" + port + ": " + bindFailure(e.getCause()));
         }
+    }
+
+    private String listenAddress(Args a) {
+        String host = a.option("host") != null ? a.option("host") : env.getOrDefault("PARLEY_GATEWAY_HOST", "127.0.0.1");
+        String port = a.option("port") != null ? a.option("port") : env.getOrDefault("PARLEY_GATEWAY_PORT", "8080");
+        return host + ":" + port.strip();
+    }
+
+    private static String bindFailure(java.io.IOException e) {
+        if (e instanceof java.net.BindException) {
+            String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+            if (m.contains("in use")) {
+                return "the port is already in use (stop what uses it, or choose another with --port or PARLEY_GATEWAY_PORT)";
+            }
+            if (m.contains("assign") || m.contains("cannot")) {
+                return "this machine has no such address (use 127.0.0.1, 0.0.0.0 or one of its own addresses)";
+            }
+            if (m.contains("permission")) {
+                return "permission denied (ports below 1024 need privileges; choose another with --port)";
+            }
+        }
+        return e.getMessage() == null ? "the address could not be bound" : e.getMessage();
     }
 
     private boolean configured(String provider) {

@@ -1,6 +1,5 @@
 package dev.parley.cost;
 
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -102,9 +101,9 @@ public final class CostPolicy {
             if (worst > left) {
                 throw LlmException.newBuilder(LlmException.Kind.BUDGET_EXCEEDED)
                         .provider(provider)
-                        .message(String.format(Locale.ROOT,
-                                "refused before sending: this call to %s could cost up to $%.6f, but only $%.6f of the $%.2f budget is left",
-                                model, worst, Math.max(0, left), budget))
+                        .message("refused before sending: this call to " + model + " could cost up to " + Money.format(worst)
+                                + ", but only " + Money.format(Math.max(0, left)) + " of the " + Money.format(budget)
+                                + " budget is left")
                         .build();
             }
             reservedTotal.add(worst);

@@ -14,4 +14,12 @@ package dev.parley.cost;
  */
 public record CostSummary(String provider, String model, long calls, long inputTokens, long cachedInputTokens,
                           long outputTokens, double cost, boolean priced) {
+
+    /** {@return the summary, with the cost written as {@link Money#format(double)} writes it} */
+    @Override
+    public String toString() {
+        return "CostSummary[provider=" + provider + ", model=" + model + ", calls=" + calls + ", inputTokens=" + inputTokens
+                + ", cachedInputTokens=" + cachedInputTokens + ", outputTokens=" + outputTokens + ", cost=" + Money.format(cost)
+                + ", priced=" + priced + "]";
+    }
 }

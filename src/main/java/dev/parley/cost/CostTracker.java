@@ -22,7 +22,7 @@ import dev.parley.Usage;
  * {@snippet :
  * CostTracker tracker = new CostTracker(PriceTable.builtIn());
  * tracker.record("openai", "gpt-4o-mini", response.usage());
- * System.out.printf("spent $%.4f%n", tracker.totalCost());
+ * System.out.println("spent " + Money.format(tracker.totalCost()));
  * }
  */
 public final class CostTracker {

@@ -3,10 +3,14 @@ package dev.parley.http;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -18,6 +22,7 @@ import java.util.Optional;
 import dev.parley.ApiKey;
 import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
+import dev.parley.internal.Scrub;
 import dev.parley.json.Json;
 import dev.parley.json.JsonException;
 import dev.parley.json.JsonObject;
@@ -28,7 +33,7 @@ import dev.parley.json.JsonValue;
  * Turns HTTP failures of any provider into {@link LlmException}s: the status picks the kind,
  * the body (OpenAI, Anthropic, Ollama or FastAPI shapes, or no JSON at all) gives the
  * provider's type, code and message, and the headers give the request id and how long to wait.
- * The API key is scrubbed from every message.
+ * The API key and control characters are scrubbed from every message.
  */
 public final class HttpErrors {
 
@@ -85,7 +90,7 @@ public final class HttpErrors {
                 .errorType(type)
                 .errorCode(code)
                 .providerMessage(redact(key, message))
-                .requestId(bodyRequestId != null ? bodyRequestId : requestId(headers))
+                .requestId(Scrub.controls(bodyRequestId != null ? bodyRequestId : requestId(headers)))
                 .retryAfter(retryAfter(headers));
         headers.firstValue("x-should-retry").ifPresent(v -> {
             if (v.equalsIgnoreCase("true")) {
@@ -121,7 +126,7 @@ public final class HttpErrors {
                 .errorCode(code)
                 .providerMessage(redact(key, message))
                 .message("the provider reported an error in the middle of the stream")
-                .requestId(requestId)
+                .requestId(Scrub.controls(requestId))
                 .build();
     }
 
@@ -133,36 +138,84 @@ public final class HttpErrors {
      * @param key      the key to scrub from messages, or null
      */
     public static LlmException fromException(String provider, Throwable e, ApiKey key) {
+        return fromException(provider, e, key, null);
+    }
+
+    /**
+     * {@return the error for an exception thrown while sending or receiving}; a failure to
+     * connect names the host (and port, when the URL gives one) and says why: the name could not
+     * be resolved, the connection was refused, or it timed out
+     *
+     * @param provider the provider's name
+     * @param e        what was thrown
+     * @param key      the key to scrub from messages, or null
+     * @param uri      the request's URI, or null when not known
+     */
+    public static LlmException fromException(String provider, Throwable e, ApiKey key, URI uri) {
         if (e instanceof LlmException l) {
             return l;
         }
-        Kind kind;
+        if (e instanceof Error error) {
+            throw error;        // an OutOfMemoryError is never a network error, and never retried
+        }
+        String host = uri == null || uri.getHost() == null ? null
+                : uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
+        String to = host == null ? "" : " to " + host;
+        Kind kind = Kind.NETWORK;
         String what;
+        String detail = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         if (e instanceof HttpConnectTimeoutException) {
             kind = Kind.TIMEOUT;
-            what = "timed out connecting";
+            what = "timed out connecting" + to;
+            detail = null;
         } else if (e instanceof HttpTimeoutException) {
             kind = Kind.TIMEOUT;
             what = "timed out waiting for the response";
-        } else if (e instanceof ConnectException) {
-            kind = Kind.NETWORK;
-            what = "could not connect";
+        } else if (e instanceof ConnectException || e instanceof UnresolvedAddressException
+                || e instanceof UnknownHostException || e instanceof NoRouteToHostException) {
+            what = "could not connect" + to;
+            String why = connectFailure(e);
+            if (why != null) {
+                what += ": " + why;
+                detail = null;
+            }
         } else if (e instanceof EOFException || e instanceof ClosedChannelException) {
-            kind = Kind.NETWORK;
             what = "the connection was closed before the response was complete";
         } else if (e instanceof IOException) {
-            kind = Kind.NETWORK;
             what = "network error";
         } else {
-            kind = Kind.NETWORK;
             what = "unexpected failure";
         }
-        String detail = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         return LlmException.newBuilder(kind)
                 .provider(provider)
-                .message(what + " (" + redact(key, detail) + ")")
-                .cause(e)
+                .message(detail == null ? what : what + " (" + redact(key, detail) + ")")
+                .cause(Scrub.redact(e, key))
                 .build();
+    }
+
+    /** {@return why a connection could not be made, for a person; null when the exception does not say} */
+    private static String connectFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+                return "the host name could not be resolved (check the base URL, and the network or DNS)";
+            }
+            if (t instanceof NoRouteToHostException || m.contains("no route to host")) {
+                return "there is no route to the host (check the network)";
+            }
+            if (m.contains("refused")) {
+                return "the connection was refused (is the server running, on that port?)";
+            }
+            if (m.contains("timed out")) {
+                return "the connection timed out";
+            }
+        }
+        // The JDK's HttpClient reports a refused connection as a ConnectException without a
+        // message whose cause is a ClosedChannelException.
+        if (e instanceof ConnectException && e.getMessage() == null && e.getCause() instanceof ClosedChannelException) {
+            return "the connection was refused (is the server running, on that port?)";
+        }
+        return null;
     }
 
     /**
@@ -285,7 +338,8 @@ public final class HttpErrors {
         return null;
     }
 
+    /** The key redacted, and control characters removed: the text came from the network. */
     private static String redact(ApiKey key, String text) {
-        return key == null ? text : key.redact(text);
+        return Scrub.controls(key == null ? text : key.redact(text));
     }
 }

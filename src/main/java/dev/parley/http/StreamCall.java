@@ -91,7 +91,7 @@ final class StreamCall<T> implements Flow.Subscription, Flow.Subscriber<T> {
             if (failure != null) {
                 Throwable t = unwrap(failure);
                 Error error = Transport.errorIn(t);
-                fail(error != null ? error : HttpErrors.fromException(provider, t, key));
+                fail(error != null ? error : HttpErrors.fromException(provider, t, key, request.uri()));
                 return;
             }
             String rid = HttpErrors.requestId(response.headers());
@@ -117,7 +117,7 @@ final class StreamCall<T> implements Flow.Subscription, Flow.Subscriber<T> {
             } catch (RuntimeException | Error e) {
                 // An Error too: thrown from this callback it would be lost, and the stream hang.
                 drainAndDiscard(response.body());
-                fail(e instanceof Error error ? error : HttpErrors.fromException(provider, e, key));
+                fail(e instanceof Error error ? error : HttpErrors.fromException(provider, e, key, request.uri()));
                 return;
             }
             items.subscribe(this);
@@ -283,7 +283,7 @@ final class StreamCall<T> implements Flow.Subscription, Flow.Subscriber<T> {
                 .provider(provider)
                 .message(key == null ? what : key.redact(what))
                 .requestId(rid)
-                .cause(t)
+                .cause(dev.parley.internal.Scrub.redact(t, key))
                 .build();
     }
 

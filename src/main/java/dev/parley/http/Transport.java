@@ -150,7 +150,7 @@ public final class Transport {
                     .cause(e)
                     .build();
         } catch (IOException e) {
-            throw failure(provider, e, key);
+            throw failure(provider, e, key, request.uri());
         }
         int status = response.statusCode();
         byte[] body = response.body() == null ? new byte[0] : response.body();
@@ -171,7 +171,7 @@ public final class Transport {
      * @throws Error found among the causes (such as {@link OutOfMemoryError}): never reported
      *               as a network failure, which would be retried
      */
-    static LlmException failure(String provider, Throwable e, ApiKey key) {
+    static LlmException failure(String provider, Throwable e, ApiKey key, URI uri) {
         Error error = errorIn(e);
         if (error != null) {
             throw error;
@@ -183,7 +183,7 @@ public final class Transport {
             }
         }
         Throwable c = e.getCause();
-        return HttpErrors.fromException(provider, c != null && c.getClass() == e.getClass() ? c : e, key);
+        return HttpErrors.fromException(provider, c != null && c.getClass() == e.getClass() ? c : e, key, uri);
     }
 
     /**

@@ -4,6 +4,7 @@ import java.net.http.HttpHeaders;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -17,22 +18,32 @@ import java.util.function.Supplier;
  * that observers can count attempts per call. {@code onHeaders} is given the headers of each
  * successful streamed or embeddings response that Parley's adapters receive (non-streamed chat
  * responses carry theirs in {@code ChatResponse.headers()}), so that the rate limiter can follow
- * the provider's rate-limit headers; it must be quick and must not throw.
+ * the provider's rate-limit headers; it must be quick and must not throw. {@code onWait} is told
+ * what a call is about to wait for and for how long (a rate-limit permit, a retry's backoff), so
+ * that a person watching can be told; it may be called while a lock is held, so it must be quick,
+ * must not throw and must not call Parley.
  *
  * <p>Immutable and thread-safe; the current context is per thread.
  */
 public record CallContext(Instant deadline, boolean cacheEnabled, Runnable onAttempt,
-                          Consumer<HttpHeaders> onHeaders) {
+                          Consumer<HttpHeaders> onHeaders, BiConsumer<String, Duration> onWait) {
 
     private static final ThreadLocal<CallContext> CURRENT = new ThreadLocal<>();
     private static final Runnable NOTHING = () -> { };
     private static final Consumer<HttpHeaders> IGNORE = headers -> { };
+    private static final BiConsumer<String, Duration> NO_WAIT = (what, wait) -> { };
     private static final CallContext DEFAULT = new CallContext(null, true, NOTHING);
 
-    /** Normalizes a null {@code onAttempt} or {@code onHeaders} to doing nothing. */
+    /** Normalizes a null {@code onAttempt}, {@code onHeaders} or {@code onWait} to doing nothing. */
     public CallContext {
         onAttempt = onAttempt == null ? NOTHING : onAttempt;
         onHeaders = onHeaders == null ? IGNORE : onHeaders;
+        onWait = onWait == null ? NO_WAIT : onWait;
+    }
+
+    /** A context with no wait observer. */
+    public CallContext(Instant deadline, boolean cacheEnabled, Runnable onAttempt, Consumer<HttpHeaders> onHeaders) {
+        this(deadline, cacheEnabled, onAttempt, onHeaders, NO_WAIT);
     }
 
     /** A context with no headers observer. */
@@ -58,12 +69,26 @@ public record CallContext(Instant deadline, boolean cacheEnabled, Runnable onAtt
 
     /** {@return a copy that runs {@code onAttempt} for each attempt} */
     public CallContext withOnAttempt(Runnable onAttempt) {
-        return new CallContext(deadline, cacheEnabled, onAttempt, onHeaders);
+        return new CallContext(deadline, cacheEnabled, onAttempt, onHeaders, onWait);
+    }
+
+    /** {@return a copy that tells {@code onWait} what the call waits for, and how long} */
+    public CallContext withOnWait(BiConsumer<String, Duration> onWait) {
+        return new CallContext(deadline, cacheEnabled, onAttempt, onHeaders, onWait);
+    }
+
+    /** Tells the wait observer, which must not break the call. */
+    public void waiting(String what, Duration wait) {
+        try {
+            onWait.accept(what, wait);
+        } catch (RuntimeException ignored) {
+            // best effort: the wait itself is what matters
+        }
     }
 
     /** {@return a copy that gives {@code onHeaders} the headers of successful streamed and embeddings responses} */
     public CallContext withOnHeaders(Consumer<HttpHeaders> onHeaders) {
-        return new CallContext(deadline, cacheEnabled, onAttempt, onHeaders);
+        return new CallContext(deadline, cacheEnabled, onAttempt, onHeaders, onWait);
     }
 
     /** Runs {@code work} with this context current on this thread. @return what it returns */

@@ -1,10 +1,12 @@
 package dev.parley.limit;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.parley.LlmException;
+import dev.parley.internal.CallContext;
 
 /**
  * The permits of one provider (or one model, with {@code perModel}): a request window, a token
@@ -110,6 +112,10 @@ final class Lane {
         long ahead = rateWait(queue.size() + 1, queuedTokens + estimate, now);
         if (ahead > remaining(deadline, now)) {
             throw reject(ahead, deadline, now, queue.size(), queuedTokens + estimate, estimate);
+        }
+        if (ahead > 0) {
+            CallContext.current().waiting("a rate-limit permit: " + binding(queue.size(), queuedTokens + estimate, estimate, now),
+                    Duration.ofNanos(ahead));
         }
         Waiter me = new Waiter(lock.newCondition(), estimate, now);
         queue.addLast(me);

@@ -65,6 +65,7 @@ final class RetryingProvider extends ForwardingProvider {
                 throw decision.failure();
             }
             try {
+                announce(ctx, attempt, error, decision.delay());
                 policy.sleeper().sleep(decision.delay());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -73,6 +74,14 @@ final class RetryingProvider extends ForwardingProvider {
                 throw stopped;
             }
         }
+    }
+
+    /** Tells the call's observer how long the retry waits, and why. */
+    private static void announce(CallContext ctx, int attempt, RuntimeException error, Duration delay) {
+        if (delay.isZero() || delay.isNegative()) {
+            return;
+        }
+        ctx.waiting("a retry (attempt " + (attempt + 1) + ") after: " + dev.parley.internal.Scrub.controls(error.getMessage()), delay);
     }
 
     private LlmException interrupted(int attempt, Duration wait, InterruptedException e) {
@@ -112,6 +121,7 @@ final class RetryingProvider extends ForwardingProvider {
                     return Relay.Next.fail(decision.failure());
                 }
                 return Relay.Next.retry(() -> {
+                    announce(ctx, attempt, re, decision.delay());
                     policy.sleeper().sleep(decision.delay());
                     policy.countAttempt();
                     ChatStream next = ctx.call(() -> delegate().stream(request));

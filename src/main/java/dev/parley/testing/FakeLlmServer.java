@@ -305,8 +305,8 @@ public final class FakeLlmServer implements AutoCloseable {
     /**
      * Runs a server until the process is killed, printing its URL. Options: {@code --port N}
      * (default 0: a free port), {@code --host H} (default 127.0.0.1), {@code --latency D},
-     * {@code --inter-chunk-delay D} (durations such as {@code 250ms}, {@code 2s} or
-     * {@code PT1S}), {@code --chunks N}, {@code --reply TEXT}, {@code --dimensions N}.
+     * {@code --inter-chunk-delay D} (durations as Parley's settings read them: a bare number is
+     * seconds, or {@code 250ms}, {@code 2s}, {@code 1m} or {@code PT1S}), {@code --chunks N}, {@code --reply TEXT}, {@code --dimensions N}.
      *
      * @param args the options
      * @throws InterruptedException if interrupted while running

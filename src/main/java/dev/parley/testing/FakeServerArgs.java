@@ -1,9 +1,9 @@
 package dev.parley.testing;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+
+import dev.parley.internal.Durations;
 
 /** Reads {@link FakeLlmServer#main}'s command line. Stateless and thread-safe. */
 final class FakeServerArgs {
@@ -11,7 +11,7 @@ final class FakeServerArgs {
     static final String USAGE = """
             usage: FakeLlmServer [--port N] [--host H] [--latency D] [--inter-chunk-delay D] [--chunks N]
                                  [--reply TEXT] [--dimensions N]
-              durations: 250ms, 2s, 1m or ISO-8601 (PT0.5S); a bare number is milliseconds""";
+              durations: seconds (2, 0.25), or 250ms, 2s, 1m, 1h or ISO-8601 (PT0.5S), as in Parley's settings""";
 
     private FakeServerArgs() {
     }
@@ -77,25 +77,20 @@ final class FakeServerArgs {
         }
     }
 
-    /** {@return a duration written as 250ms, 2s, 1m, a bare number of milliseconds, or ISO-8601} */
+    /**
+     * {@return a duration read as Parley's settings read one (a bare number is seconds; 250ms,
+     * 2s, 1m, 1h or ISO-8601)}
+     */
     static Duration duration(String opt, String v) {
-        String s = v.trim().toLowerCase(Locale.ROOT);
+        Duration max = Duration.ofDays(1);
         try {
-            if (s.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+            Duration d = Durations.parse(v, max);
+            if (d.isNegative() || d.compareTo(max) > 0) {
+                throw new IllegalArgumentException("expected a duration from 0 to 1 day, got \"" + v + "\"");
             }
-            if (s.endsWith("s") && !s.startsWith("p")) {
-                return Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
-            }
-            if (s.endsWith("m") && !s.startsWith("p")) {
-                return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
-            }
-            if (s.startsWith("p")) {
-                return Duration.parse(v.trim());
-            }
-            return Duration.ofMillis(Long.parseLong(s));
-        } catch (NumberFormatException | DateTimeParseException e) {
-            throw new IllegalArgumentException(opt + ": expected a duration such as 250ms or 2s, got \"" + v + "\"");
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(opt + ": " + e.getMessage());
         }
     }
 }

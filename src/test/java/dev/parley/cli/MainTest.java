@@ -70,7 +70,7 @@ class MainTest {
     @Test
     void chat_json_printsOneObjectWithEveryField() {
         server.on("POST", "/v1/chat/completions", Reply.fixture("openai/chat_with_headers"));
-        assertEquals(0, run("", "chat", "--json", "--model", "gpt-5.1-chat-latest", "--system", "be brief",
+        assertEquals(0, run("", "chat", "--json", "--no-stream", "--model", "gpt-5.1-chat-latest", "--system", "be brief",
                 "--temperature", "0.5", "--max-tokens", "100", "hi"));
         JsonObject o = (JsonObject) Json.parse(out().strip());
         for (String field : List.of("text", "reasoning", "toolCalls", "finishReason", "usage", "cost", "model", "provider", "requestId")) {
@@ -171,5 +171,96 @@ class MainTest {
         out.reset();
         assertEquals(0, run("", "--version"));
         assertTrue(out().startsWith("parley "));
+    }
+
+    @Test
+    void aKeyThatCannotGoInAHeader_isAConfigurationError_withoutTheKey() {
+        env.put("OPENAI_API_KEY", "\u201C" + KEY + "\u201D");
+        assertEquals(3, run("", "chat", "hi"));
+        assertTrue(err().startsWith("parley: OPENAI_API_KEY: the API key cannot be sent in an HTTP header: character 1 is U+201C"), err());
+        assertFalse(err().contains(KEY.substring(3)), err());
+        assertEquals(0, server.pendingRequests());
+    }
+
+    @Test
+    void textFromTheNetwork_cannotForgeLinesOrSendEscapeCodes() {
+        server.on("POST", "/v1/chat/completions", Reply.json(400, "{\"error\":{\"message\":\"bad request\\nparley: forged"
+                + "\\u001b]0;owned\\u0007\\u001b[2J\\u0000\",\"type\":\"invalid_request_error\"}}"));
+        run("", "chat", "--no-stream", "hi");
+        assertEquals(1, err().lines().count(), err());
+        assertFalse(err().strip().chars().anyMatch(c -> c < 0x20), err());
+        assertTrue(err().contains("bad request parley: forged"), err());
+
+        err.reset();
+        run("", "chat", "--no-stream", "--verbose", "hi");
+        assertFalse(err().chars().anyMatch(c -> c < 0x20 && c != '\n' && c != '\t' && c != '\r'), err());
+
+        server.on("POST", "/v1/chat/completions", Reply.of(200, "text/event-stream",
+                "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\\u001b[2J there\\nline 2\"}}]}\n\ndata: [DONE]\n\n"));
+        assertEquals(0, run("", "chat", "hi"));
+        assertEquals("hi[2J there\nline 2\n", out());
+
+        out.reset();
+        server.on("GET", "/v1/models", Reply.json(200, "{\"data\":[{\"id\":\"gpt\\u001b]0;x\\u0007-4\"}]}"));
+        assertEquals(0, run("", "models"));
+        assertEquals("gpt]0;x-4\n", out());
+    }
+
+    @Test
+    void anEmptyPrompt_isAUsageError_andNothingIsSent() {
+        server.on("POST", "/v1/chat/completions", Reply.fixture("openai/chat_basic"));
+        assertEquals(2, run("", "chat", ""));
+        assertTrue(err().contains("the prompt is empty"), err());
+        assertEquals(2, run("", "chat", "--no-stream", " ", "\t"));
+        assertEquals(2, run("  \n", "chat", "-"));
+        assertEquals(0, server.pendingRequests());
+    }
+
+    @Test
+    void anInvalidRequest_hasItsOwnExitCode() {
+        server.on("POST", "/v1/chat/completions", Reply.json(400, "{\"error\":{\"message\":\"Unrecognized request argument\","
+                + "\"type\":\"invalid_request_error\"}}"));
+        assertEquals(8, run("", "chat", "--no-stream", "hi"));
+        server.on("POST", "/v1/chat/completions", Reply.json(404, "{\"error\":{\"message\":\"The model does not exist\","
+                + "\"type\":\"invalid_request_error\",\"code\":\"model_not_found\"}}"));
+        assertEquals(8, run("", "chat", "--no-stream", "hi"));
+        out.reset();
+        assertEquals(0, run("", "--help"));
+        assertTrue(out().contains("8  the provider rejected the request"), out());
+    }
+
+    @Test
+    void serve_aPortInUse_saysSo() throws Exception {
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = busy.getLocalPort();
+            assertEquals(2, run("", "serve", "--host", "127.0.0.1", "--port", Integer.toString(port)));
+            assertTrue(err().contains("could not listen on 127.0.0.1:" + port + ": the port is already in use"), err());
+        }
+    }
+
+    @Test
+    void chat_json_streamsAsUsual_andPrintsOnlyTheFinalObject() {
+        server.on("POST", "/v1/chat/completions", Reply.fixture("openai/stream_basic"));
+        assertEquals(0, run("", "chat", "--json", "What's", "the", "weather?"));
+        JsonObject sent = (JsonObject) Json.parse(server.takeRequest().body());
+        assertTrue(sent.booleanValue("stream"), "--json does not turn streaming off");
+        JsonObject o = (JsonObject) Json.parse(out().strip());
+        assertTrue(o.string("text").startsWith("I'm unable to provide real-time weather updates"), o.toString());
+        assertEquals("stop", o.string("finishReason"));
+        out.reset();
+        assertEquals(0, run("", "chat", "--help"));
+        assertTrue(out().contains("stdout stays one JSON document"), out());
+    }
+
+    @Test
+    void aWaitOfASecondOrMore_isAnnouncedOnStderr() {
+        server.on("POST", "/v1/chat/completions",
+                Reply.json(429, "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit_exceeded\"}}")
+                        .withHeader("retry-after-ms", "1100"),
+                Reply.fixture("openai/chat_basic"));
+        assertEquals(0, run("", "chat", "--no-stream", "hi"), err());
+        assertTrue(err().startsWith("parley: waiting 1.1 s for a retry (attempt 2) after: openai: "), err());
+        assertTrue(err().contains("slow down"), err());
+        assertEquals(1, err().lines().count(), err());
     }
 }

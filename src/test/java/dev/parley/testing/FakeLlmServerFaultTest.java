@@ -240,7 +240,10 @@ class FakeLlmServerFaultTest extends FakeLlmServerTestBase {
         assertEquals(Duration.ofMillis(250), FakeServerArgs.duration("--latency", "250ms"));
         assertEquals(Duration.ofMillis(1500), FakeServerArgs.duration("--latency", "1.5s"));
         assertEquals(Duration.ofMinutes(2), FakeServerArgs.duration("--latency", "2m"));
-        assertEquals(Duration.ofMillis(40), FakeServerArgs.duration("--latency", "40"));
+        // One rule with the settings (LLM_TIMEOUT=30 is 30 seconds): a bare number is seconds.
+        assertEquals(Duration.ofSeconds(40), FakeServerArgs.duration("--latency", "40"));
+        assertEquals(Duration.ofMillis(500), FakeServerArgs.duration("--latency", "0.5"));
+        assertEquals(Duration.ofHours(1), FakeServerArgs.duration("--latency", "1h"));
         assertEquals(Duration.ofMillis(500), FakeServerArgs.duration("--latency", "PT0.5S"));
         assertThrows(IllegalArgumentException.class, () -> FakeServerArgs.parse(new String[] {"--port"}));
         assertThrows(IllegalArgumentException.class, () -> FakeServerArgs.parse(new String[] {"--bogus", "1"}));

@@ -80,7 +80,8 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
             builder("/api/tags", "application/json").GET().build();
         } catch (IllegalArgumentException e) {
             throw LlmException.newBuilder(LlmException.Kind.CONFIGURATION).provider(name)
-                    .message("a configured header cannot be sent (" + e.getMessage() + ")").cause(e).build();
+                    .message("a configured header cannot be sent (" + (key == null ? e.getMessage() : key.redact(e.getMessage())) + ")")
+                    .cause(dev.parley.internal.Scrub.redact(e, key)).build();
         }
     }
 
