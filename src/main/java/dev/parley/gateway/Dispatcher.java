@@ -138,11 +138,11 @@ final class Dispatcher implements HttpHandler {
     private int dispatch(HttpExchange ex, String path) throws IOException {
         switch (path) {
             case "/health" -> {
-                method(ex, "GET");
+                probeMethod(ex);
                 return HttpIo.sendJson(ex, 200, JsonObject.newBuilder().put("status", "ok").build());
             }
             case "/health/ready" -> {
-                method(ex, "GET");
+                probeMethod(ex);
                 if (stopping) {
                     return HttpIo.sendJson(ex, 503, JsonObject.newBuilder().put("status", "stopping").build());
                 }
@@ -204,6 +204,16 @@ final class Dispatcher implements HttpHandler {
             throw new ApiError(405, "invalid_request_error", "method_not_allowed", null,
                     "Method " + ex.getRequestMethod() + " is not allowed here; use " + allowed + ".")
                     .withHeader("Allow", allowed);
+        }
+    }
+
+    /** Health probes take GET and HEAD (HEAD answers the same status with no body). */
+    private static void probeMethod(HttpExchange ex) {
+        String m = ex.getRequestMethod();
+        if (!m.equals("GET") && !m.equals("HEAD")) {
+            throw new ApiError(405, "invalid_request_error", "method_not_allowed", null,
+                    "Method " + m + " is not allowed here; use GET or HEAD.")
+                    .withHeader("Allow", "GET, HEAD");
         }
     }
 

@@ -36,7 +36,7 @@ import dev.parley.internal.LocalServer;
  *
  * <p>Endpoints: {@code POST /v1/chat/completions} (plain and streamed), {@code POST
  * /v1/embeddings}, {@code GET /v1/models}, {@code GET /v1/models/{id}}; {@code GET /health}
- * (liveness), {@code GET /health/ready} (every route's provider answers), {@code GET /metrics}
+ * (liveness), {@code GET /health/ready} (every route's provider answers; both also take {@code HEAD}), {@code GET /metrics}
  * (Prometheus). The {@code /v1} endpoints need a bearer key when {@linkplain Builder#apiKeys keys}
  * are set; health and metrics do not, so probes and scrapers need no secret. How a model name
  * picks a route is described on {@link Builder#route}.

@@ -44,6 +44,19 @@ class GatewayOpsTest extends GatewayTestBase {
     }
 
     @Test
+    void head_onHealthAndReady_is200WithNoBody() {
+        start(Gateway.newBuilder().defaultRoute(scripted("fake", "m")));
+        for (String path : List.of("/health", "/health/ready")) {
+            HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(gateway.uri().resolve(path))
+                    .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()));
+            assertEquals(200, r.statusCode(), path);
+            assertEquals("", r.body(), path);
+        }
+        assertEquals(405, http.send(java.net.http.HttpRequest.newBuilder(gateway.uri().resolve("/health"))
+                .DELETE()).statusCode(), "other methods are still refused");
+    }
+
+    @Test
     void ready_whenEveryRouteAnswers_andProvidersThatCannotListModelsCountAsReady() {
         ScriptedProvider noModels = ScriptedProvider.newBuilder("nolist").reply("x")
                 .capabilities(EnumSet.of(Capability.CHAT, Capability.STREAMING)).build();
