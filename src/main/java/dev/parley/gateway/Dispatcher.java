@@ -41,14 +41,14 @@ final class Dispatcher implements HttpHandler {
     private final CountDownLatch draining = new CountDownLatch(1);
     private volatile boolean stopping;
 
-    Dispatcher(Router router, ApiKeys keys, GatewayMetrics metrics, long maxBody, long heartbeatNanos) {
+    Dispatcher(Router router, ApiKeys keys, GatewayMetrics metrics, long maxBody, long heartbeatNanos, long readyNanos) {
         this.router = router;
         this.keys = keys;
         this.metrics = metrics;
         this.chat = new ChatHandler(router, metrics, maxBody, heartbeatNanos);
         this.embeddings = new EmbeddingsHandler(router, maxBody);
         this.models = new ModelsHandler(router);
-        this.readiness = new Readiness(router.distinctClients());
+        this.readiness = new Readiness(router.distinctClients(), readyNanos);
     }
 
     // ---- draining, for Gateway.stop()
@@ -86,6 +86,11 @@ final class Dispatcher implements HttpHandler {
     /** Ends the open streams: each sends a final error event and cancels its upstream. */
     void cancelStreams() {
         chat.cancelStreams();
+    }
+
+    /** Cancels the readiness probes still running. */
+    void closeProbes() {
+        readiness.close();
     }
 
     /** Interrupts every request still running, which aborts its upstream call. */

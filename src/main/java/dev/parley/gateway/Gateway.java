@@ -106,7 +106,8 @@ public final class Gateway implements AutoCloseable {
         this.router = new Router(b.routes, b.defaultRoute);
         this.keys = b.keys;
         this.grace = b.shutdownGrace;
-        this.dispatcher = new Dispatcher(router, keys, metrics, b.maxRequestBytes, b.streamHeartbeat.toNanos());
+        this.dispatcher = new Dispatcher(router, keys, metrics, b.maxRequestBytes, b.streamHeartbeat.toNanos(),
+                b.readyTimeout.toNanos());
     }
 
     /** {@return a builder with no routes, for 127.0.0.1:8080} */
@@ -159,6 +160,7 @@ public final class Gateway implements AutoCloseable {
                     dispatcher.awaitIdle(TimeUnit.SECONDS.toNanos(1));
                 }
             }
+            dispatcher.closeProbes();
             if (!local.stop(1000)) {
                 LOG.log(Level.WARNING, "gateway stopped, but some request threads are still finishing");
             }
@@ -233,6 +235,7 @@ public final class Gateway implements AutoCloseable {
         private long maxRequestBytes = 4L << 20;
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private Duration streamHeartbeat = Duration.ofSeconds(15);
+        private Duration readyTimeout = Duration.ofSeconds(3);
 
         private Builder() {
         }
@@ -317,6 +320,23 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalArgumentException("streamHeartbeat: must be positive, got " + heartbeat);
             }
             this.streamHeartbeat = heartbeat;
+            return this;
+        }
+
+        /**
+         * Sets how long {@code /health/ready} waits for the routes' providers to list their
+         * models; a provider that has not answered by then is reported as {@code "timeout"} and the
+         * probe answers 503. Its call goes on in the background, bounded by its client's own
+         * timeouts, and later probes wait for that same call instead of starting another.
+         * Default 3 s.
+         *
+         * @return this builder
+         */
+        public Builder readyTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("readyTimeout: must be positive, got " + timeout);
+            }
+            this.readyTimeout = timeout;
             return this;
         }
 

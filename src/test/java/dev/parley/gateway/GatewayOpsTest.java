@@ -93,6 +93,29 @@ class GatewayOpsTest extends GatewayTestBase {
     }
 
     @Test
+    void ready_answersWithinItsBound_whenAnUpstreamAcceptsAndNeverAnswers() throws Exception {
+        try (SilentUpstream silent = new SilentUpstream()) {
+            start(Gateway.newBuilder().route("good", scripted("fake", "m")).route("silent", silent.llm())
+                    .readyTimeout(Duration.ofMillis(300)));
+
+            // The client gives up after 10 s; the upstream call would run for 120 s.
+            HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(gateway.uri().resolve("/health/ready"))
+                    .timeout(Duration.ofSeconds(10)));
+
+            assertEquals(503, r.statusCode(), r.body());
+            assertEquals("ok", json(r).object("routes").string("good"));
+            assertEquals("timeout", json(r).object("routes").string("silent"));
+            assertTrue(silent.requested.await(10, java.util.concurrent.TimeUnit.SECONDS), "the upstream was asked");
+            HttpResponse<String> again = http.send(java.net.http.HttpRequest.newBuilder(gateway.uri().resolve("/health/ready"))
+                    .timeout(Duration.ofSeconds(10)));
+            assertEquals(503, again.statusCode(), "a probe still running is waited for again, not started twice");
+            gateway.stop();
+            assertTrue(silent.callerClosed.await(10, java.util.concurrent.TimeUnit.SECONDS),
+                    "stopping the gateway cancels the probe still waiting on the upstream");
+        }
+    }
+
+    @Test
     void metrics_mergeEveryRouteUnderARouteLabel_plusTheGatewaysCounters() {
         Llm fast = scripted("fast-provider", "m");
         start(Gateway.newBuilder().route("fast", fast).route("fast-alias", fast).defaultRoute(scripted("fake", "m")));
