@@ -126,9 +126,8 @@ final class ChatHandler {
                     s = pump.poll(heartbeatNanos);
                 }
             } catch (IOException gone) {
-                metrics.clientDisconnected();
                 LOG.log(Level.DEBUG, "chat stream: the client went away; cancelling the upstream stream");
-                return 200;
+                return 499;
             }
         } finally {
             pump.cancel();

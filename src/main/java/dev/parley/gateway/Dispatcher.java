@@ -124,6 +124,12 @@ final class Dispatcher implements HttpHandler {
             status = HttpIo.sendError(ex, new ApiError(500, "server_error", "internal_error", null,
                     "The gateway failed to handle the request."));
         } finally {
+            if (GatewayServer.clientLeft(ex)) {
+                status = 499;
+            }
+            if (status == 499) {
+                metrics.clientDisconnected();
+            }
             ex.close();
             metrics.request(path, status);
             threads.remove(Thread.currentThread());
