@@ -384,10 +384,7 @@ final class GatewayServer {
             } else {
                 phase = "body";
                 deadline = System.nanoTime() + limits.bodyNanos();
-                if (ex.expectContinue) {
-                    out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                }
+                ex.body.continueOwed = ex.expectContinue;
             }
             try {
                 handler.handle(ex);
@@ -409,6 +406,9 @@ final class GatewayServer {
                 return false;
             }
             if (!ex.body.isDone()) {
+                if (ex.body.continueOwed) {
+                    return false; // the client waits for "100 Continue" before sending the body it will not send now
+                }
                 // The answer went out before the body was read (413, 401): read what is left, up
                 // to a limit, so the client sees the answer instead of a reset connection.
                 phase = "drain";
@@ -645,6 +645,8 @@ final class GatewayServer {
         private long left;
         private boolean done;
         private boolean closed;
+        /** Whether the client asked for "100 Continue" before sending the body, and has not had it. */
+        boolean continueOwed;
 
         Body(Connection c, long length) {
             this.c = c;
@@ -675,6 +677,11 @@ final class GatewayServer {
             }
             if (done) {
                 return -1;
+            }
+            if (continueOwed) {
+                continueOwed = false;
+                c.out.write(CONTINUE);
+                c.out.flush();
             }
             if (left == 0 && chunked && !nextChunk()) {
                 finish();
@@ -1082,6 +1089,7 @@ final class GatewayServer {
     }
 
     private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** {@return whether the client of {@code ex} left while its request ran} */

@@ -224,6 +224,40 @@ class GatewayHostileClientsTest extends GatewayTestBase {
     }
 
     @Test
+    void expectContinue_isAnsweredWhenTheBodyIsRead_andNotForARequestRefusedFirst() throws IOException {
+        startGateway(Gateway.newBuilder().maxRequestBytes(1000));
+        Socket s = connect(ATTACKER);
+        send(s, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                + "Content-Length: " + HELLO.length() + "\r\n\r\n");
+        byte[] interim = s.getInputStream().readNBytes("HTTP/1.1 100 Continue\r\n\r\n".length());
+        assertEquals("HTTP/1.1 100 Continue\r\n\r\n", new String(interim, StandardCharsets.US_ASCII));
+        send(s, HELLO);
+        s.shutdownOutput();
+        String answer = readUntilClosed(s);
+        assertTrue(answer.startsWith("HTTP/1.1 200 "), answer);
+
+        Socket big = connect(ATTACKER);
+        send(big, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n");
+        String refused = readUntilClosed(big);
+        assertTrue(refused.startsWith("HTTP/1.1 413 "), refused);
+    }
+
+    @Test
+    void pipelinedRequestsOnOneConnection_areAnsweredInOrder() throws IOException {
+        startGateway(Gateway.newBuilder());
+        Socket s = connect(ATTACKER);
+        String chat = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(HELLO.length()) + "\r\n" + HELLO + "\r\n0\r\n\r\n";
+        send(s, chat + "GET /health HTTP/1.1\r\nHost: x\r\n\r\n" + "GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        String answers = readUntilClosed(s);
+        int ok = answers.indexOf("HTTP/1.1 200 ");
+        int health = answers.indexOf("HTTP/1.1 200 ", ok + 1);
+        int missing = answers.indexOf("HTTP/1.1 404 ");
+        assertTrue(ok >= 0 && health > ok && missing > health, answers);
+        assertTrue(answers.contains("\"status\":\"ok\""), answers);
+    }
+
+    @Test
     void clientsLeavingAtEveryPhase_leaveNoConnectionOrRequestBehind() throws IOException {
         startGateway(Gateway.newBuilder());
         String body = HELLO;
