@@ -1,5 +1,6 @@
 package dev.parley.gateway;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -77,6 +78,9 @@ final class GatewayServer {
     private final Map<InetAddress, Integer> perAddress = new HashMap<>();
     private final long tickMillis;
     private volatile boolean closed;
+    /** Accept failures, and when the last was logged; used by the accept thread only. */
+    private long acceptFailures;
+    private long lastAcceptWarning;
 
     private GatewayServer(ServerSocket listener, ServerLimits limits, HttpHandler handler, ExecutorService threads) {
         this.listener = listener;
@@ -156,8 +160,15 @@ final class GatewayServer {
                     return;
                 }
                 // Out of file descriptors, most likely: the listener stays ready, so retrying at
-                // once would spin a core. Wait a little for connections to close.
-                LOG.log(Level.WARNING, "gateway: cannot accept a connection: {0}", e.getMessage());
+                // once would spin a core. Wait a little for connections to close, and warn once
+                // a minute at most.
+                acceptFailures++;
+                long now = System.nanoTime();
+                if (lastAcceptWarning == 0 || now - lastAcceptWarning > TimeUnit.MINUTES.toNanos(1)) {
+                    lastAcceptWarning = now;
+                    LOG.log(Level.WARNING, "gateway: cannot accept connections ({0} failures so far): {1}",
+                            acceptFailures, e.getMessage());
+                }
                 try {
                     Thread.sleep(ACCEPT_BACKOFF_MILLIS);
                 } catch (InterruptedException stop) {
@@ -511,7 +522,7 @@ final class GatewayServer {
                     if (sb.isEmpty()) {
                         return null;
                     }
-                    throw new BadRequest(400, "The request ended in the middle of its headers.");
+                    throw new EOFException("the client left in the middle of the request's headers");
                 }
                 if (--budget[0] < 0) {
                     throw new BadRequest(431, "The request's headers are larger than " + MAX_HEAD_BYTES + " bytes.");
@@ -558,7 +569,7 @@ final class GatewayServer {
             int count = 0;
             for (String h = line(budget); ; h = line(budget)) {
                 if (h == null) {
-                    throw new BadRequest(400, "The request ended in the middle of its headers.");
+                    throw new EOFException("the client left in the middle of the request's headers");
                 }
                 if (h.isEmpty()) {
                     break;
