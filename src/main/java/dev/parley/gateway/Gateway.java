@@ -355,6 +355,7 @@ public final class Gateway implements AutoCloseable {
          * timeouts, and later probes wait for that same call instead of starting another.
          * Default 3 s.
          *
+         * @param timeout how long to wait; positive
          * @return this builder
          */
         public Builder readyTimeout(Duration timeout) {
@@ -398,6 +399,7 @@ public final class Gateway implements AutoCloseable {
          * line that ends the headers. A client that takes longer has its connection closed.
          * Default 10 s.
          *
+         * @param timeout how long a client has for a request's headers; positive
          * @return this builder
          */
         public Builder headerTimeout(Duration timeout) {
@@ -410,6 +412,7 @@ public final class Gateway implements AutoCloseable {
          * the end of the body (chunked or not). A client that takes longer has its connection
          * closed. Default 30 s.
          *
+         * @param timeout how long a client has for a request's body; positive
          * @return this builder
          */
         public Builder bodyTimeout(Duration timeout) {
@@ -422,6 +425,7 @@ public final class Gateway implements AutoCloseable {
          * write of an answer may stall because the client stopped reading; either way the
          * connection is then closed. Default 30 s.
          *
+         * @param timeout how long a connection may sit idle or a write stall; positive
          * @return this builder
          */
         public Builder idleTimeout(Duration timeout) {
