@@ -79,6 +79,7 @@ final class ServeCommand {
                 b.route(e.substring(0, eq).strip(), llmFor(e.substring(eq + 1, slash).strip(), e.substring(slash + 1).strip()));
             }
         }
+        limits(b);
         String keys = env.get("PARLEY_GATEWAY_KEYS");
         if (keys != null && !keys.isBlank()) {
             Set<String> set = new LinkedHashSet<>();
@@ -96,6 +97,41 @@ final class ServeCommand {
         } catch (UncheckedIOException e) {
             throw new UsageException("could not listen on " + host + ":" + port + ": " + e.getCause().getMessage());
         }
+    }
+
+    /** Reads the gateway's connection limits and deadlines; each variable left unset keeps the gateway's default. */
+    private void limits(Gateway.Builder b) {
+        setting("PARLEY_GATEWAY_MAX_CONNECTIONS", v -> b.maxConnections(Integer.parseInt(v)));
+        setting("PARLEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS", v -> b.maxConnectionsPerAddress(Integer.parseInt(v)));
+        setting("PARLEY_GATEWAY_HEADER_TIMEOUT", v -> b.headerTimeout(duration(v)));
+        setting("PARLEY_GATEWAY_BODY_TIMEOUT", v -> b.bodyTimeout(duration(v)));
+        setting("PARLEY_GATEWAY_IDLE_TIMEOUT", v -> b.idleTimeout(duration(v)));
+        setting("PARLEY_GATEWAY_READY_TIMEOUT", v -> b.readyTimeout(duration(v)));
+    }
+
+    private void setting(String name, java.util.function.Consumer<String> apply) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return;
+        }
+        try {
+            apply.accept(v.strip());
+        } catch (IllegalArgumentException e) { // NumberFormatException included
+            throw new UsageException(name + ": expected " + (name.contains("TIMEOUT")
+                    ? "a positive duration such as 10s, 500ms or 2m" : "a whole number from 1 to 65536")
+                    + ", got \"" + v + "\"");
+        }
+    }
+
+    /** {@return {@code v} as a duration: a number of seconds, or with ms, s or m after it} */
+    private static java.time.Duration duration(String v) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m)?").matcher(v);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(v);
+        }
+        long n = Long.parseLong(m.group(1));
+        return m.group(2) == null || m.group(2).equals("s") ? java.time.Duration.ofSeconds(n)
+                : m.group(2).equals("ms") ? java.time.Duration.ofMillis(n) : java.time.Duration.ofMinutes(n);
     }
 
     private boolean configured(String provider) {
