@@ -1,5 +1,6 @@
 package dev.parley.gateway;
 
+import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -315,7 +316,7 @@ final class GatewayServer {
             try {
                 socket.setTcpNoDelay(true);
                 raw = socket.getInputStream();
-                out = new DeadlineOutput(this, socket.getOutputStream());
+                out = new BufferedOutputStream(new DeadlineOutput(this, socket.getOutputStream()), 16 * 1024);
                 deadline = System.nanoTime() + limits.headerNanos();
                 boolean first = true;
                 while (!closed) {
