@@ -142,7 +142,7 @@ public final class Gateway implements AutoCloseable {
             if (state != State.NEW) {
                 throw new IllegalStateException("a gateway can be started only once");
             }
-            local = GatewayServer.start(host, port, limits, "parley-gateway-", dispatcher);
+            local = GatewayServer.start(host, port, limits, "parley-gateway-", dispatcher, metrics);
             state = State.RUNNING;
             LOG.log(Level.INFO, "Parley gateway listening on {0} with routes {1}", uri(),
                     router.routes().stream().map(Router.Route::name).toList());

@@ -72,6 +72,7 @@ final class GatewayServer {
     private final ServerSocket listener;
     private final ServerLimits limits;
     private final HttpHandler handler;
+    private final GatewayMetrics metrics;
     private final ExecutorService threads;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final ReentrantLock countLock = new ReentrantLock();
@@ -83,10 +84,12 @@ final class GatewayServer {
     private long acceptFailures;
     private long lastAcceptWarning;
 
-    private GatewayServer(ServerSocket listener, ServerLimits limits, HttpHandler handler, ExecutorService threads) {
+    private GatewayServer(ServerSocket listener, ServerLimits limits, HttpHandler handler, GatewayMetrics metrics,
+            ExecutorService threads) {
         this.listener = listener;
         this.limits = limits;
         this.handler = handler;
+        this.metrics = metrics;
         this.threads = threads;
         long shortest = Math.min(limits.headerNanos(), Math.min(limits.bodyNanos(), limits.idleNanos()));
         this.tickMillis = Math.clamp(TimeUnit.NANOSECONDS.toMillis(shortest) / 4, 10, 250);
@@ -99,13 +102,15 @@ final class GatewayServer {
      * @return the running server
      * @throws UncheckedIOException if the address cannot be bound
      */
-    static GatewayServer start(String host, int port, ServerLimits limits, String threadPrefix, HttpHandler handler) {
+    static GatewayServer start(String host, int port, ServerLimits limits, String threadPrefix, HttpHandler handler,
+            GatewayMetrics metrics) {
         ExecutorService exec = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(threadPrefix, 0).factory());
         try {
             ServerSocket ss = new ServerSocket();
             ss.setReuseAddress(true);
             ss.bind(new InetSocketAddress(host, port), 1024);
-            GatewayServer server = new GatewayServer(ss, limits, handler, exec);
+            GatewayServer server = new GatewayServer(ss, limits, handler, metrics, exec);
+            metrics.openConnections = server::openConnections;
             exec.execute(server::acceptLoop);
             exec.execute(server::watchdog);
             return server;
@@ -180,6 +185,7 @@ final class GatewayServer {
             InetAddress address = s.getInetAddress();
             int refusal = admit(address);
             if (refusal != 0) {
+                (refusal == 429 ? metrics.refusedPerAddress : metrics.refusedTotal).increment();
                 refuse(s, refusal);
                 continue;
             }
@@ -258,8 +264,11 @@ final class GatewayServer {
             for (Connection c : connections) {
                 long d = c.deadline;
                 if (d != 0 && now - d > 0) {
-                    LOG.log(Level.DEBUG, "gateway: closing a connection from {0}: {1} deadline passed",
-                            c.address.getHostAddress(), c.phase);
+                    String phase = c.phase.equals("handler") ? "write" : c.phase; // only a write has a deadline then
+                    LOG.log(Level.DEBUG, "gateway: closing a connection from {0}: the {1} deadline passed",
+                            c.address.getHostAddress(), phase);
+                    c.deadline = 0;
+                    metrics.timedOut(phase);
                     c.close();
                 }
             }

@@ -129,6 +129,10 @@ class GatewayHostileClientsTest extends GatewayTestBase {
         }
         await("every connection is closed", () -> gateway.openConnections() <= 1); // the valid client's, kept alive
         assertValidClientServed();
+        String metrics = http.get("/metrics").body();
+        assertTrue(metrics.contains("parley_gateway_connections_refused_total{reason=\"per_address\"} 1\n"), metrics);
+        assertTrue(metrics.contains("parley_gateway_connections_timed_out_total{phase=\"header\"} 8\n"), metrics);
+        assertTrue(metrics.contains("parley_gateway_connections_open 1\n"), metrics);
     }
 
     @Test
@@ -169,6 +173,8 @@ class GatewayHostileClientsTest extends GatewayTestBase {
         assertValidClientServed();
         readUntilClosed(shortBody);
         readUntilClosed(endlessChunks);
+        await("both are counted", () -> http.get("/metrics").body()
+                .contains("parley_gateway_connections_timed_out_total{phase=\"body\"} 2\n"));
         await("the attacker's connections are closed", () -> gateway.openConnections() <= 1);
         assertTrue(gateway.awaitIdle(Duration.ofSeconds(10)), "no request is left running");
         assertValidClientServed();
