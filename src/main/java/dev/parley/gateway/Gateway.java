@@ -83,7 +83,8 @@ import dev.parley.internal.LocalServer;
  *     rejected keys, requests in flight, open streams.</li>
  * </ul>
  *
- * <p>Each request runs on its own virtual thread. {@link #stop()} is graceful: new requests are
+ * <p>Each connection runs on its own virtual thread, its requests one after another.
+ * {@link #stop()} is graceful: new requests are
  * refused with 503 and {@code Connection: close} (and readiness turns 503, so load balancers
  * move away), running requests and streams may finish within the
  * {@linkplain Builder#shutdownGrace grace period}; streams still open after it get a final error

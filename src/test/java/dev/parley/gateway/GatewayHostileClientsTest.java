@@ -108,6 +108,25 @@ class GatewayHostileClientsTest extends GatewayTestBase {
     }
 
     @Test
+    void threeHundredSlowConnectionsFromOneAddress_takeOnlyItsShare_whileAnotherAddressIsServed() throws IOException {
+        startGateway(Gateway.newBuilder().headerTimeout(Duration.ofSeconds(30))); // default caps: 64 per address
+        int refused = 0;
+        for (int i = 0; i < 300; i++) {
+            Socket s = connect(ATTACKER);
+            send(s, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n");
+            if (i >= 64) {
+                refused += readUntilClosed(s).startsWith("HTTP/1.1 429 ") ? 1 : 0;
+            }
+        }
+        assertEquals(236, refused, "every connection over the attacker's 64 was refused");
+        for (int i = 0; i < 20; i++) {
+            assertValidClientServed();
+        }
+        int open = gateway.openConnections();
+        assertTrue(open >= 65 && open <= 66, "the attacker's 64 and the valid client's one (or two): " + open);
+    }
+
+    @Test
     void slowHeadersFromOneAddress_areCappedAndTimedOut_whileAnotherAddressIsServed() throws IOException {
         startGateway(Gateway.newBuilder().maxConnectionsPerAddress(8).headerTimeout(SHORT));
 
