@@ -124,8 +124,8 @@ final class Dispatcher implements HttpHandler {
             status = HttpIo.sendError(ex, new ApiError(500, "server_error", "internal_error", null,
                     "The gateway failed to handle the request."));
         } finally {
-            if (GatewayServer.clientLeft(ex)) {
-                status = 499;
+            if (status != 200 && GatewayServer.clientLeft(ex)) {
+                status = 499; // what was answered, if anything, went to nobody
             }
             if (status == 499) {
                 metrics.clientDisconnected();

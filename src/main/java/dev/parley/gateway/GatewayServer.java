@@ -486,7 +486,7 @@ final class GatewayServer {
                 }
                 watchResult = n;
                 watching = false;
-                if (n < 0 && running != null && !closed) {
+                if (n < 0 && running != null && !running.responseDone && !closed) {
                     running.clientLeft = true;
                     LOG.log(Level.DEBUG, "gateway: the client left during {0} {1}; cancelling it",
                             running.method, running.uri.getPath());
@@ -863,6 +863,11 @@ final class GatewayServer {
         boolean closeAfter;
         boolean expectContinue;
         volatile boolean clientLeft;
+        /**
+         * Set before the last byte of the answer is written: a client that closes after that may
+         * have the whole answer, and is not taken as having left.
+         */
+        volatile boolean responseDone;
 
         Exchange(Connection c, String method, URI uri, String protocol, Headers requestHeaders, Body body) {
             this.c = c;
@@ -974,6 +979,9 @@ final class GatewayServer {
                 }
             });
             head.append("\r\n");
+            if (noBody || responseLength < 0) {
+                responseDone = true;
+            }
             c.out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
             if (noBody || responseLength < 0) {
                 c.out.flush();
@@ -1054,6 +1062,9 @@ final class GatewayServer {
                         throw new IOException("the response body is longer than its Content-Length");
                     }
                     responseLeft -= len;
+                    if (responseLeft == 0) {
+                        responseDone = true;
+                    }
                     c.out.write(b, off, len);
                     return;
                 }
@@ -1100,6 +1111,7 @@ final class GatewayServer {
                 responseClosed = true;
                 if (chunkedResponse) {
                     emit();
+                    responseDone = true;
                     c.out.write(LAST_CHUNK);
                 } else if (responseLeft > 0) {
                     closeAfter = true; // the client is owed bytes it will never get

@@ -298,6 +298,31 @@ class GatewayHostileClientsTest extends GatewayTestBase {
     }
 
     @Test
+    void aClientThatClosesRightAfterTheLastByte_isNotCountedAsLeaving() throws IOException {
+        startGateway(Gateway.newBuilder());
+        int rounds = 200;
+        for (int i = 0; i < rounds; i++) {
+            try (Socket s = connect(ATTACKER)) {
+                send(s, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                        + HELLO.length() + "\r\n\r\n" + HELLO);
+                InputStream in = s.getInputStream();
+                StringBuilder head = new StringBuilder();
+                while (!head.toString().endsWith("\r\n\r\n")) {
+                    head.append((char) in.read());
+                }
+                String h = head.toString().toLowerCase(java.util.Locale.ROOT);
+                int at = h.indexOf("content-length: ") + "content-length: ".length();
+                int length = Integer.parseInt(h.substring(at, h.indexOf("\r\n", at)));
+                assertEquals(length, in.readNBytes(length).length);
+            } // closed the moment the answer is complete
+            sockets.clear();
+        }
+        assertTrue(gateway.awaitIdle(Duration.ofSeconds(10)));
+        assertEquals(0, gateway.metrics().clientDisconnects());
+        assertEquals(rounds, gateway.metrics().requests("/v1/chat/completions", 200));
+    }
+
+    @Test
     void aClientLeavingDuringAPlainChat_cancelsTheUpstreamCall() throws Exception {
         clientLeaves_upstreamSeesItsConnectionClosed(false);
     }
