@@ -233,22 +233,36 @@ final class GatewayServer {
      * in a new socket's send buffer, so the accept loop never waits on a client.
      */
     private static void refuse(Socket s, int status) {
-        String message = status == 429
-                ? "Too many connections from your address; close some and retry."
-                : "The gateway has too many open connections; retry shortly.";
-        byte[] body = Json.writeBytes(new ApiError(status, status == 429 ? "rate_limit_error" : "server_error",
-                status == 429 ? "too_many_connections" : "server_busy", null, message).body());
-        String head = "HTTP/1.1 " + status + " " + reason(status) + "\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + body.length + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n";
         try (s) {
-            OutputStream out = s.getOutputStream();
-            out.write(head.getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-            out.flush();
-            s.shutdownOutput();
+            answerAndShut(s, s.getOutputStream(), status == 429 ? TOO_MANY_FROM_ADDRESS : TOO_MANY_IN_ALL);
         } catch (IOException ignored) {
             // the client is gone already
         }
+    }
+
+    private static final byte[] TOO_MANY_FROM_ADDRESS = closingAnswer(new ApiError(429, "rate_limit_error",
+            "too_many_connections", null, "Too many connections from your address; close some and retry.")
+            .withHeader("Retry-After", "1"));
+    private static final byte[] TOO_MANY_IN_ALL = closingAnswer(new ApiError(503, "server_error", "server_busy", null,
+            "The gateway has too many open connections; retry shortly.").withHeader("Retry-After", "1"));
+
+    /** {@return a whole answer for {@code e}, with its headers and {@code Connection: close}} */
+    private static byte[] closingAnswer(ApiError e) {
+        byte[] body = Json.writeBytes(e.body());
+        StringBuilder head = new StringBuilder("HTTP/1.1 ").append(e.status).append(' ').append(reason(e.status))
+                .append("\r\nContent-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
+        e.headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        byte[] h = head.append("Connection: close\r\n\r\n").toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] all = java.util.Arrays.copyOf(h, h.length + body.length);
+        System.arraycopy(body, 0, all, h.length, body.length);
+        return all;
+    }
+
+    /** Writes {@code answer} and ends the sending side of {@code s}; the caller closes it. */
+    private static void answerAndShut(Socket s, OutputStream out, byte[] answer) throws IOException {
+        out.write(answer);
+        out.flush();
+        s.shutdownOutput();
     }
 
     // ---- deadlines
@@ -501,13 +515,7 @@ final class GatewayServer {
         /** Sends a small error answer of the server's own, then the connection closes. */
         void answerItself(int status, String message) {
             try {
-                byte[] body = Json.writeBytes(new ApiError(status, "invalid_request_error", null, null, message).body());
-                String head = "HTTP/1.1 " + status + " " + reason(status) + "\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
-                out.write(head.getBytes(StandardCharsets.US_ASCII));
-                out.write(body);
-                out.flush();
-                socket.shutdownOutput();
+                answerAndShut(socket, out, closingAnswer(new ApiError(status, "invalid_request_error", null, null, message)));
             } catch (IOException ignored) {
                 // the client is gone
             }
