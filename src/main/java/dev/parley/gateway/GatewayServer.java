@@ -599,7 +599,7 @@ final class GatewayServer {
                 if (colon <= 0 || !isToken(h.substring(0, colon))) {
                     throw new BadRequest(400, "Malformed header line.");
                 }
-                String value = h.substring(colon + 1).strip();
+                String value = trimOws(h.substring(colon + 1));
                 for (int i = 0; i < value.length(); i++) {
                     char c = value.charAt(i);
                     if ((c < ' ' && c != '\t') || c == 127) {
@@ -647,6 +647,23 @@ final class GatewayServer {
             }
             return new Body(this, n);
         }
+    }
+
+    /**
+     * {@return {@code s} without the spaces and tabs around it}: HTTP's optional whitespace, and
+     * nothing else ({@link String#strip()} would also drop control characters such as U+001F,
+     * which must instead make the request invalid)
+     */
+    private static String trimOws(String s) {
+        int from = 0;
+        int to = s.length();
+        while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
+            from++;
+        }
+        while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
+            to--;
+        }
+        return s.substring(from, to);
     }
 
     private static boolean isToken(String s) {
