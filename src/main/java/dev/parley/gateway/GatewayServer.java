@@ -768,8 +768,10 @@ final class GatewayServer {
                 throw new IOException("malformed chunk size in the request body");
             }
             if (size == 0) {
-                while (!chunkLine().isEmpty()) {
-                    // trailers, ignored
+                for (int trailers = 0; !chunkLine().isEmpty(); trailers++) {
+                    if (trailers == MAX_HEADERS) {
+                        throw new IOException("the request body has more than " + MAX_HEADERS + " trailer lines");
+                    }
                 }
                 return false;
             }

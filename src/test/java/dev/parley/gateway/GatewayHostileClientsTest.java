@@ -242,6 +242,16 @@ class GatewayHostileClientsTest extends GatewayTestBase {
             String answer = readUntilClosed(s);
             assertTrue(answer.startsWith("HTTP/1.1 400 "), () -> bad + " -> " + answer);
         }
+        Socket endlessTrailers = connect(ATTACKER);
+        send(endlessTrailers, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n");
+        try {
+            for (int i = 0; i < 10_000; i++) {
+                send(endlessTrailers, "X-Trailer: " + i + "\r\n");
+            }
+            fail("the gateway read ten thousand trailer lines");
+        } catch (SocketException closed) {
+            // cut off, as it should be
+        }
         Socket tooMany = connect(ATTACKER);
         send(tooMany, "GET /health HTTP/1.1\r\n" + "X-A: b\r\n".repeat(GatewayServer.MAX_HEADERS + 1) + "\r\n");
         assertTrue(readUntilClosed(tooMany).startsWith("HTTP/1.1 431 "));
