@@ -121,6 +121,12 @@ final class Help {
               PARLEY_GATEWAY_KEYS     comma-separated keys clients must send as
                                       Authorization: Bearer KEY (default: none required)
               PARLEY_GATEWAY_ALIASES  alias=provider/model entries, comma-separated
+              PARLEY_GATEWAY_MAX_CONNECTIONS              open connections at most (512)
+              PARLEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS  per client address (64)
+              PARLEY_GATEWAY_HEADER_TIMEOUT  time to send a request's headers (10s)
+              PARLEY_GATEWAY_BODY_TIMEOUT    time to send a request's body (30s)
+              PARLEY_GATEWAY_IDLE_TIMEOUT    idle keep-alive, or a stalled write (30s)
+              PARLEY_GATEWAY_READY_TIMEOUT   bound of GET /health/ready (3s)
 
             """ + EXIT_CODES;
 

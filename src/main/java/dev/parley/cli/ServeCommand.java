@@ -85,6 +85,7 @@ final class ServeCommand {
                 b.route(e.substring(0, eq).strip(), llmFor(e.substring(eq + 1, slash).strip(), e.substring(slash + 1).strip()));
             }
         }
+        limits(b);
         String keys = env.get("PARLEY_GATEWAY_KEYS");
         if (keys != null && !keys.isBlank()) {
             Set<String> set = new LinkedHashSet<>();
@@ -124,6 +125,39 @@ final class ServeCommand {
             }
         }
         return e.getMessage() == null ? "the address could not be bound" : e.getMessage();
+    }
+
+    /** Reads the gateway's connection limits and deadlines; each variable left unset keeps the gateway's default. */
+    private void limits(Gateway.Builder b) {
+        setting("PARLEY_GATEWAY_MAX_CONNECTIONS", v -> b.maxConnections(Integer.parseInt(v)));
+        setting("PARLEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS", v -> b.maxConnectionsPerAddress(Integer.parseInt(v)));
+        setting("PARLEY_GATEWAY_HEADER_TIMEOUT", v -> b.headerTimeout(duration(v)));
+        setting("PARLEY_GATEWAY_BODY_TIMEOUT", v -> b.bodyTimeout(duration(v)));
+        setting("PARLEY_GATEWAY_IDLE_TIMEOUT", v -> b.idleTimeout(duration(v)));
+        setting("PARLEY_GATEWAY_READY_TIMEOUT", v -> b.readyTimeout(duration(v)));
+    }
+
+    private void setting(String name, java.util.function.Consumer<String> apply) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return;
+        }
+        try {
+            apply.accept(v.strip());
+        } catch (IllegalArgumentException e) { // NumberFormatException included
+            throw new UsageException(name + ": expected " + (name.contains("TIMEOUT")
+                    ? "a positive duration such as 10s, 500ms or 2m" : "a whole number from 1 to 65536")
+                    + ", got \"" + v + "\"");
+        }
+    }
+
+    /** {@return {@code v} as a positive duration of at most a day, in the forms every setting takes} */
+    private static java.time.Duration duration(String v) {
+        java.time.Duration d = dev.parley.internal.Durations.parse(v, java.time.Duration.ofDays(1));
+        if (d.isZero() || d.compareTo(java.time.Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException(v);
+        }
+        return d;
     }
 
     private boolean configured(String provider) {

@@ -12,7 +12,7 @@ import java.util.Locale;
  * <p>A presented key is hashed and compared with every stored digest using
  * {@link MessageDigest#isEqual}, without stopping at a match: the time taken depends neither on
  * how much of a key matches nor on its length (digests have a fixed length), nor on which key
- * matched. The keys themselves are not kept, so they cannot be logged or echoed. Immutable and
+ * matched. The presented key is compared exactly, nothing trimmed. The keys themselves are not kept, so they cannot be logged or echoed. Immutable and
  * thread-safe.
  */
 final class ApiKeys {
@@ -58,7 +58,9 @@ final class ApiKeys {
                 || !authorization.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
             return false;
         }
-        byte[] presented = digest(authorization.substring(BEARER.length()).trim());
+        // The exact bytes after "Bearer ": no trimming, so a key with a control character or a
+        // space around it is not the key (an HTTP server already strips the header's own spaces).
+        byte[] presented = digest(authorization.substring(BEARER.length()));
         boolean match = false;
         for (byte[] d : digests) {
             match |= MessageDigest.isEqual(d, presented);

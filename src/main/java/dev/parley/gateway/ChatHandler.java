@@ -27,8 +27,9 @@ import dev.parley.json.JsonObject;
  * chunk is translated and flushed at once; a failure is sent as a final
  * {@code data: {"error":{...}}} event without {@code [DONE]}, as OpenAI does. While the upstream
  * is silent, an SSE comment line is sent every heartbeat interval: it keeps proxies from timing
- * the connection out, and is how a client that left is noticed (the write fails). When the
- * client leaves, the upstream stream is cancelled, which aborts its HTTP exchange.
+ * the connection out. When the client leaves (the server sees its connection end and interrupts
+ * this thread, or a write fails), the upstream stream is cancelled, which aborts its HTTP exchange,
+ * and the request counts as 499.
  *
  * <p>Thread-safe: one instance serves every request; per-request state lives on the handler's
  * thread.
@@ -117,6 +118,9 @@ final class ChatHandler {
                             return 200;
                         }
                         case CANCELLED -> {
+                            if (GatewayServer.clientLeft(ex)) {
+                                return 499;
+                            }
                             event(out, shuttingDown().body());
                             out.flush();
                             return 200;
@@ -126,9 +130,8 @@ final class ChatHandler {
                     s = pump.poll(heartbeatNanos);
                 }
             } catch (IOException gone) {
-                metrics.clientDisconnected();
                 LOG.log(Level.DEBUG, "chat stream: the client went away; cancelling the upstream stream");
-                return 200;
+                return 499;
             }
         } finally {
             pump.cancel();

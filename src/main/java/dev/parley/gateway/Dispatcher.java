@@ -41,14 +41,14 @@ final class Dispatcher implements HttpHandler {
     private final CountDownLatch draining = new CountDownLatch(1);
     private volatile boolean stopping;
 
-    Dispatcher(Router router, ApiKeys keys, GatewayMetrics metrics, long maxBody, long heartbeatNanos) {
+    Dispatcher(Router router, ApiKeys keys, GatewayMetrics metrics, long maxBody, long heartbeatNanos, long readyNanos) {
         this.router = router;
         this.keys = keys;
         this.metrics = metrics;
         this.chat = new ChatHandler(router, metrics, maxBody, heartbeatNanos);
         this.embeddings = new EmbeddingsHandler(router, maxBody);
         this.models = new ModelsHandler(router);
-        this.readiness = new Readiness(router.distinctClients());
+        this.readiness = new Readiness(router.distinctClients(), readyNanos);
     }
 
     // ---- draining, for Gateway.stop()
@@ -88,6 +88,11 @@ final class Dispatcher implements HttpHandler {
         chat.cancelStreams();
     }
 
+    /** Cancels the readiness probes still running. */
+    void closeProbes() {
+        readiness.close();
+    }
+
     /** Interrupts every request still running, which aborts its upstream call. */
     void interruptAll() {
         threads.forEach(Thread::interrupt);
@@ -119,6 +124,12 @@ final class Dispatcher implements HttpHandler {
             status = HttpIo.sendError(ex, new ApiError(500, "server_error", "internal_error", null,
                     "The gateway failed to handle the request."));
         } finally {
+            if (status != 200 && GatewayServer.clientLeft(ex)) {
+                status = 499; // what was answered, if anything, went to nobody
+            }
+            if (status == 499) {
+                metrics.clientDisconnected();
+            }
             ex.close();
             metrics.request(path, status);
             threads.remove(Thread.currentThread());
@@ -138,11 +149,11 @@ final class Dispatcher implements HttpHandler {
     private int dispatch(HttpExchange ex, String path) throws IOException {
         switch (path) {
             case "/health" -> {
-                method(ex, "GET");
+                probeMethod(ex);
                 return HttpIo.sendJson(ex, 200, JsonObject.newBuilder().put("status", "ok").build());
             }
             case "/health/ready" -> {
-                method(ex, "GET");
+                probeMethod(ex);
                 if (stopping) {
                     return HttpIo.sendJson(ex, 503, JsonObject.newBuilder().put("status", "stopping").build());
                 }
@@ -204,6 +215,16 @@ final class Dispatcher implements HttpHandler {
             throw new ApiError(405, "invalid_request_error", "method_not_allowed", null,
                     "Method " + ex.getRequestMethod() + " is not allowed here; use " + allowed + ".")
                     .withHeader("Allow", allowed);
+        }
+    }
+
+    /** Health probes take GET and HEAD (HEAD answers the same status with no body). */
+    private static void probeMethod(HttpExchange ex) {
+        String m = ex.getRequestMethod();
+        if (!m.equals("GET") && !m.equals("HEAD")) {
+            throw new ApiError(405, "invalid_request_error", "method_not_allowed", null,
+                    "Method " + m + " is not allowed here; use GET or HEAD.")
+                    .withHeader("Allow", "GET, HEAD");
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import dev.parley.Llm;
 import dev.parley.internal.LocalServer;
 
+
 /**
  * An OpenAI-compatible HTTP server in front of one or more {@link Llm} clients: any OpenAI
  * client library can call Anthropic, Ollama, DeepSeek ... through it, with Parley's policies
@@ -36,7 +37,7 @@ import dev.parley.internal.LocalServer;
  *
  * <p>Endpoints: {@code POST /v1/chat/completions} (plain and streamed), {@code POST
  * /v1/embeddings}, {@code GET /v1/models}, {@code GET /v1/models/{id}}; {@code GET /health}
- * (liveness), {@code GET /health/ready} (every route's provider answers), {@code GET /metrics}
+ * (liveness), {@code GET /health/ready} (every route's provider answers; both also take {@code HEAD}), {@code GET /metrics}
  * (Prometheus). The {@code /v1} endpoints need a bearer key when {@linkplain Builder#apiKeys keys}
  * are set; health and metrics do not, so probes and scrapers need no secret. How a model name
  * picks a route is described on {@link Builder#route}.
@@ -58,8 +59,18 @@ import dev.parley.internal.LocalServer;
  * <li>Streams send their headers only once the first upstream chunk is there, so an early
  *     failure gets its real status; later failures end the stream with a
  *     {@code data: {"error":...}} event and no {@code [DONE]}. Silent upstreams get an SSE
- *     comment every {@linkplain Builder#streamHeartbeat heartbeat}; a client that left is
- *     noticed at the next write, and its upstream stream is cancelled.</li>
+ *     comment every {@linkplain Builder#streamHeartbeat heartbeat}.</li>
+ * <li>A client that closes its connection while its request runs (a plain call, or a stream
+ *     before or after its first chunk) is noticed at once, and its upstream call is cancelled;
+ *     it is counted as status 499 and a client disconnect.</li>
+ * <li>Hostile clients: the gateway runs its own HTTP/1.1 server, not the JDK's, so that it can
+ *     cap open connections ({@linkplain Builder#maxConnections in all},
+ *     {@linkplain Builder#maxConnectionsPerAddress per client address}) and put a deadline on
+ *     each phase of a request ({@linkplain Builder#headerTimeout headers},
+ *     {@linkplain Builder#bodyTimeout body}, {@linkplain Builder#idleTimeout idle keep-alive and
+ *     stalled writes}). Requests are parsed strictly: a request with both {@code Content-Length}
+ *     and {@code Transfer-Encoding}, conflicting lengths or folded headers is refused with 400;
+ *     more than 100 header lines or 64 KiB of head with 431.</li>
  * <li>Errors are OpenAI-shaped, {@code {"error":{"message","type","param","code"}}}. Upstream
  *     errors keep their meaning where the client can act (400, 403, 404, 429 with
  *     {@code Retry-After}, 503, 504); an upstream authentication failure is 502, because the
@@ -72,7 +83,8 @@ import dev.parley.internal.LocalServer;
  *     rejected keys, requests in flight, open streams.</li>
  * </ul>
  *
- * <p>Each request runs on its own virtual thread. {@link #stop()} is graceful: new requests are
+ * <p>Each connection runs on its own virtual thread, its requests one after another.
+ * {@link #stop()} is graceful: new requests are
  * refused with 503 and {@code Connection: close} (and readiness turns 503, so load balancers
  * move away), running requests and streams may finish within the
  * {@linkplain Builder#shutdownGrace grace period}; streams still open after it get a final error
@@ -93,12 +105,13 @@ public final class Gateway implements AutoCloseable {
     private final Router router;
     private final ApiKeys keys;
     private final Duration grace;
+    private final ServerLimits limits;
     private final GatewayMetrics metrics = new GatewayMetrics();
     private final Dispatcher dispatcher;
     /** Guards the lifecycle; held by start() and for the whole of stop(). Request threads never take it. */
     private final ReentrantLock lock = new ReentrantLock();
     private State state = State.NEW;
-    private volatile LocalServer local;
+    private volatile GatewayServer local;
 
     private Gateway(Builder b) {
         this.host = b.host;
@@ -106,7 +119,10 @@ public final class Gateway implements AutoCloseable {
         this.router = new Router(b.routes, b.defaultRoute);
         this.keys = b.keys;
         this.grace = b.shutdownGrace;
-        this.dispatcher = new Dispatcher(router, keys, metrics, b.maxRequestBytes, b.streamHeartbeat.toNanos());
+        this.limits = new ServerLimits(b.maxConnections, b.maxConnectionsPerAddress, b.headerTimeout.toNanos(),
+                b.bodyTimeout.toNanos(), b.idleTimeout.toNanos());
+        this.dispatcher = new Dispatcher(router, keys, metrics, b.maxRequestBytes, b.streamHeartbeat.toNanos(),
+                b.readyTimeout.toNanos());
     }
 
     /** {@return a builder with no routes, for 127.0.0.1:8080} */
@@ -127,7 +143,7 @@ public final class Gateway implements AutoCloseable {
             if (state != State.NEW) {
                 throw new IllegalStateException("a gateway can be started only once");
             }
-            local = LocalServer.start(host, port, "parley-gateway-", dispatcher);
+            local = GatewayServer.start(host, port, limits, "parley-gateway-", dispatcher, metrics);
             state = State.RUNNING;
             LOG.log(Level.INFO, "Parley gateway listening on {0} with routes {1}", uri(),
                     router.routes().stream().map(Router.Route::name).toList());
@@ -159,6 +175,7 @@ public final class Gateway implements AutoCloseable {
                     dispatcher.awaitIdle(TimeUnit.SECONDS.toNanos(1));
                 }
             }
+            dispatcher.closeProbes();
             if (!local.stop(1000)) {
                 LOG.log(Level.WARNING, "gateway stopped, but some request threads are still finishing");
             }
@@ -177,11 +194,11 @@ public final class Gateway implements AutoCloseable {
 
     /** {@return the address the gateway listens on, with the actual port} @throws IllegalStateException before start */
     public InetSocketAddress address() {
-        LocalServer l = local;
+        GatewayServer l = local;
         if (l == null) {
             throw new IllegalStateException("the gateway has not been started");
         }
-        return l.server().getAddress();
+        return l.address();
     }
 
     /**
@@ -201,8 +218,14 @@ public final class Gateway implements AutoCloseable {
 
     /** {@return whether every request thread has ended, for tests} */
     boolean terminated() {
-        LocalServer l = local;
-        return l != null && l.executor().isTerminated();
+        GatewayServer l = local;
+        return l != null && l.terminated();
+    }
+
+    /** {@return how many client connections are open now, for tests} */
+    int openConnections() {
+        GatewayServer l = local;
+        return l == null ? 0 : l.openConnections();
     }
 
     /** {@return the gateway's own counters, for tests} */
@@ -233,6 +256,12 @@ public final class Gateway implements AutoCloseable {
         private long maxRequestBytes = 4L << 20;
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private Duration streamHeartbeat = Duration.ofSeconds(15);
+        private Duration readyTimeout = Duration.ofSeconds(3);
+        private int maxConnections = 512;
+        private int maxConnectionsPerAddress = 64;
+        private Duration headerTimeout = Duration.ofSeconds(10);
+        private Duration bodyTimeout = Duration.ofSeconds(30);
+        private Duration idleTimeout = Duration.ofSeconds(30);
 
         private Builder() {
         }
@@ -346,6 +375,105 @@ public final class Gateway implements AutoCloseable {
             }
             this.streamHeartbeat = heartbeat;
             return this;
+        }
+
+        /**
+         * Sets how long {@code /health/ready} waits for the routes' providers to list their
+         * models; a provider that has not answered by then is reported as {@code "timeout"} and the
+         * probe answers 503. Its call goes on in the background, bounded by its client's own
+         * timeouts, and later probes wait for that same call instead of starting another.
+         * Default 3 s.
+         *
+         * @param timeout how long to wait; positive
+         * @return this builder
+         */
+        public Builder readyTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("readyTimeout: must be positive, got " + timeout);
+            }
+            this.readyTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets how many client connections may be open at once, from every client together;
+         * a connection over the limit is answered 503 and closed before anything is read from
+         * it. Default 512.
+         *
+         * @param max 1 to 65536
+         * @return this builder
+         */
+        public Builder maxConnections(int max) {
+            this.maxConnections = count("maxConnections", max);
+            return this;
+        }
+
+        /**
+         * Sets how many connections one client IP address may have open at once; one over the
+         * limit is answered 429 and closed before anything is read from it, so a single client
+         * cannot take the connections others need. Clients behind one proxy or NAT share an
+         * address. Default 64.
+         *
+         * @param max 1 to 65536
+         * @return this builder
+         */
+        public Builder maxConnectionsPerAddress(int max) {
+            this.maxConnectionsPerAddress = count("maxConnectionsPerAddress", max);
+            return this;
+        }
+
+        /**
+         * Sets how long a client has to send a request's headers: from opening the connection,
+         * or from the first byte of a later request on a kept-alive connection, to the blank
+         * line that ends the headers. A client that takes longer has its connection closed.
+         * Default 10 s.
+         *
+         * @param timeout how long a client has for a request's headers; positive
+         * @return this builder
+         */
+        public Builder headerTimeout(Duration timeout) {
+            this.headerTimeout = positive("headerTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Sets how long a client has to send a request's body, from the end of its headers to
+         * the end of the body (chunked or not). A client that takes longer has its connection
+         * closed. Default 30 s.
+         *
+         * @param timeout how long a client has for a request's body; positive
+         * @return this builder
+         */
+        public Builder bodyTimeout(Duration timeout) {
+            this.bodyTimeout = positive("bodyTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Sets how long a kept-alive connection may wait for its next request, and how long one
+         * write of an answer may stall because the client stopped reading; either way the
+         * connection is then closed. Default 30 s.
+         *
+         * @param timeout how long a connection may sit idle or a write stall; positive
+         * @return this builder
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = positive("idleTimeout", timeout);
+            return this;
+        }
+
+        private static int count(String name, int n) {
+            if (n < 1 || n > 65536) {
+                throw new IllegalArgumentException(name + ": expected 1 to 65536, got " + n);
+            }
+            return n;
+        }
+
+        private static Duration positive(String name, Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + ": must be positive, got " + d);
+            }
+            return d;
         }
 
         /** {@return the gateway, not yet started} @throws IllegalStateException if there is no route at all */

@@ -16,7 +16,8 @@ import dev.parley.gateway.Router.Route;
  * {@code route} label; a client configured under several names is reported once, under the
  * first. Gateway metrics are {@code parley_gateway_*}: requests by path and status (paths
  * outside the API are counted as {@code other}, so random paths cannot blow up the label set),
- * client disconnects, rejected keys, requests in flight and streams open. Lock-free and
+ * client disconnects, rejected keys, requests in flight, streams open, connections open,
+ * refused on arrival and closed at a deadline. Lock-free and
  * thread-safe.
  */
 final class GatewayMetrics {
@@ -26,6 +27,18 @@ final class GatewayMetrics {
     private final LongAdder authRejected = new LongAdder();
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger streams = new AtomicInteger();
+    /** Connections refused at once: over the per-address cap, over the gateway's cap. */
+    final LongAdder refusedPerAddress = new LongAdder();
+    final LongAdder refusedTotal = new LongAdder();
+    /** Connections closed at a deadline, by the phase it ended: header, body, idle, drain, write. */
+    private final Map<String, LongAdder> timedOut = new ConcurrentHashMap<>();
+    /** How many connections are open now; set once the server runs. */
+    volatile java.util.function.IntSupplier openConnections = () -> 0;
+
+    /** Counts a connection closed because the deadline of {@code phase} passed. */
+    void timedOut(String phase) {
+        timedOut.computeIfAbsent(phase, k -> new LongAdder()).increment();
+    }
 
     /** Counts an answered request. @param path the API path, or anything (counted as "other") @param status the status sent */
     void request(String path, int status) {
@@ -75,7 +88,18 @@ final class GatewayMetrics {
                     + "\",status=\"" + key.substring(sep + 1) + "\"} " + count.sum());
         });
         text.sample("parley_gateway_client_disconnects_total", "counter",
-                "Streams whose client went away before the end.", "parley_gateway_client_disconnects_total " + disconnects.sum());
+                "Requests whose client went away before the answer was complete.",
+                "parley_gateway_client_disconnects_total " + disconnects.sum());
+        text.sample("parley_gateway_connections_open", "gauge",
+                "Client connections open now.", "parley_gateway_connections_open " + openConnections.getAsInt());
+        String refused = "parley_gateway_connections_refused_total";
+        text.sample(refused, "counter", "Connections refused on arrival, over the per-address or the gateway's cap.",
+                refused + "{reason=\"per_address\"} " + refusedPerAddress.sum());
+        text.sample(refused, null, null, refused + "{reason=\"total\"} " + refusedTotal.sum());
+        String timeouts = "parley_gateway_connections_timed_out_total";
+        text.sample(timeouts, "counter", "Connections closed because a phase's deadline passed, by phase.", null);
+        new TreeMap<>(timedOut).forEach((phase, count) ->
+                text.sample(timeouts, null, null, timeouts + "{phase=\"" + phase + "\"} " + count.sum()));
         text.sample("parley_gateway_auth_rejected_total", "counter",
                 "Requests refused for a missing or wrong key.", "parley_gateway_auth_rejected_total " + authRejected.sum());
         text.sample("parley_gateway_requests_in_flight", "gauge",

@@ -13,9 +13,12 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * What the gateway and the fake provider share about running on the JDK's
- * {@code com.sun.net.httpserver}: checking the address to bind, binding it with one virtual thread
- * per exchange, stopping, and the URL a client uses.
+ * What the gateway and the fake provider share about the address they listen on (checking the
+ * host and port, the URL a client uses), and running the fake provider on the JDK's
+ * {@code com.sun.net.httpserver}: binding with one virtual thread per exchange, and stopping.
+ * The gateway runs its own server instead ({@code dev.parley.gateway.GatewayServer}), since the
+ * JDK's has no per-connection deadlines or caps that a library could set without changing
+ * JVM-wide system properties; the fake provider serves tests and local demos, where that is fine.
  *
  * @param server   the running server
  * @param executor its exchanges' threads

@@ -79,7 +79,7 @@ final class StreamWatch implements Relay.Hooks<ChatChunk>, CallTimer.Task, Watch
         this.policy = policy;
         this.provider = provider;
         this.timer = timer;
-        this.firstChunkNanos = policy.firstChunkTimeout().toNanos();
+        this.firstChunkNanos = policy.firstChunkLimit().toNanos();
         this.idleNanos = policy.idleTimeout().toNanos();
         Instant wall = policy.clock().instant();
         if (timer == null) {
@@ -176,7 +176,7 @@ final class StreamWatch implements Relay.Hooks<ChatChunk>, CallTimer.Task, Watch
             return; // the stream ended as the deadline passed
         }
         TimeoutPolicy.Limit limit = hasOverall && now - overall >= 0 ? TimeoutPolicy.Limit.DEADLINE
-                : (long) RECEIVED.getAcquire(this) == 0 ? TimeoutPolicy.Limit.FIRST_CHUNK
+                : (long) RECEIVED.getAcquire(this) == 0 ? policy.firstChunkLimitKind()
                 : TimeoutPolicy.Limit.IDLE;
         control.fail(policy.timedOut(provider, limit, Duration.ofNanos(now - subscribedAt), null));
     }

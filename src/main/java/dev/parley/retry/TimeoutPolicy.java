@@ -16,6 +16,29 @@ import dev.parley.spi.Provider;
  * {@code models} as a whole, and for {@code stream} the wait for the first chunk and the gaps
  * between chunks; and none of them past the call's overall deadline ({@link CallContext#current()}).
  *
+ * <p>What each limit bounds (the environment variable that sets it for {@code Llm} in brackets):
+ * <table class="striped">
+ * <caption>Timeouts, by kind of call</caption>
+ * <thead><tr><th>limit</th><th>chat, embed, models</th><th>stream</th></tr></thead>
+ * <tbody>
+ * <tr><td>{@link Builder#attemptTimeout attemptTimeout} ({@code LLM_ATTEMPT_TIMEOUT})</td>
+ *     <td>each attempt, from sending the request to the whole answer read</td>
+ *     <td>each attempt up to its first chunk (the part a retry can repeat), together with
+ *     {@code firstChunkTimeout}: the smaller one applies; a stream that is flowing is not cut</td></tr>
+ * <tr><td>{@link Builder#firstChunkTimeout firstChunkTimeout} ({@code LLM_FIRST_CHUNK_TIMEOUT})</td>
+ *     <td>does not apply</td>
+ *     <td>from subscribing to the first chunk, each attempt</td></tr>
+ * <tr><td>{@link Builder#idleTimeout idleTimeout} ({@code LLM_IDLE_TIMEOUT})</td>
+ *     <td>does not apply</td>
+ *     <td>the longest gap between two chunks while the subscriber wants more</td></tr>
+ * <tr><td>the overall deadline ({@code LLM_TIMEOUT}, set by {@code Llm})</td>
+ *     <td colspan="2">the whole call: every attempt, the waits between retries and, for a stream,
+ *     every chunk to the last</td></tr>
+ * </tbody>
+ * </table>
+ * The connect timeout ({@code LLM_CONNECT_TIMEOUT}) is not this policy's: it is the HTTP
+ * client's limit on opening a TCP (and TLS) connection, counted within the limits above.
+ *
  * {@snippet :
  * TimeoutPolicy timeouts = TimeoutPolicy.newBuilder()
  *         .attemptTimeout(Duration.ofSeconds(60))
@@ -65,7 +88,7 @@ public final class TimeoutPolicy {
     /**
      * Counters of a policy instance, read with {@link #stats()}.
      *
-     * @param attemptTimeouts    calls cut by the attempt timeout
+     * @param attemptTimeouts    calls cut by the attempt timeout, and streams cut by it before their first chunk
      * @param firstChunkTimeouts streams cut while waiting for the first chunk
      * @param idleTimeouts       streams cut by a gap between chunks
      * @param deadlineTimeouts   calls and streams cut by the overall deadline
@@ -75,7 +98,7 @@ public final class TimeoutPolicy {
 
     /** Which limit passed. */
     enum Limit {
-        ATTEMPT, FIRST_CHUNK, IDLE, DEADLINE
+        ATTEMPT, STREAM_ATTEMPT, FIRST_CHUNK, IDLE, DEADLINE
     }
 
     private final Duration attemptTimeout;
@@ -117,7 +140,7 @@ public final class TimeoutPolicy {
         return new Stats(attemptTimeouts.sum(), firstChunkTimeouts.sum(), idleTimeouts.sum(), deadlineTimeouts.sum());
     }
 
-    /** {@return the limit on each attempt of chat, embed and models} */
+    /** {@return the limit on each attempt of chat, embed and models, and on a stream's attempt up to its first chunk} */
     public Duration attemptTimeout() {
         return attemptTimeout;
     }
@@ -130,6 +153,16 @@ public final class TimeoutPolicy {
     /** {@return the limit on the gap between two chunks of a stream} */
     public Duration idleTimeout() {
         return idleTimeout;
+    }
+
+    /** {@return the limit on the wait for a stream's first chunk: the smaller of the first-chunk and attempt timeouts} */
+    Duration firstChunkLimit() {
+        return attemptTimeout.compareTo(firstChunkTimeout) < 0 ? attemptTimeout : firstChunkTimeout;
+    }
+
+    /** {@return which limit {@link #firstChunkLimit()} is, to name it when it passes} */
+    Limit firstChunkLimitKind() {
+        return attemptTimeout.compareTo(firstChunkTimeout) < 0 ? Limit.STREAM_ATTEMPT : Limit.FIRST_CHUNK;
     }
 
     Clock clock() {
@@ -154,6 +187,8 @@ public final class TimeoutPolicy {
     LlmException timedOut(String provider, Limit limit, Duration elapsed, Throwable cause) {
         String message = switch (limit) {
             case ATTEMPT -> "the attempt timeout of " + Errors.format(attemptTimeout) + " passed; the call was cancelled";
+            case STREAM_ATTEMPT -> "no first chunk within the attempt timeout of " + Errors.format(attemptTimeout)
+                    + "; the stream was cancelled";
             case FIRST_CHUNK -> "no first chunk within the first-chunk timeout of " + Errors.format(firstChunkTimeout)
                     + "; the stream was cancelled";
             case IDLE -> "no chunk for the idle timeout of " + Errors.format(idleTimeout) + "; the stream was cancelled";
@@ -162,7 +197,7 @@ public final class TimeoutPolicy {
                     + "; the call was cancelled";
         };
         (switch (limit) {
-            case ATTEMPT -> attemptTimeouts;
+            case ATTEMPT, STREAM_ATTEMPT -> attemptTimeouts;
             case FIRST_CHUNK -> firstChunkTimeouts;
             case IDLE -> idleTimeouts;
             case DEADLINE -> deadlineTimeouts;
@@ -190,9 +225,11 @@ public final class TimeoutPolicy {
         }
 
         /**
-         * Sets the limit on each attempt of chat, embed and models, whole response included; default 10 minutes.
+         * Sets the limit on each attempt of chat, embed and models, whole response included, and
+         * on each attempt of a stream up to its first chunk (when shorter than the
+         * {@linkplain #firstChunkTimeout first-chunk timeout}); default 10 minutes.
          *
-         * @param attemptTimeout the limit on each attempt, whole response included
+         * @param attemptTimeout the limit, 1 ms to 24 hours
          * @return this builder
          */
         public Builder attemptTimeout(Duration attemptTimeout) {
@@ -201,7 +238,8 @@ public final class TimeoutPolicy {
         }
 
         /**
-         * Sets the limit from subscribing to a stream to its first chunk; default 5 minutes.
+         * Sets the limit from subscribing to a stream to its first chunk (the attempt timeout applies
+         * instead when shorter); default 5 minutes.
          *
          * @param firstChunkTimeout the limit from subscribing to a stream to its first chunk
          * @return this builder

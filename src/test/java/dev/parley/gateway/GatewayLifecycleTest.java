@@ -54,6 +54,7 @@ class GatewayLifecycleTest extends GatewayTestBase {
         } // the client goes away while the upstream is still open
 
         assertTrue(upstream.awaitCancelled(), "the upstream stream was cancelled after the client left");
+        assertTrue(gateway.awaitIdle(Duration.ofSeconds(5)), "the request ended, so its counters are final");
         assertEquals(1, gateway.metrics().clientDisconnects());
     }
 

@@ -44,6 +44,19 @@ class GatewayOpsTest extends GatewayTestBase {
     }
 
     @Test
+    void head_onHealthAndReady_is200WithNoBody() {
+        start(Gateway.newBuilder().defaultRoute(scripted("fake", "m")));
+        for (String path : List.of("/health", "/health/ready")) {
+            HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(gateway.uri().resolve(path))
+                    .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()));
+            assertEquals(200, r.statusCode(), path);
+            assertEquals("", r.body(), path);
+        }
+        assertEquals(405, http.send(java.net.http.HttpRequest.newBuilder(gateway.uri().resolve("/health"))
+                .DELETE()).statusCode(), "other methods are still refused");
+    }
+
+    @Test
     void ready_whenEveryRouteAnswers_andProvidersThatCannotListModelsCountAsReady() {
         ScriptedProvider noModels = ScriptedProvider.newBuilder("nolist").reply("x")
                 .capabilities(EnumSet.of(Capability.CHAT, Capability.STREAMING)).build();
@@ -77,6 +90,29 @@ class GatewayOpsTest extends GatewayTestBase {
         assertEquals("ok", body.object("routes").string("good"));
         assertEquals("authentication", body.object("routes").string("bad"));
         assertFalse(r.body().contains("sk-"), r.body());
+    }
+
+    @Test
+    void ready_answersWithinItsBound_whenAnUpstreamAcceptsAndNeverAnswers() throws Exception {
+        try (SilentUpstream silent = new SilentUpstream()) {
+            start(Gateway.newBuilder().route("good", scripted("fake", "m")).route("silent", silent.llm())
+                    .readyTimeout(Duration.ofMillis(300)));
+
+            // The client gives up after 10 s; the upstream call would run for 120 s.
+            HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(gateway.uri().resolve("/health/ready"))
+                    .timeout(Duration.ofSeconds(10)));
+
+            assertEquals(503, r.statusCode(), r.body());
+            assertEquals("ok", json(r).object("routes").string("good"));
+            assertEquals("timeout", json(r).object("routes").string("silent"));
+            assertTrue(silent.requested.await(10, java.util.concurrent.TimeUnit.SECONDS), "the upstream was asked");
+            HttpResponse<String> again = http.send(java.net.http.HttpRequest.newBuilder(gateway.uri().resolve("/health/ready"))
+                    .timeout(Duration.ofSeconds(10)));
+            assertEquals(503, again.statusCode(), "a probe still running is waited for again, not started twice");
+            gateway.stop();
+            assertTrue(silent.callerClosed.await(10, java.util.concurrent.TimeUnit.SECONDS),
+                    "stopping the gateway cancels the probe still waiting on the upstream");
+        }
     }
 
     @Test

@@ -60,6 +60,22 @@ class GatewaySecurityTest extends GatewayTestBase {
     }
 
     @Test
+    void aKeyWithAControlCharacterAfterIt_isRefused_overTheWire() throws IOException {
+        start(Gateway.newBuilder().apiKeys(Set.of("sk-gw-first")));
+        for (char c : new char[] {'\u001f', '\u000b', '\u000c', '\u001c'}) {
+            try (Socket s = new Socket(gateway.address().getAddress(), gateway.address().getPort())) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(("GET /v1/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                        + "Authorization: Bearer sk-gw-first" + c + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertFalse(answer.startsWith("HTTP/1.1 200 "), () -> "U+" + Integer.toHexString(c) + ": " + answer);
+            }
+        }
+        assertEquals(200, http.get("/v1/models", "Authorization", "Bearer sk-gw-first ").statusCode(),
+                "spaces around a header value are the header's, not the key's");
+    }
+
+    @Test
     void bodyOverTheLimit_is413_whetherDeclaredOrChunked() {
         start(Gateway.newBuilder().maxRequestBytes(1024));
         String big = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(4000) + "\"}]}";

@@ -54,6 +54,45 @@ class TimeoutStreamTest {
     }
 
     @Test
+    void stream_attemptTimeoutShorterThanFirstChunkTimeout_boundsTheWaitForTheFirstChunk() {
+        TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().clock(time).sleeper(time)
+                .attemptTimeout(Duration.ofSeconds(20)).firstChunkTimeout(Duration.ofSeconds(30))
+                .idleTimeout(Duration.ofSeconds(10)).build();
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>(5);
+        timeouts.decorate(delegate).stream(REQUEST).subscribe(sub);
+        upstream.awaitRequested(5);
+        time.awaitSleepers(1);
+
+        time.advance(Duration.ofSeconds(20));
+
+        LlmTimeoutException e = assertInstanceOf(LlmTimeoutException.class, sub.awaitError());
+        assertEquals("openai: no first chunk within the attempt timeout of 20 s; the stream was cancelled",
+                e.getMessage());
+        assertTrue(e.retryable());
+        upstream.awaitCancelled();
+        assertEquals(new TimeoutPolicy.Stats(1, 0, 0, 0), timeouts.stats());
+    }
+
+    @Test
+    void stream_attemptTimeout_doesNotCutAStreamThatIsFlowing() {
+        TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().clock(time).sleeper(time)
+                .attemptTimeout(Duration.ofSeconds(20)).firstChunkTimeout(Duration.ofSeconds(30))
+                .idleTimeout(Duration.ofSeconds(10)).build();
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>(100);
+        timeouts.decorate(delegate).stream(REQUEST).subscribe(sub);
+        upstream.awaitRequested(100);
+        for (int i = 0; i < 6; i++) { // 6 chunks 5 s apart: 30 s in all, past the attempt timeout
+            upstream.send("c" + i);
+            time.advance(Duration.ofSeconds(5));
+        }
+        upstream.complete();
+
+        sub.awaitCompletion();
+        assertEquals(6, sub.items().size());
+        assertEquals(new TimeoutPolicy.Stats(0, 0, 0, 0), timeouts.stats());
+    }
+
+    @Test
     void stream_stallsMidway_failsWithIdleTimeoutAfterTheChunksBefore() {
         TimeoutPolicy timeouts = policy();
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(5);
