@@ -63,7 +63,8 @@ class VirtualThreadPinningTest {
                     .cache(CachePolicy.newBuilder().expireAfterWrite(Duration.ofMinutes(1)).build())
                     .retry(RetryPolicy.newBuilder().maxAttempts(4).baseDelay(Duration.ofMillis(5)).build())
                     .build();
-            try (Gateway gateway = Gateway.newBuilder().host("127.0.0.1").port(0).defaultRoute(llm).build().start();
+            try (Gateway gateway = Gateway.newBuilder().host("127.0.0.1").port(0).defaultRoute(llm)
+                         .maxConnectionsPerAddress(512).build().start();
                  Recording recording = new Recording()) {
                 runWorkload(llm, gateway.uri());   // warm-up: the first use of a class pins while it loads
                 upstream.failNext(6, Fault.rateLimited(Duration.ofMillis(20)));
