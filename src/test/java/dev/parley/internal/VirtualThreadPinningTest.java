@@ -112,12 +112,20 @@ class VirtualThreadPinningTest {
         }
     }
 
+    /**
+     * {@return whether Parley's code is on the pinned thread's stack}, leaving out a class being
+     * loaded: that pins once per class and JVM, whatever the code, and the first use of a path
+     * (a cache hit replayed as a stream, say) may come only in the recorded run.
+     */
     private static boolean insideParley(RecordedEvent e) {
         if (e.getStackTrace() == null) {
             return false;
         }
         for (RecordedFrame f : e.getStackTrace().getFrames()) {
             String type = f.getMethod().getType().getName();
+            if (type.equals("java.lang.ClassLoader") && f.getMethod().getName().equals("loadClass")) {
+                return false;
+            }
             if (type.startsWith("dev.parley.") && !type.endsWith("Test") && !type.contains("Test$")) {
                 return true;
             }
