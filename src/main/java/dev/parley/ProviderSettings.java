@@ -11,7 +11,8 @@ import dev.parley.spi.ProviderConfig;
  * model come from. {@code OPENAI_API_KEY}, {@code OPENAI_BASE_URL} and {@code OPENAI_MODEL} are
  * the generic settings of every provider that speaks the OpenAI wire format (openai, deepseek,
  * openai-compatible); a provider's own variable ({@code DEEPSEEK_API_KEY}, ...) wins where both
- * are set. The README's configuration table is the reference.
+ * are set, and for deepseek the generic URL and model apply only with the generic key. The
+ * README's configuration table is the reference.
  */
 final class ProviderSettings {
 
@@ -30,8 +31,17 @@ final class ProviderSettings {
                 optional(s, b, "OPENAI_ORGANIZATION", "organization");
                 optional(s, b, "OPENAI_PROJECT", "project");
             }
-            case "deepseek" -> b.apiKey(required(s, "DEEPSEEK_API_KEY", "OPENAI_API_KEY", provider))
-                    .baseUrl(firstUrl(s, "DEEPSEEK_BASE_URL", "OPENAI_BASE_URL"));
+            case "deepseek" -> {
+                // The generic OPENAI_* settings describe one server and count only together: with
+                // DEEPSEEK_API_KEY set, OPENAI_BASE_URL (perhaps meant for OpenAI) is not used, so
+                // that the DeepSeek key never goes to a server set for another provider.
+                if (ownDeepSeekKey(s)) {
+                    b.apiKey(s.secret("DEEPSEEK_API_KEY")).baseUrl(s.url("DEEPSEEK_BASE_URL"));
+                } else {
+                    b.apiKey(required(s, "DEEPSEEK_API_KEY", "OPENAI_API_KEY", provider))
+                            .baseUrl(firstUrl(s, "DEEPSEEK_BASE_URL", "OPENAI_BASE_URL"));
+                }
+            }
             case "anthropic" -> {
                 b.apiKey(required(s, "ANTHROPIC_API_KEY", provider)).baseUrl(s.url("ANTHROPIC_BASE_URL"));
                 optional(s, b, "ANTHROPIC_VERSION", "version");
@@ -116,12 +126,18 @@ final class ProviderSettings {
         }
         return switch (provider) {
             case "openai", "openai-compatible" -> orDefault(s, "OPENAI_MODEL", provider.equals("openai") ? "gpt-4o-mini" : null);
-            case "deepseek" -> orDefault(s, "DEEPSEEK_MODEL", orDefault(s, "OPENAI_MODEL", "deepseek-chat"));
+            case "deepseek" -> orDefault(s, "DEEPSEEK_MODEL",
+                    ownDeepSeekKey(s) ? "deepseek-chat" : orDefault(s, "OPENAI_MODEL", "deepseek-chat"));
             case "anthropic" -> orDefault(s, "ANTHROPIC_MODEL", "claude-sonnet-4-5");
             case "ollama" -> orDefault(s, "OLLAMA_MODEL", "llama3.2");
             case "azure-openai" -> orDefault(s, "AZURE_OPENAI_MODEL", null);
             default -> null;
         };
+    }
+
+    /** {@return whether DeepSeek's own key is set: then the generic OPENAI_* settings do not apply to it} */
+    private static boolean ownDeepSeekKey(Settings s) {
+        return s.get("DEEPSEEK_API_KEY") != null || s.get("DEEPSEEK_API_KEY_FILE") != null;
     }
 
     static String defaultEmbeddingModel(String provider, Settings s) {
