@@ -2,6 +2,7 @@ package dev.parley.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -101,5 +102,36 @@ class HostileKeysTest {
         JsonObject.Builder b = o.toBuilder();
         b.put(keys.get(7), 0L);
         assertFalse(o.equals(b.build()));
+    }
+
+    private static byte[] countedObject(int n) {
+        List<String> keys = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            keys.add("k" + i);
+        }
+        return objectOf(keys);
+    }
+
+    @Test
+    void memberLimit_defaultsTo100000() {
+        assertEquals(100_000, JsonParser.defaults().maxMembers());
+        assertEquals(100_000, ((JsonObject) Json.parse(countedObject(100_000))).size());
+        JsonParseException e = assertThrows(JsonParseException.class, () -> Json.parse(countedObject(100_001)));
+        assertEquals("object has more members than the limit of 100000", e.reason());
+    }
+
+    @Test
+    void memberLimit_isAParserOption_countsRepeatedKeys_andAppliesPerObject() {
+        JsonParser parser = JsonParser.newBuilder().maxMembers(3).build();
+        assertEquals(3, parser.maxMembers());
+        JsonParseException e = assertThrows(JsonParseException.class,
+                () -> parser.parse("{\"a\":1,\"b\":2,\"a\":3,\"c\":4}"));
+        assertEquals("object has more members than the limit of 3", e.reason());
+        assertEquals(19, e.offset()); // the fourth key
+        // Each object has its own count, and arrays are not objects.
+        JsonValue v = parser.parse("{\"a\":{\"x\":1,\"y\":2,\"z\":3},\"b\":[1,2,3,4,5],\"c\":{}}");
+        assertEquals(3, ((JsonObject) v).size());
+        assertThrows(JsonParseException.class, () -> parser.parse("[{\"a\":1,\"b\":2,\"c\":3,\"d\":4}]"));
+        assertThrows(IllegalArgumentException.class, () -> JsonParser.newBuilder().maxMembers(0));
     }
 }
