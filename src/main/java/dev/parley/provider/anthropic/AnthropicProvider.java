@@ -11,6 +11,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import dev.parley.ApiKey;
 import dev.parley.ChatRequest;
@@ -92,12 +93,7 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
         HttpRequest http = post(body(request, false));
         Transport.Response response = Transport.send(client, http, name, key);
         String requestId = HttpErrors.requestId(response.headers());
-        try {
-            JsonObject body = MessagesDecoder.object(Json.parse(response.body()));
-            return MessagesDecoder.response(name, body, response.headers(), requestId);
-        } catch (JsonException e) {
-            throw unexpected(e, requestId);
-        }
+        return decode(response, requestId, body -> MessagesDecoder.response(name, body, response.headers(), requestId));
     }
 
     @Override
@@ -131,14 +127,10 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
             HttpRequest http = headers(Transport.request(URI.create(base + "/v1/models" + query))).GET().build();
             Transport.Response response = Transport.send(client, http, name, key);
             String requestId = HttpErrors.requestId(response.headers());
-            String last;
-            try {
-                JsonObject page = MessagesDecoder.object(Json.parse(response.body()));
+            String last = decode(response, requestId, page -> {
                 models.addAll(MessagesDecoder.models(page));
-                last = page.optBoolean("has_more").orElse(false) ? page.optString("last_id").orElse(null) : null;
-            } catch (JsonException e) {
-                throw unexpected(e, requestId);
-            }
+                return page.optBoolean("has_more").orElse(false) ? page.optString("last_id").orElse(null) : null;
+            });
             if (last == null || last.equals(after)) {
                 return models;
             }
@@ -174,10 +166,20 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
         return b;
     }
 
-    private LlmException unexpected(JsonException e, String requestId) {
-        return LlmException.newBuilder(LlmException.Kind.SERVER_ERROR).provider(name)
-                .message("unexpected response from the Messages API: " + e.getMessage())
-                .requestId(requestId).cause(e).build();
+    /**
+     * Parses a 2xx body and reads it with {@code reader}; a body that is not JSON, or JSON of
+     * another shape, is a {@link LlmException.Kind#SERVER_ERROR} naming what was wrong (not
+     * retried: the same request would get the same answer, and be billed again).
+     */
+    private <T> T decode(Transport.Response response, String requestId, Function<JsonObject, T> reader) {
+        try {
+            return reader.apply(MessagesDecoder.object(Json.parse(response.body())));
+        } catch (JsonException | IllegalArgumentException | ArithmeticException e) {
+            throw LlmException.newBuilder(LlmException.Kind.SERVER_ERROR).provider(name)
+                    .statusCode(response.status())
+                    .message("unexpected response from the Messages API: " + e.getMessage())
+                    .requestId(requestId).retryable(false).cause(e).build();
+        }
     }
 
     @Override
