@@ -210,6 +210,9 @@ class AnthropicChatTest {
                         () -> provider(server).chat(ChatRequest.of("claude-haiku-4-5", "x")), body);
                 assertFalse(e.retryable(), body);
                 assertEquals(200, e.statusCode(), body);
+                if (body.contains("9223372036854775807")) {
+                    assertTrue(e.getMessage().contains("usage: token counts too large to add up"), e.getMessage());
+                }
             }
         }
         try (ReplayServer server = ReplayServer.start()) {
