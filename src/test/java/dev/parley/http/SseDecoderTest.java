@@ -499,7 +499,7 @@ class SseDecoderTest {
     }
 
     /** The WHATWG algorithm applied naively to a fully decoded string. */
-    private static Result reference(String stream) {
+    static Result reference(String stream) {
         String s = stream.startsWith("\uFEFF") ? stream.substring(1) : stream;
         List<Object> out = new ArrayList<>();
         StringBuilder data = new StringBuilder();
