@@ -43,10 +43,13 @@ public final class JsonObject implements JsonValue {
 
     final String[] keys;
     final JsonValue[] values;
-    /** Null for small objects; else a hash index (see hashIndex), or null when {@link #sorted} is set. */
+    /**
+     * Null for small objects. Else a hash table (see {@link #hashIndex}), whose length is a power
+     * of two above the number of members; or, for objects whose keys defeat it, the member
+     * positions sorted by key (see {@link #sortedIndex}), as many as the members. (One field for
+     * both keeps objects as small as they were.)
+     */
     private final int[] index;
-    /** The member positions sorted by key, for objects whose keys defeat the hash index; else null. */
-    private final int[] sorted;
     final int depth;
 
     // Where this object was parsed from; set once by the parser, read only for error messages.
@@ -80,8 +83,7 @@ public final class JsonObject implements JsonValue {
         }
         this.depth = d + 1;
         int[] hashed = keys.length > SCAN_LIMIT ? hashIndex(keys) : null;
-        this.index = hashed;
-        this.sorted = keys.length > SCAN_LIMIT && hashed == null ? sortedIndex(keys) : null;
+        this.index = hashed != null || keys.length <= SCAN_LIMIT ? hashed : sortedIndex(keys);
     }
 
     /**
@@ -192,32 +194,33 @@ public final class JsonObject implements JsonValue {
     private int find(String name) {
         String[] ks = keys;
         int[] table = index;
-        if (table != null) {
-            int mask = table.length - 1;
-            int slot = home(name.hashCode(), mask);
-            int e;
-            // Every key sits within MAX_PROBE slots of its home slot, so a lookup stops there.
-            for (int probes = 0; probes <= MAX_PROBE && (e = table[slot]) != 0; probes++) {
-                if (ks[e - 1].equals(name)) {
-                    return e - 1;
+        if (table == null) {
+            for (int i = 0; i < ks.length; i++) {
+                if (ks[i].equals(name)) {
+                    return i;
                 }
-                slot = (slot + 1) & mask;
             }
             return -1;
         }
-        if (sorted != null) {
+        if (table.length == ks.length) {
             return binarySearch(name, null);
         }
-        for (int i = 0; i < ks.length; i++) {
-            if (ks[i].equals(name)) {
-                return i;
+        int mask = table.length - 1;
+        int slot = home(name.hashCode(), mask);
+        int e;
+        // Every key sits within MAX_PROBE slots of its home slot, so a lookup stops there.
+        for (int probes = 0; probes <= MAX_PROBE && (e = table[slot]) != 0; probes++) {
+            if (ks[e - 1].equals(name)) {
+                return e - 1;
             }
+            slot = (slot + 1) & mask;
         }
         return -1;
     }
 
     /** Finds {@code name} among the sorted keys; counts comparisons in {@code steps[0]} if given. */
     private int binarySearch(String name, int[] steps) {
+        int[] sorted = index;
         int lo = 0;
         int hi = sorted.length - 1;
         while (lo <= hi) {
@@ -241,18 +244,18 @@ public final class JsonObject implements JsonValue {
 
     /** {@return whether this object is indexed by a hash table}; for tests */
     boolean hashIndexed() {
-        return index != null;
+        return index != null && index.length != keys.length;
     }
 
     /** {@return how many keys a lookup of {@code name} compares with it}; for tests */
     int lookupSteps(String name) {
-        if (sorted != null) {
+        if (index == null) {
+            return keys.length;
+        }
+        if (index.length == keys.length) {
             int[] steps = new int[1];
             binarySearch(name, steps);
             return steps[0];
-        }
-        if (index == null) {
-            return keys.length;
         }
         int mask = index.length - 1;
         int slot = home(name.hashCode(), mask);
