@@ -36,6 +36,8 @@ public record Usage(long inputTokens, long outputTokens, long totalTokens, long 
     /**
      * {@return usage with input and output counts, and their sum as the total}
      *
+     * @param inputTokens  tokens in the prompt
+     * @param outputTokens tokens generated
      * @throws IllegalArgumentException if a count is negative or the sum exceeds {@link Long#MAX_VALUE}
      */
     public static Usage of(long inputTokens, long outputTokens) {
@@ -45,6 +47,7 @@ public record Usage(long inputTokens, long outputTokens, long totalTokens, long 
     /**
      * {@return the sum of this usage and {@code other}}
      *
+     * @param other the usage to add
      * @throws IllegalArgumentException if a sum exceeds {@link Long#MAX_VALUE}
      */
     public Usage plus(Usage other) {
