@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import dev.parley.internal.CallContext;
+import dev.parley.internal.Failures;
 import dev.parley.internal.InterruptibleCalls;
 import dev.parley.internal.Jfr;
 import dev.parley.internal.Scrub;
@@ -197,7 +198,7 @@ final class ObservingProvider extends ForwardingProvider {
         } catch (RuntimeException e) {
             LlmException wrapped = LlmException.newBuilder(LlmException.Kind.SERVER_ERROR)
                     .provider(delegate().name())
-                    .message("unexpected failure inside Parley or a provider: " + e)
+                    .message("unexpected failure inside Parley or a provider: " + Failures.describe(e))
                     .cause(e)
                     .build();
             call.failed(wrapped);

@@ -19,30 +19,49 @@ public record Usage(long inputTokens, long outputTokens, long totalTokens, long 
 
     /** Validates that no count is negative. */
     public Usage {
-        if (inputTokens < 0 || outputTokens < 0 || totalTokens < 0 || cachedInputTokens < 0
-                || cacheWriteTokens < 0 || reasoningTokens < 0) {
-            throw new IllegalArgumentException("usage: token counts must not be negative");
+        requireNotNegative("inputTokens", inputTokens);
+        requireNotNegative("outputTokens", outputTokens);
+        requireNotNegative("totalTokens", totalTokens);
+        requireNotNegative("cachedInputTokens", cachedInputTokens);
+        requireNotNegative("cacheWriteTokens", cacheWriteTokens);
+        requireNotNegative("reasoningTokens", reasoningTokens);
+    }
+
+    private static void requireNotNegative(String name, long count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("usage: " + name + " must not be negative, got " + count);
         }
     }
 
     /**
      * {@return usage with input and output counts, and their sum as the total}
      *
-     * @param inputTokens the input (prompt) tokens
-     * @param outputTokens the output (completion) tokens
+     * @param inputTokens  tokens in the prompt
+     * @param outputTokens tokens generated
+     * @throws IllegalArgumentException if a count is negative or the sum exceeds {@link Long#MAX_VALUE}
      */
     public static Usage of(long inputTokens, long outputTokens) {
-        return new Usage(inputTokens, outputTokens, inputTokens + outputTokens, 0, 0, 0);
+        return new Usage(inputTokens, outputTokens, add(inputTokens, outputTokens), 0, 0, 0);
     }
 
     /**
      * {@return the sum of this usage and {@code other}}
      *
      * @param other the usage to add
+     * @throws IllegalArgumentException if a sum exceeds {@link Long#MAX_VALUE}
      */
     public Usage plus(Usage other) {
-        return new Usage(inputTokens + other.inputTokens, outputTokens + other.outputTokens,
-                totalTokens + other.totalTokens, cachedInputTokens + other.cachedInputTokens,
-                cacheWriteTokens + other.cacheWriteTokens, reasoningTokens + other.reasoningTokens);
+        return new Usage(add(inputTokens, other.inputTokens), add(outputTokens, other.outputTokens),
+                add(totalTokens, other.totalTokens), add(cachedInputTokens, other.cachedInputTokens),
+                add(cacheWriteTokens, other.cacheWriteTokens), add(reasoningTokens, other.reasoningTokens));
+    }
+
+    /** {@return {@code a + b}} @throws IllegalArgumentException if that overflows */
+    private static long add(long a, long b) {
+        long sum = a + b;
+        if (((a ^ sum) & (b ^ sum)) < 0) {
+            throw new IllegalArgumentException("usage: token counts too large to add up (" + a + " + " + b + ")");
+        }
+        return sum;
     }
 }

@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 
 import dev.parley.LlmException;
 import dev.parley.internal.CallContext;
+import dev.parley.internal.Failures;
 
 /**
  * The state one {@link CachePolicy} shares between every provider it decorates: the store, the
@@ -132,7 +133,7 @@ final class CacheCore {
                 throw err;
             }
             throw LlmException.newBuilder(LlmException.Kind.SERVER_ERROR)
-                    .message("cache: the identical call this one waited for failed: " + cause)
+                    .message("cache: the identical call this one waited for failed: " + Failures.describe(cause))
                     .cause(cause).build();
         } catch (TimeoutException e) {
             misses.increment();

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 
 import dev.parley.LlmException;
+import dev.parley.internal.Failures;
 
 /**
  * The file-backed {@link CacheStore}: one file per key, {@code <key>.entry}, in one directory.
@@ -57,7 +58,7 @@ final class DirectoryCacheStore implements CacheStore {
             Files.createDirectories(this.directory);
         } catch (IOException | RuntimeException e) {
             throw LlmException.newBuilder(LlmException.Kind.CONFIGURATION)
-                    .message("cache directory " + this.directory + " cannot be created: " + e)
+                    .message("cache directory " + this.directory + " cannot be created: " + Failures.describe(e))
                     .cause(e)
                     .build();
         }

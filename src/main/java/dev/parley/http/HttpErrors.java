@@ -92,6 +92,11 @@ public final class HttpErrors {
                 .providerMessage(redact(key, message))
                 .requestId(Scrub.controls(bodyRequestId != null ? bodyRequestId : requestId(headers)))
                 .retryAfter(retryAfter(headers));
+        if (status >= 300 && status < 400) {
+            String location = headers.firstValue("location").map(l -> "to " + redact(key, l)).orElse("without a location");
+            b.message("the server answered with a redirect (HTTP " + status + ") " + location
+                    + ", which Parley does not follow; set the base URL to the address the endpoint has now");
+        }
         headers.firstValue("x-should-retry").ifPresent(v -> {
             if (v.equalsIgnoreCase("true")) {
                 b.retryable(true);

@@ -24,8 +24,11 @@ import java.util.function.Consumer;
  * type is reset. At the end of input an incomplete event is discarded, as the specification says;
  * {@link #finish()} reports whether that happened so the caller can fail with "stream interrupted".
  *
- * <p>Memory is bounded: an event (its data plus the line being read) larger than the maximum size
- * fails with {@link StreamFormatException} instead of growing without bound.
+ * <p>Memory is bounded: an event larger than the maximum size fails with
+ * {@link StreamFormatException} instead of growing without bound. The size checked is the
+ * event's data so far (each data line's value and a line feed) plus the whole line being read
+ * (its field name and value, or a comment, without the line end), so the outcome is the same
+ * wherever the input is split into chunks.
  *
  * <p>Not thread-safe: use from one thread at a time, with happens-before between calls (as a
  * Reactive Streams subscriber gets). An exception thrown by a sink propagates out of
@@ -190,6 +193,8 @@ public final class SseDecoder implements FrameDecoder {
                 break;
             }
             if (lineLength == 0) {
+                // The same bound as appendLine puts on a line that arrives in pieces.
+                checkSize((long) dataLength + (eol - start));
                 processLine(bytes, start, eol - start);
             } else {
                 appendLine(bytes, start, eol - start);

@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 
 import dev.parley.ApiKey;
 import dev.parley.LlmException;
+import dev.parley.internal.Failures;
 import dev.parley.json.JsonException;
 
 /**
@@ -277,7 +278,7 @@ final class StreamCall<T> implements Flow.Subscription, Flow.Subscriber<T> {
         } else if (t instanceof IOException) {
             what = "the connection failed in the middle of the stream (" + t.getMessage() + ")";
         } else {
-            what = "the stream failed (" + t + ")";
+            what = "the stream failed (" + Failures.describe(t) + ")";
         }
         return LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED)
                 .provider(provider)

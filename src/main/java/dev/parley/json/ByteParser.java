@@ -40,6 +40,7 @@ final class ByteParser {
     private int start;
     private int end;
     private int maxDepth;
+    private int maxMembers;
     private boolean rejectDuplicates;
     private int pos;
 
@@ -70,7 +71,7 @@ final class ByteParser {
      *
      * @throws JsonParseException if it is not acceptable JSON
      */
-    static JsonValue parse(byte[] buf, int start, int end, int maxDepth, boolean rejectDuplicates) {
+    static JsonValue parse(byte[] buf, int start, int end, int maxDepth, int maxMembers, boolean rejectDuplicates) {
         ByteParser p = SPARE.take();
         if (p == null) {
             p = new ByteParser();
@@ -79,6 +80,7 @@ final class ByteParser {
         p.start = start;
         p.end = end;
         p.maxDepth = maxDepth;
+        p.maxMembers = maxMembers;
         p.rejectDuplicates = rejectDuplicates;
         p.pos = start;
         p.depth = 0;
@@ -249,9 +251,12 @@ final class ByteParser {
                     : "unexpected " + describe(pos) + ", expected a key in double quotes");
         }
         int keyAt = pos;
-        String key = readKeyString();
         int from = frameStart[d];
         int n = top - from;
+        if (n >= maxMembers) {
+            throw fail(keyAt, "object has more members than the limit of " + maxMembers);
+        }
+        String key = readKeyString();
         boolean duplicate = false;
         HashMap<String, Integer> index = frameIndex == null ? null : frameIndex[d];
         if (index != null) {

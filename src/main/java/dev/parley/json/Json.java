@@ -15,7 +15,8 @@ import java.io.InputStream;
  * }
  *
  * <p>The parse methods use {@link JsonParser#defaults()}: nesting up to
- * {@value JsonParser#DEFAULT_MAX_DEPTH} deep, input up to 128 MiB, duplicate keys last-wins.
+ * {@value JsonParser#DEFAULT_MAX_DEPTH} deep, input up to 128 MiB, objects of up to
+ * {@value JsonParser#DEFAULT_MAX_MEMBERS} members, duplicate keys last-wins.
  * Build a {@link JsonParser} for other limits. All methods are thread-safe.
  */
 public final class Json {

@@ -2,6 +2,7 @@ package dev.parley.json;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,11 +32,23 @@ public final class JsonObject implements JsonValue {
     private static final String[] NO_KEYS = {};
     private static final JsonValue[] NO_VALUES = {};
     private static final JsonObject EMPTY = new JsonObject(NO_KEYS, NO_VALUES, false);
-    /** Objects with more members than this get a hash index; smaller ones are scanned. */
+    /** Objects with more members than this get an index; smaller ones are scanned. */
     private static final int SCAN_LIMIT = 8;
+    /**
+     * The farthest a key may sit from its home slot in the hash index. At the index's load
+     * factor (at most one half) ordinary keys stay within a few slots; past this, the object is
+     * indexed by sorted keys instead.
+     */
+    private static final int MAX_PROBE = 64;
 
     final String[] keys;
     final JsonValue[] values;
+    /**
+     * Null for small objects. Else a hash table (see {@link #hashIndex}), whose length is a power
+     * of two above the number of members; or, for objects whose keys defeat it, the member
+     * positions sorted by key (see {@link #sortedIndex}), as many as the members. (One field for
+     * both keeps objects as small as they were.)
+     */
     private final int[] index;
     final int depth;
 
@@ -69,15 +82,26 @@ public final class JsonObject implements JsonValue {
             throw new IllegalArgumentException("JSON values may nest at most " + MAX_DEPTH + " deep");
         }
         this.depth = d + 1;
-        this.index = keys.length > SCAN_LIMIT ? buildIndex(keys) : null;
+        int[] hashed = keys.length > SCAN_LIMIT ? hashIndex(keys) : null;
+        this.index = hashed != null || keys.length <= SCAN_LIMIT ? hashed : sortedIndex(keys);
     }
 
-    private static int[] buildIndex(String[] keys) {
+    /**
+     * {@return a hash table of member positions plus one (0 is an empty slot), or null when some
+     * key would sit more than {@link #MAX_PROBE} slots past its home slot} Ordinary keys never do;
+     * keys chosen to share a hash would make every lookup, and so building the table, walk long
+     * chains.
+     */
+    private static int[] hashIndex(String[] keys) {
         int[] table = new int[Integer.highestOneBit(keys.length * 2 - 1) << 1];
         int mask = table.length - 1;
         for (int i = 0; i < keys.length; i++) {
-            int slot = spread(keys[i].hashCode()) & mask;
+            int slot = home(keys[i].hashCode(), mask);
+            int probes = 0;
             while (table[slot] != 0) {
+                if (++probes > MAX_PROBE) {
+                    return null;
+                }
                 slot = (slot + 1) & mask;
             }
             table[slot] = i + 1;
@@ -85,8 +109,28 @@ public final class JsonObject implements JsonValue {
         return table;
     }
 
-    private static int spread(int h) {
-        return h ^ (h >>> 16);
+    /** {@return the member positions in the order of their keys, for a binary search} */
+    private static int[] sortedIndex(String[] keys) {
+        Integer[] order = new Integer[keys.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> keys[a].compareTo(keys[b]));
+        int[] sorted = new int[order.length];
+        for (int i = 0; i < sorted.length; i++) {
+            sorted[i] = order[i];
+        }
+        return sorted;
+    }
+
+    /**
+     * {@return the slot where a key with hash {@code h} belongs, in a table of {@code mask + 1}
+     * slots} The top bits of a multiplicative hash: keys such as {@code k1, k2, …}, whose
+     * {@code String.hashCode}s are close together, spread over the table instead of filling one
+     * run of slots.
+     */
+    private static int home(int h, int mask) {
+        return (h * 0x9E3779B9) >>> Integer.numberOfLeadingZeros(mask);
     }
 
     /** {@return the empty object} */
@@ -173,7 +217,8 @@ public final class JsonObject implements JsonValue {
 
     private int find(String name) {
         String[] ks = keys;
-        if (index == null) {
+        int[] table = index;
+        if (table == null) {
             for (int i = 0; i < ks.length; i++) {
                 if (ks[i].equals(name)) {
                     return i;
@@ -181,16 +226,73 @@ public final class JsonObject implements JsonValue {
             }
             return -1;
         }
-        int mask = index.length - 1;
-        int slot = spread(name.hashCode()) & mask;
+        if (table.length == ks.length) {
+            return binarySearch(name, null);
+        }
+        int mask = table.length - 1;
+        int slot = home(name.hashCode(), mask);
         int e;
-        while ((e = index[slot]) != 0) {
+        // Every key sits within MAX_PROBE slots of its home slot, so a lookup stops there.
+        for (int probes = 0; probes <= MAX_PROBE && (e = table[slot]) != 0; probes++) {
             if (ks[e - 1].equals(name)) {
                 return e - 1;
             }
             slot = (slot + 1) & mask;
         }
         return -1;
+    }
+
+    /** Finds {@code name} among the sorted keys; counts comparisons in {@code steps[0]} if given. */
+    private int binarySearch(String name, int[] steps) {
+        int[] sorted = index;
+        int lo = 0;
+        int hi = sorted.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int i = sorted[mid];
+            if (steps != null) {
+                steps[0]++;
+            }
+            int c = keys[i].compareTo(name);
+            if (c == 0) {
+                return i;
+            }
+            if (c < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return -1;
+    }
+
+    /** {@return whether this object is indexed by a hash table}; for tests */
+    boolean hashIndexed() {
+        return index != null && index.length != keys.length;
+    }
+
+    /** {@return how many keys a lookup of {@code name} compares with it}; for tests */
+    int lookupSteps(String name) {
+        if (index == null) {
+            return keys.length;
+        }
+        if (index.length == keys.length) {
+            int[] steps = new int[1];
+            binarySearch(name, steps);
+            return steps[0];
+        }
+        int mask = index.length - 1;
+        int slot = home(name.hashCode(), mask);
+        int steps = 0;
+        int e;
+        for (int probes = 0; probes <= MAX_PROBE && (e = index[slot]) != 0; probes++) {
+            steps++;
+            if (keys[e - 1].equals(name)) {
+                return steps;
+            }
+            slot = (slot + 1) & mask;
+        }
+        return steps;
     }
 
     /** {@return the members as an unmodifiable map that iterates in document order} */

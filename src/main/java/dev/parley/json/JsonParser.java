@@ -14,6 +14,7 @@ import java.util.Objects;
  * JsonParser parser = JsonParser.newBuilder()
  *         .maxDepth(64)                 // objects and arrays nested at most 64 deep
  *         .maxInputSize(1 << 20)        // at most 1 MiB of input
+ *         .maxMembers(1000)             // at most 1,000 members in any one object
  *         .rejectDuplicateKeys(true)    // {"a":1,"a":2} is an error
  *         .build();
  * JsonValue v = parser.parse(bytes);
@@ -40,15 +41,24 @@ public final class JsonParser {
     /** The default input size limit, in bytes (or chars, for character input): {@value} (128 MiB). */
     public static final int DEFAULT_MAX_INPUT_SIZE = 128 << 20;
 
-    private static final JsonParser DEFAULTS = new JsonParser(DEFAULT_MAX_DEPTH, DEFAULT_MAX_INPUT_SIZE, false);
+    /**
+     * The default limit on the members of one object: {@value}. Provider bodies have objects of
+     * a few dozen members at most (long lists, such as embeddings, are arrays).
+     */
+    public static final int DEFAULT_MAX_MEMBERS = 100_000;
+
+    private static final JsonParser DEFAULTS =
+            new JsonParser(DEFAULT_MAX_DEPTH, DEFAULT_MAX_INPUT_SIZE, DEFAULT_MAX_MEMBERS, false);
 
     private final int maxDepth;
     private final int maxInputSize;
+    private final int maxMembers;
     private final boolean rejectDuplicateKeys;
 
-    private JsonParser(int maxDepth, int maxInputSize, boolean rejectDuplicateKeys) {
+    private JsonParser(int maxDepth, int maxInputSize, int maxMembers, boolean rejectDuplicateKeys) {
         this.maxDepth = maxDepth;
         this.maxInputSize = maxInputSize;
+        this.maxMembers = maxMembers;
         this.rejectDuplicateKeys = rejectDuplicateKeys;
     }
 
@@ -70,6 +80,11 @@ public final class JsonParser {
     /** {@return the longest input accepted, in bytes for byte input and chars for character input} */
     public int maxInputSize() {
         return maxInputSize;
+    }
+
+    /** {@return the most members accepted in one object, a repeated key counting each time} */
+    public int maxMembers() {
+        return maxMembers;
     }
 
     /** {@return whether a repeated key in an object is an error rather than last-wins} */
@@ -103,7 +118,7 @@ public final class JsonParser {
             throw ByteParser.error(utf8, offset, offset + maxInputSize,
                     "input is larger than the limit of " + maxInputSize + " bytes");
         }
-        return ByteParser.parse(utf8, offset, offset + length, maxDepth, rejectDuplicateKeys);
+        return ByteParser.parse(utf8, offset, offset + length, maxDepth, maxMembers, rejectDuplicateKeys);
     }
 
     /**
@@ -131,7 +146,7 @@ public final class JsonParser {
         }
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         try {
-            return ByteParser.parse(utf8, 0, utf8.length, maxDepth, rejectDuplicateKeys);
+            return ByteParser.parse(utf8, 0, utf8.length, maxDepth, maxMembers, rejectDuplicateKeys);
         } catch (JsonParseException e) {
             if (utf8.length == n) {
                 throw e;
@@ -180,6 +195,7 @@ public final class JsonParser {
 
         private int maxDepth = DEFAULT_MAX_DEPTH;
         private int maxInputSize = DEFAULT_MAX_INPUT_SIZE;
+        private int maxMembers = DEFAULT_MAX_MEMBERS;
         private boolean rejectDuplicateKeys;
 
         private Builder() {
@@ -216,6 +232,22 @@ public final class JsonParser {
         }
 
         /**
+         * Sets the most members one object may have; a repeated key counts each time it
+         * appears. Default {@value #DEFAULT_MAX_MEMBERS}. Arrays have no such limit.
+         *
+         * @param maxMembers at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder maxMembers(int maxMembers) {
+            if (maxMembers < 1) {
+                throw new IllegalArgumentException("maxMembers must be at least 1, got " + maxMembers);
+            }
+            this.maxMembers = maxMembers;
+            return this;
+        }
+
+        /**
          * Sets whether a key repeated within one object is an error. Default {@code false}: the
          * last value wins.
          *
@@ -229,7 +261,7 @@ public final class JsonParser {
 
         /** {@return a parser with these settings} */
         public JsonParser build() {
-            return new JsonParser(maxDepth, maxInputSize, rejectDuplicateKeys);
+            return new JsonParser(maxDepth, maxInputSize, maxMembers, rejectDuplicateKeys);
         }
     }
 }

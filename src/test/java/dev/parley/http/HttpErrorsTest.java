@@ -106,6 +106,23 @@ class HttpErrorsTest {
     }
 
     @Test
+    void redirect_saysItWasARedirect_andWhereTo() {
+        try (ReplayServer server = ReplayServer.start()) {
+            server.on("POST", "/x", Reply.of(302, "text/html", "<html>Found</html>")
+                    .withHeader("location", "https://api.example.com/v1/x"));
+            HttpRequest request = Transport.request(server.uri("/x")).POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+            LlmException e = assertThrows(LlmException.class,
+                    () -> Transport.send(HttpClient.newHttpClient(), request, "test", null));
+            assertEquals(302, e.statusCode());
+            assertFalse(e.retryable());
+            assertTrue(e.getMessage().contains("redirect (HTTP 302) to https://api.example.com/v1/x"), e.getMessage());
+            assertTrue(e.getMessage().contains("base URL"), e.getMessage());
+        }
+        LlmException noLocation = HttpErrors.fromResponse("test", 307, headers(Map.of()), new byte[0], null);
+        assertTrue(noLocation.getMessage().contains("redirect (HTTP 307) without a location"), noLocation.getMessage());
+    }
+
+    @Test
     void statusesMapToKinds() {
         assertEquals(Kind.UNAVAILABLE, HttpErrors.kindOf(529, "overloaded_error", null));
         assertEquals(Kind.UNAVAILABLE, HttpErrors.kindOf(503, null, null));

@@ -371,6 +371,40 @@ class SseDecoderTest {
         assertThrows(StreamFormatException.class, () -> feed(decoder, in, 1));
     }
 
+    /** {@return the signals, or the failure's message, of decoding {@code in} cut at {@code cut} with a maximum event size} */
+    private static Object outcome(byte[] in, int max, int cut) {
+        List<Object> signals = new ArrayList<>();
+        SseDecoder decoder = new SseDecoder(signals::add, c -> signals.add(new Comment(c)), max);
+        try {
+            decoder.decode(in, 0, cut);
+            decoder.decode(in, cut, in.length - cut);
+            return new Result(signals, decoder.finish());
+        } catch (StreamFormatException e) {
+            return List.of(signals, e.getMessage());
+        }
+    }
+
+    @Test
+    void theSizeLimitDoesNotDependOnWhereTheInputIsCut() {
+        // Each line counts whole (its field name too) with the data before it, however it arrives.
+        String[] streams = {
+            "data: 123456789\n\n",               // the value fits in 10 bytes, the line does not
+            "data: 12\ndata: 3456\n\n",
+            ": " + "c".repeat(30) + "\n\n",      // a comment is a line too
+            "id: " + "i".repeat(30) + "\n\n",
+            "event: " + "e".repeat(30) + "\ndata: x\n\n",
+            "data: 1234\n\ndata: 5678\n\n",     // two events, each within the limit
+        };
+        for (String stream : streams) {
+            byte[] in = bytes(stream);
+            Object whole = outcome(in, 10, in.length);
+            for (int cut = 0; cut <= in.length; cut++) {
+                assertEquals(whole, outcome(in, 10, cut), stream + " cut at " + cut);
+            }
+        }
+        assertTrue(outcome(bytes(": " + "c".repeat(200) + "\n"), 100, 0) instanceof List<?>, "a long comment fails whole too");
+    }
+
     @Test
     void rejectsInvalidArguments() {
         assertThrows(IllegalArgumentException.class, () -> new SseDecoder(e -> {}, null, 0));
@@ -465,7 +499,7 @@ class SseDecoderTest {
     }
 
     /** The WHATWG algorithm applied naively to a fully decoded string. */
-    private static Result reference(String stream) {
+    static Result reference(String stream) {
         String s = stream.startsWith("\uFEFF") ? stream.substring(1) : stream;
         List<Object> out = new ArrayList<>();
         StringBuilder data = new StringBuilder();

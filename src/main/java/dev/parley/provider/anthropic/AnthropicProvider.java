@@ -8,9 +8,11 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import dev.parley.ApiKey;
 import dev.parley.ChatRequest;
@@ -47,6 +49,10 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
             Capability.TOOLS, Capability.IMAGES, Capability.REASONING, Capability.MODELS));
     /** The largest page the models list serves. */
     private static final int MODELS_PAGE = 1000;
+    /** The most pages {@link #models()} asks for; Anthropic has a few dozen models, on one page. */
+    static final int MAX_MODEL_PAGES = 20;
+    /** The most models {@link #models()} accepts. */
+    static final int MAX_MODELS = 10_000;
 
     private final String name;
     private final String base;
@@ -95,12 +101,7 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
         HttpRequest http = post(body(request, false));
         Transport.Response response = Transport.send(client, http, name, key, limits.chat());
         String requestId = HttpErrors.requestId(response.headers());
-        try {
-            JsonObject body = MessagesDecoder.object(Json.parse(response.body()));
-            return MessagesDecoder.response(name, body, response.headers(), requestId);
-        } catch (JsonException e) {
-            throw unexpected(e, requestId);
-        }
+        return decode(response, requestId, body -> MessagesDecoder.response(name, body, response.headers(), requestId));
     }
 
     @Override
@@ -123,30 +124,50 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
                 .build();
     }
 
-    /** {@return every model, following the pages of {@code GET /v1/models}} */
+    /**
+     * {@return every model, following the pages of {@code GET /v1/models}} A cursor seen before
+     * ends the list; more than {@link #MAX_MODEL_PAGES} pages or {@link #MAX_MODELS} models is a
+     * server error, so a server that always reports more cannot keep the call busy.
+     */
     @Override
     public List<ModelInfo> models() {
         List<ModelInfo> models = new ArrayList<>();
+        Set<String> cursors = new HashSet<>();
         String after = null;
-        while (true) {
+        for (int pages = 1; ; pages++) {
             String query = "?limit=" + MODELS_PAGE
                     + (after == null ? "" : "&after_id=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
             HttpRequest http = headers(Transport.request(URI.create(base + "/v1/models" + query))).GET().build();
             Transport.Response response = Transport.send(client, http, name, key, limits.chat());
             String requestId = HttpErrors.requestId(response.headers());
-            String last;
-            try {
-                JsonObject page = MessagesDecoder.object(Json.parse(response.body()));
-                models.addAll(MessagesDecoder.models(page));
-                last = page.optBoolean("has_more").orElse(false) ? page.optString("last_id").orElse(null) : null;
-            } catch (JsonException e) {
-                throw unexpected(e, requestId);
+            ModelPage page = decode(response, requestId, json -> new ModelPage(MessagesDecoder.models(json),
+                    json.optBoolean("has_more").orElse(false) ? json.optString("last_id").orElse(null) : null));
+            String last = page.last();
+            if (last != null && !cursors.add(last)) {
+                return models; // this page was read before
             }
-            if (last == null || last.equals(after)) {
+            models.addAll(page.models());
+            if (models.size() > MAX_MODELS) {
+                throw tooLong("more than " + MAX_MODELS + " models", requestId);
+            }
+            if (last == null) {
                 return models;
+            }
+            if (pages == MAX_MODEL_PAGES) {
+                throw tooLong("did not end after " + MAX_MODEL_PAGES + " pages", requestId);
             }
             after = last;
         }
+    }
+
+    /** One page of the models list: its models, and the cursor of the next page, or null after the last. */
+    private record ModelPage(List<ModelInfo> models, String last) {
+    }
+
+    private LlmException tooLong(String what, String requestId) {
+        return LlmException.newBuilder(LlmException.Kind.SERVER_ERROR).provider(name)
+                .message("the models list (GET /v1/models) " + what + "; the server keeps reporting has_more")
+                .requestId(requestId).retryable(false).build();
     }
 
     private JsonObject body(ChatRequest request, boolean stream) {
@@ -177,10 +198,20 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
         return b;
     }
 
-    private LlmException unexpected(JsonException e, String requestId) {
-        return LlmException.newBuilder(LlmException.Kind.SERVER_ERROR).provider(name)
-                .message("unexpected response from the Messages API: " + e.getMessage())
-                .requestId(requestId).cause(e).build();
+    /**
+     * Parses a 2xx body and reads it with {@code reader}; a body that is not JSON, or JSON of
+     * another shape, is a {@link LlmException.Kind#SERVER_ERROR} naming what was wrong (not
+     * retried: the same request would get the same answer, and be billed again).
+     */
+    private <T> T decode(Transport.Response response, String requestId, Function<JsonObject, T> reader) {
+        try {
+            return reader.apply(MessagesDecoder.object(Json.parse(response.body())));
+        } catch (JsonException | IllegalArgumentException | ArithmeticException e) {
+            throw LlmException.newBuilder(LlmException.Kind.SERVER_ERROR).provider(name)
+                    .statusCode(response.status())
+                    .message("unexpected response from the Messages API: " + e.getMessage())
+                    .requestId(requestId).retryable(false).cause(e).build();
+        }
     }
 
     @Override

@@ -89,8 +89,17 @@ final class MessagesDecoder {
 
         /** {@return Parley's usage: the whole prompt as input, cache counts kept apart} */
         Usage toUsage() {
-            long prompt = input + cacheRead + cacheWrite;
-            return new Usage(prompt, output, prompt + output, cacheRead, cacheWrite, 0);
+            long prompt = add(add(input, cacheRead), cacheWrite);
+            return new Usage(prompt, output, add(prompt, output), cacheRead, cacheWrite, 0);
+        }
+
+        /** {@return {@code a + b}} @throws IllegalArgumentException if that overflows, as {@link Usage#plus} does */
+        private static long add(long a, long b) {
+            long sum = a + b;
+            if (((a ^ sum) & (b ^ sum)) < 0) {
+                throw new IllegalArgumentException("usage: token counts too large to add up (" + a + " + " + b + ")");
+            }
+            return sum;
         }
     }
 

@@ -110,8 +110,8 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
         JsonObject json = parse(response, requestId);
         try {
             return OllamaResponses.chat(json, name, requestId, response.headers());
-        } catch (JsonAccessException e) {
-            throw unexpected(e, requestId);
+        } catch (JsonAccessException | IllegalArgumentException | ArithmeticException e) {
+            throw unexpected(response, e, requestId);
         }
     }
 
@@ -136,8 +136,8 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
             return new EmbeddingResponse(json.stringOr("model", null), name,
                     OllamaResponses.embeddings(json, request.inputs().size()),
                     OllamaResponses.usage(json), requestId);
-        } catch (JsonAccessException e) {
-            throw unexpected(e, requestId);
+        } catch (JsonAccessException | IllegalArgumentException | ArithmeticException e) {
+            throw unexpected(response, e, requestId);
         }
     }
 
@@ -149,8 +149,8 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
         JsonObject json = parse(response, requestId);
         try {
             return OllamaResponses.models(json);
-        } catch (JsonAccessException e) {
-            throw unexpected(e, requestId);
+        } catch (JsonAccessException | IllegalArgumentException | ArithmeticException e) {
+            throw unexpected(response, e, requestId);
         }
     }
 
@@ -185,18 +185,19 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
         } catch (JsonException e) {
             throw LlmException.newBuilder(LlmException.Kind.SERVER_ERROR).provider(name).statusCode(response.status())
                     .message("the response was not valid JSON (" + e.getMessage() + ")")
-                    .requestId(requestId).cause(e).build();
+                    .requestId(requestId).retryable(false).cause(e).build();
         }
         if (!(value instanceof JsonObject o)) {
-            throw unexpected(new JsonAccessException("", "expected an object, got " + value.kind()), requestId);
+            throw unexpected(response, new JsonAccessException("", "expected an object, got " + value.kind()), requestId);
         }
         return o;
     }
 
-    private LlmException unexpected(JsonAccessException e, String requestId) {
-        return LlmException.newBuilder(LlmException.Kind.SERVER_ERROR).provider(name)
+    /** {@return the error for a 2xx body of the wrong shape: not retried, as the same request would get the same answer} */
+    private LlmException unexpected(Transport.Response response, RuntimeException e, String requestId) {
+        return LlmException.newBuilder(LlmException.Kind.SERVER_ERROR).provider(name).statusCode(response.status())
                 .message("unexpected response shape: " + e.getMessage())
-                .requestId(requestId).cause(e).build();
+                .requestId(requestId).retryable(false).cause(e).build();
     }
 
     @Override

@@ -104,7 +104,7 @@ final class ChatDecoder {
     static Usage usage(JsonObject u) {
         long input = u.optLong("prompt_tokens").orElse(0);
         long output = u.optLong("completion_tokens").orElse(0);
-        long total = u.optLong("total_tokens").orElse(input + output);
+        long total = u.optLong("total_tokens").orElseGet(() -> Usage.of(input, output).totalTokens());
         JsonObject promptDetails = u.optObject("prompt_tokens_details").orElse(null);
         long cached = u.optLong("prompt_cache_hit_tokens")
                 .orElse(promptDetails == null ? 0 : promptDetails.optLong("cached_tokens").orElse(0));

@@ -193,4 +193,33 @@ class AnthropicChatTest {
                     assertThrows(LlmException.class, () -> provider.chat(request)).kind());
         }
     }
+
+    @Test
+    void unparseable200_isNotRetryable_andNeverARawJavaException() {
+        // A 200 that does not parse is not transient: retrying only bills the same call again.
+        String[] bodies = {
+            "{\"id\":\"msg\",\"content\":\"not blocks\"}",
+            "[1,2]",
+            "{\"content\":[],\"usage\":{\"input_tokens\":-4,\"output_tokens\":1}}",
+            "{\"content\":[],\"usage\":{\"input_tokens\":9223372036854775807,\"output_tokens\":1}}",
+        };
+        for (String body : bodies) {
+            try (ReplayServer server = ReplayServer.start()) {
+                server.on("POST", "/v1/messages", Reply.json(200, body));
+                ServerException e = assertThrows(ServerException.class,
+                        () -> provider(server).chat(ChatRequest.of("claude-haiku-4-5", "x")), body);
+                assertFalse(e.retryable(), body);
+                assertEquals(200, e.statusCode(), body);
+                if (body.contains("9223372036854775807")) {
+                    assertTrue(e.getMessage().contains("usage: token counts too large to add up"), e.getMessage());
+                }
+            }
+        }
+        try (ReplayServer server = ReplayServer.start()) {
+            server.on("POST", "/v1/messages", Reply.of(200, "text/html", "<html>oops</html>"));
+            ServerException e = assertThrows(ServerException.class,
+                    () -> provider(server).chat(ChatRequest.of("claude-haiku-4-5", "x")));
+            assertFalse(e.retryable());
+        }
+    }
 }

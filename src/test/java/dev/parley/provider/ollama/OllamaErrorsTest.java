@@ -53,13 +53,17 @@ class OllamaErrorsTest {
                 "{\"model\":\"m\",\"message\":{\"content\":5}}", "message.content",
                 "{\"message\":{\"content\":\"\",\"tool_calls\":[{\"function\":{\"arguments\":{}}}]}}",
                 "message.tool_calls[0].function.name",
-                "not json at all", "not valid JSON");
+                "not json at all", "not valid JSON",
+                "{\"model\":\"m\",\"done\":true,\"message\":{\"content\":\"\"},\"prompt_eval_count\":-3}", "negative");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             try (ReplayServer server = ReplayServer.start()) {
                 server.on("POST", "/api/chat", Reply.json(200, c.getKey()));
                 ServerException e = assertThrows(ServerException.class, () -> provider(server).chat(ChatRequest.of("m", "x")),
                         c.getKey());
                 assertTrue(e.getMessage().contains(c.getValue()), c.getKey() + " -> " + e.getMessage());
+                // A 200 that does not parse is not transient: the same request gets the same answer.
+                assertFalse(e.retryable(), c.getKey());
+                assertEquals(200, e.statusCode(), c.getKey());
             }
         }
     }
