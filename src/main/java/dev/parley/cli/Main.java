@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.parley.LlmException;
+import dev.parley.internal.Failures;
 import dev.parley.internal.Scrub;
 
 /**
@@ -90,7 +91,8 @@ public final class Main {
             }
             return ExitCode.of(e).code;
         } catch (RuntimeException e) {
-            err.println("parley: unexpected failure: " + Scrub.controls(e.toString()));
+            err.println("parley: unexpected failure (a bug in Parley; --verbose shows where): "
+                    + Scrub.controls(Failures.describe(e)));
             if (verbose) {
                 Scrub.controls(e).printStackTrace(err);
             }

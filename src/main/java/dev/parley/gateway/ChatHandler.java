@@ -15,6 +15,7 @@ import dev.parley.ChatResponse;
 import dev.parley.ChatStream;
 import dev.parley.LlmException;
 import dev.parley.gateway.Router.Target;
+import dev.parley.internal.Failures;
 import dev.parley.json.Json;
 import dev.parley.json.JsonObject;
 
@@ -161,7 +162,7 @@ final class ChatHandler {
             return e;
         }
         return LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED)
-                .message("the upstream stream failed: " + t).cause(t).build();
+                .message("the upstream stream failed: " + Failures.describe(t)).cause(t).build();
     }
 
     /** Logs upstream failures that are the operator's to fix; never a key (Parley scrubs them from messages). */

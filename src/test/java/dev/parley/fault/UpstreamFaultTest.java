@@ -26,7 +26,8 @@ import dev.parley.LlmException;
 import dev.parley.Message;
 import dev.parley.retry.RetryPolicy;
 import dev.parley.retry.TimeoutPolicy;
-import dev.parley.support.HostileServer;
+import dev.parley.support.CountingHttpServer;
+import dev.parley.support.CountingHttpServer.Reply;
 
 /**
  * A hostile upstream against every built-in adapter, through the whole {@link Llm} stack, for
@@ -38,9 +39,10 @@ import dev.parley.support.HostileServer;
  * well under a minute; the bound asserted is the overall deadline plus the time a failing
  * attempt may take to unwind, which is what "never a hang past a deadline" means to a caller.
  */
-class UpstreamFaultTest {
+public class UpstreamFaultTest {
 
-    private static final String CANARY = "sk-canary-7f3a9c1e5b2d4f6a8c0e";
+    /** The API key every fault test uses; nothing may print it. */
+    public static final String CANARY = "sk-canary-7f3a9c1e5b2d4f6a8c0e";
     private static final Duration DEADLINE = Duration.ofSeconds(1);
     private static final Duration SLACK = Duration.ofMillis(1500);
 
@@ -48,13 +50,14 @@ class UpstreamFaultTest {
      * One way to misbehave.
      *
      * @param name          what it does
-     * @param behaviour     how
+     * @param reply         how: what it writes to every request (after which the server waits for
+     *                      the client's next request, or for it to hang up)
      * @param clientCloses  whether the client can be expected to close the connection: false only
      *                      where the JDK's HttpClient keeps it open and gives Parley no handle on it
      */
-    record Fault(String name, HostileServer.Behaviour behaviour, boolean clientCloses) {
-        Fault(String name, HostileServer.Behaviour behaviour) {
-            this(name, behaviour, true);
+    public record Fault(String name, Reply reply, boolean clientCloses) {
+        Fault(String name, Reply reply) {
+            this(name, reply, true);
         }
 
         @Override
@@ -63,57 +66,68 @@ class UpstreamFaultTest {
         }
     }
 
-    static List<Fault> faults() {
+    /** {@return every fault, for the library's and the command's tests} */
+    public static List<Fault> faults() {
         return List.of(
-                new Fault("silent after the request", (in, out) -> HostileServer.awaitClientClose(in)),
-                new Fault("closed before any byte", (in, out) -> { }),
-                new Fault("reset mid status line", (in, out) -> out.write("HTTP/1.1 2".getBytes(StandardCharsets.US_ASCII))),
-                new Fault("invalid status line with NULs", (in, out) -> out.write("HTTP/1.1 2\u00000\u0000 OK\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1))),
-                new Fault("headers then silence", (in, out) -> {
-                    write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
-                    HostileServer.awaitClientClose(in);
+                new Fault("silent after the request", out -> { }),
+                new Fault("closed before any byte", out -> {
+                    throw new IOException("hang up");
                 }),
+                new Fault("reset mid status line", out -> {
+                    write(out, "HTTP/1.1 2");
+                    throw new IOException("hang up");
+                }),
+                new Fault("invalid status line with NULs", out -> write(out, "HTTP/1.1 2\u00000\u0000 OK\r\n\r\n")),
+                new Fault("headers then silence", out ->
+                        write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")),
                 // The JDK's HttpClient fails this with "Header size too big" past jdk.http.maxHeaderSize
                 // (384 KiB) and then leaves the connection open (seen on JDK 25: the server's writes
                 // never fail): there is no connection handle to close, so only the error and the
                 // deadline are checked here.
-                new Fault("endless headers", (in, out) -> {
+                new Fault("endless headers", out -> {
                     write(out, "HTTP/1.1 200 OK\r\n");
                     byte[] line = ("X-Filler: " + "a".repeat(1000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
                     for (int i = 0; i < 100_000; i++) {
                         out.write(line);
                     }
+                    out.flush();
                 }, false),
-                new Fault("one byte every 20 ms", (in, out) -> {
+                new Fault("endless body", Reply.endless(200, "application/json", "{\"choices\":[".getBytes(StandardCharsets.US_ASCII),
+                        "{\"index\":0},".repeat(1000).getBytes(StandardCharsets.US_ASCII))),
+                new Fault("endless stream without an event boundary", Reply.endless(200, "text/event-stream",
+                        "data: ".getBytes(StandardCharsets.US_ASCII), "x".repeat(8192).getBytes(StandardCharsets.US_ASCII))),
+                new Fault("hash flood: 65,536 keys of one hash", Reply.fixed(200, "application/json", collidingKeys(16))),
+                new Fault("hash flood: 131,072 keys of one hash", Reply.fixed(200, "application/json", collidingKeys(17))),
+                new Fault("one byte every 20 ms", out -> {
                     byte[] body = "{\"id\":\"x\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"}}]}"
                             .getBytes(StandardCharsets.US_ASCII);
                     write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n");
                     for (byte b : body) {
                         out.write(b);
                         out.flush();
-                        Thread.sleep(20);
+                        java.util.concurrent.locks.LockSupport.parkNanos(20_000_000); // the server's pace
                     }
                 }),
-                new Fault("truncated JSON", (in, out) -> {
+                new Fault("truncated JSON", out -> {
                     String body = "{\"id\":\"x\",\"choices\":[{\"ind";
                     write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + (body.length() + 40)
                             + "\r\n\r\n" + body);
                 }),
-                new Fault("wrong types", (in, out) -> {
+                new Fault("wrong types", out -> {
                     String body = "{\"choices\":\"none\",\"content\":7,\"message\":[],\"done\":\"yes\",\"type\":{}}";
                     write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
                             + "\r\nConnection: close\r\n\r\n" + body);
                 }),
-                new Fault("stream garbage", (in, out) -> {
+                new Fault("stream garbage", out -> {
                     write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
                             + "data: {not json\n\n{\"also\": \"not an event\"\n\ndata: [DONE]\n\n");
                 }),
-                new Fault("HTML error page", (in, out) -> {
+                new Fault("HTML error page", out -> {
                     String body = "<html><body><h1>502 Bad Gateway</h1>" + CANARY.substring(0, 4) + "</body></html>";
                     write(out, "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: " + body.length()
                             + "\r\nConnection: close\r\n\r\n" + body);
                 }),
-                new Fault("error echoing the key", (in, out) -> {
+                new Fault("error echoing the key", out -> {
                     String body = "{\"error\":{\"message\":\"Incorrect API key provided: " + CANARY + "\",\"type\":\"invalid_request_error\"}}";
                     write(out, "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
                             + "\r\nConnection: close\r\n\r\n" + body);
@@ -135,7 +149,7 @@ class UpstreamFaultTest {
     @MethodSource("cases")
     void everyFault_endsInATypedError_withinTheDeadline_leavingNothingOpen(String provider, Fault fault, boolean stream)
             throws Exception {
-        try (HostileServer server = HostileServer.start(fault.behaviour())) {
+        try (CountingHttpServer server = CountingHttpServer.start(request -> fault.reply())) {
             Llm llm = llm(provider, server);
             ChatRequest request = ChatRequest.newBuilder().addMessage(Message.user("hello")).build();
             long start = System.nanoTime();
@@ -145,7 +159,7 @@ class UpstreamFaultTest {
             assertTrue(took.compareTo(DEADLINE.plus(SLACK)) < 0, () -> "took " + took + " against a deadline of " + DEADLINE);
             String everything = trace(thrown);
             assertFalse(everything.contains(CANARY), () -> "the key leaked: " + everything);
-            assertTrue(!fault.clientCloses() || server.awaitAllClosed(Duration.ofSeconds(3)),
+            assertTrue(!fault.clientCloses() || server.awaitOpenAtMost(0, Duration.ofSeconds(3)),
                     () -> server.open() + " of " + server.accepted() + " connections left open after " + thrown);
         }
     }
@@ -164,8 +178,8 @@ class UpstreamFaultTest {
         return fail("a hostile upstream gave an answer");
     }
 
-    private static Llm llm(String provider, HostileServer server) {
-        String base = server.uri().toString();
+    private static Llm llm(String provider, CountingHttpServer server) {
+        String base = server.uri("").toString();
         Map<String, String> settings = switch (provider) {
             case "openai" -> Map.of("OPENAI_API_KEY", CANARY, "OPENAI_BASE_URL", base + "/v1");
             case "deepseek" -> Map.of("DEEPSEEK_API_KEY", CANARY, "DEEPSEEK_BASE_URL", base);
@@ -187,9 +201,25 @@ class UpstreamFaultTest {
                 .build();
     }
 
-    private static void write(OutputStream out, String s) throws IOException {
+    static void write(OutputStream out, String s) throws IOException {
         out.write(s.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
+    }
+
+    /**
+     * {@return a JSON object of 2^{@code pairs} keys that all share one {@code String.hashCode}}:
+     * "Aa" and "BB" hash alike, so every string of {@code pairs} such pairs does too
+     */
+    private static byte[] collidingKeys(int pairs) {
+        StringBuilder json = new StringBuilder("{");
+        for (int i = 0; i < 1 << pairs; i++) {
+            json.append(i == 0 ? "\"" : ",\"");
+            for (int bit = 0; bit < pairs; bit++) {
+                json.append((i >> bit & 1) == 0 ? "Aa" : "BB");
+            }
+            json.append("\":1");
+        }
+        return json.append('}').toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     private static String trace(Throwable t) {
