@@ -123,7 +123,10 @@ public final class Soak {
         Instant started = Instant.now();
         Instant end = started.plus(o.length());
         AtomicBoolean running = new AtomicBoolean(true);
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        // The clients' own HttpClient runs on virtual threads, so that the platform threads counted
+        // below are Parley's and the JVM's (a default client grows a pool of its own).
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
         Thread injector = Thread.ofVirtual().start(() -> injectFaults(o, upstream, running));
         try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int c = 0; c < o.clients(); c++) {

@@ -77,7 +77,9 @@ public class UpstreamFaultTest {
                     write(out, "HTTP/1.1 2");
                     throw new IOException("hang up");
                 }),
-                new Fault("invalid status line with NULs", out -> write(out, "HTTP/1.1 2\u00000\u0000 OK\r\n\r\n")),
+                // After a ProtocolException on the status line, the JDK's HttpClient also leaves the
+                // connection open (seen on JDK 25), with no handle to close it: see endless headers.
+                new Fault("invalid status line with NULs", out -> write(out, "HTTP/1.1 2\u00000\u0000 OK\r\n\r\n"), false),
                 new Fault("headers then silence", out ->
                         write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")),
                 // The JDK's HttpClient fails this with "Header size too big" past jdk.http.maxHeaderSize
@@ -96,8 +98,8 @@ public class UpstreamFaultTest {
                         "{\"index\":0},".repeat(1000).getBytes(StandardCharsets.US_ASCII))),
                 new Fault("endless stream without an event boundary", Reply.endless(200, "text/event-stream",
                         "data: ".getBytes(StandardCharsets.US_ASCII), "x".repeat(8192).getBytes(StandardCharsets.US_ASCII))),
-                new Fault("hash flood: 65,536 keys of one hash", Reply.fixed(200, "application/json", collidingKeys(16))),
-                new Fault("hash flood: 131,072 keys of one hash", Reply.fixed(200, "application/json", collidingKeys(17))),
+                new Fault("hash flood: 65,536 keys of one hash", closing(collidingKeys(16))),
+                new Fault("hash flood: 131,072 keys of one hash", closing(collidingKeys(17))),
                 new Fault("one byte every 20 ms", out -> {
                     byte[] body = "{\"id\":\"x\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"}}]}"
                             .getBytes(StandardCharsets.US_ASCII);
@@ -159,7 +161,7 @@ public class UpstreamFaultTest {
             assertTrue(took.compareTo(DEADLINE.plus(SLACK)) < 0, () -> "took " + took + " against a deadline of " + DEADLINE);
             String everything = trace(thrown);
             assertFalse(everything.contains(CANARY), () -> "the key leaked: " + everything);
-            assertTrue(!fault.clientCloses() || server.awaitOpenAtMost(0, Duration.ofSeconds(3)),
+            assertTrue(!fault.clientCloses() || server.awaitOpenAtMost(0, Duration.ofSeconds(10)),
                     () -> server.open() + " of " + server.accepted() + " connections left open after " + thrown);
         }
     }
@@ -204,6 +206,19 @@ public class UpstreamFaultTest {
     static void write(OutputStream out, String s) throws IOException {
         out.write(s.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
+    }
+
+    /**
+     * {@return a 200 with this JSON body and {@code Connection: close}}: a whole, well-framed
+     * body would otherwise leave its connection in the client's pool, which is no leak
+     */
+    private static Reply closing(byte[] body) {
+        return out -> {
+            write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                    + "\r\nConnection: close\r\n\r\n");
+            out.write(body);
+            out.flush();
+        };
     }
 
     /**
