@@ -147,6 +147,7 @@ final class DemoCommand {
                 m.calls(), m.attempts(), m.cacheHits(), m.errors(), m.chunks());
         out.println();
         out.println("Done. Try it with a real provider: export OPENAI_API_KEY=... and run: parley chat \"Hello\"");
+        out.println("(after the build, parley is target/parley; in a jlink image, bin/parley)");
     }
 
     private void heading(String title) {
