@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -153,6 +154,7 @@ public class UpstreamFaultTest {
             throws Exception {
         try (CountingHttpServer server = CountingHttpServer.start(request -> fault.reply())) {
             Llm llm = llm(provider, server);
+            int threadsBefore = parleyThreads().size();
             ChatRequest request = ChatRequest.newBuilder().addMessage(Message.user("hello")).build();
             long start = System.nanoTime();
             Throwable thrown = call(llm, request, stream);
@@ -163,7 +165,39 @@ public class UpstreamFaultTest {
             assertFalse(everything.contains(CANARY), () -> "the key leaked: " + everything);
             assertTrue(!fault.clientCloses() || server.awaitOpenAtMost(0, Duration.ofSeconds(10)),
                     () -> server.open() + " of " + server.accepted() + " connections left open after " + thrown);
+            assertTrue(!fault.clientCloses() || awaitThreadsAtMost(threadsBefore, Duration.ofSeconds(10)),
+                    () -> "platform threads left behind: " + parleyThreads());
         }
+    }
+
+    /**
+     * {@return the platform threads but the test server's and the JDK's pools} (virtual threads
+     * are not listed; the ForkJoinPools' workers, the virtual threads' carriers among them, come
+     * and go with load, bounded by the cores)
+     */
+    private static List<String> parleyThreads() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> !n.startsWith("test-counting") && !n.startsWith("ForkJoinPool")).sorted().toList();
+    }
+
+    /** Starts what runs once per JVM (the shared client's selector, the timeout timer) before any count. */
+    @BeforeAll
+    static void startTheSharedThreads() {
+        try (CountingHttpServer server = CountingHttpServer.start(request -> out -> { })) {
+            assertInstanceOf(LlmException.class, call(llm("openai", server),
+                    ChatRequest.newBuilder().addMessage(Message.user("warm-up")).build(), false));
+        }
+    }
+
+    private static boolean awaitThreadsAtMost(int n, Duration max) throws InterruptedException {
+        long end = System.nanoTime() + max.toNanos();
+        while (parleyThreads().size() > n) {
+            if (System.nanoTime() - end > 0) {
+                return false;
+            }
+            Thread.sleep(10);       // polling for a state that must come, with a deadline
+        }
+        return true;
     }
 
     /** {@return what the call threw} */
