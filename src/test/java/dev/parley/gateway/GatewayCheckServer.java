@@ -22,8 +22,9 @@ import dev.parley.spi.Provider;
 import dev.parley.testing.ScriptedProvider;
 
 /**
- * A gateway with scripted routes, for checking real OpenAI client libraries against it by hand
- * (see {@code src/test/resources/clients/README.md}). Not a test; run it with
+ * A gateway with scripted routes, for checking real OpenAI client libraries against it: by
+ * {@link OpenAiNodeClientTest} in every build, and by hand (see
+ * {@code src/test/resources/clients/README.md}) with
  * {@code java -cp target/classes:target/test-classes dev.parley.gateway.GatewayCheckServer [port]}.
  *
  * <p>Routes: the default route answers "Hello from Parley." and embeds with 8 dimensions;
@@ -37,22 +38,7 @@ public final class GatewayCheckServer {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8787;
-        ScriptedProvider plain = ScriptedProvider.newBuilder("scripted").reply(ChatResponse.newBuilder().provider("scripted")
-                        .text("Hello from Parley.").finishReason("stop").usage(Usage.of(12, 5)).build())
-                .models(List.of(new ModelInfo("scripted-large", "parley", 1_700_000_000L, null)))
-                .dimensions(8).build();
-        ScriptedProvider tools = ScriptedProvider.newBuilder("scripted").reply(ChatResponse.newBuilder().provider("scripted")
-                .toolCalls(List.of(new ToolCall("call_1", "get_weather", "{\"city\":\"Paris\"}")))
-                .finishReason("tool_calls").usage(Usage.of(20, 8)).build()).build();
-        Gateway gateway = Gateway.newBuilder().port(port)
-                .defaultRoute(Llm.newBuilder().provider(plain).defaultModel("scripted-large").embeddingModel("scripted-embed").build())
-                .route("tools", Llm.newBuilder().provider(tools).defaultModel("tool-model").build())
-                .route("slow", Llm.newBuilder().provider(new SlowProvider()).defaultModel("slow-model").build())
-                .apiKeys(Set.of("sk-parley-check"))
-                .streamHeartbeat(Duration.ofMillis(100))
-                .shutdownGrace(Duration.ofSeconds(2))
-                .build().start();
+        Gateway gateway = start(args.length > 0 ? Integer.parseInt(args[0]) : 8787);
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.stop();
@@ -60,6 +46,25 @@ public final class GatewayCheckServer {
         }));
         System.out.println("Gateway listening on " + gateway.uri() + " (OpenAI base URL " + gateway.uri() + "/v1)");
         done.await();
+    }
+
+    /** {@return the started gateway, on 127.0.0.1:{@code port} (0: any free port)} */
+    static Gateway start(int port) {
+        ScriptedProvider plain = ScriptedProvider.newBuilder("scripted").reply(ChatResponse.newBuilder().provider("scripted")
+                        .text("Hello from Parley.").finishReason("stop").usage(Usage.of(12, 5)).build())
+                .models(List.of(new ModelInfo("scripted-large", "parley", 1_700_000_000L, null)))
+                .dimensions(8).build();
+        ScriptedProvider tools = ScriptedProvider.newBuilder("scripted").reply(ChatResponse.newBuilder().provider("scripted")
+                .toolCalls(List.of(new ToolCall("call_1", "get_weather", "{\"city\":\"Paris\"}")))
+                .finishReason("tool_calls").usage(Usage.of(20, 8)).build()).build();
+        return Gateway.newBuilder().host("127.0.0.1").port(port)
+                .defaultRoute(Llm.newBuilder().provider(plain).defaultModel("scripted-large").embeddingModel("scripted-embed").build())
+                .route("tools", Llm.newBuilder().provider(tools).defaultModel("tool-model").build())
+                .route("slow", Llm.newBuilder().provider(new SlowProvider()).defaultModel("slow-model").build())
+                .apiKeys(Set.of("sk-parley-check"))
+                .streamHeartbeat(Duration.ofMillis(100))
+                .shutdownGrace(Duration.ofSeconds(2))
+                .build().start();
     }
 
     /** Streams "one two three" with pauses longer than the heartbeat. */
