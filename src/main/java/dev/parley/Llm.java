@@ -47,9 +47,13 @@ import dev.parley.spi.ProviderFactory;
  * and no money, and each retry takes a new permit.
  *
  * <p>An {@code Llm} is immutable and thread-safe: one instance serves any number of concurrent
- * callers, and virtual threads are the intended way to call it concurrently.
+ * callers, and virtual threads are the intended way to call it concurrently. Most share
+ * Parley's one HTTP client; an {@code Llm} whose settings ask for a proxy or a connect timeout
+ * has an HTTP client of its own, with a selector thread and connections that {@link #close()}
+ * releases. Closing is harmless for the others, and an {@code Llm} that lives as long as the
+ * application need not be closed.
  */
-public final class Llm {
+public final class Llm implements AutoCloseable {
 
     private final Provider stack;
     private final String providerName;
@@ -61,9 +65,14 @@ public final class Llm {
     private final Clock clock;
     private final LlmMetrics metrics;
     private final CostPolicy cost;
+    /** The HTTP client this {@code Llm} made for itself, which {@link #close()} shuts down; null when shared or given. */
+    private final HttpClient ownClient;
+    private volatile boolean closed;
 
     private Llm(Provider stack, LlmMetrics metrics, CostPolicy cost, String providerName, String defaultModel,
-                String embeddingModel, Integer defaultMaxTokens, Double defaultTemperature, Duration timeout, Clock clock) {
+                String embeddingModel, Integer defaultMaxTokens, Double defaultTemperature, Duration timeout, Clock clock,
+                HttpClient ownClient) {
+        this.ownClient = ownClient;
         this.stack = stack;
         this.providerName = providerName;
         this.defaultModel = defaultModel;
@@ -291,8 +300,25 @@ public final class Llm {
     }
 
     private CallContext context(CallOptions options) {
+        if (closed) {
+            throw new IllegalStateException("this Llm was closed; build a new one");
+        }
         Duration t = options.timeout() != null ? options.timeout() : timeout;
         return CallContext.of(clock, t, options.cache());
+    }
+
+    /**
+     * Closes this client: new calls fail with {@link IllegalStateException}, and the HTTP client it
+     * made for itself (for a proxy or a connect timeout from its settings) shuts down, its
+     * connections and selector thread ending once the calls in flight are done. An HTTP client
+     * given to the builder, or Parley's shared one, is left open. Calling it again does nothing.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        if (ownClient != null) {
+            ownClient.shutdown();
+        }
     }
 
     @Override
@@ -348,6 +374,8 @@ public final class Llm {
         private Boolean logContent;
         private EnvironmentDefaults env = EnvironmentDefaults.NONE;
         private HttpClient httpClient;
+        /** The client {@link #build()} made for a proxy or connect timeout, handed to the {@code Llm} it builds. */
+        private HttpClient createdClient;
         private RetryPolicy retry;
         private TimeoutPolicy timeouts;
         private CircuitBreaker circuitBreaker;
@@ -692,9 +720,11 @@ public final class Llm {
             stack = new ValidatingProvider(stack);
             boolean log = first(logContent, env.logContent(), false);
             stack = new ObservingProvider(stack, metrics, listener, log);
+            HttpClient own = createdClient;
+            createdClient = null;          // a second build() makes its own, so that closing one leaves the other
             return new Llm(stack, metrics, costPolicy, adapter.name(), model, embeddings,
                     first(defaultMaxTokens, env.maxTokens(), null), first(defaultTemperature, env.temperature(), null),
-                    first(timeout, env.timeout(), null), clock);
+                    first(timeout, env.timeout(), null), clock, own);
         }
 
         private static <T> T first(T explicit, T fromSettings, T fallback) {
@@ -715,6 +745,9 @@ public final class Llm {
             if (httpClient != null) {
                 return httpClient;
             }
+            if (createdClient != null) {
+                return createdClient;
+            }
             Proxies proxies;
             try {
                 proxies = Proxies.fromEnvironment(settings::get);
@@ -729,7 +762,7 @@ public final class Llm {
             if (proxies != null) {
                 b.proxy(proxies);
             }
-            return httpClient = b
+            return createdClient = b
                     .connectTimeout(connectTimeout != null ? connectTimeout : dev.parley.http.Transport.DEFAULT_CONNECT_TIMEOUT)
                     .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
                     .build();
