@@ -33,6 +33,12 @@ public record MetricsSnapshot(long calls, long succeeded, long errors, Map<LlmEx
         latencyBuckets = latencyBuckets.clone();
     }
 
+    /** {@return a copy of the latency buckets}: the snapshot stays as it was taken, whatever the caller does with it */
+    @Override
+    public long[] latencyBuckets() {
+        return latencyBuckets.clone();
+    }
+
     /** {@return whether {@code o} is a snapshot with the same counters, the latency buckets compared by content} */
     @Override
     public boolean equals(Object o) {

@@ -249,7 +249,7 @@ final class ObservingProvider extends ForwardingProvider {
                     text.append(chunk.textDelta());
                 }
                 try {
-                    listener.onChunk(call.info, chunk); // not through quietly(): no lambda per chunk
+                    listener.onChunk(call.info, chunk); // no lambda per chunk
                 } catch (RuntimeException ignored) {
                     // a listener must not break the call it watches
                 }
@@ -289,14 +289,6 @@ final class ObservingProvider extends ForwardingProvider {
         List<ModelInfo> r = run(call, delegate()::models);
         call.succeeded(null, null, null);
         return r;
-    }
-
-    private static void quietly(Runnable r) {
-        try {
-            r.run();
-        } catch (RuntimeException ignored) {
-            // A listener must not break the call it observes.
-        }
     }
 
     /** The attempt-counting wrapper: interruptible when its adapter is. */

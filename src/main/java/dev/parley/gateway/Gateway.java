@@ -228,12 +228,17 @@ public final class Gateway implements AutoCloseable {
         return l == null ? 0 : l.openConnections();
     }
 
-    /** {@return the gateway's own counters, for tests} */
-    /** Waits until no request is in flight, so their counters are final; for tests. @return whether that happened in time */
+    /**
+     * Waits until no request is in flight, so that their counters are final; for tests.
+     *
+     * @param timeout how long to wait at most
+     * @return whether that happened in time
+     */
     boolean awaitIdle(Duration timeout) {
         return dispatcher.awaitIdle(timeout.toNanos());
     }
 
+    /** {@return the gateway's own counters, for tests} */
     GatewayMetrics metrics() {
         return metrics;
     }

@@ -49,6 +49,9 @@ class MoneyTest {
         assertTrue(m.toString().contains("costUsd=$0.0000057"), m.toString());
         assertTrue(m.toString().contains("latencyBuckets=[0, 1]"), m.toString());
         assertFalse(m.toString().contains("[J@"), m.toString());
+        m.latencyBuckets()[1] = 99;      // the caller's copy, not the snapshot's array
+        assertEquals(1, m.latencyBuckets()[1]);
+        assertEquals(new MetricsSnapshot(1, 1, 0, Map.of(), 1, 0, 0, 10, 20, 5.7000000000000005E-6, new long[] {0, 1}, 1000), m);
         CostSummary s = new CostSummary("p", "m", 1, 10, 0, 20, 5.7000000000000005E-6, true);
         assertTrue(s.toString().contains("cost=$0.0000057"), s.toString());
     }
