@@ -82,9 +82,14 @@ public sealed class LlmException extends RuntimeException
     private final Duration retryAfter;
     /** Whether a retry may succeed. */
     private final boolean retryable;
+    /** The message and note as given to the builder, before the context was added; for {@link #toBuilder()}. */
+    private final String givenMessage;
+    private final String note;
 
     LlmException(Builder b) {
         super(b.composeMessage(), b.cause);
+        this.givenMessage = b.message;
+        this.note = b.note;
         this.kind = b.kind;
         this.provider = b.provider;
         this.statusCode = b.statusCode;
@@ -163,6 +168,29 @@ public sealed class LlmException extends RuntimeException
     }
 
     /**
+     * {@return a builder holding everything this error holds}: its kind, message and note as
+     * they were given (the provider, status and request id are added again when it builds),
+     * fields, retryability and cause, to make a changed copy. A policy that gives up uses it to
+     * add a {@linkplain Builder#note note} and make the original the cause, so that the caller
+     * still catches the same subclass.
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder(kind);
+        b.message = givenMessage;
+        b.note = note;
+        b.provider = provider;
+        b.statusCode = statusCode;
+        b.errorType = errorType;
+        b.errorCode = errorCode;
+        b.providerMessage = providerMessage;
+        b.requestId = requestId;
+        b.retryAfter = retryAfter;
+        b.retryable = retryable;
+        b.cause = getCause();
+        return b;
+    }
+
+    /**
      * Builds an {@link LlmException} of the subclass that matches its kind. Not thread-safe.
      */
     public static final class Builder {
@@ -177,6 +205,7 @@ public sealed class LlmException extends RuntimeException
         private Duration retryAfter;
         private Boolean retryable;
         private Throwable cause;
+        private String note;
 
         private Builder(Kind kind) {
             this.kind = Objects.requireNonNull(kind, "kind");
@@ -292,6 +321,18 @@ public sealed class LlmException extends RuntimeException
             return this;
         }
 
+        /**
+         * Adds a note at the end of the message, after the provider's details and before the
+         * request id, such as {@code (gave up after 3 attempts)}; a second note follows the first.
+         *
+         * @param note what to add
+         * @return this builder
+         */
+        public Builder note(String note) {
+            this.note = this.note == null ? note : this.note + " " + note;
+            return this;
+        }
+
         private String composeMessage() {
             StringBuilder sb = new StringBuilder();
             if (provider != null) {
@@ -309,6 +350,9 @@ public sealed class LlmException extends RuntimeException
             }
             if (providerMessage != null && (message == null || !message.contains(providerMessage))) {
                 sb.append(": ").append(providerMessage);
+            }
+            if (note != null) {
+                sb.append(' ').append(note);
             }
             if (requestId != null) {
                 sb.append(" [request id ").append(requestId).append(']');

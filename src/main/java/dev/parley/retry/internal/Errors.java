@@ -23,27 +23,7 @@ public final class Errors {
      * @param note  what to add, such as "(gave up after 3 attempts)"
      */
     public static LlmException withNote(LlmException error, String note) {
-        String message = error.getMessage() == null ? "" : error.getMessage();
-        String prefix = error.provider() == null ? null : error.provider() + ": ";
-        if (prefix != null && message.startsWith(prefix)) {
-            message = message.substring(prefix.length());
-        }
-        String suffix = error.requestId() == null ? null : " [request id " + error.requestId() + "]";
-        if (suffix != null && message.endsWith(suffix)) {
-            message = message.substring(0, message.length() - suffix.length());
-        }
-        LlmException copy = LlmException.newBuilder(error.kind())
-                .message(message + " " + note)
-                .provider(error.provider())
-                .statusCode(error.statusCode())
-                .errorType(error.errorType())
-                .errorCode(error.errorCode())
-                .providerMessage(error.providerMessage())
-                .requestId(error.requestId())
-                .retryAfter(error.retryAfter())
-                .retryable(error.retryable())
-                .cause(error)
-                .build();
+        LlmException copy = error.toBuilder().note(note).cause(error).build();
         for (Throwable s : error.getSuppressed()) {
             copy.addSuppressed(s);
         }

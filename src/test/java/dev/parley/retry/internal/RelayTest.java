@@ -296,6 +296,14 @@ class RelayTest {
         assertEquals(java.time.Duration.ofSeconds(3), copy.retryAfter());
         assertEquals("rate_limit_exceeded", copy.errorCode());
         assertSame(original, copy.getCause());
+        // A second note follows the first; the message as given is never parsed back out of the composed one.
+        var twice = Errors.withNote(copy, "(and more)");
+        assertEquals("openai: rate limited (HTTP 429, rate_limit_exceeded): slow down (gave up after 2 attempts) (and more)"
+                + " [request id r9]", twice.getMessage());
+        var odd = dev.parley.LlmException.newBuilder(dev.parley.LlmException.Kind.NETWORK).provider("openai")
+                .message("openai: [request id x] is part of what the server said").build();
+        assertEquals("openai: openai: [request id x] is part of what the server said (gave up)",
+                Errors.withNote(odd, "(gave up)").getMessage());
     }
 
     @Test
