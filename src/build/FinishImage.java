@@ -236,7 +236,7 @@ public class FinishImage {
      * The same for jlink's Windows launcher. No parenthesised blocks: {@code %DIR%} is expanded
      * when a block is read, and a path such as {@code C:\Program Files (x86)\} would end it. The
      * {@code -Xlog} options are quoted so that the Windows java launcher does not expand their
-     * {@code *} as a file name pattern.
+     * {@code *} as a file name pattern. (Written by this step's tests on Linux; not yet run on Windows.)
      */
     static String windowsLauncher(String mainClass) {
         return """
