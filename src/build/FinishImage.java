@@ -162,8 +162,17 @@ public class FinishImage {
      */
     static int run(List<String> command, String what) throws IOException, InterruptedException {
         note("$ " + String.join(" ", command));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Process p;
+        try {
+            p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        } catch (IOException e) {
+            note("could not start " + command.get(0) + ": " + e.getMessage());
+            if (what != null) {
+                fail(what + " could not start: " + e.getMessage());
+            }
+            return -1;
+        }
         p.getOutputStream().close();
         if (!p.waitFor(10, TimeUnit.MINUTES)) {
             p.destroyForcibly();
