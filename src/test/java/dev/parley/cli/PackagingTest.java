@@ -101,19 +101,35 @@ class PackagingTest {
         assertTrue(modules.contains("dev.parley"), modules);
         assertTrue(!modules.contains("java.sql") && !modules.contains("java.desktop"), modules);
 
-        // JDK 25+: `mvn -Pimage package` trains an AOT cache into lib/parley.aot and rewrites
-        // bin/parley to use it. Trained here on `--version`, the quickest run, to keep the test short.
+        // JDK 25+: `mvn -Pimage package` runs src/build/FinishImage.java, which strips the native
+        // libraries (when objcopy is on the PATH), trains an AOT cache into lib/parley.aot and
+        // rewrites the launchers to use it. Trained here on `--version`, the quickest run.
         if (Runtime.version().feature() >= 25) {
             String classLoad = "-Xlog:class+load";
             assertTrue(runWithJvmOptions(List.of(parley.toString(), "--version"), classLoad)
                     .contains("dev.parley.cli.Main source: jrt:/dev.parley"), "without a cache, classes come from the image");
-            String trained = run(List.of(JAVA_HOME.resolve("bin/java").toString(), "src/build/ImageAotCache.java",
+            // A Windows launcher as jlink writes it there, to see that it gets the cache too.
+            Path bat = image.resolve("bin/parley.bat");
+            Files.writeString(bat, "@echo off\r\nset JLINK_VM_OPTIONS=\r\nset DIR=%~dp0\r\n"
+                    + "\"%DIR%\\java\" %JLINK_VM_OPTIONS% -m dev.parley/dev.parley.cli.Main %*\r\n");
+            Path libjvm = image.resolve("lib/server/libjvm.so");
+            long unstripped = Files.size(libjvm);
+            String finished = run(List.of(JAVA_HOME.resolve("bin/java").toString(), "src/build/FinishImage.java",
                     image.toString(), "--version"), 0);
-            assertTrue(trained.contains("bin/parley uses it"), trained);
+            assertEquals("", finished, "quiet on success, so that mvn -q stays quiet");
+            String log = Files.readString(dir.resolve("image.log"));
+            assertTrue(log.contains("[parley] AOT cache: lib/parley.aot"), log);
             Path cache = image.resolve("lib/parley.aot");
             assertTrue(Files.size(cache) > 0);
+            assertTrue(Files.notExists(image.resolve("lib/server/classes.jsa")), "no default CDS archive beside the cache");
+            if (isOnPath("objcopy")) {
+                assertTrue(Files.size(libjvm) < unstripped, log);
+            }
             assertTrue(runWithJvmOptions(List.of(parley.toString(), "--version"), classLoad)
                     .contains("dev.parley.cli.Main source: shared objects file"), "bin/parley maps the AOT cache");
+            String windows = Files.readString(bat);
+            assertTrue(windows.contains("\"-XX:AOTCache=%AOT%\"") && windows.contains(" -m dev.parley/dev.parley.cli.Main %*\r\n")
+                    && !windows.replace("\r\n", "").contains("\n"), windows);
             // A cache the JVM cannot use (compressed oops off, as under -Xmx40g or ZGC): its warnings go
             // to standard error, and the output stays the command's own.
             String out = runWithJvmOptions(List.of(parley.toString(), "--version"), "-XX:-UseCompressedOops");
@@ -123,6 +139,18 @@ class PackagingTest {
             assertTrue(runWithJvmOptions(List.of(parley.toString(), "--version"), classLoad)
                     .contains("dev.parley.cli.Main source: jrt:/dev.parley"));
         }
+        // Without an AOT cache (-Dparley.image.aot=false, or JDK 21-24): the JDK's default CDS archive.
+        assertEquals("", run(List.of(JAVA_HOME.resolve("bin/java").toString(), "src/build/FinishImage.java",
+                image.toString(), "--aot=false"), 0));
+        assertTrue(Files.isRegularFile(image.resolve("lib/server/classes.jsa")), Files.readString(dir.resolve("image.log")));
+        assertTrue(Files.notExists(image.resolve("lib/parley.aot")));
+        assertTrue(runWithJvmOptions(List.of(parley.toString(), "--version"), "-Xlog:class+load")
+                .contains("java.lang.Object source: shared objects file"), "the JDK's classes come from the CDS archive");
+    }
+
+    private static boolean isOnPath(String tool) {
+        return Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, tool)));
     }
 
     /**
