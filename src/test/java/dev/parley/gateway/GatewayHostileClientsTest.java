@@ -292,6 +292,21 @@ class GatewayHostileClientsTest extends GatewayTestBase {
     }
 
     @Test
+    void headAndKeepAlive_andAnUnreadBodyIsDrained_beforeTheNextRequest() throws IOException {
+        startGateway(Gateway.newBuilder());
+        Socket s = connect(ATTACKER);
+        send(s, "HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789"
+                + "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        String answers = readUntilClosed(s);
+        int head = answers.indexOf("HTTP/1.1 200 ");
+        int missing = answers.indexOf("HTTP/1.1 404 ", head);
+        int health = answers.indexOf("HTTP/1.1 200 ", missing);
+        assertTrue(head == 0 && missing > 0 && health > missing, answers);
+        assertTrue(!answers.substring(0, missing).contains("status"), answers);
+    }
+
+    @Test
     void expectContinue_isAnsweredWhenTheBodyIsRead_andNotForARequestRefusedFirst() throws IOException {
         startGateway(Gateway.newBuilder().maxRequestBytes(1000));
         Socket s = connect(ATTACKER);
