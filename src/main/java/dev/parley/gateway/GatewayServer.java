@@ -799,9 +799,16 @@ final class GatewayServer {
                 if (budget == 0) {
                     throw new IOException("a chunk line of the request body is too long");
                 }
-                if (b == '\n') {
-                    int len = sb.length();
-                    return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
+                // CRLF only, and no other control character (RFC 9112 7.1): a proxy in front that
+                // took a bare LF or CR as part of the line would see other chunks than this server.
+                if (b == '\r') {
+                    if (c.read() != '\n') {
+                        throw new IOException("a chunk line of the request body does not end with CRLF");
+                    }
+                    return sb.toString();
+                }
+                if ((b < ' ' && b != '\t') || b == 127) {
+                    throw new IOException("a chunk line of the request body holds a control character");
                 }
                 sb.append((char) b);
             }

@@ -259,7 +259,7 @@ class GatewayHostileClientsTest extends GatewayTestBase {
     }
 
     @Test
-    void aChunkSizeWithASign_isRefused_notTakenAsTheLastChunk() throws IOException {
+    void aChunkSizeWithASign_orALineEndOtherThanCrlf_isRefused() throws IOException {
         // Long.parseLong takes "-0" and "+2f"; a proxy in front would not, and the two would
         // disagree on where the body ends.
         startGateway(Gateway.newBuilder());
@@ -267,7 +267,11 @@ class GatewayHostileClientsTest extends GatewayTestBase {
                 + "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n";
         String hex = Integer.toHexString(HELLO.length());
         for (String body : List.of(hex + "\r\n" + HELLO + "\r\n-0\r\n\r\n", "+" + hex + "\r\n" + HELLO + "\r\n0\r\n\r\n",
-                " " + hex + "\r\n" + HELLO + "\r\n0\r\n\r\n")) {
+                " " + hex + "\r\n" + HELLO + "\r\n0\r\n\r\n",
+                // a chunk line ends with CRLF only: a proxy that reads a bare LF or CR (here in an
+                // extension) as part of the line sees other chunks than the gateway would
+                hex + "\n" + HELLO + "\n0\n\n", hex + ";a\nb\r\n" + HELLO + "\r\n0\r\n\r\n",
+                hex + ";a\rb\r\n" + HELLO + "\r\n0\r\n\r\n", hex + "\r\n" + HELLO + "XY0\r\n\r\n")) {
             Socket s = connect(ATTACKER);
             send(s, head + body);
             String answer = readUntilClosed(s);
