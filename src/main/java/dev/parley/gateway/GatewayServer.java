@@ -614,7 +614,8 @@ final class GatewayServer {
                     .toLowerCase(Locale.ROOT);
             Exchange ex = new Exchange(this, parts[0], uri, version, headers, body);
             ex.closeAfter = http10 || connection.contains("close");
-            ex.expectContinue = "100-continue".equalsIgnoreCase(headers.getFirst("Expect"));
+            // RFC 9110 10.1.1: an HTTP/1.0 client may not know "100 Continue"; the expectation is ignored
+            ex.expectContinue = !http10 && "100-continue".equalsIgnoreCase(headers.getFirst("Expect"));
             return ex;
         }
 
@@ -664,6 +665,10 @@ final class GatewayServer {
             to--;
         }
         return s.substring(from, to);
+    }
+
+    private static boolean isHexDigit(int c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
     private static boolean isToken(String s) {
@@ -754,19 +759,18 @@ final class GatewayServer {
         private boolean nextChunk() throws IOException {
             String sizeLine = chunkLine();
             int semi = sizeLine.indexOf(';');
-            String hex = (semi < 0 ? sizeLine : sizeLine.substring(0, semi)).strip();
-            if (hex.isEmpty() || hex.length() > 15) {
+            // Hex digits only (RFC 9112 7.1), then optional whitespace before an extension:
+            // Long.parseLong alone would take a sign ("-0", "+5") and String.strip() leading
+            // blanks, where a proxy in front may see the body end elsewhere.
+            int end = semi < 0 ? sizeLine.length() : semi;
+            while (semi > 0 && end > 0 && (sizeLine.charAt(end - 1) == ' ' || sizeLine.charAt(end - 1) == '\t')) {
+                end--;
+            }
+            String hex = sizeLine.substring(0, end);
+            if (hex.isEmpty() || hex.length() > 15 || !hex.chars().allMatch(GatewayServer::isHexDigit)) {
                 throw new IOException("malformed chunk size in the request body");
             }
-            long size;
-            try {
-                size = Long.parseLong(hex, 16);
-            } catch (NumberFormatException e) {
-                throw new IOException("malformed chunk size in the request body");
-            }
-            if (size < 0) {
-                throw new IOException("malformed chunk size in the request body");
-            }
+            long size = Long.parseLong(hex, 16);
             if (size == 0) {
                 for (int trailers = 0; !chunkLine().isEmpty(); trailers++) {
                     if (trailers == MAX_HEADERS) {
@@ -795,9 +799,16 @@ final class GatewayServer {
                 if (budget == 0) {
                     throw new IOException("a chunk line of the request body is too long");
                 }
-                if (b == '\n') {
-                    int len = sb.length();
-                    return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
+                // CRLF only, and no other control character (RFC 9112 7.1): a proxy in front that
+                // took a bare LF or CR as part of the line would see other chunks than this server.
+                if (b == '\r') {
+                    if (c.read() != '\n') {
+                        throw new IOException("a chunk line of the request body does not end with CRLF");
+                    }
+                    return sb.toString();
+                }
+                if ((b < ' ' && b != '\t') || b == 127) {
+                    throw new IOException("a chunk line of the request body holds a control character");
                 }
                 sb.append((char) b);
             }
@@ -886,6 +897,8 @@ final class GatewayServer {
         /** -1 none, 0 chunked, else the fixed length left. */
         private long responseLeft;
         private boolean chunkedResponse;
+        /** Whether the answer's body ends when the connection closes (a stream to an HTTP/1.0 client). */
+        private boolean untilClose;
         private boolean responseClosed;
         boolean closeAfter;
         boolean expectContinue;
@@ -990,6 +1003,11 @@ final class GatewayServer {
             } else if (responseLength < 0) {
                 responseLeft = 0;
                 head.append("Content-Length: 0\r\n");
+            } else if (responseLength == 0 && protocol.equals("HTTP/1.0")) {
+                // HTTP/1.0 knows no chunked coding (RFC 9112 6.1): the end of the body is the close
+                untilClose = true;
+                closeAfter = true;
+                responseLeft = Long.MAX_VALUE;
             } else if (responseLength == 0) {
                 chunkedResponse = true;
                 head.append("Transfer-Encoding: chunked\r\n");
@@ -1140,6 +1158,8 @@ final class GatewayServer {
                     emit();
                     responseDone = true;
                     c.out.write(LAST_CHUNK);
+                } else if (untilClose) {
+                    responseDone = true;
                 } else if (responseLeft > 0) {
                     closeAfter = true; // the client is owed bytes it will never get
                 }

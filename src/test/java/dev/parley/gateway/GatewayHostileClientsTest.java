@@ -259,6 +259,58 @@ class GatewayHostileClientsTest extends GatewayTestBase {
     }
 
     @Test
+    void aChunkSizeWithASign_orALineEndOtherThanCrlf_isRefused() throws IOException {
+        // Long.parseLong takes "-0" and "+2f"; a proxy in front would not, and the two would
+        // disagree on where the body ends.
+        startGateway(Gateway.newBuilder());
+        String head = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n";
+        String hex = Integer.toHexString(HELLO.length());
+        for (String body : List.of(hex + "\r\n" + HELLO + "\r\n-0\r\n\r\n", "+" + hex + "\r\n" + HELLO + "\r\n0\r\n\r\n",
+                " " + hex + "\r\n" + HELLO + "\r\n0\r\n\r\n",
+                // a chunk line ends with CRLF only: a proxy that reads a bare LF or CR (here in an
+                // extension) as part of the line sees other chunks than the gateway would
+                hex + "\n" + HELLO + "\n0\n\n", hex + ";a\nb\r\n" + HELLO + "\r\n0\r\n\r\n",
+                hex + ";a\rb\r\n" + HELLO + "\r\n0\r\n\r\n", hex + "\r\n" + HELLO + "XY0\r\n\r\n")) {
+            Socket s = connect(ATTACKER);
+            send(s, head + body);
+            String answer = readUntilClosed(s);
+            assertTrue(!answer.startsWith("HTTP/1.1 200 "), () -> body + " -> " + answer);
+        }
+        assertValidClientServed();
+    }
+
+    @Test
+    void anHttp10Client_getsNoChunkedAnswer_andNo100Continue() throws IOException {
+        startGateway(Gateway.newBuilder());
+        String stream = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        Socket s = connect(ATTACKER);
+        send(s, "POST /v1/chat/completions HTTP/1.0\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                + "Content-Length: " + stream.length() + "\r\n\r\n" + stream);
+        String answer = readUntilClosed(s);
+        assertTrue(answer.startsWith("HTTP/1.1 200 "), answer); // RFC 9110 10.1.1: no 100 Continue for HTTP/1.0
+        String head = answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+        assertTrue(!head.contains("transfer-encoding"), answer); // RFC 9112 6.1: HTTP/1.0 knows no chunked
+        String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+        assertTrue(body.startsWith("data: ") && body.contains("data: [DONE]"), answer);
+    }
+
+    @Test
+    void headAndKeepAlive_andAnUnreadBodyIsDrained_beforeTheNextRequest() throws IOException {
+        startGateway(Gateway.newBuilder());
+        Socket s = connect(ATTACKER);
+        send(s, "HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789"
+                + "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        String answers = readUntilClosed(s);
+        int head = answers.indexOf("HTTP/1.1 200 ");
+        int missing = answers.indexOf("HTTP/1.1 404 ", head);
+        int health = answers.indexOf("HTTP/1.1 200 ", missing);
+        assertTrue(head == 0 && missing > 0 && health > missing, answers);
+        assertTrue(!answers.substring(0, missing).contains("status"), answers);
+    }
+
+    @Test
     void expectContinue_isAnsweredWhenTheBodyIsRead_andNotForARequestRefusedFirst() throws IOException {
         startGateway(Gateway.newBuilder().maxRequestBytes(1000));
         Socket s = connect(ATTACKER);

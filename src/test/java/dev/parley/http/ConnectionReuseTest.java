@@ -94,6 +94,22 @@ class ConnectionReuseTest {
         assertEquals(oneEach(), sequentialStreams(Duration.ZERO), "connections for " + N + " sequential streams");
     }
 
+    @Test
+    void aBodyThatDoesNotEndAfterTheMarker_isGivenUpAndItsConnectionClosed_andTheNextStreamStillWorks() {
+        // The tail is read for a second at most: the server ends the body only after five, so each
+        // stream completes without it, its connection is closed, and the next stream needs a new one.
+        Wire w = WIRES.get(0);
+        byte[] body = Fixtures.bytes(w.stream());
+        try (CountingHttpServer server = CountingHttpServer.start(
+                r -> Reply.chunked(200, w.contentType(), body, Duration.ofSeconds(5)))) {
+            Provider p = w.provider().apply(server);
+            for (int i = 0; i < 2; i++) {
+                assertTrue(!p.stream(request()).collect().text().isEmpty());
+            }
+            assertEquals(2, server.accepted(), "a connection whose body never ended is not reused");
+        }
+    }
+
     private static Map<String, Integer> oneEach() {
         Map<String, Integer> one = new TreeMap<>();
         WIRES.forEach(w -> one.put(w.name(), 1));
