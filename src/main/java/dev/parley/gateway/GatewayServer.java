@@ -609,6 +609,13 @@ final class GatewayServer {
                 headers.add(h.substring(0, colon), value);
             }
             boolean http10 = version.equals("HTTP/1.0");
+            java.util.List<String> host = headers.get("Host");
+            if (host != null ? host.size() != 1 : !http10) {
+                // RFC 9112 3.2: an HTTP/1.1 request without exactly one Host is a 400, so that
+                // a proxy in front and this server never disagree on which host was meant
+                throw new BadRequest(400, host == null ? "An HTTP/1.1 request needs a Host header."
+                        : "A request may have only one Host header.");
+            }
             Body body = body(headers);
             String connection = String.join(",", headers.getOrDefault("Connection", java.util.List.of()))
                     .toLowerCase(Locale.ROOT);

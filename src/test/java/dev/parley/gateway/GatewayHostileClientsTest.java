@@ -281,6 +281,22 @@ class GatewayHostileClientsTest extends GatewayTestBase {
     }
 
     @Test
+    void anHttp11RequestWithoutExactlyOneHost_isRefused() throws IOException {
+        // RFC 9112 3.2: a proxy in front and the gateway must not disagree on which host was meant
+        startGateway(Gateway.newBuilder());
+        for (String hosts : List.of("", "Host: a\r\nHost: b\r\n")) {
+            Socket s = connect(ATTACKER);
+            send(s, "GET /health HTTP/1.1\r\n" + hosts + "Connection: close\r\n\r\n");
+            String answer = readUntilClosed(s);
+            assertTrue(answer.startsWith("HTTP/1.1 400 "), () -> hosts + " -> " + answer);
+        }
+        Socket s = connect(ATTACKER);
+        send(s, "GET /health HTTP/1.0\r\n\r\n");           // HTTP/1.0 has no Host to require
+        assertTrue(readUntilClosed(s).startsWith("HTTP/1.1 200 "));
+        assertValidClientServed();
+    }
+
+    @Test
     void anHttp10Client_getsNoChunkedAnswer_andNo100Continue() throws IOException {
         startGateway(Gateway.newBuilder());
         String stream = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
