@@ -11,6 +11,7 @@ import dev.parley.ReasoningBlock;
 import dev.parley.ToolCall;
 import dev.parley.ToolCallDelta;
 import dev.parley.Usage;
+import dev.parley.internal.JsonCursor;
 import dev.parley.json.Json;
 import dev.parley.json.JsonAccessException;
 import dev.parley.json.JsonArray;
@@ -92,6 +93,127 @@ final class ChatDecoder {
                 .finishReason(FinishReason.fromWire(finish)).rawFinishReason(finish).refusalDelta(refusal).usage(usage)
                 .id(event.optString("id").orElse(null)).model(event.optString("model").orElse(null))
                 .requestId(requestId).raw(event).build();
+        return chunk.isEmpty() ? null : chunk;
+    }
+
+    /**
+     * Like {@link #chunk(Dialect, JsonObject, String)}, from the event's bytes without a tree of
+     * them: the same chunk (its {@code raw} parsed from {@code c}'s bytes when asked for), or
+     * null, for every event it reads. An event it does not read throws {@link JsonCursor.Bail}
+     * and is left to the other method: malformed text, an error, a value of an unexpected type.
+     *
+     * @param c         a cursor reset to the event's bytes
+     * @param lastId    the previous chunk's id, returned again if equal; may be null
+     * @param lastModel the previous chunk's model, returned again if equal; may be null
+     */
+    static ChatChunk chunk(Dialect dialect, JsonCursor c, String requestId, String lastId, String lastModel) {
+        String id = null;
+        String model = null;
+        Usage usage = null;
+        boolean found = false;
+        String text = null;
+        String reasoning = null;
+        String refusal = null;
+        String finish = null;
+        List<ToolCallDelta> deltas = List.of();
+        c.beginObject();
+        if (!c.closed('}')) {
+            do {
+                c.key();
+                if (c.keyIs("choices")) {
+                    found = false;
+                    text = reasoning = refusal = finish = null;
+                    deltas = List.of();
+                    if (c.isNull()) {
+                        continue;
+                    }
+                    c.beginArray();
+                    if (c.closed(']')) {
+                        continue;
+                    }
+                    do {
+                        int index = 0;
+                        String t = null;
+                        String r = null;
+                        String alternative = null;
+                        String rf = null;
+                        String fin = null;
+                        List<ToolCallDelta> ds = List.of();
+                        c.beginObject();
+                        if (!c.closed('}')) {
+                            do {
+                                c.key();
+                                if (c.keyIs("delta")) {
+                                    t = r = alternative = rf = null;
+                                    ds = List.of();
+                                    if (c.isNull()) {
+                                        continue;
+                                    }
+                                    c.beginObject();
+                                    if (c.closed('}')) {
+                                        continue;
+                                    }
+                                    do {
+                                        c.key();
+                                        if (c.keyIs("content")) {
+                                            t = c.string();
+                                        } else if (c.keyIs("reasoning_content")) {
+                                            r = c.string();
+                                        } else if (c.keyIs("refusal")) {
+                                            rf = c.string();
+                                        } else if (c.keyIs("reasoning") && dialect == Dialect.COMPATIBLE && c.peek() == '"') {
+                                            alternative = c.string();
+                                        } else if (c.keyIs("reasoning")) {
+                                            alternative = null;
+                                            c.skip();
+                                        } else if (c.keyIs("tool_calls")) {
+                                            ds = c.isNull() ? List.of()
+                                                    : c.peek() == '[' ? toolCallDeltas((JsonArray) c.value()) : JsonCursor.bail();
+                                        } else {
+                                            c.skip();
+                                        }
+                                    } while (c.next('}'));
+                                } else if (c.keyIs("index")) {
+                                    index = c.intOr(0);
+                                } else if (c.keyIs("finish_reason")) {
+                                    fin = c.string();
+                                } else {
+                                    c.skip();
+                                }
+                            } while (c.next('}'));
+                        }
+                        if (index == 0 && !found) {
+                            found = true;
+                            text = t;
+                            reasoning = r != null ? r : alternative;
+                            refusal = rf;
+                            deltas = ds;
+                            finish = fin;
+                        }
+                    } while (c.next(']'));
+                } else if (c.keyIs("id")) {
+                    id = c.string(lastId);
+                } else if (c.keyIs("model")) {
+                    model = c.string(lastModel);
+                } else if (c.keyIs("usage")) {
+                    usage = c.isNull() ? null : c.peek() == '{' ? usage((JsonObject) c.value()) : JsonCursor.bail();
+                } else if (c.keyIs("error")) {
+                    if (!c.isNull()) {
+                        JsonCursor.bail(); // perhaps an error: the tree decides
+                    }
+                } else if (c.keyIs("object")) {
+                    if (c.stringIs("error")) {
+                        JsonCursor.bail();
+                    }
+                } else {
+                    c.skip();
+                }
+            } while (c.next('}'));
+        }
+        c.end();
+        ChatChunk chunk = ChatChunk.newBuilder().textDelta(text).reasoningDelta(reasoning).toolCalls(deltas)
+                .finishReason(FinishReason.fromWire(finish)).rawFinishReason(finish).refusalDelta(refusal).usage(usage)
+                .id(id).model(model).requestId(requestId).rawJson(c.bytes()).build();
         return chunk.isEmpty() ? null : chunk;
     }
 

@@ -2,7 +2,9 @@ package dev.parley.provider.openai;
 
 import dev.parley.ApiKey;
 import dev.parley.ChatChunk;
+import dev.parley.internal.JsonCursor;
 import dev.parley.json.JsonAccessException;
+import dev.parley.json.JsonException;
 import dev.parley.json.JsonObject;
 import dev.parley.json.JsonString;
 import dev.parley.json.JsonValue;
@@ -24,6 +26,11 @@ final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
     private final String provider;
     private final String requestId;
     private final ApiKey key;
+    /** Reads the events, each without a JSON tree when it can (see {@link ChatDecoder#chunk(Dialect, JsonCursor, String, String, String)}). */
+    private final JsonCursor cursor = new JsonCursor();
+    /** The last chunk's id and model, which most events repeat. */
+    private String id;
+    private String model;
 
     ChunkMapper(Dialect dialect, String provider, String requestId, ApiKey key) {
         this.dialect = dialect;
@@ -38,6 +45,30 @@ final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
             out.end();
             return;
         }
+        byte[] utf8 = event.utf8();
+        if (utf8 != null && !event.type().equals("error")) {
+            ChatChunk chunk;
+            try {
+                chunk = ChatDecoder.chunk(dialect, cursor.reset(utf8), requestId, id, model);
+            } catch (JsonCursor.Bail | JsonException e) {
+                chunk = tree(event);
+            }
+            emit(chunk, out);
+            return;
+        }
+        emit(tree(event), out);
+    }
+
+    private void emit(ChatChunk chunk, Output<ChatChunk> out) {
+        if (chunk != null) {
+            id = chunk.id();
+            model = chunk.model();
+            out.emit(chunk);
+        }
+    }
+
+    /** {@return the chunk of an event, or null}, read from a tree of the event; throws for an error event */
+    private ChatChunk tree(SseEvent event) {
         JsonValue value = event.parseJson();
         if (!(value instanceof JsonObject o)) {
             throw new JsonAccessException("", "expected a chat.completion.chunk object, got " + value.kind());
@@ -45,10 +76,7 @@ final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
         if (isError(event, o)) {
             throw HttpErrors.fromStreamError(provider, o, requestId, key);
         }
-        ChatChunk chunk = ChatDecoder.chunk(dialect, o, requestId);
-        if (chunk != null) {
-            out.emit(chunk);
-        }
+        return ChatDecoder.chunk(dialect, o, requestId);
     }
 
     /** {@return whether the event is the end marker {@code [DONE]}, perhaps with spaces around it} */
