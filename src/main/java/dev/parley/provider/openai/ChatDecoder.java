@@ -103,10 +103,12 @@ final class ChatDecoder {
      * and is left to the other method: malformed text, an error, a value of an unexpected type.
      *
      * @param c         a cursor reset to the event's bytes
+     * @param b         builds the chunk; every value it has is set again, so one can serve a whole stream
      * @param lastId    the previous chunk's id, returned again if equal; may be null
      * @param lastModel the previous chunk's model, returned again if equal; may be null
      */
-    static ChatChunk chunk(Dialect dialect, JsonCursor c, String requestId, String lastId, String lastModel) {
+    static ChatChunk chunk(Dialect dialect, JsonCursor c, ChatChunk.Builder b, String requestId, String lastId,
+                           String lastModel) {
         String id = null;
         String model = null;
         Usage usage = null;
@@ -211,9 +213,9 @@ final class ChatDecoder {
             } while (c.next('}'));
         }
         c.end();
-        ChatChunk chunk = ChatChunk.newBuilder().textDelta(text).reasoningDelta(reasoning).toolCalls(deltas)
-                .finishReason(FinishReason.fromWire(finish)).rawFinishReason(finish).refusalDelta(refusal).usage(usage)
-                .id(id).model(model).requestId(requestId).rawJson(c.bytes()).build();
+        ChatChunk chunk = b.textDelta(text).reasoningDelta(reasoning).reasoningSignature(null).redactedReasoning(null)
+                .toolCalls(deltas).finishReason(FinishReason.fromWire(finish)).rawFinishReason(finish)
+                .refusalDelta(refusal).usage(usage).id(id).model(model).requestId(requestId).rawJson(c.bytes()).build();
         return chunk.isEmpty() ? null : chunk;
     }
 

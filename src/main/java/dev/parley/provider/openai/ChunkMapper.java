@@ -26,8 +26,12 @@ final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
     private final String provider;
     private final String requestId;
     private final ApiKey key;
-    /** Reads the events, each without a JSON tree when it can (see {@link ChatDecoder#chunk(Dialect, JsonCursor, String, String, String)}). */
+    /**
+     * Read the events, each without a JSON tree when it can (see
+     * {@link ChatDecoder#chunk(Dialect, JsonCursor, ChatChunk.Builder, String, String, String)}).
+     */
     private final JsonCursor cursor = new JsonCursor();
+    private final ChatChunk.Builder builder = ChatChunk.newBuilder();
     /** The last chunk's id and model, which most events repeat. */
     private String id;
     private String model;
@@ -49,7 +53,7 @@ final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
         if (utf8 != null && !event.type().equals("error")) {
             ChatChunk chunk;
             try {
-                chunk = ChatDecoder.chunk(dialect, cursor.reset(utf8), requestId, id, model);
+                chunk = ChatDecoder.chunk(dialect, cursor.reset(utf8), builder, requestId, id, model);
             } catch (JsonCursor.Bail | JsonException e) {
                 chunk = tree(event);
             }

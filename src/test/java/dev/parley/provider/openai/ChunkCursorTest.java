@@ -24,7 +24,7 @@ import dev.parley.support.Fixtures;
 
 /**
  * The chunk read from an event's bytes without a tree ({@link ChatDecoder#chunk(Dialect, JsonCursor,
- * String, String, String)}) is the chunk read from the tree, raw included, for every recorded event;
+ * ChatChunk.Builder, String, String, String)}) is the chunk read from the tree, raw included, for every recorded event;
  * and for any other text it is either that chunk too or it gives the event up to the tree reader.
  */
 class ChunkCursorTest {
@@ -51,10 +51,15 @@ class ChunkCursorTest {
         return out;
     }
 
+    /** One builder for every chunk, as a stream uses it: nothing may leak from one chunk into the next. */
+    private static final ChatChunk.Builder BUILDER = ChatChunk.newBuilder().reasoningSignature("stale")
+            .redactedReasoning("stale").raw(JsonObject.of());
+
     /** {@return the chunk read without a tree, or "bail"} */
     private static Object fast(Dialect dialect, byte[] utf8, String lastId, String lastModel) {
         try {
-            ChatChunk c = ChatDecoder.chunk(dialect, new JsonCursor().reset(utf8), "req_1", lastId, lastModel);
+            ChatChunk c = ChatDecoder.chunk(dialect, new JsonCursor().reset(utf8), BUILDER, "req_1", lastId,
+                    lastModel);
             return c == null ? "no chunk" : c;
         } catch (JsonCursor.Bail e) {
             return "bail";
