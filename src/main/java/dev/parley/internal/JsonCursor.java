@@ -332,7 +332,10 @@ public final class JsonCursor {
         throw BAIL; // escapes could spell s
     }
 
-    /** Reads a string with escapes or non-ASCII text, from its opening quote at pos; {@code p} is past its plain start. */
+    /**
+     * {@return a string with escapes or non-ASCII text}, decoded by the parser, from its opening
+     * quote at {@code pos}; {@code p} is the first byte past its plain start
+     */
     private String slowString(int p) {
         int from = pos;
         while (true) {

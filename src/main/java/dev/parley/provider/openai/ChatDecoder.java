@@ -163,14 +163,16 @@ final class ChatDecoder {
                                             r = c.string();
                                         } else if (c.keyIs("refusal")) {
                                             rf = c.string();
-                                        } else if (c.keyIs("reasoning") && dialect == Dialect.COMPATIBLE && c.peek() == '"') {
-                                            alternative = c.string();
                                         } else if (c.keyIs("reasoning")) {
-                                            alternative = null;
-                                            c.skip();
+                                            // Read only from a string, and only for compatible servers.
+                                            boolean read = dialect == Dialect.COMPATIBLE && c.peek() == '"';
+                                            alternative = read ? c.string() : null;
+                                            if (!read) {
+                                                c.skip();
+                                            }
                                         } else if (c.keyIs("tool_calls")) {
-                                            ds = c.isNull() ? List.of()
-                                                    : c.peek() == '[' ? toolCallDeltas((JsonArray) c.value()) : JsonCursor.bail();
+                                            ds = c.isNull() ? List.of() : c.peek() == '['
+                                                    ? toolCallDeltas((JsonArray) c.value()) : JsonCursor.bail();
                                         } else {
                                             c.skip();
                                         }

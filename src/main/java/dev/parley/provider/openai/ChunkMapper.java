@@ -18,7 +18,8 @@ import dev.parley.http.SseEvent;
  * events that carry nothing (the role-only first chunk) produce no chunk. SSE comments such as
  * DeepSeek's {@code : keep-alive} never reach a mapper.
  *
- * <p>Stateless apart from the request id; one instance per stream, called by one thread at a time.
+ * <p>One instance per stream, called by one thread at a time: it keeps a reader and a builder
+ * for the events, and the last chunk's id and model.
  */
 final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
 
