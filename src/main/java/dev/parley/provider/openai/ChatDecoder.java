@@ -11,7 +11,6 @@ import dev.parley.ReasoningBlock;
 import dev.parley.ToolCall;
 import dev.parley.ToolCallDelta;
 import dev.parley.Usage;
-import dev.parley.internal.JsonCursor;
 import dev.parley.json.Json;
 import dev.parley.json.JsonAccessException;
 import dev.parley.json.JsonArray;
@@ -97,131 +96,6 @@ final class ChatDecoder {
     }
 
     /**
-     * Like {@link #chunk(Dialect, JsonObject, String)}, from the event's bytes without a tree of
-     * them: the same chunk (its {@code raw} parsed from {@code c}'s bytes when asked for), or
-     * null, for every event it reads. An event it does not read throws {@link JsonCursor.Bail}
-     * and is left to the other method: malformed text, an error, a value of an unexpected type.
-     *
-     * @param c         a cursor reset to the event's bytes
-     * @param b         builds the chunk; every value it has is set again, so one can serve a whole stream
-     * @param lastId    the previous chunk's id, returned again if equal; may be null
-     * @param lastModel the previous chunk's model, returned again if equal; may be null
-     */
-    static ChatChunk chunk(Dialect dialect, JsonCursor c, ChatChunk.Builder b, String requestId, String lastId,
-                           String lastModel) {
-        String id = null;
-        String model = null;
-        Usage usage = null;
-        boolean found = false;
-        String text = null;
-        String reasoning = null;
-        String refusal = null;
-        String finish = null;
-        List<ToolCallDelta> deltas = List.of();
-        c.beginObject();
-        if (!c.closed('}')) {
-            do {
-                c.key();
-                if (c.keyIs("choices")) {
-                    found = false;
-                    text = reasoning = refusal = finish = null;
-                    deltas = List.of();
-                    if (c.isNull()) {
-                        continue;
-                    }
-                    c.beginArray();
-                    if (c.closed(']')) {
-                        continue;
-                    }
-                    do {
-                        int index = 0;
-                        String t = null;
-                        String r = null;
-                        String alternative = null;
-                        String rf = null;
-                        String fin = null;
-                        List<ToolCallDelta> ds = List.of();
-                        c.beginObject();
-                        if (!c.closed('}')) {
-                            do {
-                                c.key();
-                                if (c.keyIs("delta")) {
-                                    t = r = alternative = rf = null;
-                                    ds = List.of();
-                                    if (c.isNull()) {
-                                        continue;
-                                    }
-                                    c.beginObject();
-                                    if (c.closed('}')) {
-                                        continue;
-                                    }
-                                    do {
-                                        c.key();
-                                        if (c.keyIs("content")) {
-                                            t = c.string();
-                                        } else if (c.keyIs("reasoning_content")) {
-                                            r = c.string();
-                                        } else if (c.keyIs("refusal")) {
-                                            rf = c.string();
-                                        } else if (c.keyIs("reasoning")) {
-                                            // Read only from a string, and only for compatible servers.
-                                            boolean read = dialect == Dialect.COMPATIBLE && c.peek() == '"';
-                                            alternative = read ? c.string() : null;
-                                            if (!read) {
-                                                c.skip();
-                                            }
-                                        } else if (c.keyIs("tool_calls")) {
-                                            ds = c.isNull() ? List.of() : c.peek() == '['
-                                                    ? toolCallDeltas((JsonArray) c.value()) : JsonCursor.bail();
-                                        } else {
-                                            c.skip();
-                                        }
-                                    } while (c.next('}'));
-                                } else if (c.keyIs("index")) {
-                                    index = c.intOr(0);
-                                } else if (c.keyIs("finish_reason")) {
-                                    fin = c.string();
-                                } else {
-                                    c.skip();
-                                }
-                            } while (c.next('}'));
-                        }
-                        if (index == 0 && !found) {
-                            found = true;
-                            text = t;
-                            reasoning = r != null ? r : alternative;
-                            refusal = rf;
-                            deltas = ds;
-                            finish = fin;
-                        }
-                    } while (c.next(']'));
-                } else if (c.keyIs("id")) {
-                    id = c.string(lastId);
-                } else if (c.keyIs("model")) {
-                    model = c.string(lastModel);
-                } else if (c.keyIs("usage")) {
-                    usage = c.isNull() ? null : c.peek() == '{' ? usage((JsonObject) c.value()) : JsonCursor.bail();
-                } else if (c.keyIs("error")) {
-                    if (!c.isNull()) {
-                        JsonCursor.bail(); // perhaps an error: the tree decides
-                    }
-                } else if (c.keyIs("object")) {
-                    if (c.stringIs("error")) {
-                        JsonCursor.bail();
-                    }
-                } else {
-                    c.skip();
-                }
-            } while (c.next('}'));
-        }
-        c.end();
-        ChatChunk chunk = b.textDelta(text).reasoningDelta(reasoning).reasoningSignature(null).redactedReasoning(null)
-                .toolCalls(deltas).finishReason(FinishReason.fromWire(finish)).rawFinishReason(finish)
-                .refusalDelta(refusal).usage(usage).id(id).model(model).requestId(requestId).rawJson(c.bytes()).build();
-        return chunk.isEmpty() ? null : chunk;
-    }
-
-    /**
      * {@return the token counts}: cached prompt tokens from DeepSeek's
      * {@code prompt_cache_hit_tokens} when present (it is DeepSeek's own count, and may differ
      * from the {@code prompt_tokens_details.cached_tokens} it also sends), else from
@@ -270,7 +144,7 @@ final class ChatDecoder {
         return out;
     }
 
-    private static List<ToolCallDelta> toolCallDeltas(JsonArray calls) {
+    static List<ToolCallDelta> toolCallDeltas(JsonArray calls) {
         if (calls.isEmpty()) {
             return List.of(); // nearly every chunk
         }

@@ -18,8 +18,7 @@ import dev.parley.http.SseEvent;
  * events that carry nothing (the role-only first chunk) produce no chunk. SSE comments such as
  * DeepSeek's {@code : keep-alive} never reach a mapper.
  *
- * <p>One instance per stream, called by one thread at a time: it keeps a reader and a builder
- * for the events, and the last chunk's id and model.
+ * <p>One instance per stream, called by one thread at a time: it keeps a {@link ChunkReader}.
  */
 final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
 
@@ -27,21 +26,15 @@ final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
     private final String provider;
     private final String requestId;
     private final ApiKey key;
-    /**
-     * Read the events, each without a JSON tree when it can (see
-     * {@link ChatDecoder#chunk(Dialect, JsonCursor, ChatChunk.Builder, String, String, String)}).
-     */
-    private final JsonCursor cursor = new JsonCursor();
-    private final ChatChunk.Builder builder = ChatChunk.newBuilder();
-    /** The last chunk's id and model, which most events repeat. */
-    private String id;
-    private String model;
+    /** Reads the events without a JSON tree when it can. */
+    private final ChunkReader reader;
 
     ChunkMapper(Dialect dialect, String provider, String requestId, ApiKey key) {
         this.dialect = dialect;
         this.provider = provider;
         this.requestId = requestId;
         this.key = key;
+        this.reader = new ChunkReader(dialect, requestId);
     }
 
     @Override
@@ -54,7 +47,7 @@ final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
         if (utf8 != null && !event.type().equals("error")) {
             ChatChunk chunk;
             try {
-                chunk = ChatDecoder.chunk(dialect, cursor.reset(utf8), builder, requestId, id, model);
+                chunk = reader.read(utf8);
             } catch (JsonCursor.Bail | JsonException e) {
                 chunk = tree(event);
             }
@@ -64,10 +57,8 @@ final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
         emit(tree(event), out);
     }
 
-    private void emit(ChatChunk chunk, Output<ChatChunk> out) {
+    private static void emit(ChatChunk chunk, Output<ChatChunk> out) {
         if (chunk != null) {
-            id = chunk.id();
-            model = chunk.model();
             out.emit(chunk);
         }
     }

@@ -23,8 +23,7 @@ import dev.parley.json.JsonValue;
 import dev.parley.support.Fixtures;
 
 /**
- * The chunk read from an event's bytes without a tree ({@link ChatDecoder#chunk(Dialect, JsonCursor,
- * ChatChunk.Builder, String, String, String)}) is the chunk read from the tree, raw included, for every recorded event;
+ * The chunk read from an event's bytes without a tree ({@link ChunkReader}) is the chunk read from the tree, raw included, for every recorded event;
  * and for any other text it is either that chunk too or it gives the event up to the tree reader.
  */
 class ChunkCursorTest {
@@ -51,17 +50,12 @@ class ChunkCursorTest {
         return out;
     }
 
-    /** One builder for every chunk, as a stream uses it: nothing may leak from one chunk into the next. */
-    private static final ChatChunk.Builder BUILDER = ChatChunk.newBuilder().reasoningSignature("stale")
-            .redactedReasoning("stale").raw(JsonObject.of());
-
-    /** {@return the chunk read without a tree, or "bail"} */
-    private static Object fast(Dialect dialect, byte[] utf8, String lastId, String lastModel) {
+    /** {@return the chunk {@code reader} reads, or "bail"} */
+    private static Object fast(ChunkReader reader, byte[] utf8) {
         try {
-            ChatChunk c = ChatDecoder.chunk(dialect, new JsonCursor().reset(utf8), BUILDER, "req_1", lastId,
-                    lastModel);
+            ChatChunk c = reader.read(utf8);
             return c == null ? "no chunk" : c;
-        } catch (JsonCursor.Bail e) {
+        } catch (JsonCursor.Bail | dev.parley.json.JsonException e) { // the mapper then reads the tree
             return "bail";
         }
     }
@@ -83,11 +77,11 @@ class ChunkCursorTest {
         int chunks = 0;
         for (String stream : STREAMS) {
             for (Dialect dialect : List.of(Dialect.OPENAI, Dialect.COMPATIBLE)) {
+                ChunkReader reader = new ChunkReader(dialect, "req_1"); // one per stream, as the mapper has
                 String lastId = null;
-                String lastModel = null;
                 for (byte[] event : events(stream)) {
                     events++;
-                    Object fast = fast(dialect, event, lastId, lastModel);
+                    Object fast = fast(reader, event);
                     Object tree = tree(dialect, event);
                     assertFalse(fast.equals("bail"), () -> "gave up on " + new String(event, StandardCharsets.UTF_8));
                     assertEquals(tree, fast, stream);
@@ -102,7 +96,6 @@ class ChunkCursorTest {
                             assertSame(lastId, c.id(), "a repeated id is not made again");
                         }
                         lastId = c.id();
-                        lastModel = c.model();
                     }
                 }
             }
@@ -142,7 +135,7 @@ class ChunkCursorTest {
         for (String text : cases) {
             byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
             for (Dialect dialect : List.of(Dialect.OPENAI, Dialect.COMPATIBLE)) {
-                Object fast = fast(dialect, utf8, null, null);
+                Object fast = fast(new ChunkReader(dialect, "req_1"), utf8);
                 assertFalse(fast.equals("bail"), () -> "gave up on " + text);
                 assertEquals(tree(dialect, utf8), fast, text);
             }
@@ -166,7 +159,7 @@ class ChunkCursorTest {
                 "{\"a\":\"\\x\"}",
                 "{\"a\":tru}");
         for (String text : cases) {
-            assertEquals("bail", fast(Dialect.OPENAI, text.getBytes(StandardCharsets.UTF_8), null, null), text);
+            assertEquals("bail", fast(new ChunkReader(Dialect.OPENAI, "req_1"), text.getBytes(StandardCharsets.UTF_8)), text);
         }
     }
 
@@ -175,11 +168,12 @@ class ChunkCursorTest {
         Random random = new Random(13);
         byte[] alphabet = "{}[],:\"\\ 0-1.eEntrufals\u00e9\n".getBytes(StandardCharsets.UTF_8);
         int agreed = 0;
+        ChunkReader reader = new ChunkReader(Dialect.COMPATIBLE, "req_1"); // given up on, and used again
         for (String stream : STREAMS) {
             for (byte[] event : events(stream)) {
                 for (int k = 0; k < 40; k++) {
                     byte[] m = mutate(event, random, alphabet);
-                    Object fast = fast(Dialect.COMPATIBLE, m, null, null);
+                    Object fast = fast(reader, m);
                     if (fast.equals("bail")) {
                         continue;
                     }
