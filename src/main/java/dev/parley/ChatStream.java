@@ -98,23 +98,26 @@ public final class ChatStream implements Flow.Publisher<ChatChunk>, Iterable<Cha
         String rid = response.requestId();
         for (ReasoningBlock b : response.reasoning()) {
             chunks.add(b.redacted()
-                    ? new ChatChunk(null, null, null, b.redactedData(), null, null, null, null, null, id, model, rid, null)
-                    : new ChatChunk(null, b.text(), b.signature(), null, null, null, null, null, null, id, model, rid, null));
+                    ? ChatChunk.newBuilder().redactedReasoning(b.redactedData()).id(id).model(model).requestId(rid)
+                            .build()
+                    : ChatChunk.newBuilder().reasoningDelta(b.text()).reasoningSignature(b.signature()).id(id)
+                            .model(model).requestId(rid).build());
         }
         if (!response.text().isEmpty()) {
-            chunks.add(new ChatChunk(response.text(), null, null, null, null, null, null, null, null, id, model, rid, null));
+            chunks.add(ChatChunk.newBuilder().textDelta(response.text()).id(id).model(model).requestId(rid).build());
         }
         if (response.refusal() != null) {
-            chunks.add(new ChatChunk(null, null, null, null, null, null, null, response.refusal(), null, id, model, rid, null));
+            chunks.add(ChatChunk.newBuilder().refusalDelta(response.refusal()).id(id).model(model).requestId(rid)
+                    .build());
         }
         List<ToolCall> calls = response.toolCalls();
         for (int i = 0; i < calls.size(); i++) {
             ToolCall c = calls.get(i);
-            chunks.add(new ChatChunk(null, null, null, null, List.of(new ToolCallDelta(i, c.id(), c.name(), c.arguments())),
-                    null, null, null, null, id, model, rid, null));
+            chunks.add(ChatChunk.newBuilder().toolCalls(List.of(new ToolCallDelta(i, c.id(), c.name(), c.arguments())))
+                    .id(id).model(model).requestId(rid).build());
         }
-        chunks.add(new ChatChunk(null, null, null, null, null, response.finishReason(), response.rawFinishReason(),
-                null, response.usage(), id, model, rid, null));
+        chunks.add(ChatChunk.newBuilder().finishReason(response.finishReason()).rawFinishReason(response
+                .rawFinishReason()).usage(response.usage()).id(id).model(model).requestId(rid).build());
         return ofChunks(response.provider(), chunks);
     }
 

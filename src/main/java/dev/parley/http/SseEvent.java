@@ -123,7 +123,15 @@ public final class SseEvent {
         return data().length() < chars;
     }
 
-    /**
+        /**
+     * {@return the data's UTF-8 bytes as they arrived, or null for an event made from a string}
+     * The array is the event's own: read it, never change it.
+     */
+    public byte[] utf8() {
+        return utf8;
+    }
+
+/**
      * {@return the data parsed as JSON}, the same value as {@code Json.parse(data())}: from the
      * UTF-8 bytes when the event has them (the usual case), without making the string
      *

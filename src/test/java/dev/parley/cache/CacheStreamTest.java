@@ -33,12 +33,11 @@ class CacheStreamTest {
             ChatChunk.ofText("Once "),
             ChatChunk.ofText("upon "),
             ChatChunk.ofText("a time."),
-            new ChatChunk(null, null, null, null, List.of(new ToolCallDelta(0, "call_1", "save", "{\"a\":")),
-                    null, null, null, null, "id-1", "m-1", null, null),
-            new ChatChunk(null, null, null, null, List.of(new ToolCallDelta(0, null, null, "1}")),
-                    null, null, null, null, null, null, null, null),
-            new ChatChunk(null, null, null, null, null, FinishReason.STOP, "stop", null, Usage.of(7, 4),
-                    null, null, null, null));
+            ChatChunk.newBuilder().toolCalls(List.of(new ToolCallDelta(0, "call_1", "save", "{\"a\":"))).id("id-1")
+                    .model("m-1").build(),
+            ChatChunk.newBuilder().toolCalls(List.of(new ToolCallDelta(0, null, null, "1}"))).build(),
+            ChatChunk.newBuilder().finishReason(FinishReason.STOP).rawFinishReason("stop").usage(Usage.of(7, 4))
+                    .build());
 
     private final FakeProvider fake = new FakeProvider();
     private final List<ScriptedPublisher> publishers = new ArrayList<>();

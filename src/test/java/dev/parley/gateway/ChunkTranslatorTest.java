@@ -51,15 +51,16 @@ class ChunkTranslatorTest {
     @Test
     void contentAfterTheFinishChunk_isNotSent_butLaterUsageIs() {
         ChunkTranslator t = new ChunkTranslator("id", 1, "m", true);
-        t.translate(new ChatChunk("a", null, null, null, null, FinishReason.STOP, "stop", null, null, null, null, null, null));
-        assertTrue(t.translate(new ChatChunk("late", null, null, null, null, null, null, null, dev.parley.Usage.of(1, 2),
-                null, null, null, null)).isEmpty());
+        t.translate(ChatChunk.newBuilder().textDelta("a").finishReason(FinishReason.STOP).rawFinishReason("stop")
+                .build());
+        assertTrue(t.translate(ChatChunk.newBuilder().textDelta("late").usage(dev.parley.Usage.of(1, 2))
+                .build()).isEmpty());
         List<JsonObject> end = t.end();
         assertEquals(1, end.size());
         assertEquals(3, end.get(0).object("usage").longValue("total_tokens"));
     }
 
     private static ChatChunk tool(ToolCallDelta d) {
-        return new ChatChunk(null, null, null, null, List.of(d), null, null, null, null, null, null, null, null);
+        return ChatChunk.newBuilder().toolCalls(List.of(d)).build();
     }
 }

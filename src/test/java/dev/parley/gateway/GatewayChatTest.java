@@ -36,7 +36,7 @@ class GatewayChatTest extends GatewayTestBase {
             {"model":"gpt-4o","messages":[{"role":"user","content":"What's the weather like in SF?"}]}""";
 
     private static ChatChunk finish(String raw, FinishReason reason, Usage usage) {
-        return new ChatChunk(null, null, null, null, null, reason, raw, null, usage, null, null, null, null);
+        return ChatChunk.newBuilder().finishReason(reason).rawFinishReason(raw).usage(usage).build();
     }
 
     @Test
@@ -202,7 +202,7 @@ class GatewayChatTest extends GatewayTestBase {
     }
 
     private static ChatChunk toolDelta(ToolCallDelta d) {
-        return new ChatChunk(null, null, null, null, List.of(d), null, null, null, null, null, null, null, null);
+        return ChatChunk.newBuilder().toolCalls(List.of(d)).build();
     }
 
     @Test
@@ -210,7 +210,7 @@ class GatewayChatTest extends GatewayTestBase {
         ScriptedProvider p = ScriptedProvider.newBuilder("fake")
                 .reply(ChatResponse.newBuilder().provider("fake").text("Hello!").reasoning(List.of(ReasoningBlock.of("Hmm, a greeting.")))
                         .finishReason("stop").build())
-                .chunks(List.of(new ChatChunk(null, "Hmm", null, null, null, null, null, null, null, null, null, null, null),
+                .chunks(List.of(ChatChunk.newBuilder().reasoningDelta("Hmm").build(),
                         ChatChunk.ofText("Hi"), finish("stop", FinishReason.STOP, null)))
                 .build();
         start(Gateway.newBuilder().defaultRoute(llm(p, "m")));

@@ -95,8 +95,8 @@ public final class GatewayCheckServer {
                             Thread.sleep(300);
                             publisher.submit(ChatChunk.ofText(word));
                         }
-                        publisher.submit(new ChatChunk(null, null, null, null, null, FinishReason.STOP, "stop", null,
-                                Usage.of(3, 3), null, null, null, null));
+                        publisher.submit(ChatChunk.newBuilder().finishReason(FinishReason.STOP).rawFinishReason("stop")
+                                .usage(Usage.of(3, 3)).build());
                         publisher.close();
                     } catch (InterruptedException e) {
                         publisher.closeExceptionally(e);

@@ -37,8 +37,8 @@ class RateLimitStreamTest {
 
     private static final ChatRequest REQUEST = ChatRequest.of("m", "stream please");
     private static final List<ChatChunk> CHUNKS = List.of(ChatChunk.ofText("a"), ChatChunk.ofText("b"),
-            new ChatChunk(null, null, null, null, null, FinishReason.STOP, "stop", null, Usage.of(10, 2),
-                    null, null, null, null));
+            ChatChunk.newBuilder().finishReason(FinishReason.STOP).rawFinishReason("stop").usage(Usage.of(10, 2))
+                    .build());
 
     private final FakeProvider fake = new FakeProvider();
     private final List<ScriptedPublisher> publishers = new ArrayList<>();

@@ -158,8 +158,9 @@ final class MessagesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
 
     private ChatChunk chunk(String text, String reasoning, String signature, String redacted, ToolCallDelta call,
                             String stopReason, Usage usage, JsonObject raw) {
-        return new ChatChunk(text, reasoning, signature, redacted, call == null ? null : List.of(call),
-                stopReason == null ? null : FinishReason.fromWire(stopReason), stopReason, null, usage,
-                id, model, requestId, raw);
+        return ChatChunk.newBuilder().textDelta(text).reasoningDelta(reasoning).reasoningSignature(signature)
+                .redactedReasoning(redacted).toolCalls(call == null ? null : List.of(call))
+                .finishReason(stopReason == null ? null : FinishReason.fromWire(stopReason)).rawFinishReason(stopReason)
+                .usage(usage).id(id).model(model).requestId(requestId).raw(raw).build();
     }
 }

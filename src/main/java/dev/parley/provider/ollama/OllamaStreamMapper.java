@@ -66,8 +66,10 @@ final class OllamaStreamMapper implements FrameMapper<byte[], ChatChunk> {
             reason = OllamaResponses.finishReason(raw, toolCallCount > 0);
             usage = OllamaResponses.usage(o);
         }
-        output.emit(new ChatChunk(message.stringOr("content", ""), message.stringOr("thinking", ""), null, null,
-                deltas, reason, raw, null, usage, null, o.stringOr("model", null), requestId, o));
+        output.emit(ChatChunk.newBuilder().textDelta(message.stringOr("content", ""))
+                .reasoningDelta(message.stringOr("thinking", "")).toolCalls(deltas).finishReason(reason)
+                .rawFinishReason(raw).usage(usage).model(o.stringOr("model", null)).requestId(requestId).raw(o)
+                .build());
         if (done) {
             output.end();
         }

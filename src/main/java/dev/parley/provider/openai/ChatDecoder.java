@@ -88,9 +88,10 @@ final class ChatDecoder {
             break;
         }
         Usage usage = usage(event, null);
-        ChatChunk chunk = new ChatChunk(text, reasoning, null, null, deltas, FinishReason.fromWire(finish), finish,
-                refusal, usage, event.optString("id").orElse(null), event.optString("model").orElse(null),
-                requestId, event);
+        ChatChunk chunk = ChatChunk.newBuilder().textDelta(text).reasoningDelta(reasoning).toolCalls(deltas)
+                .finishReason(FinishReason.fromWire(finish)).rawFinishReason(finish).refusalDelta(refusal).usage(usage)
+                .id(event.optString("id").orElse(null)).model(event.optString("model").orElse(null))
+                .requestId(requestId).raw(event).build();
         return chunk.isEmpty() ? null : chunk;
     }
 
@@ -143,7 +144,7 @@ final class ChatDecoder {
         return out;
     }
 
-    private static List<ToolCallDelta> toolCallDeltas(JsonArray calls) {
+    static List<ToolCallDelta> toolCallDeltas(JsonArray calls) {
         if (calls.isEmpty()) {
             return List.of(); // nearly every chunk
         }

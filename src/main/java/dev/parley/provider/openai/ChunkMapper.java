@@ -2,7 +2,9 @@ package dev.parley.provider.openai;
 
 import dev.parley.ApiKey;
 import dev.parley.ChatChunk;
+import dev.parley.internal.JsonCursor;
 import dev.parley.json.JsonAccessException;
+import dev.parley.json.JsonException;
 import dev.parley.json.JsonObject;
 import dev.parley.json.JsonString;
 import dev.parley.json.JsonValue;
@@ -16,7 +18,7 @@ import dev.parley.http.SseEvent;
  * events that carry nothing (the role-only first chunk) produce no chunk. SSE comments such as
  * DeepSeek's {@code : keep-alive} never reach a mapper.
  *
- * <p>Stateless apart from the request id; one instance per stream, called by one thread at a time.
+ * <p>One instance per stream, called by one thread at a time: it keeps a {@link ChunkReader}.
  */
 final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
 
@@ -24,12 +26,15 @@ final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
     private final String provider;
     private final String requestId;
     private final ApiKey key;
+    /** Reads the events without a JSON tree when it can. */
+    private final ChunkReader reader;
 
     ChunkMapper(Dialect dialect, String provider, String requestId, ApiKey key) {
         this.dialect = dialect;
         this.provider = provider;
         this.requestId = requestId;
         this.key = key;
+        this.reader = new ChunkReader(dialect, requestId);
     }
 
     @Override
@@ -38,6 +43,28 @@ final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
             out.end();
             return;
         }
+        byte[] utf8 = event.utf8();
+        if (utf8 != null && !event.type().equals("error")) {
+            ChatChunk chunk;
+            try {
+                chunk = reader.read(utf8);
+            } catch (JsonCursor.Bail | JsonException e) {
+                chunk = tree(event);
+            }
+            emit(chunk, out);
+            return;
+        }
+        emit(tree(event), out);
+    }
+
+    private static void emit(ChatChunk chunk, Output<ChatChunk> out) {
+        if (chunk != null) {
+            out.emit(chunk);
+        }
+    }
+
+    /** {@return the chunk of an event, or null}, read from a tree of the event; throws for an error event */
+    private ChatChunk tree(SseEvent event) {
         JsonValue value = event.parseJson();
         if (!(value instanceof JsonObject o)) {
             throw new JsonAccessException("", "expected a chat.completion.chunk object, got " + value.kind());
@@ -45,10 +72,7 @@ final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
         if (isError(event, o)) {
             throw HttpErrors.fromStreamError(provider, o, requestId, key);
         }
-        ChatChunk chunk = ChatDecoder.chunk(dialect, o, requestId);
-        if (chunk != null) {
-            out.emit(chunk);
-        }
+        return ChatDecoder.chunk(dialect, o, requestId);
     }
 
     /** {@return whether the event is the end marker {@code [DONE]}, perhaps with spaces around it} */

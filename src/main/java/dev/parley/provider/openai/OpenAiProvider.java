@@ -111,6 +111,11 @@ final class OpenAiProvider implements Provider, InterruptibleCalls {
         Transport.Response response = Transport.send(settings.client(), http, name(), settings.apiKey(),
                 settings.limits().embeddings());
         String requestId = HttpErrors.requestId(response.headers());
+        EmbeddingResponse read = EmbeddingDecoder.embeddings(name(), response.body(), request.inputs().size(),
+                request.model(), requestId);
+        if (read != null) {
+            return read;
+        }
         return decode(response, requestId, body -> EmbeddingDecoder.embeddings(name(), body,
                 request.inputs().size(), request.model(), requestId));
     }
