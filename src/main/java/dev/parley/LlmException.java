@@ -82,8 +82,9 @@ public sealed class LlmException extends RuntimeException
     private final Duration retryAfter;
     /** Whether a retry may succeed. */
     private final boolean retryable;
-    /** The message and note as given to the builder, before the context was added; for {@link #toBuilder()}. */
+    /** The message as given to the builder, before the context was added; for {@link #toBuilder()}. */
     private final String givenMessage;
+    /** The note added after the provider's details, or null; for {@link #toBuilder()}. */
     private final String note;
 
     LlmException(Builder b) {
