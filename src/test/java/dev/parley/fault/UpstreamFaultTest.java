@@ -44,8 +44,8 @@ public class UpstreamFaultTest {
 
     /** The API key every fault test uses; nothing may print it. */
     public static final String CANARY = "sk-canary-7f3a9c1e5b2d4f6a8c0e";
-    private static final Duration DEADLINE = Duration.ofSeconds(1);
-    private static final Duration SLACK = Duration.ofMillis(1500);
+    static final Duration DEADLINE = Duration.ofSeconds(1);
+    static final Duration SLACK = Duration.ofMillis(1500);
 
     /**
      * One way to misbehave.
@@ -214,7 +214,7 @@ public class UpstreamFaultTest {
         return fail("a hostile upstream gave an answer");
     }
 
-    private static Llm llm(String provider, CountingHttpServer server) {
+    static Llm llm(String provider, CountingHttpServer server) {
         String base = server.uri("").toString();
         Map<String, String> settings = switch (provider) {
             case "openai" -> Map.of("OPENAI_API_KEY", CANARY, "OPENAI_BASE_URL", base + "/v1");
