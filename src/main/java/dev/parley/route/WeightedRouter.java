@@ -20,6 +20,7 @@ import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
 import dev.parley.ModelInfo;
 import dev.parley.retry.internal.Relay;
+import dev.parley.spi.CallScope;
 import dev.parley.spi.Capability;
 import dev.parley.spi.Provider;
 
@@ -125,15 +126,35 @@ public final class WeightedRouter implements Provider {
 
     @Override
     public ChatResponse chat(ChatRequest request) {
-        List<Target> plan = plan();
-        return failover.call(plan.size(), i -> {
-            Target t = plan.get(i);
-            return t.provider().chat(request).withProvider(t.provider().name());
-        }, counter(plan));
+        return chat(request, CallScope.none());
     }
 
     @Override
     public ChatStream stream(ChatRequest request) {
+        return stream(request, CallScope.none());
+    }
+
+    @Override
+    public EmbeddingResponse embed(EmbeddingRequest request) {
+        return embed(request, CallScope.none());
+    }
+
+    @Override
+    public List<ModelInfo> models() {
+        return models(CallScope.none());
+    }
+
+    @Override
+    public ChatResponse chat(ChatRequest request, CallScope scope) {
+        List<Target> plan = plan();
+        return failover.call(plan.size(), i -> {
+            Target t = plan.get(i);
+            return t.provider().chat(request, scope).withProvider(t.provider().name());
+        }, counter(plan), scope);
+    }
+
+    @Override
+    public ChatStream stream(ChatRequest request, CallScope scope) {
         List<Target> plan;
         try {
             plan = plan();
@@ -144,20 +165,20 @@ public final class WeightedRouter implements Provider {
             }, new Relay.Hooks<>() {
             }));
         }
-        return failover.stream(i -> plan.get(i).provider().name(), plan.size(), i -> plan.get(i).provider().stream(request),
-                counter(plan));
+        return failover.stream(i -> plan.get(i).provider().name(), plan.size(),
+                i -> plan.get(i).provider().stream(request, scope), counter(plan), scope);
     }
 
     @Override
-    public EmbeddingResponse embed(EmbeddingRequest request) {
+    public EmbeddingResponse embed(EmbeddingRequest request, CallScope scope) {
         List<Target> plan = plan();
-        return failover.call(plan.size(), i -> plan.get(i).provider().embed(request), counter(plan));
+        return failover.call(plan.size(), i -> plan.get(i).provider().embed(request, scope), counter(plan), scope);
     }
 
     @Override
-    public List<ModelInfo> models() {
+    public List<ModelInfo> models(CallScope scope) {
         List<Target> plan = plan();
-        return failover.call(plan.size(), i -> plan.get(i).provider().models(), counter(plan));
+        return failover.call(plan.size(), i -> plan.get(i).provider().models(scope), counter(plan), scope);
     }
 
     /** {@return the per-target counters; a snapshot} */
