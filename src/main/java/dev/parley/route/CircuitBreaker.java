@@ -39,8 +39,9 @@ import dev.parley.spi.Provider;
  * <p><b>States.</b> {@link State#CLOSED}: calls pass; {@code failureThreshold} failures <em>in a
  * row</em> open the circuit (consecutive failures rather than a failure rate: simple to reason
  * about, and a provider that answers at all resets it). {@link State#OPEN}: calls fail at once
- * with an {@link dev.parley.UnavailableException} ("circuit open until &lt;time&gt;", its
- * {@code retryAfter} the time left) without reaching the provider. After {@code coolDown},
+ * with an {@link dev.parley.LlmException} of kind {@link dev.parley.LlmException.Kind#UNAVAILABLE}
+ * ("circuit open until &lt;time&gt;", its {@code retryAfter} the time left) without reaching the
+ * provider. After {@code coolDown},
  * {@link State#HALF_OPEN}: exactly {@code halfOpenProbes} calls are let through as probes, others
  * fail at once as when open; the first probe that succeeds closes the circuit, the first that
  * fails opens it again for another cool-down. A probe that ends otherwise (cancelled, a bug)

@@ -43,7 +43,7 @@ import dev.parley.spi.Provider;
  * {@link CircuitBreaker} that is {@linkplain CircuitBreaker.State#OPEN open} are left out (and
  * counted as skipped); calls to a target with a breaker go through it, so its failures and
  * successes move its circuit. When every target is open, the call fails at once with an
- * {@link dev.parley.UnavailableException}.
+ * {@link dev.parley.LlmException} of kind {@link dev.parley.LlmException.Kind#UNAVAILABLE}.
  *
  * <p><b>Failover.</b> When a target fails with an error of a kind in {@code failoverOn}
  * (default: UNAVAILABLE, SERVER_ERROR, TIMEOUT, NETWORK, RATE_LIMITED) the next target in the

@@ -31,7 +31,6 @@ import dev.parley.LlmException.Kind;
 import dev.parley.LlmTimeoutException;
 import dev.parley.ModelInfo;
 import dev.parley.RateLimitException;
-import dev.parley.UnavailableException;
 import dev.parley.http.HttpErrors;
 import dev.parley.spi.CallScope;
 import dev.parley.retry.testing.ManualTime;
@@ -124,7 +123,8 @@ class RetryPolicyTest {
         ScriptedProvider delegate = new ScriptedProvider("openai").thenFail(http(503)).thenFail(http(503)).thenFail(last);
         RetryPolicy retry = policy().maxAttempts(3).build();
 
-        UnavailableException thrown = assertThrows(UnavailableException.class, () -> retry.decorate(delegate).chat(REQUEST));
+        LlmException thrown = assertThrows(LlmException.class, () -> retry.decorate(delegate).chat(REQUEST));
+        assertEquals(Kind.UNAVAILABLE, thrown.kind());
 
         assertEquals("openai: provider unavailable or overloaded (HTTP 503, server_error): try later "
                 + "(gave up after 3 attempts) [request id req_1]", thrown.getMessage());

@@ -15,8 +15,6 @@ import dev.parley.ChatChunk;
 import dev.parley.ChatRequest;
 import dev.parley.ChatStream;
 import dev.parley.LlmException;
-import dev.parley.ServerException;
-import dev.parley.UnavailableException;
 import dev.parley.spi.CallScope;
 import dev.parley.retry.testing.ManualPublisher;
 import dev.parley.retry.testing.ManualTime;
@@ -87,7 +85,8 @@ class RetryStreamTest {
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
         retry.decorate(delegate).stream(REQUEST).subscribe(sub);
 
-        ServerException e = assertInstanceOf(ServerException.class, sub.awaitError());
+        LlmException e = assertInstanceOf(LlmException.class, sub.awaitError());
+        assertEquals(LlmException.Kind.SERVER_ERROR, e.kind());
 
         assertTrue(e.getMessage().contains("(gave up after 2 attempts)"), e.getMessage());
         assertEquals(new RetryPolicy.Stats(2, 1, 1), retry.stats());
@@ -156,7 +155,8 @@ class RetryStreamTest {
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
         stream.subscribe(sub);
 
-        UnavailableException e = assertInstanceOf(UnavailableException.class, sub.awaitError());
+        LlmException e = assertInstanceOf(LlmException.class, sub.awaitError());
+        assertEquals(LlmException.Kind.UNAVAILABLE, e.kind());
         assertTrue(e.getMessage().contains("the next retry would pass the deadline"), e.getMessage());
     }
 
