@@ -259,7 +259,7 @@ public final class Llm implements AutoCloseable {
         // and the client's timeout apply to them as to any other call, within the scope of the
         // call that reaches it (a router's or a gateway's deadline).
         Llm self = this;
-        return new Provider() {
+        return new dev.parley.spi.ScopedProvider() {
             @Override
             public String name() {
                 return stack.name();
@@ -268,26 +268,6 @@ public final class Llm implements AutoCloseable {
             @Override
             public java.util.Set<dev.parley.spi.Capability> capabilities() {
                 return stack.capabilities();
-            }
-
-            @Override
-            public ChatResponse chat(ChatRequest request) {
-                return self.chat(request);
-            }
-
-            @Override
-            public ChatStream stream(ChatRequest request) {
-                return self.stream(request);
-            }
-
-            @Override
-            public EmbeddingResponse embed(EmbeddingRequest request) {
-                return self.embed(request);
-            }
-
-            @Override
-            public List<ModelInfo> models() {
-                return self.models();
             }
 
             @Override

@@ -23,6 +23,7 @@ import dev.parley.retry.internal.Relay;
 import dev.parley.spi.CallScope;
 import dev.parley.spi.Capability;
 import dev.parley.spi.Provider;
+import dev.parley.spi.ScopedProvider;
 
 /**
  * A provider that spreads calls across several deployments of the same model (regions, keys,
@@ -59,7 +60,7 @@ import dev.parley.spi.Provider;
  *
  * <p>Thread-safe. One router owns its {@linkplain #stats() counters}.
  */
-public final class WeightedRouter implements Provider {
+public final class WeightedRouter extends ScopedProvider {
 
     /**
      * The counters of one target.
@@ -122,26 +123,6 @@ public final class WeightedRouter implements Provider {
     @Override
     public Set<Capability> capabilities() {
         return capabilities;
-    }
-
-    @Override
-    public ChatResponse chat(ChatRequest request) {
-        return chat(request, CallScope.none());
-    }
-
-    @Override
-    public ChatStream stream(ChatRequest request) {
-        return stream(request, CallScope.none());
-    }
-
-    @Override
-    public EmbeddingResponse embed(EmbeddingRequest request) {
-        return embed(request, CallScope.none());
-    }
-
-    @Override
-    public List<ModelInfo> models() {
-        return models(CallScope.none());
     }
 
     @Override

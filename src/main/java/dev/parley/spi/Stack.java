@@ -16,7 +16,7 @@ import dev.parley.internal.InterruptibleCalls;
  * A provider behind a list of policies, the first the outermost: what {@link Policy#stack}
  * makes. A call builds one small {@link Link} per layer as it goes down. Thread-safe.
  */
-final class Stack implements Provider, InterruptibleCalls {
+final class Stack extends ScopedProvider implements InterruptibleCalls {
 
     private final Provider provider;
     private final Policy[] policies;
@@ -45,26 +45,6 @@ final class Stack implements Provider, InterruptibleCalls {
     @Override
     public boolean callsEndOnInterrupt() {
         return policies.length == 0 && interruptible;
-    }
-
-    @Override
-    public ChatResponse chat(ChatRequest request) {
-        return chat(request, CallScope.none());
-    }
-
-    @Override
-    public ChatStream stream(ChatRequest request) {
-        return stream(request, CallScope.none());
-    }
-
-    @Override
-    public EmbeddingResponse embed(EmbeddingRequest request) {
-        return embed(request, CallScope.none());
-    }
-
-    @Override
-    public List<ModelInfo> models() {
-        return models(CallScope.none());
     }
 
     @Override
