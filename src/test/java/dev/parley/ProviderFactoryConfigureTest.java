@@ -110,6 +110,25 @@ class ProviderFactoryConfigureTest {
     }
 
     @Test
+    void theClassPathServicesFile_listsWhatModuleInfoProvides() throws Exception {
+        // On the class path ServiceLoader reads this file, not module-info; the two must agree.
+        java.util.Set<String> provided = new java.util.TreeSet<>();
+        Llm.class.getModule().getDescriptor().provides().stream()
+                .filter(p -> p.service().equals(ProviderFactory.class.getName()))
+                .forEach(p -> provided.addAll(p.providers()));
+        java.util.Set<String> listed = new java.util.TreeSet<>();
+        try (java.io.InputStream in = Llm.class.getModule().getResourceAsStream(
+                "META-INF/services/" + ProviderFactory.class.getName())) {
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isBlank() && !line.strip().startsWith("#")) {
+                    listed.add(line.strip());
+                }
+            }
+        }
+        assertEquals(provided, listed);
+    }
+
+    @Test
     void providerEnvironment_neverShowsAValue() {
         ProviderEnvironment env = ProviderEnvironment.of(Map.of("MY_LLM_API_KEY", "sk-canary-env-321", "BLANK", " "));
         assertFalse(env.toString().contains("sk-canary"), env.toString());
