@@ -47,9 +47,10 @@ import dev.parley.json.Json;
  *     sending the request is taken as gone too, as nginx does.)</li>
  * </ul>
  * Handlers see an {@link Exchange}, a small type of the gateway's own, so the gateway does not
- * need the {@code jdk.httpserver} module and runs in a {@code jlink} image without it. Requests are parsed strictly: one of {@code Content-Length} or
- * {@code Transfer-Encoding: chunked}, never both; no obsolete line folding; at most
- * {@value #MAX_HEADERS} header lines and {@value #MAX_HEAD_BYTES} bytes of head. One virtual
+ * need the {@code jdk.httpserver} module and runs in a {@code jlink} image without it.
+ * Requests are parsed strictly: one of {@code Content-Length} or {@code Transfer-Encoding:
+ * chunked}, never both; no obsolete line folding; at most {@value #MAX_HEADERS} header lines
+ * and {@value #MAX_HEAD_BYTES} bytes of head. One virtual
  * thread per connection runs its requests one after another (pipelined requests wait their turn).
  *
  * <p>Thread-safe.
