@@ -50,8 +50,8 @@ import dev.parley.json.Json;
  * need the {@code jdk.httpserver} module and runs in a {@code jlink} image without it.
  * Requests are parsed strictly: one of {@code Content-Length} or {@code Transfer-Encoding:
  * chunked}, never both; no obsolete line folding; at most {@value #MAX_HEADERS} header lines
- * and {@value #MAX_HEAD_BYTES} bytes of head. One virtual
- * thread per connection runs its requests one after another (pipelined requests wait their turn).
+ * and {@value #MAX_HEAD_BYTES} bytes of head. One virtual thread per connection runs its
+ * requests one after another (pipelined requests wait their turn).
  *
  * <p>Thread-safe.
  */
