@@ -111,6 +111,14 @@ class JlinkImageTest {
         assertFalse(out.contains("NoClassDefFoundError") || out.contains("Exception") || out.contains("\tat "), out);
     }
 
+    /** Without the module, FakeLlmServer still loads (no class of it names the module's types) to say so. */
+    @Test
+    void fakeLlmServer_withoutTheHttpServerModule_saysHowToAddIt() throws Exception {
+        String out = run(java("-cp", Path.of("target", "test-classes").toString(), "probe.FakeServerProbe"), Map.of(), 0);
+        assertTrue(out.startsWith("FakeLlmServer needs the JDK's HTTP server (the module jdk.httpserver)"), out);
+        assertTrue(out.contains("jlink --add-modules jdk.httpserver"), out);
+    }
+
     @Test
     void gateway_servesAChat_withoutTheHttpServerModule() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(java("-m", MAIN, "serve", "--port", "0"))

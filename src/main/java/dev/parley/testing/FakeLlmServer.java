@@ -106,7 +106,7 @@ public final class FakeLlmServer implements AutoCloseable {
             if (local != null || stopped.getCount() == 0) {
                 throw new IllegalStateException("a FakeLlmServer can be started only once");
             }
-            local = LocalServer.start(host, port, "fake-llm-", handler);
+            local = handler.listen(host, port);
             return this;
         } finally {
             lock.unlock();
