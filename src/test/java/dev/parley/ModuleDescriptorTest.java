@@ -42,6 +42,19 @@ class ModuleDescriptorTest {
         assertEquals(new TreeSet<>(Set.of("java.base", "java.net.http", "jdk.httpserver", "jdk.jfr")), required);
     }
 
+    /**
+     * A user's jlink image needs only java.base and java.net.http: the HTTP server (for the fake
+     * provider) and Flight Recorder are optional, checked at run time (JlinkImageTest runs it).
+     */
+    @Test
+    void requires_theHttpServerAndFlightRecorderOnlyOptionally() {
+        Set<String> optional = descriptor().requires().stream()
+                .filter(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
+                .map(ModuleDescriptor.Requires::name)
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(new TreeSet<>(Set.of("jdk.httpserver", "jdk.jfr")), optional);
+    }
+
     @Test
     void builtInFactories_areFoundByServiceLoader() {
         Set<String> names = ServiceLoader.load(ProviderFactory.class, Llm.class.getClassLoader()).stream()
