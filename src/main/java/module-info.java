@@ -22,6 +22,7 @@ module dev.parley {
     exports dev.parley.route;
     exports dev.parley.spi;
     exports dev.parley.testing;
+    exports dev.parley.tools;
 
     uses dev.parley.spi.ProviderFactory;
 
