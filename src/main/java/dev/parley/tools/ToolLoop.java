@@ -202,7 +202,7 @@ public final class ToolLoop {
                 cost += turnCost;
                 usage = usage.plus(response.usage());
                 if (response.toolCalls().isEmpty()) {
-                    messages.add(Message.assistant(response.text()).withReasoning(response.reasoning()));
+                    messages.add(response.message());
                     return end(new Step(index, response, List.of(), turnCost), ToolLoopResult.Stop.ANSWERED);
                 }
                 ToolLoopResult.Stop limit = index >= maxSteps ? ToolLoopResult.Stop.MAX_STEPS
@@ -211,7 +211,7 @@ public final class ToolLoop {
                 if (limit != null) {
                     return end(new Step(index, response, List.of(), turnCost), limit);
                 }
-                messages.add(Message.assistant(response.text(), response.toolCalls()).withReasoning(response.reasoning()));
+                messages.add(response.message()); // with its tool calls and reasoning
                 List<ToolRun> runs = runTools(response.toolCalls());
                 for (ToolRun run : runs) {
                     messages.add(Message.tool(run.call().id(), run.output()));
