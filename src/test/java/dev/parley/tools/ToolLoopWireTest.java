@@ -68,7 +68,49 @@ class ToolLoopWireTest {
 
             server.takeRequest(); // the first turn
             JsonObject second = (JsonObject) Json.parse(new String(server.takeRequest().body(), StandardCharsets.UTF_8));
-            assertResultsSent(provider, second, runs);
+            assertResultsSent(provider, second, runs, 3);
+        }
+    }
+
+    /**
+     * Through the gateway: the loop speaks OpenAI's wire to {@code parley serve}, whose route
+     * goes to Anthropic (replayed from Anthropic's own samples); the gateway translates the tool
+     * calls and results both ways.
+     */
+    @ParameterizedTest(name = "gateway to anthropic ({0})")
+    @CsvSource({"whole, anthropic/message_tool_use, anthropic/message_basic",
+            "stream, anthropic/stream_text_then_tool_use, anthropic/stream_text"})
+    void loop_throughTheGateway_toAnthropic(String mode, String toolTurn, String answerTurn) {
+        Map<String, JsonObject> received = new ConcurrentHashMap<>();
+        Toolbox tools = Toolbox.newBuilder().add("get_weather", "The weather", JsonObject.of(), args -> {
+            received.put("get_weather", args);
+            return "result of get_weather";
+        }).build();
+        try (ReplayServer upstream = ReplayServer.start()) {
+            upstream.on("POST", "/v1/messages", Reply.fixture(toolTurn), Reply.fixture(answerTurn));
+            Llm anthropic = Llm.newBuilder().provider("anthropic").settings(settings("anthropic", upstream))
+                    .defaultModel("claude-haiku-4-5").retry(RetryPolicy.newBuilder().maxAttempts(1).build()).build();
+            dev.parley.gateway.Gateway gateway = dev.parley.gateway.Gateway.newBuilder().defaultRoute(anthropic)
+                    .port(0).build().start();
+            try {
+                Llm client = Llm.newBuilder().provider("openai-compatible")
+                        .settings(Map.of("OPENAI_API_KEY", "sk-local", "OPENAI_BASE_URL", gateway.uri() + "/v1"))
+                        .defaultModel("claude-haiku-4-5").retry(RetryPolicy.newBuilder().maxAttempts(1).build()).build();
+                ToolLoop loop = ToolLoop.newBuilder(client).tools(tools).build();
+                ChatRequest request = ChatRequest.newBuilder().addMessage(Message.user("What is the weather?")).build();
+
+                ToolLoopResult result = mode.equals("stream") ? loop.runStreaming(request) : loop.run(request);
+
+                assertEquals(ToolLoopResult.Stop.ANSWERED, result.stop());
+                assertTrue(received.containsKey("get_weather") && !received.get("get_weather").isEmpty(), received.toString());
+                upstream.takeRequest();
+                JsonObject second = (JsonObject) Json.parse(new String(upstream.takeRequest().body(), StandardCharsets.UTF_8));
+                String id = result.steps().get(0).runs().get(0).call().id();
+                assertResultsSent("anthropic", second,
+                        List.of(new ToolRunView(id, "result of get_weather", false)), 1);
+            } finally {
+                gateway.stop();
+            }
         }
     }
 
@@ -76,7 +118,7 @@ class ToolLoopWireTest {
     }
 
     /** Each result went back as the provider's API expects, quoting the call's id. */
-    private static void assertResultsSent(String provider, JsonObject body, List<ToolRunView> runs) {
+    private static void assertResultsSent(String provider, JsonObject body, List<ToolRunView> runs, int tools) {
         JsonArray messages = body.array("messages");
         String all = Json.write(messages);
         for (ToolRunView run : runs) {
@@ -110,7 +152,7 @@ class ToolLoopWireTest {
                 }
             }
         }
-        assertEquals(3, body.array("tools").size(), "the toolbox's tools are declared");
+        assertEquals(tools, body.array("tools").size(), "the toolbox's tools are declared");
     }
 
     private static Map<String, String> settings(String provider, ReplayServer server) {
