@@ -1,7 +1,7 @@
 package dev.parley.cache;
 
 import dev.parley.support.ScriptedPublisher;
-import dev.parley.support.RecordingSubscriber;
+import dev.parley.support.TestSubscriber;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -92,14 +92,14 @@ class CacheStreamTest {
     @Test
     void stream_keepsBackpressure_andCancellationReachesTheProvider() throws Exception {
         script(CHUNKS, null);
-        RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
         provider.stream(REQUEST).subscribe(sub);
         sub.request(2);
-        assertEquals(2, sub.itemsSoFar().size());
+        assertEquals(2, sub.items().size());
         assertEquals(2, publishers.get(0).requested.get(), "demand passes through unchanged");
         sub.cancel();
         assertTrue(publishers.get(0).cancelled.get());
-        assertNull(sub.error);
+        assertNull(sub.error());
         assertEquals(0, cache.store().size(), "a cancelled stream stores nothing");
         provider.stream(REQUEST).collect();
         assertEquals(2, publishers.size(), "and the next stream calls the provider again");

@@ -1,7 +1,7 @@
 package dev.parley.limit;
 
 import dev.parley.support.ScriptedPublisher;
-import dev.parley.support.RecordingSubscriber;
+import dev.parley.support.TestSubscriber;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -63,7 +63,7 @@ class RateLimitStreamTest {
         script(CHUNKS, null);
         ChatStream stream = provider.stream(REQUEST);
         assertEquals(0, inFlight(), "nothing is taken before the stream is subscribed to");
-        RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
         stream.subscribe(sub);
         sub.request(1);
         assertEquals(1, inFlight());
@@ -71,7 +71,7 @@ class RateLimitStreamTest {
                 CallScope.of(java.time.Instant.now().plusMillis(50), true)));
         sub.request(10);
         sub.awaitTerminal();
-        assertTrue(sub.completed);
+        assertTrue(sub.isCompleted());
         assertEquals(0, inFlight(), "released when the stream completed");
         assertEquals(10_000 - 12, policy.limiter().lane("fake", "m").tokensAvailable(), "settled with the stream's usage");
     }
@@ -87,7 +87,7 @@ class RateLimitStreamTest {
     @Test
     void stream_releasesItsSlotWhenCancelled_andTheCancelReachesTheProvider() {
         script(CHUNKS, null);
-        RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
         provider.stream(REQUEST).subscribe(sub);
         sub.request(1);
         assertEquals(1, inFlight());
@@ -102,13 +102,13 @@ class RateLimitStreamTest {
     @Test
     void stream_keepsBackpressure_demandAskedBeforeTheGrantIsHandedOn() {
         script(CHUNKS, null);
-        RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
         provider.stream(REQUEST).subscribe(sub);
         sub.request(1);
-        assertEquals(1, sub.itemsSoFar().size());
+        assertEquals(1, sub.items().size());
         assertEquals(1, publishers.get(0).requested.get());
         sub.request(1);
-        assertEquals(2, sub.itemsSoFar().size());
+        assertEquals(2, sub.items().size());
         assertEquals(2, publishers.get(0).requested.get());
     }
 
@@ -116,15 +116,15 @@ class RateLimitStreamTest {
     void stream_thatMustWait_waitsOffTheSubscribingThreadThenFlows() throws Exception {
         script(CHUNKS, null);
         try (SlotHolder holder = new SlotHolder()) {
-            RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+            TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
             provider.stream(REQUEST).subscribe(sub); // returns at once
             sub.request(Long.MAX_VALUE);
             assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
             assertEquals(0, publishers.get(0).subscriptions.get());
             holder.release();
             sub.awaitTerminal();
-            assertTrue(sub.completed);
-            assertEquals(3, sub.items.size());
+            assertTrue(sub.isCompleted());
+            assertEquals(3, sub.items().size());
         }
         assertEquals(0, inFlight());
     }
@@ -133,14 +133,14 @@ class RateLimitStreamTest {
     void stream_cancelledWhileWaiting_leavesTheLineAndNeverSubscribes() throws Exception {
         script(CHUNKS, null);
         try (SlotHolder holder = new SlotHolder()) {
-            RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+            TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
             provider.stream(REQUEST).subscribe(sub);
             assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
             sub.cancel();
             assertTrue(policy.limiter().awaitNoWaitingCallers(Duration.ofSeconds(10)), "the waiting thread left the line");
             holder.release();
-            assertNull(sub.error, "a cancelled subscriber hears nothing more");
-            assertFalse(sub.completed);
+            assertNull(sub.error(), "a cancelled subscriber hears nothing more");
+            assertFalse(sub.isCompleted());
         }
         assertEquals(0, publishers.get(0).subscriptions.get());
         assertEquals(0, inFlight());
@@ -170,13 +170,13 @@ class RateLimitStreamTest {
 
         fake.lastScope = null;
         try (SlotHolder holder = new SlotHolder()) {
-            RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+            TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
             provider.stream(REQUEST, ctx).subscribe(sub); // waits on another thread
             sub.request(Long.MAX_VALUE);
             assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
             holder.release();
             sub.awaitTerminal();
-            assertTrue(sub.completed);
+            assertTrue(sub.isCompleted());
         }
         assertSame(ctx, fake.lastScope);
     }
