@@ -187,7 +187,8 @@ public final class ToolLoop {
         Run(ChatRequest request, boolean streaming) {
             this.first = withTools(Objects.requireNonNull(request, "request"));
             this.streaming = streaming;
-            this.deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+            long nanos = timeout == null ? Long.MAX_VALUE : dev.parley.internal.WaitGauge.saturatedNanos(timeout);
+            this.deadline = nanos >= Long.MAX_VALUE / 4 ? Long.MAX_VALUE : System.nanoTime() + nanos; // centuries: none
             this.messages = new ArrayList<>(request.messages());
         }
 

@@ -245,4 +245,22 @@ class ToolLoopTest {
         assertEquals("It is noon.", result.text());
         assertEquals(List.of("start:time", "end:noon", "step:1", "text:It is ", "text:noon.", "step:2"), events);
     }
+
+    @Test
+    void run_timeoutOfCenturies_isTakenAsNoDeadline() {
+        ScriptedProvider provider = ScriptedProvider.newBuilder("scripted").reply(answers("fine")).build();
+        ToolLoop loop = ToolLoop.newBuilder(llm(provider)).timeout(Duration.ofDays(365L * 1_000_000)).build();
+
+        assertEquals("fine", loop.run("go").text());
+    }
+
+    @Test
+    void builder_rejectsAbsurdLimits_withTheNameOfTheSetting() {
+        ToolLoop.Builder b = ToolLoop.newBuilder(llm(ScriptedProvider.newBuilder("s").reply("x").build()));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> b.maxSteps(0)).getMessage().contains("maxSteps"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> b.maxCost(Double.NaN)).getMessage().contains("maxCost"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> b.timeout(Duration.ZERO)).getMessage().contains("timeout"));
+        assertThrows(IllegalArgumentException.class, () -> Toolbox.newBuilder()
+                .add("t", "d", JsonObject.of(), a -> "") .add("t", "d", JsonObject.of(), a -> ""));
+    }
 }
