@@ -252,8 +252,24 @@ public final class Llm implements AutoCloseable {
      * @throws IllegalArgumentException if {@code type} is not a record, or has no JSON form
      */
     public <T> StructuredStream<T> stream(ChatRequest request, Class<T> type) {
-        ChatRequest r = StructuredCalls.withSchema(request, type, StructuredOptions.defaults());
-        return new StructuredStream<>(stream(r), type);
+        return stream(request, type, StructuredOptions.defaults());
+    }
+
+    /**
+     * Like {@link #stream(ChatRequest, Class)}, with the schema's name and the per-call options
+     * taken from {@code options}; its repair turns do not apply to streams.
+     *
+     * @param request the request; its response format is replaced by the record's schema
+     * @param type    the record to answer with
+     * @param options the schema's name and the per-call options
+     * @param <T>     the type of the answer
+     * @return the stream, not yet started
+     * @throws IllegalArgumentException if {@code type} is not a record, or has no JSON form
+     */
+    public <T> StructuredStream<T> stream(ChatRequest request, Class<T> type, StructuredOptions options) {
+        Objects.requireNonNull(options, "options");
+        ChatRequest r = StructuredCalls.withSchema(request, type, options);
+        return new StructuredStream<>(stream(r, options.callOptions()), type);
     }
 
     // ---- embeddings and models
