@@ -49,8 +49,15 @@ public record ResponseFormat(Type type, String name, JsonObject schema, boolean 
         if ((type == Type.JSON_SCHEMA) != (schema != null) || (type == Type.JSON_SCHEMA) != (name != null)) {
             throw new IllegalArgumentException("responseFormat: give a name and schema exactly when the type is JSON_SCHEMA");
         }
-        if (name != null && !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("responseFormat.name: expected 1 to 64 letters, digits, '_' or '-', got \""
+        if (name != null) {
+            checkName("responseFormat.name", name);
+        }
+    }
+
+    /** Throws if {@code name} is not 1 to 64 letters, digits, '_' or '-'; the message starts with {@code what}. */
+    static void checkName(String what, String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(what + ": expected 1 to 64 letters, digits, '_' or '-', got \""
                     + name + "\"");
         }
     }

@@ -52,7 +52,7 @@ public final class StructuredOptions {
      * @throws IllegalArgumentException if the name has other characters or is too long
      */
     public StructuredOptions withName(String name) {
-        ResponseFormat.jsonSchema(Objects.requireNonNull(name, "name"), dev.parley.json.JsonObject.of());
+        ResponseFormat.checkName("name", Objects.requireNonNull(name, "name"));
         return new StructuredOptions(repairs, name, callOptions);
     }
 

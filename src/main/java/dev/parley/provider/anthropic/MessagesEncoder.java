@@ -63,6 +63,11 @@ final class MessagesEncoder {
                 .put("max_tokens", request.maxTokens() != null ? request.maxTokens() : defaultMaxTokens);
         List<String> system = new ArrayList<>();
         JsonArray messages = messages(provider, request.messages(), system);
+        String answerTool = answerTool(request);
+        boolean thinking = thinking(request);
+        if (answerTool != null && thinking) {
+            system.add("Give your final answer by calling the tool " + answerTool + ".");
+        }
         if (!system.isEmpty()) {
             body.put("system", String.join("\n\n", system));
         }
@@ -77,7 +82,6 @@ final class MessagesEncoder {
             body.put("stop_sequences", JsonArray.ofStrings(request.stop()));
         }
         ResponseFormat format = request.responseFormat();
-        String answerTool = answerTool(request);
         if (!request.tools().isEmpty() || answerTool != null) {
             JsonArray.Builder tools = JsonArray.newBuilder();
             for (Tool t : request.tools()) {
@@ -94,7 +98,7 @@ final class MessagesEncoder {
                         .put("input_schema", format.schema()).build());
             }
             body.put("tools", tools.build());
-            JsonObject choice = toolChoice(request.toolChoice(), answerTool, !request.tools().isEmpty());
+            JsonObject choice = toolChoice(request.toolChoice(), answerTool, !request.tools().isEmpty(), thinking);
             if (choice != null) {
                 body.put("tool_choice", choice);
             }
@@ -124,10 +128,24 @@ final class MessagesEncoder {
     }
 
     /**
-     * The tool choice: the request's own; or, with an answer tool, the tool the request names, else
-     * any tool when the request has tools the model may call first, else the answer tool.
+     * {@return whether the request turns on extended thinking} (through its extra {@code thinking}
+     * field), with which Anthropic refuses a forced tool choice
      */
-    private static JsonObject toolChoice(ToolChoice choice, String answerTool, boolean otherTools) {
+    private static boolean thinking(ChatRequest request) {
+        return request.extra().get("thinking").orElse(null) instanceof JsonObject t
+                && !"disabled".equals(t.stringOr("type", ""));
+    }
+
+    /**
+     * The tool choice: the request's own; or, with an answer tool, the tool the request names, else
+     * any tool when the request has tools the model may call first, else the answer tool. With
+     * extended thinking, which allows only {@code auto} and {@code none}, {@code auto}, and the
+     * system prompt asks for the answer tool.
+     */
+    private static JsonObject toolChoice(ToolChoice choice, String answerTool, boolean otherTools, boolean thinking) {
+        if (answerTool != null && thinking) {
+            return JsonObject.of("type", JsonString.of("auto"));
+        }
         if (answerTool != null && (choice == null || choice.mode() != ToolChoice.Mode.TOOL)) {
             return otherTools && (choice == null || choice.mode() != ToolChoice.Mode.NONE)
                     ? JsonObject.of("type", JsonString.of("any"))

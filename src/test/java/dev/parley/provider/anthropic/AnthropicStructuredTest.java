@@ -82,6 +82,14 @@ class AnthropicStructuredTest {
         JsonObject none = MessagesEncoder.encode("anthropic", base.toBuilder().toolChoice(ToolChoice.none())
                 .build(), 1024, false);
         assertEquals(Json.parse("{\"type\":\"tool\",\"name\":\"answer\"}"), none.object("tool_choice"));
+        // Extended thinking refuses forced tool choices: auto, and the system prompt asks for the tool.
+        JsonObject thinking = MessagesEncoder.encode("anthropic", ChatRequest.newBuilder().model("claude-sonnet-4-5")
+                .addMessage(Message.system("Be brief.")).addMessage(Message.user("x"))
+                .responseFormat(ResponseFormat.jsonSchema("answer", schema))
+                .extra("thinking", Json.parse("{\"type\":\"enabled\",\"budget_tokens\":2048}"))
+                .build(), 4096, false);
+        assertEquals(Json.parse("{\"type\":\"auto\"}"), thinking.object("tool_choice"));
+        assertEquals("Be brief.\n\nGive your final answer by calling the tool answer.", thinking.string("system"));
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import dev.parley.ChatRequest;
 import dev.parley.Llm;
 import dev.parley.Message;
+import dev.parley.ResponseFormat;
 import dev.parley.StructuredOutputException;
 import dev.parley.json.Json;
 import dev.parley.json.JsonObject;
@@ -57,6 +58,17 @@ class StructuredOutputTest {
                     {"type":"object","properties":{"location":{"type":"string","description":"city and region"},
                      "units":{"type":"string","enum":["c","f"]}},"required":["location","units"],
                      "additionalProperties":false}"""), js.object("schema"));
+        }
+    }
+
+    @Test
+    void azureAndCompatibleServers_getJsonSchemaToo() {
+        ChatRequest r = ChatRequest.of("m", "x").toBuilder()
+                .responseFormat(ResponseFormat.jsonSchema("Weather", JsonSchema.of(Weather.class))).build();
+        for (Dialect d : new Dialect[] {Dialect.AZURE, Dialect.COMPATIBLE}) {
+            JsonObject sent = ChatEncoder.chat(d, r, false);
+            assertEquals("json_schema", sent.object("response_format").string("type"), d.name());
+            assertEquals(1, sent.array("messages").size(), d.name());
         }
     }
 
