@@ -140,6 +140,37 @@ class JsonSchemaTest {
                 """, JsonSchema.of(Tree.class));
     }
 
+    sealed interface Expr permits Num, Add {
+    }
+
+    record Num(int value) implements Expr {
+    }
+
+    record Add(Expr left, Expr right) implements Expr {
+    }
+
+    record Formula(String name, Expr expr) {
+    }
+
+    @Test
+    void recursiveSealedInterface_isDefinedOnceInDefs() {
+        assertSchema("""
+                {"type":"object","properties":{"name":{"type":"string"},"expr":{"$ref":"#/$defs/Expr"}},
+                 "required":["name","expr"],"additionalProperties":false,
+                 "$defs":{"Expr":{"anyOf":[
+                   {"type":"object","properties":{"type":{"type":"string","enum":["Num"]},"value":{"type":"integer"}},
+                    "required":["type","value"],"additionalProperties":false},
+                   {"type":"object","properties":{"type":{"type":"string","enum":["Add"]},
+                     "left":{"$ref":"#/$defs/Expr"},"right":{"$ref":"#/$defs/Expr"}},
+                    "required":["type","left","right"],"additionalProperties":false}]}}}
+                """, JsonSchema.of(Formula.class));
+        Formula f = JsonBinder.bind(Json.parse("""
+                {"name":"f","expr":{"type":"Add","left":{"type":"Num","value":1},
+                 "right":{"type":"Add","left":{"type":"Num","value":2},"right":{"type":"Num","value":3}}}}"""),
+                Formula.class);
+        assertEquals(new Formula("f", new Add(new Num(1), new Add(new Num(2), new Num(3)))), f);
+    }
+
     @Test
     void unsupportedTypes_failNamingTheType() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> JsonSchema.of(Bad.class))
