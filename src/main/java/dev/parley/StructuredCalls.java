@@ -82,6 +82,11 @@ final class StructuredCalls {
         if (response.refusal() != null) {
             throw new StructuredOutputException(text, "$", "the model refused: " + response.refusal(), attempts, null);
         }
+        if (text.isBlank() && !response.toolCalls().isEmpty()) {
+            throw new StructuredOutputException(text, "$", "the model called the tool "
+                    + response.toolCalls().get(0).name() + " instead of answering; send the tool results and ask"
+                    + " again", attempts, null);
+        }
         JsonValue json;
         try {
             json = parse(text);

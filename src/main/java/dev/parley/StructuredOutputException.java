@@ -2,8 +2,8 @@ package dev.parley;
 
 /**
  * Thrown when the model's answer cannot be made into the type asked for: it is not JSON, it does
- * not fit the type (after any repair turns), it was cut off at the token limit, or the model
- * refused. The message says where and why, such as
+ * not fit the type (after any repair turns), it was cut off at the token limit, the model
+ * refused, or it called a tool instead of answering. The message says where and why, such as
  * {@code $.items[2].price: expected a number, got a string}; {@link #text()} is the last answer.
  */
 public final class StructuredOutputException extends RuntimeException {

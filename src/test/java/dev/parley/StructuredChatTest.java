@@ -114,6 +114,17 @@ class StructuredChatTest {
     }
 
     @Test
+    void toolCallInsteadOfAnAnswer_isNotRepaired() {
+        ScriptedProvider p = ScriptedProvider.newBuilder("fake").reply(ChatResponse.newBuilder().provider("fake")
+                .text("").toolCalls(List.of(new ToolCall("c1", "lookup", "{}"))).finishReason("tool_calls").build()).build();
+        StructuredOutputException e = assertThrows(StructuredOutputException.class,
+                () -> llm(p).chat(ChatRequest.of("m", "x"), Capital.class));
+        assertEquals("the model called the tool lookup instead of answering; send the tool results and ask again",
+                e.reason());
+        assertEquals(1, p.requests().size());
+    }
+
+    @Test
     void optionsNameTheSchema_andTypesMustBeRecords() {
         ScriptedProvider p = ScriptedProvider.newBuilder("fake").reply(PARIS).build();
         llm(p).chat(ChatRequest.of("m", "x"), Capital.class, StructuredOptions.defaults().withName("capital_city"));
