@@ -34,6 +34,14 @@ class GatewayStructuredTest extends GatewayTestBase {
             JsonObject choice = reply.array("choices").object(0);
             assertEquals("{\"location\":\"San Francisco, CA\",\"units\":\"f\"}", choice.object("message").string("content"));
             assertEquals("stop", choice.string("finish_reason"));
+
+            // A name OpenAI would refuse is a 400 naming the parameter, before any upstream call.
+            var bad = http.post("/v1/chat/completions", "{\"model\":\"claude-haiku-4-5\",\"messages\":[{\"role\":"
+                    + "\"user\",\"content\":\"x\"}],\"response_format\":{\"type\":\"json_schema\",\"json_schema\":"
+                    + "{\"name\":\"has space\",\"schema\":" + schema + "}}}");
+            assertEquals(400, bad.statusCode(), bad.body());
+            assertEquals("response_format", json(bad).object("error").string("param"));
+            assertEquals(0, upstream.pendingRequests());
         }
     }
 }
