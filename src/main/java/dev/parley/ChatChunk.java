@@ -2,6 +2,7 @@ package dev.parley;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.http.HttpHeaders;
 import java.util.List;
 import java.util.Objects;
 
@@ -18,7 +19,8 @@ import dev.parley.json.JsonValue;
  * <p>Build one with {@link #newBuilder()}. The provider's event ({@link #raw()}) is kept as the
  * bytes that arrived and parsed into a {@link JsonObject} only when first asked for, so a stream
  * read for its text never pays for a JSON tree of each event. Chunks are immutable and
- * thread-safe; two chunks are equal when all their values, {@code raw} included, are equal.
+ * thread-safe; two chunks are equal when all their values, {@code raw} included, are equal
+ * ({@link #headers()} aside: they describe the HTTP response, not the answer).
  */
 public final class ChatChunk {
 
@@ -44,6 +46,7 @@ public final class ChatChunk {
     private final String id;
     private final String model;
     private final String requestId;
+    private final HttpHeaders headers;
     /** The event as UTF-8 JSON, parsed on the first call of {@link #raw()}; null when {@code raw} was given. */
     private final byte[] rawUtf8;
     @SuppressWarnings("unused") // set through RAW
@@ -62,6 +65,7 @@ public final class ChatChunk {
         id = b.id;
         model = b.model;
         requestId = b.requestId;
+        headers = b.headers;
         rawUtf8 = b.raw == null ? b.rawUtf8 : null;
         raw = b.raw;
     }
@@ -141,6 +145,16 @@ public final class ChatChunk {
     }
 
     /**
+     * {@return the HTTP response headers of the stream this chunk came in, or null} Parley's
+     * adapters set them on every chunk they make (the same object for the whole stream), so that
+     * a layer such as the rate limiter can follow the provider's rate-limit headers; a chunk from
+     * the cache or a test double has none.
+     */
+    public HttpHeaders headers() {
+        return headers;
+    }
+
+    /**
      * {@return the provider's event as JSON; null for chunks made by Parley} The event is parsed
      * on the first call; later calls return the same object.
      *
@@ -213,6 +227,7 @@ public final class ChatChunk {
         private String id;
         private String model;
         private String requestId;
+        private HttpHeaders headers;
         private JsonObject raw;
         private byte[] rawUtf8;
 
@@ -348,6 +363,17 @@ public final class ChatChunk {
          */
         public Builder requestId(String requestId) {
             this.requestId = requestId;
+            return this;
+        }
+
+        /**
+         * Sets the HTTP response headers of the stream.
+         *
+         * @param headers the headers; null for none
+         * @return this builder
+         */
+        public Builder headers(HttpHeaders headers) {
+            this.headers = headers;
             return this;
         }
 

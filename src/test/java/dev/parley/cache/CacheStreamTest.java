@@ -124,17 +124,13 @@ class CacheStreamTest {
     }
 
     @Test
-    void stream_subscribesToTheProviderInTheCallContextOfTheCall() {
-        java.util.concurrent.atomic.AtomicReference<dev.parley.internal.CallContext> seen =
-                new java.util.concurrent.atomic.AtomicReference<>();
-        fake.onStream = r -> ChatStream.of("fake", subscriber -> {
-            seen.set(dev.parley.internal.CallContext.current());
-            new ScriptedPublisher(CHUNKS, null).subscribe(subscriber);
-        });
-        var ctx = new dev.parley.internal.CallContext(java.time.Instant.now().plusSeconds(60), true);
-        ChatStream s = ctx.call(() -> provider.stream(REQUEST));
+    void stream_passesTheCallScopeToTheProviderOnAMiss() {
+        script(CHUNKS, null);
+        var scope = dev.parley.spi.CallScope.of(java.time.Instant.now().plusSeconds(60), true);
+        ChatStream s = provider.stream(REQUEST, scope);
+        assertNull(fake.lastScope, "nothing is asked of the provider before the stream is subscribed to");
         s.collect();
-        assertSame(ctx, seen.get());
+        assertSame(scope, fake.lastScope);
     }
 
     @Test

@@ -30,7 +30,7 @@ import dev.parley.FinishReason;
 import dev.parley.LlmException;
 import dev.parley.RateLimitException;
 import dev.parley.Usage;
-import dev.parley.internal.CallContext;
+import dev.parley.spi.CallScope;
 import dev.parley.spi.Provider;
 
 class RateLimitStreamTest {
@@ -67,8 +67,8 @@ class RateLimitStreamTest {
         stream.subscribe(sub);
         sub.request(1);
         assertEquals(1, inFlight());
-        assertThrows(RateLimitException.class, () -> new CallContext(java.time.Instant.now().plusMillis(50), true)
-                .call(() -> provider.chat(ChatRequest.of("m", "meanwhile"))));
+        assertThrows(RateLimitException.class, () -> provider.chat(ChatRequest.of("m", "meanwhile"),
+                CallScope.of(java.time.Instant.now().plusMillis(50), true)));
         sub.request(10);
         sub.awaitTerminal();
         assertTrue(sub.completed);
@@ -150,8 +150,8 @@ class RateLimitStreamTest {
     void stream_whoseDeadlinePassesWhileWaiting_failsWithARateLimitException() throws Exception {
         script(CHUNKS, null);
         try (SlotHolder holder = new SlotHolder()) {
-            ChatStream stream = CallContext.of(java.time.Clock.systemUTC(), Duration.ofMillis(50), true)
-                    .call(() -> provider.stream(REQUEST));
+            ChatStream stream = provider.stream(REQUEST,
+                    CallScope.of(java.time.Clock.systemUTC(), Duration.ofMillis(50), true));
             LlmException e = assertThrows(LlmException.class, stream::collect);
             assertInstanceOf(RateLimitException.class, e);
             holder.release();
@@ -161,27 +161,24 @@ class RateLimitStreamTest {
     }
 
     @Test
-    void stream_subscribesToTheProviderInTheCallContextOfTheCall() throws Exception {
-        java.util.concurrent.atomic.AtomicReference<CallContext> seen = new java.util.concurrent.atomic.AtomicReference<>();
-        fake.onStream = r -> ChatStream.of("fake", subscriber -> {
-            seen.set(CallContext.current());
-            new ScriptedPublisher(CHUNKS, null).subscribe(subscriber);
-        });
-        CallContext ctx = new CallContext(java.time.Instant.now().plusSeconds(60), false);
-        ChatStream fast = ctx.call(() -> provider.stream(REQUEST));
-        fast.collect(); // subscribed outside the context, granted at once
-        assertSame(ctx, seen.get());
+    void stream_passesTheCallScopeToTheProvider() throws Exception {
+        script(CHUNKS, null);
+        CallScope ctx = CallScope.of(java.time.Instant.now().plusSeconds(60), false);
+        ChatStream fast = provider.stream(REQUEST, ctx);
+        fast.collect(); // granted at once
+        assertSame(ctx, fake.lastScope);
 
-        seen.set(null);
+        fake.lastScope = null;
         try (SlotHolder holder = new SlotHolder()) {
             RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
-            ctx.call(() -> provider.stream(REQUEST)).subscribe(sub); // waits on another thread
+            provider.stream(REQUEST, ctx).subscribe(sub); // waits on another thread
             sub.request(Long.MAX_VALUE);
             assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
             holder.release();
             sub.awaitTerminal();
+            assertTrue(sub.completed);
         }
-        assertSame(ctx, seen.get());
+        assertSame(ctx, fake.lastScope);
     }
 
     /** A chat that holds the only concurrency slot from its construction until {@link #release()}. */

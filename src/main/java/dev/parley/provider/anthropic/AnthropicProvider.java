@@ -111,7 +111,7 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
         HttpRequest http = post(body(request, true));
         return ChatStream.of(name, Transport.stream(client, http, name, key, (headers, body) -> {
             FinalEventFlush flushed = new FinalEventFlush(body);
-            MessagesStreamMapper mapper = new MessagesStreamMapper(name, HttpErrors.requestId(headers), key,
+            MessagesStreamMapper mapper = new MessagesStreamMapper(name, headers, key,
                     flushed::ended, MessagesEncoder.answerTool(request));
             return DecodingPublisher.sse(flushed, mapper, StreamOptions.defaults().withRequireEndMarker(true));
         }));

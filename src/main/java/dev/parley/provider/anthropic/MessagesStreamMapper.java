@@ -1,5 +1,6 @@
 package dev.parley.provider.anthropic;
 
+import java.net.http.HttpHeaders;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,7 @@ final class MessagesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
 
     private final String provider;
     private final String requestId;
+    private final HttpHeaders headers;
     private final ApiKey key;
     private final BooleanSupplier bodyEnded;
     /** Tool-use blocks by content block index: whether any argument text arrived yet. */
@@ -69,28 +71,29 @@ final class MessagesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
      * Creates the mapper of one stream.
      *
      * @param provider  the provider's name
-     * @param requestId the request id from the response headers, or null
+     * @param headers   the response headers
      * @param key       the key to scrub from error messages
      * @param bodyEnded whether the body has ended, so that a last event that fails to parse is
      *                  reported as a cut stream
      */
-    MessagesStreamMapper(String provider, String requestId, ApiKey key, BooleanSupplier bodyEnded) {
-        this(provider, requestId, key, bodyEnded, null);
+    MessagesStreamMapper(String provider, HttpHeaders headers, ApiKey key, BooleanSupplier bodyEnded) {
+        this(provider, headers, key, bodyEnded, null);
     }
 
     /**
      * Creates the mapper of one stream whose answer comes as the input of {@code answerTool}.
      *
      * @param provider   the provider's name
-     * @param requestId  the request id from the response headers, or null
+     * @param headers    the response headers
      * @param key        the key to scrub from error messages
      * @param bodyEnded  whether the body has ended
      * @param answerTool the tool that carries a JSON-schema answer; null for none
      */
-    MessagesStreamMapper(String provider, String requestId, ApiKey key, BooleanSupplier bodyEnded, String answerTool) {
+    MessagesStreamMapper(String provider, HttpHeaders headers, ApiKey key, BooleanSupplier bodyEnded, String answerTool) {
         this.answerTool = answerTool;
         this.provider = provider;
-        this.requestId = requestId;
+        this.requestId = HttpErrors.requestId(headers);
+        this.headers = headers;
         this.key = key;
         this.bodyEnded = bodyEnded;
     }
@@ -205,6 +208,6 @@ final class MessagesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
         return ChatChunk.newBuilder().textDelta(text).reasoningDelta(reasoning).reasoningSignature(signature)
                 .redactedReasoning(redacted).toolCalls(call == null ? null : List.of(call))
                 .finishReason(stopReason == null ? null : FinishReason.fromWire(stopReason)).rawFinishReason(stopReason)
-                .usage(usage).id(id).model(model).requestId(requestId).raw(raw).build();
+                .usage(usage).id(id).model(model).requestId(requestId).headers(headers).raw(raw).build();
     }
 }

@@ -121,7 +121,7 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
         HttpRequest http = post("/api/chat", body, "application/x-ndjson");
         return ChatStream.of(name, Transport.stream(client, http, name, key, (responseHeaders, responseBody) ->
                 DecodingPublisher.ndjson(responseBody,
-                        new OllamaStreamMapper(name, HttpErrors.requestId(responseHeaders), key),
+                        new OllamaStreamMapper(name, responseHeaders, key),
                         StreamOptions.defaults().withRequireEndMarker(true))));
     }
 
@@ -135,7 +135,7 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
         try {
             return new EmbeddingResponse(json.stringOr("model", null), name,
                     OllamaResponses.embeddings(json, request.inputs().size()),
-                    OllamaResponses.usage(json), requestId);
+                    OllamaResponses.usage(json), requestId, response.headers());
         } catch (JsonAccessException | IllegalArgumentException | ArithmeticException e) {
             throw unexpected(response, e, requestId);
         }

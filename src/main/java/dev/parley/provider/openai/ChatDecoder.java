@@ -68,6 +68,11 @@ final class ChatDecoder {
      * nothing (the role-only first chunk, say)}; only the choice with index 0 is read
      */
     static ChatChunk chunk(Dialect dialect, JsonObject event, String requestId) {
+        return chunk(dialect, event, requestId, null);
+    }
+
+    /** Like {@link #chunk(Dialect, JsonObject, String)}, with the stream's HTTP response headers. */
+    static ChatChunk chunk(Dialect dialect, JsonObject event, String requestId, HttpHeaders headers) {
         String text = null;
         String reasoning = null;
         String refusal = null;
@@ -91,7 +96,7 @@ final class ChatDecoder {
         ChatChunk chunk = ChatChunk.newBuilder().textDelta(text).reasoningDelta(reasoning).toolCalls(deltas)
                 .finishReason(FinishReason.fromWire(finish)).rawFinishReason(finish).refusalDelta(refusal).usage(usage)
                 .id(event.optString("id").orElse(null)).model(event.optString("model").orElse(null))
-                .requestId(requestId).raw(event).build();
+                .requestId(requestId).headers(headers).raw(event).build();
         return chunk.isEmpty() ? null : chunk;
     }
 

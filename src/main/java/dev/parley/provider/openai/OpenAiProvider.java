@@ -99,7 +99,7 @@ final class OpenAiProvider implements Provider, InterruptibleCalls {
         StreamOptions options = StreamOptions.defaults().withRequireEndMarker(true);
         return ChatStream.of(name(), Transport.stream(settings.client(), http, name(), settings.apiKey(),
                 (headers, body) -> DecodingPublisher.sse(body, new ChunkMapper(settings.dialect(), name(),
-                        HttpErrors.requestId(headers), settings.apiKey()), options)));
+                        headers, settings.apiKey()), options)));
     }
 
     @Override
@@ -113,11 +113,11 @@ final class OpenAiProvider implements Provider, InterruptibleCalls {
         String requestId = HttpErrors.requestId(response.headers());
         EmbeddingResponse read = EmbeddingDecoder.embeddings(name(), response.body(), request.inputs().size(),
                 request.model(), requestId);
-        if (read != null) {
-            return read;
+        if (read == null) {
+            read = decode(response, requestId, body -> EmbeddingDecoder.embeddings(name(), body,
+                    request.inputs().size(), request.model(), requestId));
         }
-        return decode(response, requestId, body -> EmbeddingDecoder.embeddings(name(), body,
-                request.inputs().size(), request.model(), requestId));
+        return read.withHeaders(response.headers());
     }
 
     @Override

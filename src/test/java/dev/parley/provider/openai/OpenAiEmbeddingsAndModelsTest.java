@@ -5,7 +5,6 @@ import static dev.parley.provider.openai.Fakes.fixture;
 import static dev.parley.provider.openai.Fakes.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,7 +24,6 @@ import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
 import dev.parley.ModelInfo;
-import dev.parley.ServerException;
 import dev.parley.Usage;
 import dev.parley.json.JsonArray;
 import dev.parley.json.JsonObject;
@@ -198,7 +196,7 @@ class OpenAiEmbeddingsAndModelsTest {
             server.on("POST", "/v1/embeddings", Reply.json(200, reply));
             LlmException e = assertThrows(LlmException.class,
                     () -> Fakes.openai(server).embed(EmbeddingRequest.of(MODEL, List.of("a", "b"))));
-            assertInstanceOf(ServerException.class, e);
+            assertEquals(LlmException.Kind.SERVER_ERROR, e.kind());
             assertTrue(e.getMessage().contains(expected), e.getMessage());
             assertFalse(e.retryable(), e.getMessage());
         }
@@ -243,7 +241,8 @@ class OpenAiEmbeddingsAndModelsTest {
     void modelsList_withoutIds_isServerError() {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("GET", "/v1/models", Reply.json(200, "{\"data\":[{\"object\":\"model\"}]}"));
-            LlmException e = assertThrows(ServerException.class, () -> Fakes.openai(server).models());
+            LlmException e = assertThrows(LlmException.class, () -> Fakes.openai(server).models());
+            assertEquals(LlmException.Kind.SERVER_ERROR, e.kind());
             assertTrue(e.getMessage().contains("data[0].id"), e.getMessage());
         }
     }

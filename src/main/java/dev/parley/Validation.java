@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Set;
 
 import dev.parley.spi.Capability;
-import dev.parley.spi.ForwardingProvider;
+import dev.parley.spi.Chain;
+import dev.parley.spi.Policy;
 import dev.parley.spi.Provider;
 
 /**
@@ -14,37 +15,34 @@ import dev.parley.spi.Provider;
  * asks (tools, images, JSON schema). Each failure is an {@link InvalidRequestException} or an
  * {@link UnsupportedCapabilityException} that names the field. Thread-safe.
  */
-final class ValidatingProvider extends ForwardingProvider {
+final class Validation implements Policy {
 
-    ValidatingProvider(Provider delegate) {
-        super(delegate);
+    /** The provider at the bottom of the stack: what it can do, and its name for errors. */
+    private final Provider provider;
+
+    Validation(Provider provider) {
+        this.provider = provider;
     }
 
     @Override
-    public ChatResponse chat(ChatRequest request) {
-        validate(request, Capability.CHAT);
-        return delegate().chat(request);
-    }
-
-    @Override
-    public ChatStream stream(ChatRequest request) {
-        validate(request, Capability.STREAMING);
-        return delegate().stream(request);
-    }
-
-    @Override
-    public EmbeddingResponse embed(EmbeddingRequest request) {
-        require(Capability.EMBEDDINGS, "embeddings");
-        if (request.model() == null) {
-            throw invalid("model: no embedding model; set one on the request or a default embedding model");
+    public <Q, R> R call(Chain<Q, R> chain) {
+        if (chain.request() instanceof ChatRequest request) {
+            validate(request, Capability.CHAT);
+        } else if (chain.request() instanceof EmbeddingRequest request) {
+            require(Capability.EMBEDDINGS, "embeddings");
+            if (request.model() == null) {
+                throw invalid("model: no embedding model; set one on the request or a default embedding model");
+            }
+        } else {
+            require(Capability.MODELS, "listing models");
         }
-        return delegate().embed(request);
+        return chain.proceed();
     }
 
     @Override
-    public List<ModelInfo> models() {
-        require(Capability.MODELS, "listing models");
-        return delegate().models();
+    public ChatStream stream(Chain<ChatRequest, ChatStream> chain) {
+        validate(chain.request(), Capability.STREAMING);
+        return chain.proceed();
     }
 
     void validate(ChatRequest request, Capability operation) {
@@ -93,17 +91,17 @@ final class ValidatingProvider extends ForwardingProvider {
     }
 
     private void require(Capability capability, String what) {
-        if (!delegate().capabilities().contains(capability)) {
+        if (!provider.capabilities().contains(capability)) {
             throw LlmException.newBuilder(LlmException.Kind.UNSUPPORTED)
-                    .provider(delegate().name())
-                    .message(what + " is not supported by " + delegate().name())
+                    .provider(provider.name())
+                    .message(what + " is not supported by " + provider.name())
                     .build();
         }
     }
 
     private LlmException invalid(String message) {
         return LlmException.newBuilder(LlmException.Kind.INVALID_REQUEST)
-                .provider(delegate().name())
+                .provider(provider.name())
                 .message(message)
                 .build();
     }
