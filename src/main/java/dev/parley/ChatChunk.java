@@ -20,7 +20,8 @@ import dev.parley.json.JsonValue;
  * bytes that arrived and parsed into a {@link JsonObject} only when first asked for, so a stream
  * read for its text never pays for a JSON tree of each event. Chunks are immutable and
  * thread-safe; two chunks are equal when all their values, {@code raw} included, are equal
- * ({@link #headers()} aside: they describe the HTTP response, not the answer).
+ * ({@link #headers()} and {@link #provider()} aside: they say where the chunk came from, not what
+ * it says).
  */
 public final class ChatChunk {
 
@@ -47,6 +48,7 @@ public final class ChatChunk {
     private final String model;
     private final String requestId;
     private final HttpHeaders headers;
+    private final String provider;
     /** The event as UTF-8 JSON, parsed on the first call of {@link #raw()}; null when {@code raw} was given. */
     private final byte[] rawUtf8;
     @SuppressWarnings("unused") // set through RAW
@@ -66,6 +68,7 @@ public final class ChatChunk {
         model = b.model;
         requestId = b.requestId;
         headers = b.headers;
+        provider = b.provider;
         rawUtf8 = b.raw == null ? b.rawUtf8 : null;
         raw = b.raw;
     }
@@ -82,6 +85,28 @@ public final class ChatChunk {
      */
     public static ChatChunk ofText(String text) {
         return newBuilder().textDelta(text).build();
+    }
+
+    /** {@return a builder holding this chunk's values, to make a changed copy} */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.textDelta = textDelta;
+        b.reasoningDelta = reasoningDelta;
+        b.reasoningSignature = reasoningSignature;
+        b.redactedReasoning = redactedReasoning;
+        b.toolCalls = toolCalls;
+        b.finishReason = finishReason;
+        b.rawFinishReason = rawFinishReason;
+        b.refusalDelta = refusalDelta;
+        b.usage = usage;
+        b.id = id;
+        b.model = model;
+        b.requestId = requestId;
+        b.headers = headers;
+        b.provider = provider;
+        b.raw = rawUtf8 == null ? raw() : null;
+        b.rawUtf8 = rawUtf8;
+        return b;
     }
 
     /** {@return more of the answer; "" when none} */
@@ -155,6 +180,15 @@ public final class ChatChunk {
     }
 
     /**
+     * {@return the name of the provider that sent this chunk, or null} Parley's adapters set it
+     * on every chunk, so that through a fallback or a router the reader knows which provider
+     * answered.
+     */
+    public String provider() {
+        return provider;
+    }
+
+    /**
      * {@return the provider's event as JSON; null for chunks made by Parley} The event is parsed
      * on the first call; later calls return the same object.
      *
@@ -205,7 +239,7 @@ public final class ChatChunk {
                 + ", reasoningSignature=" + reasoningSignature + ", redactedReasoning=" + redactedReasoning
                 + ", toolCalls=" + toolCalls + ", finishReason=" + finishReason
                 + ", rawFinishReason=" + rawFinishReason + ", refusalDelta=" + refusalDelta
-                + ", usage=" + usage + ", id=" + id + ", model=" + model + ", requestId=" + requestId
+                + ", usage=" + usage + ", provider=" + provider + ", id=" + id + ", model=" + model + ", requestId=" + requestId
                 + ", raw=" + raw() + "]";
     }
 
@@ -228,6 +262,7 @@ public final class ChatChunk {
         private String model;
         private String requestId;
         private HttpHeaders headers;
+        private String provider;
         private JsonObject raw;
         private byte[] rawUtf8;
 
@@ -374,6 +409,17 @@ public final class ChatChunk {
          */
         public Builder headers(HttpHeaders headers) {
             this.headers = headers;
+            return this;
+        }
+
+        /**
+         * Sets the name of the provider that sent the chunk.
+         *
+         * @param provider the provider's name, such as "openai"; null if unknown
+         * @return this builder
+         */
+        public Builder provider(String provider) {
+            this.provider = provider;
             return this;
         }
 

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -816,11 +815,11 @@ public final class Llm implements AutoCloseable {
             String model = defaultModel;
             String embeddings = embeddingModel;
             if (adapter == null) {
-                String name = first(providerName, env.providerName(), "openai");
-                ProviderConfig config = providerConfig != null ? providerConfig : ProviderSettings.configFor(name, settings, client());
-                adapter = factory(name).create(config);
-                model = first(model, ProviderSettings.defaultModel(name, settings), null);
-                embeddings = first(embeddings, ProviderSettings.defaultEmbeddingModel(name, settings), null);
+                ProviderFactory factory = ProviderSettings.factory(first(providerName, env.providerName(), "openai"));
+                ProviderConfig config = providerConfig != null ? providerConfig : ProviderSettings.configFor(factory, settings, client());
+                adapter = factory.create(config);
+                model = first(model, ProviderSettings.defaultModel(factory, settings), null);
+                embeddings = first(embeddings, ProviderSettings.defaultEmbeddingModel(factory, settings), null);
             } else {
                 model = first(model, settings.get("LLM_MODEL"), null);
                 embeddings = first(embeddings, settings.get("LLM_EMBEDDING_MODEL"), null);
@@ -848,9 +847,10 @@ public final class Llm implements AutoCloseable {
                     Provider p = f.provider();
                     String m = f.model();
                     if (p == null) {
-                        p = factory(f.providerName()).create(ProviderSettings.configFor(f.providerName(), settings, client()));
+                        ProviderFactory factory = ProviderSettings.factory(f.providerName());
+                        p = factory.create(ProviderSettings.configFor(factory, settings, client()));
                         if (m == null) {
-                            m = ProviderSettings.defaultModel(f.providerName(), settings);
+                            m = ProviderSettings.defaultModel(factory, settings);
                         }
                     }
                     fb.fallback(Policy.stack(p, resilient(timeoutPolicy, limits, retryPolicy)), m);
@@ -903,37 +903,6 @@ public final class Llm implements AutoCloseable {
                     .connectTimeout(connectTimeout != null ? connectTimeout : dev.parley.http.Transport.DEFAULT_CONNECT_TIMEOUT)
                     .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
                     .build();
-        }
-
-        /**
-         * The factory called {@code name}: Parley's own adapters directly, any other through
-         * {@link ServiceLoader}. Finding a built-in one by name needs no scan: on the class path
-         * ({@code java -jar}) ServiceLoader reads every jar's {@code META-INF/services} file through
-         * a jar URL, ~10-15 ms of a fresh JVM's first call. So the six built-in names always mean
-         * Parley's adapters; a third party's factory is found by any other name.
-         */
-        private static ProviderFactory factory(String name) {
-            ProviderFactory builtIn = switch (name.toLowerCase(Locale.ROOT)) {
-                case "openai" -> new dev.parley.provider.openai.OpenAiProviderFactory();
-                case "openai-compatible" -> new dev.parley.provider.openai.OpenAiCompatibleProviderFactory();
-                case "deepseek" -> new dev.parley.provider.openai.DeepSeekProviderFactory();
-                case "azure-openai" -> new dev.parley.provider.openai.AzureOpenAiProviderFactory();
-                case "anthropic" -> new dev.parley.provider.anthropic.AnthropicProviderFactory();
-                case "ollama" -> new dev.parley.provider.ollama.OllamaProviderFactory();
-                default -> null;
-            };
-            if (builtIn != null) {
-                return builtIn;
-            }
-            List<String> known = new ArrayList<>();
-            for (ProviderFactory f : ServiceLoader.load(ProviderFactory.class, Llm.class.getClassLoader())) {
-                if (f.name().equalsIgnoreCase(name)) {
-                    return f;
-                }
-                known.add(f.name());
-            }
-            throw Settings.config("LLM_PROVIDER", "no provider called \"" + name + "\"; known providers: "
-                    + String.join(", ", known.stream().sorted().toList()));
         }
     }
 }

@@ -4,15 +4,17 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import dev.parley.internal.RequestChecks;
 import dev.parley.spi.Capability;
 import dev.parley.spi.Chain;
 import dev.parley.spi.Policy;
 import dev.parley.spi.Provider;
 
 /**
- * Checks a request before anything is sent: a model is set, every tool result answers an
- * earlier tool call and every tool call is answered, and the provider can do what the request
- * asks (tools, images, JSON schema). Each failure is an {@link InvalidRequestException} or an
+ * Checks a request before anything is sent: a model is set and the provider can do what the
+ * request asks (tools, images, JSON schema), with the checks every adapter makes too
+ * ({@link RequestChecks}); and every tool result answers an earlier tool call and every tool call
+ * is answered. Each failure is an {@link InvalidRequestException} or an
  * {@link UnsupportedCapabilityException} that names the field. Thread-safe.
  */
 final class Validation implements Policy {
@@ -29,12 +31,10 @@ final class Validation implements Policy {
         if (chain.request() instanceof ChatRequest request) {
             validate(request, Capability.CHAT);
         } else if (chain.request() instanceof EmbeddingRequest request) {
-            require(Capability.EMBEDDINGS, "embeddings");
-            if (request.model() == null) {
-                throw invalid("model: no embedding model; set one on the request or a default embedding model");
-            }
+            RequestChecks.require(provider, Capability.EMBEDDINGS, "embeddings are");
+            RequestChecks.requireEmbeddingModel(provider.name(), request.model());
         } else {
-            require(Capability.MODELS, "listing models");
+            RequestChecks.require(provider, Capability.MODELS, "listing models is");
         }
         return chain.proceed();
     }
@@ -46,16 +46,9 @@ final class Validation implements Policy {
     }
 
     void validate(ChatRequest request, Capability operation) {
-        require(operation, operation == Capability.STREAMING ? "streaming" : "chat");
-        if (request.model() == null) {
-            throw invalid("model: no model; set one on the request or a default model on the client");
-        }
-        if (!request.tools().isEmpty()) {
-            require(Capability.TOOLS, "tools");
-        }
-        if (request.responseFormat() != null && request.responseFormat().type() == ResponseFormat.Type.JSON_SCHEMA) {
-            require(Capability.JSON_SCHEMA, "JSON-schema response formats");
-        }
+        RequestChecks.require(provider, operation, operation == Capability.STREAMING ? "streaming is" : "chat is");
+        RequestChecks.requireModel(provider.name(), request.model());
+        RequestChecks.requireCapabilities(provider, request);
         List<Message> messages = request.messages();
         Set<String> open = new HashSet<>();
         Set<String> seen = new HashSet<>();
@@ -65,9 +58,6 @@ final class Validation implements Policy {
             if (m.role() != Role.TOOL && !open.isEmpty()) {
                 throw invalid("messages[" + openedAt + "].toolCalls: tool call " + open.iterator().next()
                         + " has no tool result before messages[" + i + "]");
-            }
-            if (!m.isTextOnly()) {
-                require(Capability.IMAGES, "images");
             }
             if (m.role() == Role.ASSISTANT && !m.toolCalls().isEmpty()) {
                 for (ToolCall call : m.toolCalls()) {
@@ -87,15 +77,6 @@ final class Validation implements Policy {
         if (!open.isEmpty()) {
             throw invalid("messages[" + openedAt + "].toolCalls: tool call " + open.iterator().next()
                     + " has no tool result; add Message.tool(id, result) after it");
-        }
-    }
-
-    private void require(Capability capability, String what) {
-        if (!provider.capabilities().contains(capability)) {
-            throw LlmException.newBuilder(LlmException.Kind.UNSUPPORTED)
-                    .provider(provider.name())
-                    .message(what + " is not supported by " + provider.name())
-                    .build();
         }
     }
 

@@ -1,8 +1,5 @@
 package dev.parley.cache;
 
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
-
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ChatStream;
@@ -44,14 +41,11 @@ final class Caching {
         String key = CacheKey.chat(provider, chain.request());
         // Looked up when subscribed to, perhaps on another thread. The layers below are only
         // asked for a stream on a miss, so a hit never reaches them (no rate-limit permit, no
-        // budget reservation). The name the stream reports: the cached answer's, or the stream
-        // below's (which a fallback below knows only once it answered).
-        AtomicReference<Supplier<String>> source = new AtomicReference<>(() -> provider);
-        return ChatStream.of(() -> source.get().get(), subscriber -> {
+        // budget reservation). The chunks say which provider answered (the cached answer's).
+        return ChatStream.of(provider, subscriber -> {
             ChatResponse cached = policy.lookup(key, CacheCodec::readChat);
             if (cached != null) {
                 policy.hit();
-                source.set(cached::provider);
                 ChatStream.ofResponse(cached).subscribe(subscriber);
                 return;
             }
@@ -63,8 +57,7 @@ final class Caching {
                 ChatStream.failed(provider, e).subscribe(subscriber);
                 return;
             }
-            source.set(upstream::provider);
-            upstream.subscribe(new FillingSubscriber(subscriber, upstream::provider,
+            upstream.subscribe(new FillingSubscriber(subscriber, provider,
                     response -> policy.save(key, CacheCodec::writeChat, response)));
         });
     }

@@ -63,6 +63,7 @@ final class Costing {
         return StreamTap.tap(stream, new StreamTap.Listener() {
             private Usage usage;
             private String model;
+            private String answered;
 
             @Override
             public void onChunk(ChatChunk chunk) {
@@ -71,6 +72,9 @@ final class Costing {
                 }
                 if (chunk.model() != null) {
                     model = chunk.model();
+                }
+                if (chunk.provider() != null) {
+                    answered = chunk.provider(); // a fallback below may have answered
                 }
             }
 
@@ -91,7 +95,7 @@ final class Costing {
 
             private void end() {
                 if (usage != null) {
-                    policy.tracker().add(stream.provider(), model(model, request.model()), usage);
+                    policy.tracker().add(answered != null ? answered : stream.provider(), model(model, request.model()), usage);
                 }
                 policy.release(reserved);
             }

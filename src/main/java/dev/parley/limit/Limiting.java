@@ -60,7 +60,7 @@ final class Limiting {
         ChatStream upstream = chain.proceed();
         Lane lane = policy.lane(chain.provider(), chain.request().model());
         long estimate = estimate(chain.request());
-        return ChatStream.of(upstream::provider, subscriber ->
+        return ChatStream.of(upstream.provider(), subscriber ->
                 new PermitRelay(this, lane, estimate, chain.scope(), upstream, subscriber).start());
     }
 

@@ -1,7 +1,6 @@
 package dev.parley.retry;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
 
 import dev.parley.ChatChunk;
 import dev.parley.ChatRequest;
@@ -55,8 +54,6 @@ final class Retrying {
     static ChatStream stream(RetryPolicy policy, Chain<ChatRequest, ChatStream> chain) {
         CallScope scope = chain.scope();
         ChatStream first = chain.proceed();
-        // The attempt being read: its stream knows which provider answers (a router below may pick another).
-        AtomicReference<ChatStream> reading = new AtomicReference<>(first);
         Relay<ChatChunk> relay = new Relay<>(first, new Relay.Hooks<>() {
             @Override
             public void started(Relay.Control control) {
@@ -76,13 +73,11 @@ final class Retrying {
                     announce(scope, attempt, re, decision.delay());
                     policy.sleeper().sleep(decision.delay());
                     policy.countAttempt();
-                    ChatStream next = chain.proceed();
-                    reading.set(next);
-                    return next;
+                    return chain.proceed();
                 });
             }
         });
-        return ChatStream.of(() -> reading.get().provider(), relay);
+        return ChatStream.of(first.provider(), relay);
     }
 
     /** Tells the call's observer how long the retry waits, and why. */

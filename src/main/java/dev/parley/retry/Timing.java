@@ -25,7 +25,7 @@ final class Timing {
     static ChatStream stream(TimeoutPolicy policy, Chain<ChatRequest, ChatStream> chain) {
         ChatStream inner = chain.proceed();
         CallTimer timer = policy.realTime() ? CallTimer.SHARED : null;
-        return ChatStream.of(inner::provider,
+        return ChatStream.of(inner.provider(),
                 new Relay<>(inner, new StreamWatch(policy, chain.provider(), chain.scope().deadline(), timer)));
     }
 

@@ -174,7 +174,7 @@ public final class CircuitBreaker implements Policy {
                 }
             }
         });
-        return ChatStream.of(inner::provider, relay);
+        return ChatStream.of(inner.provider(), relay);
     }
 
     /** {@return the current state}; an open circuit whose cool-down has ended reads HALF_OPEN */

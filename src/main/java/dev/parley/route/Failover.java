@@ -58,11 +58,10 @@ final class Failover {
     /**
      * {@return a stream of the first target whose stream does not fail before its first chunk}.
      * The first target's stream is made now (so a provider that cannot stream fails now); the
-     * others when needed, in the same scope. The stream reports the name of the target
-     * it is reading, {@code name.apply(i)} for target {@code i}.
+     * others when needed, in the same scope. The stream is named after the first target; its
+     * chunks name the target that answered.
      */
-    ChatStream stream(IntFunction<String> name, int count, IntFunction<ChatStream> open, Counter counter,
-                      CallScope scope) {
+    ChatStream stream(int count, IntFunction<ChatStream> open, Counter counter, CallScope scope) {
         ChatStream first = open.apply(0);
         List<Throwable> earlier = new ArrayList<>();
         AtomicInteger current = new AtomicInteger();
@@ -101,7 +100,7 @@ final class Failover {
                 }
             }
         });
-        return ChatStream.of(() -> name.apply(current.get()), relay);
+        return ChatStream.of(first.provider(), relay);
     }
 
     private boolean movesOn(Throwable error, boolean hasNext, CallScope scope) {

@@ -44,7 +44,7 @@ final class Falling {
     }
 
     ChatStream stream(Chain<ChatRequest, ChatStream> chain) {
-        return failover.stream(i -> name(i, chain.provider()), fallbacks.size() + 1, i -> {
+        return failover.stream(fallbacks.size() + 1, i -> {
             if (i == 0) {
                 return chain.proceed();
             }

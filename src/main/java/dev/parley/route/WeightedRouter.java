@@ -146,8 +146,7 @@ public final class WeightedRouter extends ScopedProvider {
             }, new Relay.Hooks<>() {
             }));
         }
-        return failover.stream(i -> plan.get(i).provider().name(), plan.size(),
-                i -> plan.get(i).provider().stream(request, scope), counter(plan), scope);
+        return failover.stream(plan.size(), i -> plan.get(i).provider().stream(request, scope), counter(plan), scope);
     }
 
     @Override

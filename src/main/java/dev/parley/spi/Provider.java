@@ -10,6 +10,7 @@ import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
 import dev.parley.ModelInfo;
+import dev.parley.internal.RequestChecks;
 
 /**
  * A model provider: something that answers chat requests, and perhaps streams and embeds.
@@ -133,9 +134,6 @@ public interface Provider {
     }
 
     private LlmException unsupported(String what) {
-        return LlmException.newBuilder(LlmException.Kind.UNSUPPORTED)
-                .provider(name())
-                .message(what + " not supported by " + name())
-                .build();
+        return RequestChecks.unsupported(name(), what);
     }
 }

@@ -92,7 +92,7 @@ final class Stack extends ScopedProvider implements InterruptibleCalls {
             }
             case STREAM -> {
                 ChatStream s = provider.stream((ChatRequest) request, scope);
-                yield tell ? ChatStream.of(s::provider, subscriber -> {
+                yield tell ? ChatStream.of(s.provider(), subscriber -> {
                     scope.attemptStarted();
                     s.subscribe(subscriber);
                 }) : s;

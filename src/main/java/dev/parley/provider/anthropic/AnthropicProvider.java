@@ -32,6 +32,7 @@ import dev.parley.json.JsonException;
 import dev.parley.json.JsonObject;
 import dev.parley.spi.Capability;
 import dev.parley.internal.InterruptibleCalls;
+import dev.parley.internal.RequestChecks;
 import dev.parley.spi.Provider;
 
 /**
@@ -173,10 +174,7 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
     }
 
     private JsonObject body(ChatRequest request, boolean stream) {
-        if (request.model() == null) {
-            throw LlmException.newBuilder(LlmException.Kind.CONFIGURATION).provider(name)
-                    .message("no model: set one on the request or a default model").build();
-        }
+        RequestChecks.requireModel(name, request.model());
         return MessagesEncoder.encode(name, request, defaultMaxTokens, stream);
     }
 

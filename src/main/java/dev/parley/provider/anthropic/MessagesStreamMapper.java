@@ -208,6 +208,6 @@ final class MessagesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
         return ChatChunk.newBuilder().textDelta(text).reasoningDelta(reasoning).reasoningSignature(signature)
                 .redactedReasoning(redacted).toolCalls(call == null ? null : List.of(call))
                 .finishReason(stopReason == null ? null : FinishReason.fromWire(stopReason)).rawFinishReason(stopReason)
-                .usage(usage).id(id).model(model).requestId(requestId).headers(headers).raw(raw).build();
+                .usage(usage).id(id).model(model).requestId(requestId).headers(headers).provider(provider).raw(raw).build();
     }
 }

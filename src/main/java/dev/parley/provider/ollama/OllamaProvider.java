@@ -29,6 +29,7 @@ import dev.parley.json.JsonObject;
 import dev.parley.json.JsonValue;
 import dev.parley.spi.Capability;
 import dev.parley.internal.InterruptibleCalls;
+import dev.parley.internal.RequestChecks;
 import dev.parley.spi.Provider;
 
 /**
@@ -127,7 +128,8 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
 
     @Override
     public EmbeddingResponse embed(EmbeddingRequest request) {
-        JsonObject body = OllamaRequests.embedBody(request, model(request.model()), keepAlive);
+        RequestChecks.requireEmbeddingModel(name, request.model());
+        JsonObject body = OllamaRequests.embedBody(request, request.model(), keepAlive);
         Transport.Response response = Transport.send(client, post("/api/embed", body, "application/json"), name, key,
                 limits.embeddings());
         String requestId = HttpErrors.requestId(response.headers());
@@ -155,10 +157,7 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
     }
 
     private String model(String model) {
-        if (model == null) {
-            throw LlmException.newBuilder(LlmException.Kind.CONFIGURATION).provider(name)
-                    .message("no model: set one on the request or a default model").build();
-        }
+        RequestChecks.requireModel(name, model);
         return model;
     }
 

@@ -71,7 +71,7 @@ final class OllamaStreamMapper implements FrameMapper<byte[], ChatChunk> {
         }
         output.emit(ChatChunk.newBuilder().textDelta(message.stringOr("content", ""))
                 .reasoningDelta(message.stringOr("thinking", "")).toolCalls(deltas).finishReason(reason)
-                .rawFinishReason(raw).usage(usage).model(o.stringOr("model", null)).requestId(requestId).headers(headers).raw(o)
+                .rawFinishReason(raw).usage(usage).model(o.stringOr("model", null)).requestId(requestId).headers(headers).provider(provider).raw(o)
                 .build());
         if (done) {
             output.end();

@@ -37,7 +37,7 @@ final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
         this.requestId = HttpErrors.requestId(headers);
         this.headers = headers;
         this.key = key;
-        this.reader = new ChunkReader(dialect, requestId, headers);
+        this.reader = new ChunkReader(dialect, requestId, headers, provider);
     }
 
     @Override
@@ -75,7 +75,7 @@ final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
         if (isError(event, o)) {
             throw HttpErrors.fromStreamError(provider, o, requestId, key);
         }
-        return ChatDecoder.chunk(dialect, o, requestId, headers);
+        return ChatDecoder.chunk(dialect, o, requestId, headers, provider);
     }
 
     /** {@return whether the event is the end marker {@code [DONE]}, perhaps with spaces around it} */

@@ -12,9 +12,9 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.parley.ConfigurationException;
 import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
+import dev.parley.InvalidRequestException;
 import dev.parley.LlmException;
 import dev.parley.ModelInfo;
 import dev.parley.Usage;
@@ -107,7 +107,7 @@ class OllamaEmbedModelsTest {
     @Test
     void embed_withoutModel_failsBeforeSending() {
         try (ReplayServer server = ReplayServer.start()) {
-            assertThrows(ConfigurationException.class, () -> provider(server).embed(EmbeddingRequest.of(null, List.of("hi"))));
+            assertThrows(InvalidRequestException.class, () -> provider(server).embed(EmbeddingRequest.of(null, List.of("hi"))));
             assertEquals(0, server.pendingRequests());
         }
     }

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import dev.parley.AuthenticationException;
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
-import dev.parley.ConfigurationException;
 import dev.parley.ContentPart;
 import dev.parley.FinishReason;
 import dev.parley.InvalidRequestException;
@@ -274,14 +273,14 @@ class OpenAiChatTest {
     }
 
     @Test
-    void chat_withoutModel_isConfigurationErrorBeforeAnyRequest() {
+    void chat_withoutModel_isAnInvalidRequestBeforeAnyRequest() {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/v1/chat/completions", Reply.fixture("openai/chat_basic"));
             Provider p = Fakes.openai(server);
             ChatRequest noModel = ChatRequest.newBuilder().addMessage(Message.user("hi")).build();
-            ConfigurationException e = assertThrows(ConfigurationException.class, () -> p.chat(noModel));
+            InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> p.chat(noModel));
             assertTrue(e.getMessage().contains("no model: set one on the request or a default model"), e.getMessage());
-            assertThrows(ConfigurationException.class, () -> p.stream(noModel));
+            assertThrows(InvalidRequestException.class, () -> p.stream(noModel));
             assertEquals(0, server.pendingRequests());
         }
     }

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 import dev.parley.ConfigurationException;
+import dev.parley.InvalidRequestException;
 import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
@@ -203,9 +204,9 @@ class OpenAiEmbeddingsAndModelsTest {
     }
 
     @Test
-    void embed_withoutModel_isConfigurationErrorBeforeAnyRequest() {
+    void embed_withoutModel_isAnInvalidRequestBeforeAnyRequest() {
         try (ReplayServer server = ReplayServer.start()) {
-            LlmException e = assertThrows(ConfigurationException.class,
+            LlmException e = assertThrows(InvalidRequestException.class,
                     () -> Fakes.openai(server).embed(EmbeddingRequest.of(null, List.of("a"))));
             assertTrue(e.getMessage().contains("no model"), e.getMessage());
             assertEquals(0, server.pendingRequests());

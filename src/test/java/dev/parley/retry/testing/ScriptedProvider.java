@@ -75,7 +75,8 @@ public final class ScriptedProvider implements Provider {
 
     /** Adds a stream step that sends {@code texts} as chunks and completes. */
     public ScriptedProvider thenStreamTexts(String... texts) {
-        return thenStream(r -> ChatStream.ofChunks(name, List.of(texts).stream().map(ChatChunk::ofText).toList()));
+        return thenStream(r -> ChatStream.ofChunks(name, List.of(texts).stream()
+                .map(t -> ChatChunk.newBuilder().textDelta(t).provider(name).build()).toList()));
     }
 
     /** Adds a stream step that fails with {@code error} before any chunk. */
