@@ -25,7 +25,6 @@ import dev.parley.ModelInfo;
 import dev.parley.http.DecodingPublisher;
 import dev.parley.http.HttpErrors;
 import dev.parley.http.ResponseLimits;
-import dev.parley.http.StreamOptions;
 import dev.parley.http.Transport;
 import dev.parley.json.Json;
 import dev.parley.json.JsonException;
@@ -114,7 +113,7 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
             FinalEventFlush flushed = new FinalEventFlush(body);
             MessagesStreamMapper mapper = new MessagesStreamMapper(name, headers, key,
                     flushed::ended, MessagesEncoder.answerTool(request));
-            return DecodingPublisher.sse(flushed, mapper, StreamOptions.defaults().withRequireEndMarker(true));
+            return DecodingPublisher.sse(flushed, mapper);
         }));
     }
 

@@ -19,7 +19,6 @@ import dev.parley.LlmException;
 import dev.parley.ModelInfo;
 import dev.parley.http.DecodingPublisher;
 import dev.parley.http.HttpErrors;
-import dev.parley.http.StreamOptions;
 import dev.parley.http.ResponseLimits;
 import dev.parley.http.Transport;
 import dev.parley.json.Json;
@@ -122,8 +121,7 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
         HttpRequest http = post("/api/chat", body, "application/x-ndjson");
         return ChatStream.of(name, Transport.stream(client, http, name, key, (responseHeaders, responseBody) ->
                 DecodingPublisher.ndjson(responseBody,
-                        new OllamaStreamMapper(name, responseHeaders, key),
-                        StreamOptions.defaults().withRequireEndMarker(true))));
+                        new OllamaStreamMapper(name, responseHeaders, key))));
     }
 
     @Override

@@ -17,7 +17,6 @@ import dev.parley.LlmException.Kind;
 import dev.parley.ModelInfo;
 import dev.parley.http.DecodingPublisher;
 import dev.parley.http.HttpErrors;
-import dev.parley.http.StreamOptions;
 import dev.parley.http.Transport;
 import dev.parley.json.Json;
 import dev.parley.json.JsonAccessException;
@@ -95,10 +94,9 @@ final class OpenAiProvider implements Provider, InterruptibleCalls {
         check(request);
         HttpRequest http = post(chatUri, ChatEncoder.chat(settings.dialect(), request, true),
                 "text/event-stream");
-        StreamOptions options = StreamOptions.defaults().withRequireEndMarker(true);
         return ChatStream.of(name(), Transport.stream(settings.client(), http, name(), settings.apiKey(),
                 (headers, body) -> DecodingPublisher.sse(body, new ChunkMapper(settings.dialect(), name(),
-                        headers, settings.apiKey()), options)));
+                        headers, settings.apiKey()))));
     }
 
     @Override
