@@ -20,6 +20,7 @@ module dev.parley {
     exports dev.parley.limit;
     exports dev.parley.retry;
     exports dev.parley.route;
+    exports dev.parley.schema;
     exports dev.parley.spi;
     exports dev.parley.testing;
     exports dev.parley.tools;

@@ -195,6 +195,85 @@ public final class Llm implements AutoCloseable {
         return stack.stream(r, scope(options));
     }
 
+    // ---- structured answers
+
+    /**
+     * Sends a request and returns the answer as a record: the record's JSON schema goes to the
+     * provider by its strongest means (see {@link ResponseFormat}), and the JSON answer is built
+     * into the record. When the answer does not fit, the error goes back to the model once and its
+     * second answer is used.
+     *
+     * {@snippet :
+     * record Capital(String country, String city, int population) {}
+     * Capital c = llm.chat(ChatRequest.of("gpt-4o-mini", "The capital of France?"), Capital.class);
+     * }
+     *
+     * <p>The record's components may be strings, numbers, booleans, enums, {@code List},
+     * {@code Map<String, T>}, {@code Optional}, records and sealed interfaces of records, described
+     * with {@link dev.parley.schema.Description}; see {@link dev.parley.schema.JsonSchema}.
+     *
+     * @param request the request; its response format is replaced by the record's schema
+     * @param type    the record to answer with
+     * @param <T>     the type of the answer
+     * @return the answer
+     * @throws StructuredOutputException if the answer is not JSON or does not fit the record, even
+     *         after the repair turn, or the model refused
+     * @throws IllegalArgumentException if {@code type} is not a record, or has no JSON form
+     * @throws LlmException if a call fails
+     */
+    public <T> T chat(ChatRequest request, Class<T> type) {
+        return chat(request, type, StructuredOptions.defaults()).value();
+    }
+
+    /**
+     * Like {@link #chat(ChatRequest, Class)}, with options, returning the response with the value.
+     *
+     * @param request the request; its response format is replaced by the record's schema
+     * @param type    the record to answer with
+     * @param options the number of repair turns, the schema's name, the per-call options
+     * @param <T>     the type of the answer
+     * @return the answer, its response and the number of requests made
+     * @throws StructuredOutputException if the answer is not JSON or does not fit the record after
+     *         the repair turns, or the model refused
+     * @throws IllegalArgumentException if {@code type} is not a record, or has no JSON form
+     * @throws LlmException if a call fails
+     */
+    public <T> Structured<T> chat(ChatRequest request, Class<T> type, StructuredOptions options) {
+        Objects.requireNonNull(options, "options");
+        return StructuredCalls.chat(r -> chat(r, options.callOptions()), request, type, options);
+    }
+
+    /**
+     * Streams the answer to a request as a record: partial objects as its fields complete, then
+     * the record. No repair turn is made.
+     *
+     * @param request the request; its response format is replaced by the record's schema
+     * @param type    the record to answer with
+     * @param <T>     the type of the answer
+     * @return the stream, not yet started
+     * @throws IllegalArgumentException if {@code type} is not a record, or has no JSON form
+     */
+    public <T> StructuredStream<T> stream(ChatRequest request, Class<T> type) {
+        return stream(request, type, StructuredOptions.defaults());
+    }
+
+    /**
+     * Like {@link #stream(ChatRequest, Class)}, with the schema's name and the per-call options
+     * taken from {@code options}; its repair turns do not apply to streams.
+     *
+     * @param request the request; its response format is replaced by the record's schema
+     * @param type    the record to answer with
+     * @param options the schema's name and the per-call options
+     * @param <T>     the type of the answer
+     * @return the stream, not yet started
+     * @throws IllegalArgumentException if {@code type} is not a record, or has no JSON form
+     */
+    public <T> StructuredStream<T> stream(ChatRequest request, Class<T> type, StructuredOptions options) {
+        Objects.requireNonNull(options, "options");
+        ChatRequest r = StructuredCalls.withSchema(request, type, options);
+        return new StructuredStream<>(stream(r, options.callOptions()), type);
+    }
+
     // ---- embeddings and models
 
     /**

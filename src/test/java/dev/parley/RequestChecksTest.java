@@ -42,10 +42,11 @@ class RequestChecksTest {
         assertEquals("deepseek: embeddings are not supported by deepseek", alone.getMessage());
         assertEquals(alone.getMessage(), wrapped.getMessage());
 
-        ChatRequest schema = ChatRequest.newBuilder().model("deepseek-chat").addMessage(Message.user("hi"))
-                .responseFormat(ResponseFormat.jsonSchema("answer", dev.parley.json.JsonObject.newBuilder().build())).build();
-        UnsupportedCapabilityException a = assertThrows(UnsupportedCapabilityException.class, () -> adapter().chat(schema));
-        UnsupportedCapabilityException b = assertThrows(UnsupportedCapabilityException.class, () -> llm().chat(schema));
+        // DeepSeek takes no images (a JSON schema it takes, as JSON mode with the schema in the prompt).
+        ChatRequest image = ChatRequest.newBuilder().model("deepseek-chat").addMessage(Message.user(List.of(
+                ContentPart.text("what?"), ContentPart.imageUrl("https://example.com/a.png")))).build();
+        UnsupportedCapabilityException a = assertThrows(UnsupportedCapabilityException.class, () -> adapter().chat(image));
+        UnsupportedCapabilityException b = assertThrows(UnsupportedCapabilityException.class, () -> llm().chat(image));
         assertEquals(a.getMessage(), b.getMessage());
     }
 }

@@ -88,7 +88,7 @@ final class ChatRequests {
             }
         });
         body.get("tool_choice").filter(v -> !(v instanceof JsonNull)).ifPresent(v -> r.toolChoice(toolChoice(v)));
-        body.optObject("response_format").ifPresent(f -> r.responseFormat(responseFormat(f)));
+        body.optObject("response_format").ifPresent(f -> field("response_format", () -> r.responseFormat(responseFormat(f))));
         body.optString("user").ifPresent(r::user);
         if (openAiStyle) {
             for (String name : PASS_THROUGH) {

@@ -19,6 +19,9 @@ public enum Capability {
     IMAGES,
     /** Reasoning returned with the answer. */
     REASONING,
-    /** JSON-schema response formats. */
+    /**
+     * Answers that follow a JSON schema ({@link dev.parley.ResponseFormat#jsonSchema}), by the
+     * strongest means the provider has: a strict schema, a forced tool, or the schema in the prompt.
+     */
     JSON_SCHEMA
 }

@@ -46,7 +46,7 @@ import dev.parley.spi.Provider;
 final class AnthropicProvider implements Provider, InterruptibleCalls {
 
     private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.CHAT, Capability.STREAMING,
-            Capability.TOOLS, Capability.IMAGES, Capability.REASONING, Capability.MODELS));
+            Capability.TOOLS, Capability.IMAGES, Capability.REASONING, Capability.MODELS, Capability.JSON_SCHEMA));
     /** The largest page the models list serves. */
     private static final int MODELS_PAGE = 1000;
     /** The most pages {@link #models()} asks for; Anthropic has a few dozen models, on one page. */
@@ -101,7 +101,9 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
         HttpRequest http = post(body(request, false));
         Transport.Response response = Transport.send(client, http, name, key, limits.chat());
         String requestId = HttpErrors.requestId(response.headers());
-        return decode(response, requestId, body -> MessagesDecoder.response(name, body, response.headers(), requestId));
+        String answerTool = MessagesEncoder.answerTool(request);
+        return decode(response, requestId,
+                body -> MessagesDecoder.response(name, body, response.headers(), requestId, answerTool));
     }
 
     @Override
@@ -110,7 +112,7 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
         return ChatStream.of(name, Transport.stream(client, http, name, key, (headers, body) -> {
             FinalEventFlush flushed = new FinalEventFlush(body);
             MessagesStreamMapper mapper = new MessagesStreamMapper(name, headers, key,
-                    flushed::ended);
+                    flushed::ended, MessagesEncoder.answerTool(request));
             return DecodingPublisher.sse(flushed, mapper);
         }));
     }

@@ -50,19 +50,45 @@ final class MessagesDecoder {
      * compact JSON; other block types (server tools, citations ...) are left in {@link ChatResponse#raw()}
      */
     static ChatResponse response(String provider, JsonObject body, HttpHeaders headers, String requestId) {
+        return response(provider, body, headers, requestId, null);
+    }
+
+    /**
+     * {@return the response for a message body, as {@link #response(String, JsonObject, HttpHeaders, String)}},
+     * except that a call of {@code answerTool} is the answer: its input is the text (replacing any
+     * text before it), it is not a tool call, and the stop reason {@code tool_use} reads as
+     * {@code end_turn}.
+     *
+     * @param answerTool the tool that carries a JSON-schema answer ({@link MessagesEncoder#answerTool}); null for none
+     */
+    static ChatResponse response(String provider, JsonObject body, HttpHeaders headers, String requestId,
+                                 String answerTool) {
         StringBuilder text = new StringBuilder();
+        boolean answered = false;
         List<ReasoningBlock> reasoning = new ArrayList<>();
         List<ToolCall> calls = new ArrayList<>();
         JsonArray content = body.array("content");
         for (int i = 0; i < content.size(); i++) {
             JsonObject block = content.object(i);
             switch (block.string("type")) {
-                case "text" -> text.append(block.string("text"));
+                case "text" -> {
+                    if (!answered) {
+                        text.append(block.string("text"));
+                    }
+                }
                 case "thinking" -> reasoning.add(new ReasoningBlock(block.string("thinking"),
                         block.optString("signature").orElse(null), null));
                 case "redacted_thinking" -> reasoning.add(new ReasoningBlock("", null, block.string("data")));
-                case "tool_use" -> calls.add(new ToolCall(block.string("id"), block.string("name"),
-                        Json.write(block.object("input"))));
+                case "tool_use" -> {
+                    if (!answered && block.string("name").equals(answerTool)) {
+                        answered = true;
+                        text.setLength(0);
+                        text.append(Json.write(block.object("input")));
+                    } else {
+                        calls.add(new ToolCall(block.string("id"), block.string("name"),
+                                Json.write(block.object("input"))));
+                    }
+                }
                 default -> {
                     // Server tools, web search results and future block types: kept in raw().
                 }
@@ -79,7 +105,10 @@ final class MessagesDecoder {
                 .requestId(requestId)
                 .headers(headers)
                 .raw(body);
-        body.optString("stop_reason").ifPresent(b::finishReason);
+        String stop = body.optString("stop_reason").orElse(null);
+        if (stop != null) {
+            b.finishReason(answered && calls.isEmpty() && stop.equals("tool_use") ? "end_turn" : stop);
+        }
         return b.build();
     }
 

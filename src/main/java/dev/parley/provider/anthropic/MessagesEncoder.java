@@ -63,6 +63,11 @@ final class MessagesEncoder {
                 .put("max_tokens", request.maxTokens() != null ? request.maxTokens() : defaultMaxTokens);
         List<String> system = new ArrayList<>();
         JsonArray messages = messages(provider, request.messages(), system);
+        String answerTool = answerTool(request);
+        boolean thinking = thinking(request);
+        if (answerTool != null && thinking) {
+            system.add("Give your final answer by calling the tool " + answerTool + ".");
+        }
         if (!system.isEmpty()) {
             body.put("system", String.join("\n\n", system));
         }
@@ -76,7 +81,8 @@ final class MessagesEncoder {
         if (!request.stop().isEmpty()) {
             body.put("stop_sequences", JsonArray.ofStrings(request.stop()));
         }
-        if (!request.tools().isEmpty()) {
+        ResponseFormat format = request.responseFormat();
+        if (!request.tools().isEmpty() || answerTool != null) {
             JsonArray.Builder tools = JsonArray.newBuilder();
             for (Tool t : request.tools()) {
                 JsonObject.Builder tool = JsonObject.newBuilder().put("name", t.name());
@@ -85,16 +91,16 @@ final class MessagesEncoder {
                 }
                 tools.add(tool.put("input_schema", t.parameters()).build());
             }
+            if (answerTool != null) {
+                tools.add(JsonObject.newBuilder().put("name", answerTool)
+                        .put("description", "Give your answer by calling this tool: its input is the answer, a JSON"
+                                + " object that follows the input schema.")
+                        .put("input_schema", format.schema()).build());
+            }
             body.put("tools", tools.build());
-            if (request.toolChoice() != null) {
-                JsonObject.Builder choice = JsonObject.newBuilder();
-                switch (request.toolChoice().mode()) {
-                    case AUTO -> choice.put("type", "auto");
-                    case NONE -> choice.put("type", "none");
-                    case REQUIRED -> choice.put("type", "any");
-                    case TOOL -> choice.put("type", "tool").put("name", request.toolChoice().toolName());
-                }
-                body.put("tool_choice", choice.build());
+            JsonObject choice = toolChoice(request.toolChoice(), answerTool, !request.tools().isEmpty(), thinking);
+            if (choice != null) {
+                body.put("tool_choice", choice);
             }
         }
         if (request.user() != null) {
@@ -109,18 +115,75 @@ final class MessagesEncoder {
         return body.build();
     }
 
+    /**
+     * {@return the name of the tool whose input is the answer, for a JSON-schema response format;
+     * null for any other format} Anthropic has no response format: the schema becomes a tool the
+     * model is made to call, and {@link MessagesDecoder} reads its input back as the answer.
+     *
+     * @param request the request
+     */
+    static String answerTool(ChatRequest request) {
+        ResponseFormat format = request.responseFormat();
+        return format != null && format.type() == ResponseFormat.Type.JSON_SCHEMA ? format.name() : null;
+    }
+
+    /**
+     * {@return whether the request turns on extended thinking} (through its extra {@code thinking}
+     * field), with which Anthropic refuses a forced tool choice
+     */
+    private static boolean thinking(ChatRequest request) {
+        return request.extra().get("thinking").orElse(null) instanceof JsonObject t
+                && !"disabled".equals(t.stringOr("type", ""));
+    }
+
+    /**
+     * The tool choice: the request's own; or, with an answer tool, the tool the request names, else
+     * any tool when the request has tools the model may call first, else the answer tool. With
+     * extended thinking, which allows only {@code auto} and {@code none}, {@code auto}, and the
+     * system prompt asks for the answer tool.
+     */
+    private static JsonObject toolChoice(ToolChoice choice, String answerTool, boolean otherTools, boolean thinking) {
+        if (answerTool != null && thinking) {
+            return JsonObject.of("type", JsonString.of("auto"));
+        }
+        if (answerTool != null && (choice == null || choice.mode() != ToolChoice.Mode.TOOL)) {
+            return otherTools && (choice == null || choice.mode() != ToolChoice.Mode.NONE)
+                    ? JsonObject.of("type", JsonString.of("any"))
+                    : JsonObject.newBuilder().put("type", "tool").put("name", answerTool).build();
+        }
+        if (choice == null) {
+            return null;
+        }
+        JsonObject.Builder out = JsonObject.newBuilder();
+        switch (choice.mode()) {
+            case AUTO -> out.put("type", "auto");
+            case NONE -> out.put("type", "none");
+            case REQUIRED -> out.put("type", "any");
+            case TOOL -> out.put("type", "tool").put("name", choice.toolName());
+        }
+        return out.build();
+    }
+
     private static void check(String provider, ChatRequest request) {
         ResponseFormat format = request.responseFormat();
-        if (format != null && format.type() != ResponseFormat.Type.TEXT) {
+        if (format != null && format.type() == ResponseFormat.Type.JSON_OBJECT) {
             throw LlmException.newBuilder(LlmException.Kind.UNSUPPORTED).provider(provider)
-                    .message("Anthropic's Messages API has no " + format.type() + " response format; ask for JSON"
-                            + " in the prompt, or define a tool with that schema and force it with ToolChoice.tool(name)")
+                    .message("Anthropic's Messages API has no JSON_OBJECT response format; ask for JSON in the"
+                            + " prompt, or give a schema with ResponseFormat.jsonSchema(name, schema)")
                     .build();
+        }
+        if (format != null && format.type() == ResponseFormat.Type.JSON_SCHEMA) {
+            for (Tool t : request.tools()) {
+                if (t.name().equals(format.name())) {
+                    throw invalid(provider, "responseFormat.name: \"" + format.name() + "\" is also the name of a"
+                            + " tool; Anthropic gets the schema as a tool of that name, so rename one");
+                }
+            }
         }
         if (request.temperature() != null && request.temperature() > 1) {
             throw invalid(provider, "temperature: Anthropic accepts 0 to 1, got " + request.temperature());
         }
-        if (request.toolChoice() != null && request.tools().isEmpty()
+        if (request.toolChoice() != null && request.tools().isEmpty() && answerTool(request) == null
                 && request.toolChoice().mode() == ToolChoice.Mode.REQUIRED) {
             throw invalid(provider, "toolChoice: REQUIRED needs at least one tool in the request");
         }

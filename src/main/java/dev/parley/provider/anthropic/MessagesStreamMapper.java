@@ -37,6 +37,10 @@ import dev.parley.json.JsonObject;
  *     chunks before it. {@code ping} and unknown events or delta types: ignored.</li>
  * </ul>
  *
+ * <p>With an answer tool (a JSON-schema response format, see {@link MessagesEncoder#answerTool}),
+ * the first call of that tool is the answer: its argument fragments are text, it is no tool call,
+ * and a {@code tool_use} stop reason reads as {@code end_turn}, as in {@link MessagesDecoder}.
+ *
  * <p>Every chunk carries the id, model (once known) and request id, and the event as raw JSON.
  *
  * <p>Holds the state of one stream: not thread-safe, and used by one stream only (a
@@ -51,6 +55,14 @@ final class MessagesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
     private final BooleanSupplier bodyEnded;
     /** Tool-use blocks by content block index: whether any argument text arrived yet. */
     private final Map<Integer, Boolean> toolBlocks = new HashMap<>();
+    /** The tool that carries the answer, or null. */
+    private final String answerTool;
+    /** The content block index of the answer tool's call, or -1 before it starts. */
+    private int answerBlock = -1;
+    /** Whether the answer tool's call got any argument text. */
+    private boolean answerText;
+    /** Whether a tool other than the answer tool was called. */
+    private boolean otherCalls;
     private String id;
     private String model;
     private MessagesDecoder.UsageCounts usage = MessagesDecoder.UsageCounts.NONE;
@@ -65,6 +77,20 @@ final class MessagesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
      *                  reported as a cut stream
      */
     MessagesStreamMapper(String provider, HttpHeaders headers, ApiKey key, BooleanSupplier bodyEnded) {
+        this(provider, headers, key, bodyEnded, null);
+    }
+
+    /**
+     * Creates the mapper of one stream whose answer comes as the input of {@code answerTool}.
+     *
+     * @param provider   the provider's name
+     * @param headers    the response headers
+     * @param key        the key to scrub from error messages
+     * @param bodyEnded  whether the body has ended
+     * @param answerTool the tool that carries a JSON-schema answer; null for none
+     */
+    MessagesStreamMapper(String provider, HttpHeaders headers, ApiKey key, BooleanSupplier bodyEnded, String answerTool) {
+        this.answerTool = answerTool;
         this.provider = provider;
         this.requestId = HttpErrors.requestId(headers);
         this.headers = headers;
@@ -96,13 +122,19 @@ final class MessagesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
             case "content_block_delta" -> blockDelta(data.intValue("index"), data.object("delta"), data, out);
             case "content_block_stop" -> {
                 int index = data.intValue("index");
-                if (Boolean.FALSE.equals(toolBlocks.get(index))) {
+                if (index == answerBlock && !answerText) {
+                    answerText = true;
+                    out.emit(chunk("{}", null, null, null, null, null, null, data));
+                } else if (Boolean.FALSE.equals(toolBlocks.get(index))) {
                     out.emit(chunk(null, null, null, null, new ToolCallDelta(index, null, null, "{}"), null, null, data));
                 }
             }
             case "message_delta" -> {
                 usage = MessagesDecoder.usage(data.optObject("usage").orElse(JsonObject.of()), usage);
                 String stop = data.optObject("delta").flatMap(d -> d.optString("stop_reason")).orElse(null);
+                if ("tool_use".equals(stop) && answerBlock >= 0 && !otherCalls) {
+                    stop = "end_turn";
+                }
                 out.emit(chunk(null, null, null, null, null, stop, usage.toUsage(), data));
             }
             case "message_stop" -> out.end();
@@ -130,6 +162,11 @@ final class MessagesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
             }
             case "redacted_thinking" -> out.emit(chunk(null, null, null, block.string("data"), null, null, null, data));
             case "tool_use" -> {
+                if (answerBlock < 0 && block.string("name").equals(answerTool)) {
+                    answerBlock = index;
+                    return;
+                }
+                otherCalls = true;
                 toolBlocks.put(index, false);
                 out.emit(chunk(null, null, null, null,
                         new ToolCallDelta(index, block.string("id"), block.string("name"), ""), null, null, data));
@@ -147,6 +184,13 @@ final class MessagesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
             case "signature_delta" -> out.emit(chunk(null, null, delta.string("signature"), null, null, null, null, data));
             case "input_json_delta" -> {
                 String partial = delta.string("partial_json");
+                if (index == answerBlock) {
+                    if (!partial.isEmpty()) {
+                        answerText = true;
+                        out.emit(chunk(partial, null, null, null, null, null, null, data));
+                    }
+                    return;
+                }
                 // Only the input of a tool_use block (not a server tool's); empty fragments add nothing.
                 if (toolBlocks.containsKey(index) && !partial.isEmpty()) {
                     toolBlocks.put(index, true);

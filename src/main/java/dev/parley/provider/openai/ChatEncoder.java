@@ -13,6 +13,7 @@ import dev.parley.Role;
 import dev.parley.Tool;
 import dev.parley.ToolCall;
 import dev.parley.ToolChoice;
+import dev.parley.json.Json;
 import dev.parley.json.JsonArray;
 import dev.parley.json.JsonNull;
 import dev.parley.json.JsonObject;
@@ -43,7 +44,16 @@ final class ChatEncoder {
         if (r.model() != null) {
             b.put("model", r.model());
         }
-        b.put("messages", messages(dialect, r.messages()));
+        boolean schemaInPrompt = dialect.schemaInPrompt() && r.responseFormat() != null
+                && r.responseFormat().type() == ResponseFormat.Type.JSON_SCHEMA;
+        JsonArray messages = messages(dialect, r.messages());
+        if (schemaInPrompt) {
+            JsonArray.Builder withSchema = JsonArray.newBuilder().add(JsonObject.newBuilder().put("role", "system")
+                    .put("content", schemaMessage(r.responseFormat())).build());
+            messages.values().forEach(withSchema::add);
+            messages = withSchema.build();
+        }
+        b.put("messages", messages);
         if (r.temperature() != null) {
             b.put("temperature", r.temperature());
         }
@@ -69,7 +79,8 @@ final class ChatEncoder {
             b.put("tool_choice", toolChoice(r.toolChoice()));
         }
         if (r.responseFormat() != null) {
-            b.put("response_format", responseFormat(r.responseFormat()));
+            b.put("response_format", schemaInPrompt ? JsonObject.of("type", JsonString.of("json_object"))
+                    : responseFormat(r.responseFormat()));
         }
         if (r.user() != null) {
             b.put("user", r.user());
@@ -246,6 +257,15 @@ final class ChatEncoder {
                     .put("function", JsonObject.newBuilder().put("name", c.toolName()).build())
                     .build();
         };
+    }
+
+    /**
+     * {@return the system message that carries a schema to a server without {@code json_schema}}
+     * It says "JSON", which DeepSeek's JSON mode requires the prompt to say.
+     */
+    static String schemaMessage(ResponseFormat f) {
+        return "Answer with one JSON object and nothing else. The object must follow this JSON Schema (named "
+                + f.name() + "):\n" + Json.write(f.schema());
     }
 
     private static JsonObject responseFormat(ResponseFormat f) {

@@ -22,12 +22,14 @@ enum Dialect {
 
     /**
      * DeepSeek: no {@code developer} role, reasoning returned as {@code reasoning_content} (and
-     * sent back inside tool-calling turns), no images, no JSON schema, no embeddings.
+     * sent back inside tool-calling turns), no images, no embeddings. It has JSON mode but no
+     * {@code json_schema}: a JSON-schema format is sent as JSON mode with the schema in a system
+     * message ({@link #schemaInPrompt()}).
      */
     DEEPSEEK("deepseek", "https://api.deepseek.com", false, "DEEPSEEK_API_KEY",
             true, true, false, true, false,
             EnumSet.of(Capability.CHAT, Capability.STREAMING, Capability.MODELS, Capability.TOOLS,
-                    Capability.REASONING)),
+                    Capability.REASONING, Capability.JSON_SCHEMA)),
 
     /**
      * Any other server, by base URL. What it supports is up to the server, so every capability of
@@ -83,6 +85,14 @@ enum Dialect {
     /** {@return what this dialect's servers can do} */
     Set<Capability> capabilities() {
         return capabilities;
+    }
+
+    /**
+     * {@return whether a JSON-schema response format is sent as {@code json_object} with the
+     * schema in a system message, for a server that has JSON mode but no {@code json_schema}}
+     */
+    boolean schemaInPrompt() {
+        return this == DEEPSEEK;
     }
 
     /** {@return whether an API key must be configured} */

@@ -44,7 +44,7 @@ class AnthropicFactoryTest {
         Provider p = FACTORY.create(ProviderConfig.newBuilder().apiKey(KEY).build(), name -> null);
         assertEquals("anthropic", p.name());
         assertEquals(EnumSet.of(Capability.CHAT, Capability.STREAMING, Capability.TOOLS, Capability.IMAGES,
-                Capability.REASONING, Capability.MODELS), EnumSet.copyOf(p.capabilities()));
+                Capability.REASONING, Capability.MODELS, Capability.JSON_SCHEMA), EnumSet.copyOf(p.capabilities()));
         assertEquals("AnthropicProvider[name=anthropic, baseUrl=https://api.anthropic.com]", p.toString());
         assertFalse(p.toString().contains(KEY.value()));
     }

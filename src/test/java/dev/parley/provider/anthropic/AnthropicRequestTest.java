@@ -173,8 +173,11 @@ class AnthropicRequestTest {
                 assertThrows(UnsupportedCapabilityException.class, () -> p.chat(r));
                 assertThrows(UnsupportedCapabilityException.class, () -> p.stream(r));
             };
-            unsupported.accept(base.toBuilder().responseFormat(ResponseFormat.jsonSchema("answer", CITY)).build());
             unsupported.accept(base.toBuilder().responseFormat(ResponseFormat.jsonObject()).build());
+            InvalidRequestException clash = assertThrows(InvalidRequestException.class, () -> p.chat(base.toBuilder()
+                    .addTool(Tool.of("answer", null, CITY))
+                    .responseFormat(ResponseFormat.jsonSchema("answer", CITY)).build()));
+            assertTrue(clash.getMessage().contains("\"answer\" is also the name of a tool"), clash.getMessage());
 
             UnsupportedCapabilityException embed = assertThrows(UnsupportedCapabilityException.class,
                     () -> p.embed(EmbeddingRequest.of("any", List.of("text"))));
