@@ -85,6 +85,85 @@ public final class JsonBinder {
         return value(json, type, new StringBuilder("$"), 0);
     }
 
+    /**
+     * {@return {@code value} as JSON}: the reverse of {@link #bind}, for the same types (records
+     * as objects of their components, with the {@code "type"} property for a variant of a sealed
+     * interface; enums by constant name; {@code Optional} as its value or null; lists as arrays;
+     * maps as objects). A tool's typed result is written this way.
+     *
+     * @param value the value; null gives JSON null
+     * @throws IllegalArgumentException if a value's class has no JSON form, or the value nests
+     *                                  deeper than 200 levels (a cycle)
+     * @throws IllegalStateException if Parley may not read a record's components (see above)
+     */
+    public static JsonValue toJson(Object value) {
+        return write(value, 0);
+    }
+
+    private static JsonValue write(Object value, int depth) {
+        if (depth > MAX_DEPTH) {
+            throw new IllegalArgumentException("the value nests deeper than " + MAX_DEPTH + " levels; is there a cycle?");
+        }
+        return switch (value) {
+            case null -> JsonNull.INSTANCE;
+            case JsonValue v -> v;
+            case String s -> JsonString.of(s);
+            case Boolean b -> JsonBoolean.of(b);
+            case Integer n -> JsonNumber.of(n.longValue());
+            case Long n -> JsonNumber.of(n);
+            case Short n -> JsonNumber.of(n.longValue());
+            case Byte n -> JsonNumber.of(n.longValue());
+            case BigInteger n -> JsonNumber.of(n);
+            case BigDecimal n -> JsonNumber.of(n);
+            case Double n -> JsonNumber.of(n);
+            case Float n -> JsonNumber.of(n.doubleValue());
+            case Enum<?> e -> JsonString.of(e.name());
+            case Optional<?> o -> o.isPresent() ? write(o.get(), depth + 1) : JsonNull.INSTANCE;
+            case List<?> list -> {
+                List<JsonValue> out = new ArrayList<>(list.size());
+                for (Object item : list) {
+                    out.add(write(item, depth + 1));
+                }
+                yield JsonArray.of(out);
+            }
+            case Map<?, ?> map -> {
+                LinkedHashMap<String, JsonValue> out = new LinkedHashMap<>();
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    out.put(String.valueOf(e.getKey()), write(e.getValue(), depth + 1));
+                }
+                yield JsonObject.of(out);
+            }
+            case Record r -> writeRecord(r, depth);
+            default -> throw new IllegalArgumentException(value.getClass().getName()
+                    + " has no JSON form: use records, enums, strings, numbers, booleans, lists, maps and optionals");
+        };
+    }
+
+    private static JsonValue writeRecord(Record record, int depth) {
+        Class<?> type = record.getClass();
+        LinkedHashMap<String, JsonValue> out = new LinkedHashMap<>();
+        for (Class<?> i : type.getInterfaces()) {
+            if (i.isSealed()) {
+                out.put(Shape.DISCRIMINATOR, JsonString.of(type.getSimpleName()));
+                break;
+            }
+        }
+        for (RecordComponent rc : type.getRecordComponents()) {
+            Object v;
+            try {
+                v = rc.getAccessor().invoke(record);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException("Parley may not read the record " + type.getName()
+                        + ": make it public in a package the module exports, or open the package to dev.parley", e);
+            } catch (InvocationTargetException e) {
+                throw new IllegalStateException("the accessor " + rc.getName() + "() of " + type.getName() + " failed: "
+                        + e.getCause(), e.getCause());
+            }
+            out.put(rc.getName(), write(v, depth + 1));
+        }
+        return JsonObject.of(out);
+    }
+
     private static Object value(JsonValue json, Type type, StringBuilder path, int depth) {
         if (depth > MAX_DEPTH) {
             throw fail(path, "nested deeper than " + MAX_DEPTH + " levels");

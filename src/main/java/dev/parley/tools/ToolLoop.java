@@ -339,6 +339,9 @@ public final class ToolLoop {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return failed(call, "the tool was stopped", start);
+            } catch (Toolbox.ArgumentsException e) {
+                return failed(call, "the arguments do not fit the tool's schema: " + e.getMessage()
+                        + "; call the tool again with arguments that follow it", start);
             } catch (Exception e) {
                 if (entry.failLoop()) {
                     throw new ToolException(call, "the tool \"" + call.name() + "\" failed: " + Failures.describe(e), e);

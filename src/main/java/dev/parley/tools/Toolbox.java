@@ -7,7 +7,11 @@ import java.util.Map;
 import java.util.Objects;
 
 import dev.parley.Tool;
+import dev.parley.json.Json;
 import dev.parley.json.JsonObject;
+import dev.parley.schema.JsonBindException;
+import dev.parley.schema.JsonBinder;
+import dev.parley.schema.JsonSchema;
 
 /**
  * The tools a {@link ToolLoop} offers the model: each one's declaration (name, description,
@@ -24,6 +28,15 @@ import dev.parley.json.JsonObject;
  * }
  */
 public final class Toolbox {
+
+    /** Arguments that do not fit a typed tool's record: shown to the model as they are, to correct. */
+    static final class ArgumentsException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ArgumentsException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     /** A tool and what runs it. */
     record Entry(Tool tool, ToolHandler handler, boolean failLoop) {
@@ -94,6 +107,51 @@ public final class Toolbox {
          */
         public Builder add(String name, String description, JsonObject parameters, ToolHandler handler) {
             return add(Tool.of(name, description, parameters), handler, false);
+        }
+
+        /**
+         * Adds a tool that is a Java function of a record: the argument schema is made from the
+         * record ({@link JsonSchema#of}, in the strict form, with the descriptions of its
+         * {@link dev.parley.schema.Description} annotations), the model's arguments are bound to
+         * it, and arguments that do not fit go back to the model as an error naming the field
+         * ("$.city: missing"), so that it can call again. Failures go back to the model too.
+         *
+         * {@snippet :
+         * record CityWeather(@Description("City name, such as Paris") String city) {}
+         * Toolbox tools = Toolbox.newBuilder()
+         *         .add("get_weather", "Current weather for a city", CityWeather.class,
+         *              args -> weatherService.current(args.city()))
+         *         .build();
+         * }
+         *
+         * @param name        the name the model calls it by: 1 to 64 letters, digits, '_' or '-'
+         * @param description what it does, for the model
+         * @param arguments   the record the arguments are bound to
+         * @param handler     what runs when the model calls it
+         * @param <A>         the arguments' type
+         * @param <R>         the result's type
+         * @return this builder
+         * @throws IllegalArgumentException if the name is malformed or taken, or the type is not
+         *                                  a record that has a JSON form
+         */
+        public <A, R> Builder add(String name, String description, Class<A> arguments, TypedToolHandler<A, R> handler) {
+            Objects.requireNonNull(arguments, "arguments");
+            Objects.requireNonNull(handler, "handler");
+            if (!arguments.isRecord()) {
+                throw new IllegalArgumentException("the arguments of tool \"" + name + "\" must be a record, got "
+                        + arguments.getName());
+            }
+            JsonObject schema = JsonSchema.of(arguments);
+            return add(new Tool(name, description, schema, true), json -> {
+                A bound;
+                try {
+                    bound = JsonBinder.bind(json, arguments);
+                } catch (JsonBindException e) {
+                    throw new ArgumentsException(e.getMessage(), e);
+                }
+                R result = handler.run(bound);
+                return result == null ? "" : result instanceof String text ? text : Json.write(JsonBinder.toJson(result));
+            }, false);
         }
 
         /**

@@ -156,4 +156,32 @@ class JsonBinderTest {
 
     record Holder(List<String> values) {
     }
+
+    @Test
+    void toJson_writesWhatBindReads() {
+        JsonValue json = Json.parse("{\"items\":[{\"name\":\"tea\",\"quantity\":2}],\"stock\":{\"tea\":5},"
+                + "\"note\":null,\"gift\":{\"name\":\"cup\",\"quantity\":1}}");
+        Order order = JsonBinder.bind(json, Order.class);
+
+        assertEquals(json, JsonBinder.toJson(order));
+        assertEquals(order, JsonBinder.bind(JsonBinder.toJson(order), Order.class));
+    }
+
+    @Test
+    void toJson_namesTheVariantOfASealedInterface() {
+        Drawing d = new Drawing(List.of(new Circle(1.5), new Square(2)));
+
+        assertEquals("{\"shapes\":[{\"type\":\"Circle\",\"radius\":1.5},{\"type\":\"Square\",\"side\":2.0}]}",
+                Json.write(JsonBinder.toJson(d)));
+        assertEquals(d, JsonBinder.bind(JsonBinder.toJson(d), Drawing.class));
+    }
+
+    @Test
+    void toJson_refusesWhatHasNoJsonForm_andCycles() {
+        assertThrows(IllegalArgumentException.class, () -> JsonBinder.toJson(new Object()));
+        List<Object> cycle = new java.util.ArrayList<>();
+        cycle.add(cycle);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JsonBinder.toJson(cycle));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("cycle"), e.getMessage());
+    }
 }

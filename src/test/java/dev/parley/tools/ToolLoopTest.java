@@ -263,4 +263,40 @@ class ToolLoopTest {
         assertThrows(IllegalArgumentException.class, () -> Toolbox.newBuilder()
                 .add("t", "d", JsonObject.of(), a -> "") .add("t", "d", JsonObject.of(), a -> ""));
     }
+
+    /** The arguments of a typed tool. */
+    public record ZoneArgs(@dev.parley.schema.Description("An IANA time zone") String zone) {
+    }
+
+    /** The result of a typed tool. */
+    public record Time(String zone, int hour, java.util.Optional<String> note) {
+    }
+
+    @Test
+    void typedTool_bindsTheArguments_writesTheResultAsJson_andSendsMisfitsBack() {
+        ScriptedProvider provider = ScriptedProvider.newBuilder("scripted")
+                .reply(asks(call("a", "time", "{\"zone\":\"UTC\"}"), call("b", "time", "{\"zone\":5}")))
+                .reply(answers("done"))
+                .build();
+        List<ZoneArgs> seen = Collections.synchronizedList(new ArrayList<>());
+        Toolbox tools = Toolbox.newBuilder().add("time", "The time in a zone", ZoneArgs.class, args -> {
+            seen.add(args);
+            return new Time(args.zone(), 12, java.util.Optional.empty());
+        }).build();
+
+        dev.parley.Tool declared = tools.tools().get(0);
+        assertTrue(declared.strict());
+        assertEquals("{\"type\":\"object\",\"properties\":{\"zone\":{\"type\":\"string\",\"description\":\"An IANA time zone\"}},"
+                + "\"required\":[\"zone\"],\"additionalProperties\":false}", Json.write(declared.parameters()));
+
+        ToolLoopResult result = ToolLoop.newBuilder(llm(provider)).tools(tools).build().run("go");
+
+        assertEquals(List.of(new ZoneArgs("UTC")), seen);
+        List<ToolRun> runs = result.steps().get(0).runs();
+        assertEquals("{\"zone\":\"UTC\",\"hour\":12,\"note\":null}", runs.get(0).output());
+        assertFalse(runs.get(0).error());
+        assertTrue(runs.get(1).error());
+        assertTrue(runs.get(1).output().contains("$.zone") && runs.get(1).output().contains("expected a string"),
+                runs.get(1).output());
+    }
 }
