@@ -1,7 +1,6 @@
 package dev.parley;
 
 import java.net.http.HttpClient;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +26,7 @@ import dev.parley.spi.Policy;
 import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
 import dev.parley.spi.ProviderFactory;
+import dev.parley.spi.Ticker;
 
 /**
  * The object applications hold: a provider wrapped in Parley's policies, with one-line calls.
@@ -65,7 +65,7 @@ public final class Llm implements AutoCloseable {
     private final Integer defaultMaxTokens;
     private final Double defaultTemperature;
     private final Duration timeout;
-    private final Clock clock;
+    private final Ticker ticker;
     private final LlmMetrics metrics;
     private final CostPolicy cost;
     /** The HTTP client this {@code Llm} made for itself, which {@link #close()} shuts down; null when shared or given. */
@@ -73,7 +73,7 @@ public final class Llm implements AutoCloseable {
     private volatile boolean closed;
 
     private Llm(Provider stack, LlmMetrics metrics, CostPolicy cost, String providerName, String defaultModel,
-                String embeddingModel, Integer defaultMaxTokens, Double defaultTemperature, Duration timeout, Clock clock,
+                String embeddingModel, Integer defaultMaxTokens, Double defaultTemperature, Duration timeout, Ticker ticker,
                 HttpClient ownClient) {
         this.ownClient = ownClient;
         this.stack = stack;
@@ -83,7 +83,7 @@ public final class Llm implements AutoCloseable {
         this.defaultMaxTokens = defaultMaxTokens;
         this.defaultTemperature = defaultTemperature;
         this.timeout = timeout;
-        this.clock = clock;
+        this.ticker = ticker;
         this.metrics = metrics;
         this.cost = cost;
     }
@@ -353,7 +353,7 @@ public final class Llm implements AutoCloseable {
             throw new IllegalStateException("this Llm was closed; build a new one");
         }
         Duration t = options.timeout() != null ? options.timeout() : timeout;
-        return CallScope.of(clock, t, options.cache());
+        return CallScope.of(ticker, t, options.cache());
     }
 
     /**
@@ -416,7 +416,7 @@ public final class Llm implements AutoCloseable {
         private Integer defaultMaxTokens;
         private Double defaultTemperature;
         private Duration timeout;
-        private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.system();
         private CostPolicy cost;
         private LlmListener listener = new LlmListener() {
         };
@@ -683,13 +683,17 @@ public final class Llm implements AutoCloseable {
         }
 
         /**
-         * Sets the clock deadlines are measured on; for tests.
+         * Sets the one source of time of the client: the call's deadline is measured on it, and
+         * every policy this builder makes (the default retry and timeout policies, those made
+         * from the settings, and the fallback policy) gets it. A policy given to this builder
+         * keeps the ticker it was built with. Default {@link Ticker#system()}; tests give a
+         * {@link dev.parley.testing.ManualTicker}.
          *
-         * @param clock the clock deadlines are measured on
+         * @param ticker the time source
          * @return this builder
          */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 
@@ -745,10 +749,14 @@ public final class Llm implements AutoCloseable {
          */
         public Llm build() {
             // Explicit setters win; then the settings; then Parley's defaults.
-            RetryPolicy retryPolicy = first(retry, env.retry(), RetryPolicy.ofDefaults());
-            TimeoutPolicy timeoutPolicy = first(timeouts, env.timeouts(), TimeoutPolicy.newBuilder().build());
-            RateLimitPolicy limits = first(rateLimit, env.rateLimit(), null);
-            CachePolicy cachePolicy = first(cache, env.cache(), null);
+            RetryPolicy retryPolicy = retry != null ? retry
+                    : first(env.retry(), null, RetryPolicy.newBuilder()).ticker(ticker).build();
+            TimeoutPolicy timeoutPolicy = timeouts != null ? timeouts
+                    : first(env.timeouts(), null, TimeoutPolicy.newBuilder()).ticker(ticker).build();
+            RateLimitPolicy limits = rateLimit != null ? rateLimit
+                    : env.rateLimit() == null ? null : env.rateLimit().ticker(ticker).build();
+            CachePolicy cachePolicy = cache != null ? cache
+                    : env.cache() == null ? null : env.cache().ticker(ticker).build();
             CostPolicy costPolicy = first(cost, env.cost(), null);
             if (costPolicy == null) {
                 costPolicy = CostPolicy.newBuilder().build();
@@ -784,7 +792,7 @@ public final class Llm implements AutoCloseable {
                 }
             }
             if (!targets.isEmpty()) {
-                FallbackPolicy.Builder fb = FallbackPolicy.newBuilder().clock(clock);
+                FallbackPolicy.Builder fb = FallbackPolicy.newBuilder().ticker(ticker);
                 for (Fallback f : targets) {
                     Provider p = f.provider();
                     String m = f.model();
@@ -807,7 +815,7 @@ public final class Llm implements AutoCloseable {
             createdClient = null;          // a second build() makes its own, so that closing one leaves the other
             return new Llm(stack, metrics, costPolicy, adapter.name(), model, embeddings,
                     first(defaultMaxTokens, env.maxTokens(), null), first(defaultTemperature, env.temperature(), null),
-                    first(timeout, env.timeout(), null), clock, own);
+                    first(timeout, env.timeout(), null), ticker, own);
         }
 
         private static <T> T first(T explicit, T fromSettings, T fallback) {

@@ -37,7 +37,7 @@ final class Retrying {
             }
             try {
                 announce(chain.scope(), attempt, error, decision.delay());
-                policy.sleeper().sleep(decision.delay());
+                policy.ticker().sleep(decision.delay());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 LlmException stopped = interrupted(chain.provider(), attempt, decision.delay(), e);
@@ -74,7 +74,7 @@ final class Retrying {
                 }
                 return Relay.Next.retry(() -> {
                     announce(scope, attempt, re, decision.delay());
-                    policy.sleeper().sleep(decision.delay());
+                    policy.ticker().sleep(decision.delay());
                     policy.countAttempt();
                     ChatStream next = chain.proceed();
                     reading.set(next);

@@ -1,6 +1,5 @@
 package dev.parley.route;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -23,6 +22,7 @@ import dev.parley.retry.internal.Relay;
 import dev.parley.spi.CallScope;
 import dev.parley.spi.Capability;
 import dev.parley.spi.Provider;
+import dev.parley.spi.Ticker;
 
 /**
  * A provider that spreads calls across several deployments of the same model (regions, keys,
@@ -106,7 +106,7 @@ public final class WeightedRouter implements Provider {
         }
         this.capabilities = Set.copyOf(common);
         this.random = b.random;
-        this.failover = new Failover(Set.copyOf(b.failoverOn), b.clock);
+        this.failover = new Failover(Set.copyOf(b.failoverOn), b.ticker);
     }
 
     /** {@return a new builder} */
@@ -260,7 +260,7 @@ public final class WeightedRouter implements Provider {
         private Set<Kind> failoverOn = EnumSet.of(Kind.UNAVAILABLE, Kind.SERVER_ERROR, Kind.TIMEOUT, Kind.NETWORK,
                 Kind.RATE_LIMITED);
         private RandomGenerator random;
-        private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.system();
 
         private Builder() {
         }
@@ -347,13 +347,15 @@ public final class WeightedRouter implements Provider {
         }
 
         /**
-         * Sets the clock the overall deadline is checked on; default {@link Clock#systemUTC()}.
+         * Sets the time that the overall deadline is checked on; default {@link Ticker#system()}.
+         * A client built with {@code Llm.Builder.ticker(...)} does not change
+         * the ticker of a policy built here.
          *
-         * @param clock the clock the overall deadline is checked on
+         * @param ticker the time source
          * @return this builder
          */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

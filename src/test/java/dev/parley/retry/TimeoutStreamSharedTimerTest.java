@@ -3,6 +3,7 @@ package dev.parley.retry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -31,12 +32,14 @@ import dev.parley.LlmTimeoutException;
 import dev.parley.retry.internal.Relay;
 import dev.parley.retry.testing.ManualPublisher;
 import dev.parley.retry.testing.ScriptedProvider;
+import dev.parley.spi.CallScope;
 import dev.parley.spi.ProviderConfig;
+import dev.parley.spi.Ticker;
 import dev.parley.support.TestSubscriber;
 
 /**
- * Stream timeouts in real time: every stream is a task on the shared {@link CallTimer} instead of
- * a watchdog thread of its own, and still fails on time with the same errors.
+ * Stream timeouts in real time, on the system ticker: every stream is a task on the shared
+ * {@link CallTimer}, and fails on time with the same errors as on a test's ticker.
  */
 class TimeoutStreamSharedTimerTest {
 
@@ -80,18 +83,17 @@ class TimeoutStreamSharedTimerTest {
     }
 
     @Test
-    void manyStalledStreams_failOnTheFirstChunkTimeout_fromTheSharedTimer_withoutAWatchdogEach() throws Exception {
+    void manyStalledStreams_failOnTheFirstChunkTimeout_fromTheSharedTimer() throws Exception {
         int n = 200;
         Duration limit = Duration.ofMillis(800);
         TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().firstChunkTimeout(limit).build();
-        assertTrue(timeouts.realTime());
+        assertSame(CallTimer.SHARED, timeouts.timer());
         List<ManualPublisher> upstreams = Collections.synchronizedList(new ArrayList<>());
         ScriptedProvider delegate = new ScriptedProvider("openai").thenStream(r -> {
             ManualPublisher p = new ManualPublisher();
             upstreams.add(p);
             return p;
         });
-        long watchdogs = Watchdog.starts();
         int active = CallTimer.SHARED.active();
 
         List<Timed> subs = new ArrayList<>();
@@ -112,9 +114,8 @@ class TimeoutStreamSharedTimerTest {
         for (ManualPublisher up : upstreams) {
             up.awaitCancelled();
         }
-        // Each stream was an entry on the shared timer (unless it already expired), none had a thread.
+        // Each stream was an entry on the shared timer (unless it already expired).
         assertTrue(timed > 0 && timed <= n, timed + " streams on the timer");
-        assertEquals(watchdogs, Watchdog.starts());
         assertEquals(active, CallTimer.SHARED.active());
         assertEquals(new TimeoutPolicy.Stats(0, n, 0, 0), timeouts.stats());
     }
@@ -167,8 +168,8 @@ class TimeoutStreamSharedTimerTest {
     void deadline_followsChunksAndDemand_withoutTouchingTheTimerPerChunk() {
         TimeoutPolicy timeouts = TimeoutPolicy.newBuilder()
                 .firstChunkTimeout(Duration.ofSeconds(30)).idleTimeout(Duration.ofSeconds(10)).build();
-        CallTimer timer = new CallTimer();
-        StreamWatch watch = new StreamWatch(timeouts, "openai", null, timer);
+        CallTimer timer = new CallTimer(Ticker.system(), TimeUnit.SECONDS.toNanos(CallTimer.IDLE_SECONDS));
+        StreamWatch watch = new StreamWatch(timeouts, "openai", CallScope.none(), timer);
         long s = TimeUnit.SECONDS.toNanos(1);
         long t0 = System.nanoTime();
         watch.started(error -> { });
