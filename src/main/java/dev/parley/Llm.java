@@ -687,7 +687,8 @@ public final class Llm implements AutoCloseable {
          * every policy this builder makes (the default retry and timeout policies, those made
          * from the settings, and the fallback policy) gets it. A policy given to this builder
          * keeps the ticker it was built with. Default {@link Ticker#system()}; tests give a
-         * {@link dev.parley.testing.ManualTicker}.
+         * {@link dev.parley.testing.ManualTicker} (one that stands still until advanced: an
+         * auto-advancing one would move the default timeout policy's time to every deadline).
          *
          * @param ticker the time source
          * @return this builder
