@@ -417,6 +417,7 @@ public final class Llm implements AutoCloseable {
         private Double defaultTemperature;
         private Duration timeout;
         private Ticker ticker = Ticker.system();
+        private SettingsPolicies madeFromSettings;
         private CostPolicy cost;
         private LlmListener listener = new LlmListener() {
         };
@@ -750,14 +751,12 @@ public final class Llm implements AutoCloseable {
          */
         public Llm build() {
             // Explicit setters win; then the settings; then Parley's defaults.
-            RetryPolicy retryPolicy = retry != null ? retry
-                    : first(env.retry(), null, RetryPolicy.newBuilder()).ticker(ticker).build();
-            TimeoutPolicy timeoutPolicy = timeouts != null ? timeouts
-                    : first(env.timeouts(), null, TimeoutPolicy.newBuilder()).ticker(ticker).build();
-            RateLimitPolicy limits = rateLimit != null ? rateLimit
-                    : env.rateLimit() == null ? null : env.rateLimit().ticker(ticker).build();
-            CachePolicy cachePolicy = cache != null ? cache
-                    : env.cache() == null ? null : env.cache().ticker(ticker).build();
+            SettingsPolicies fromSettings = settingsPolicies();
+            RetryPolicy retryPolicy = first(retry, fromSettings.retry(), RetryPolicy.newBuilder().ticker(ticker).build());
+            TimeoutPolicy timeoutPolicy = first(timeouts, fromSettings.timeouts(),
+                    TimeoutPolicy.newBuilder().ticker(ticker).build());
+            RateLimitPolicy limits = first(rateLimit, fromSettings.rateLimit(), null);
+            CachePolicy cachePolicy = first(cache, fromSettings.cache(), null);
             CostPolicy costPolicy = first(cost, env.cost(), null);
             if (costPolicy == null) {
                 costPolicy = CostPolicy.newBuilder().build();
@@ -817,6 +816,29 @@ public final class Llm implements AutoCloseable {
             return new Llm(stack, metrics, costPolicy, adapter.name(), model, embeddings,
                     first(defaultMaxTokens, env.maxTokens(), null), first(defaultTemperature, env.temperature(), null),
                     first(timeout, env.timeout(), null), ticker, own);
+        }
+
+        /** The policies the settings ask for, on a ticker; made once per settings and ticker. */
+        private record SettingsPolicies(EnvironmentDefaults env, Ticker ticker, RetryPolicy retry,
+                                        TimeoutPolicy timeouts, RateLimitPolicy rateLimit, CachePolicy cache) {
+        }
+
+        /**
+         * {@return the policies the settings ask for, on this builder's ticker}: the same
+         * instances for every {@code build()} with the same settings and ticker, so that clients
+         * built from one builder share the cache and the rate limits the settings made
+         */
+        private SettingsPolicies settingsPolicies() {
+            SettingsPolicies p = madeFromSettings;
+            if (p == null || p.env() != env || p.ticker() != ticker) {
+                p = new SettingsPolicies(env, ticker,
+                        env.retry() == null ? null : env.retry().ticker(ticker).build(),
+                        env.timeouts() == null ? null : env.timeouts().ticker(ticker).build(),
+                        env.rateLimit() == null ? null : env.rateLimit().ticker(ticker).build(),
+                        env.cache() == null ? null : env.cache().ticker(ticker).build());
+                madeFromSettings = p;
+            }
+            return p;
         }
 
         private static <T> T first(T explicit, T fromSettings, T fallback) {

@@ -119,4 +119,16 @@ class LlmTickerTest {
         time.advance(Duration.ofSeconds(60));
         assertEquals("two", third.get(10, TimeUnit.SECONDS).text());
     }
+
+    @Test
+    void clientsFromOneBuilder_shareTheCacheTheSettingsMade_untilTheTickerChanges() {
+        ScriptedProvider provider = new ScriptedProvider("openai").thenAnswer("one").thenAnswer("two");
+        Llm.Builder builder = Llm.newBuilder().provider(provider).defaultModel("m").ticker(time)
+                .settings(Map.of("ENABLE_CACHE", "true"));
+        assertEquals("one", builder.build().chat("hi").text());
+        assertEquals("one", builder.build().chat("hi").text(), "the second client reads the same cache");
+        assertEquals(1, provider.chatCalls.get());
+
+        assertEquals("two", builder.ticker(new ManualTicker()).build().chat("hi").text(), "a new ticker, a new cache");
+    }
 }
