@@ -17,10 +17,12 @@ import dev.parley.retry.TimeoutPolicy;
  * What the settings (environment variables, system properties or a map) say about an
  * {@link Llm}, parsed and checked at once. Each value is null when its variables are unset;
  * {@link Llm.Builder} uses a value only where no setter gave one, so explicit code always wins.
+ * The policies are builders, checked already, that {@code Llm.Builder.build()} finishes with its
+ * ticker.
  */
 record EnvironmentDefaults(String providerName, Integer maxTokens, Double temperature, Duration timeout,
-                           CostPolicy cost, Boolean logContent, RetryPolicy retry, TimeoutPolicy timeouts,
-                           Duration connectTimeout, CachePolicy cache, RateLimitPolicy rateLimit,
+                           CostPolicy cost, Boolean logContent, RetryPolicy.Builder retry, TimeoutPolicy.Builder timeouts,
+                           Duration connectTimeout, CachePolicy.Builder cache, RateLimitPolicy.Builder rateLimit,
                            List<Fallback> fallbacks) {
 
     static final EnvironmentDefaults NONE = new EnvironmentDefaults(null, null, null, null, null, null, null, null,
@@ -50,12 +52,12 @@ record EnvironmentDefaults(String providerName, Integer maxTokens, Double temper
                 fallbacks(s));
     }
 
-    private static RetryPolicy retry(Settings s) {
+    private static RetryPolicy.Builder retry(Settings s) {
         Integer retries = s.integer("LLM_MAX_RETRIES", 0, 10);
-        return retries == null ? null : RetryPolicy.newBuilder().maxAttempts(retries + 1).build();
+        return retries == null ? null : RetryPolicy.newBuilder().maxAttempts(retries + 1);
     }
 
-    private static TimeoutPolicy timeouts(Settings s) {
+    private static TimeoutPolicy.Builder timeouts(Settings s) {
         Duration attempt = s.duration("LLM_ATTEMPT_TIMEOUT", Duration.ofDays(1));
         Duration first = s.duration("LLM_FIRST_CHUNK_TIMEOUT", Duration.ofDays(1));
         Duration idle = s.duration("LLM_IDLE_TIMEOUT", Duration.ofDays(1));
@@ -72,10 +74,10 @@ record EnvironmentDefaults(String providerName, Integer maxTokens, Double temper
         if (idle != null) {
             b.idleTimeout(idle);
         }
-        return b.build();
+        return b;
     }
 
-    private static CachePolicy cache(Settings s) {
+    private static CachePolicy.Builder cache(Settings s) {
         Duration ttl = s.duration("CACHE_TTL", Duration.ofDays(3650));
         Integer maxEntries = s.integer("CACHE_MAX_ENTRIES", 1, 1_000_000_000);
         String dir = s.get("CACHE_DIR");
@@ -95,10 +97,10 @@ record EnvironmentDefaults(String providerName, Integer maxTokens, Double temper
         } else if (maxEntries != null) {
             b.maximumSize(maxEntries);
         }
-        return b.build();
+        return b;
     }
 
-    private static RateLimitPolicy rateLimit(Settings s) {
+    private static RateLimitPolicy.Builder rateLimit(Settings s) {
         Integer rpm = s.integer("MAX_REQUESTS_PER_MINUTE", 1, 1_000_000);
         Integer tpm = s.integer("MAX_TOKENS_PER_MINUTE", 1, 1_000_000_000);
         Integer concurrent = s.integer("MAX_CONCURRENT_REQUESTS", 1, 100_000);
@@ -115,7 +117,7 @@ record EnvironmentDefaults(String providerName, Integer maxTokens, Double temper
         if (concurrent != null) {
             b.maxConcurrent(concurrent);
         }
-        return b.build();
+        return b;
     }
 
     private static List<Fallback> fallbacks(Settings s) {

@@ -1,7 +1,6 @@
 package dev.parley;
 
 import java.net.http.HttpClient;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +25,7 @@ import dev.parley.spi.Policy;
 import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
 import dev.parley.spi.ProviderFactory;
+import dev.parley.spi.Ticker;
 
 /**
  * The object applications hold: a provider wrapped in Parley's policies, with one-line calls.
@@ -64,7 +64,7 @@ public final class Llm implements AutoCloseable {
     private final Integer defaultMaxTokens;
     private final Double defaultTemperature;
     private final Duration timeout;
-    private final Clock clock;
+    private final Ticker ticker;
     private final LlmMetrics metrics;
     private final CostPolicy cost;
     /** The HTTP client this {@code Llm} made for itself, which {@link #close()} shuts down; null when shared or given. */
@@ -72,7 +72,7 @@ public final class Llm implements AutoCloseable {
     private volatile boolean closed;
 
     private Llm(Provider stack, LlmMetrics metrics, CostPolicy cost, String providerName, String defaultModel,
-                String embeddingModel, Integer defaultMaxTokens, Double defaultTemperature, Duration timeout, Clock clock,
+                String embeddingModel, Integer defaultMaxTokens, Double defaultTemperature, Duration timeout, Ticker ticker,
                 HttpClient ownClient) {
         this.ownClient = ownClient;
         this.stack = stack;
@@ -82,7 +82,7 @@ public final class Llm implements AutoCloseable {
         this.defaultMaxTokens = defaultMaxTokens;
         this.defaultTemperature = defaultTemperature;
         this.timeout = timeout;
-        this.clock = clock;
+        this.ticker = ticker;
         this.metrics = metrics;
         this.cost = cost;
     }
@@ -411,7 +411,7 @@ public final class Llm implements AutoCloseable {
             throw new IllegalStateException("this Llm was closed; build a new one");
         }
         Duration t = options.timeout() != null ? options.timeout() : timeout;
-        return CallScope.of(clock, t, options.cache());
+        return CallScope.of(ticker, t, options.cache());
     }
 
     /**
@@ -474,7 +474,8 @@ public final class Llm implements AutoCloseable {
         private Integer defaultMaxTokens;
         private Double defaultTemperature;
         private Duration timeout;
-        private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.system();
+        private SettingsPolicies madeFromSettings;
         private CostPolicy cost;
         private LlmListener listener = new LlmListener() {
         };
@@ -741,13 +742,18 @@ public final class Llm implements AutoCloseable {
         }
 
         /**
-         * Sets the clock deadlines are measured on; for tests.
+         * Sets the one source of time of the client: the call's deadline is measured on it, and
+         * every policy this builder makes (the default retry and timeout policies, those made
+         * from the settings, and the fallback policy) gets it. A policy given to this builder
+         * keeps the ticker it was built with. Default {@link Ticker#system()}; tests give a
+         * {@link dev.parley.testing.ManualTicker} (one that stands still until advanced: an
+         * auto-advancing one would move the default timeout policy's time to every deadline).
          *
-         * @param clock the clock deadlines are measured on
+         * @param ticker the time source
          * @return this builder
          */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 
@@ -803,10 +809,12 @@ public final class Llm implements AutoCloseable {
          */
         public Llm build() {
             // Explicit setters win; then the settings; then Parley's defaults.
-            RetryPolicy retryPolicy = first(retry, env.retry(), RetryPolicy.ofDefaults());
-            TimeoutPolicy timeoutPolicy = first(timeouts, env.timeouts(), TimeoutPolicy.newBuilder().build());
-            RateLimitPolicy limits = first(rateLimit, env.rateLimit(), null);
-            CachePolicy cachePolicy = first(cache, env.cache(), null);
+            SettingsPolicies fromSettings = settingsPolicies();
+            RetryPolicy retryPolicy = first(retry, fromSettings.retry(), RetryPolicy.newBuilder().ticker(ticker).build());
+            TimeoutPolicy timeoutPolicy = first(timeouts, fromSettings.timeouts(),
+                    TimeoutPolicy.newBuilder().ticker(ticker).build());
+            RateLimitPolicy limits = first(rateLimit, fromSettings.rateLimit(), null);
+            CachePolicy cachePolicy = first(cache, fromSettings.cache(), null);
             CostPolicy costPolicy = first(cost, env.cost(), null);
             if (costPolicy == null) {
                 costPolicy = CostPolicy.newBuilder().build();
@@ -842,7 +850,7 @@ public final class Llm implements AutoCloseable {
                 }
             }
             if (!targets.isEmpty()) {
-                FallbackPolicy.Builder fb = FallbackPolicy.newBuilder().clock(clock);
+                FallbackPolicy.Builder fb = FallbackPolicy.newBuilder().ticker(ticker);
                 for (Fallback f : targets) {
                     Provider p = f.provider();
                     String m = f.model();
@@ -866,7 +874,30 @@ public final class Llm implements AutoCloseable {
             createdClient = null;          // a second build() makes its own, so that closing one leaves the other
             return new Llm(stack, metrics, costPolicy, adapter.name(), model, embeddings,
                     first(defaultMaxTokens, env.maxTokens(), null), first(defaultTemperature, env.temperature(), null),
-                    first(timeout, env.timeout(), null), clock, own);
+                    first(timeout, env.timeout(), null), ticker, own);
+        }
+
+        /** The policies the settings ask for, on a ticker; made once per settings and ticker. */
+        private record SettingsPolicies(EnvironmentDefaults env, Ticker ticker, RetryPolicy retry,
+                                        TimeoutPolicy timeouts, RateLimitPolicy rateLimit, CachePolicy cache) {
+        }
+
+        /**
+         * {@return the policies the settings ask for, on this builder's ticker}: the same
+         * instances for every {@code build()} with the same settings and ticker, so that clients
+         * built from one builder share the cache and the rate limits the settings made
+         */
+        private SettingsPolicies settingsPolicies() {
+            SettingsPolicies p = madeFromSettings;
+            if (p == null || p.env() != env || p.ticker() != ticker) {
+                p = new SettingsPolicies(env, ticker,
+                        env.retry() == null ? null : env.retry().ticker(ticker).build(),
+                        env.timeouts() == null ? null : env.timeouts().ticker(ticker).build(),
+                        env.rateLimit() == null ? null : env.rateLimit().ticker(ticker).build(),
+                        env.cache() == null ? null : env.cache().ticker(ticker).build());
+                madeFromSettings = p;
+            }
+            return p;
         }
 
         private static <T> T first(T explicit, T fromSettings, T fallback) {

@@ -1,7 +1,6 @@
 package dev.parley.cache;
 
 import dev.parley.internal.WaitGauge;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +15,7 @@ import java.util.function.Supplier;
 
 import dev.parley.LlmException;
 import dev.parley.spi.CallScope;
+import dev.parley.spi.Ticker;
 import dev.parley.internal.Failures;
 
 /**
@@ -25,7 +25,7 @@ import dev.parley.internal.Failures;
  */
 final class CacheCore {
 
-    private final Clock clock;
+    private final Ticker ticker;
     private final Duration ttl;
     final CacheStore store;
     private final Consumer<String> warnings;
@@ -39,8 +39,8 @@ final class CacheCore {
     private final LongAdder expired = new LongAdder();
     private final LongAdder unreadable = new LongAdder();
 
-    CacheCore(Clock clock, Duration ttl, CacheStore store, Consumer<String> warnings) {
-        this.clock = clock;
+    CacheCore(Ticker ticker, Duration ttl, CacheStore store, Consumer<String> warnings) {
+        this.ticker = ticker;
         this.ttl = ttl;
         this.store = store;
         this.warnings = warnings;
@@ -116,7 +116,7 @@ final class CacheCore {
     @SuppressWarnings("unchecked")
     private <T> T awaitFlight(CompletableFuture<Object> flight, CallScope scope) {
         coalesced.increment();
-        Duration remaining = scope.remaining(clock);
+        Duration remaining = scope.remaining(ticker);
         waiting.increment();
         try {
             Object result = remaining == null ? flight.get()
@@ -167,7 +167,7 @@ final class CacheCore {
         CacheEntry entry = found.get();
         boolean fresh;
         try {
-            fresh = clock.instant().isBefore(entry.writtenAt().plus(ttl));
+            fresh = ticker.instant().isBefore(entry.writtenAt().plus(ttl));
         } catch (RuntimeException e) { // a write time near Instant.MAX
             fresh = false;
         }
@@ -190,7 +190,7 @@ final class CacheCore {
     /** Stores {@code result} under {@code key}; a failure is reported, never thrown. */
     <T> void save(String key, Function<T, byte[]> write, T result) {
         try {
-            store.put(key, new CacheEntry(write.apply(result), clock.instant()));
+            store.put(key, new CacheEntry(write.apply(result), ticker.instant()));
         } catch (RuntimeException e) {
             warnings.accept("Parley cache: could not store entry " + key + " in " + store + " ("
                     + e.getClass().getName() + ")");

@@ -1,6 +1,5 @@
 package dev.parley.cache;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -9,6 +8,7 @@ import dev.parley.ChatRequest;
 import dev.parley.ChatStream;
 import dev.parley.spi.Chain;
 import dev.parley.spi.Policy;
+import dev.parley.spi.Ticker;
 
 /**
  * A response cache: answers a chat or embedding request that was answered before from a
@@ -47,8 +47,7 @@ import dev.parley.spi.Policy;
  * reads nor writes the cache.
  *
  * <p>Defaults: at most {@value #DEFAULT_MAXIMUM_SIZE} entries in memory, least recently used
- * dropped first, no byte bound, entries expire 1 hour after they were written, the system UTC
- * clock.
+ * dropped first, no byte bound, entries expire 1 hour after they were written, {@link Ticker#system()}.
  *
  * <p>Thread-safe. One policy instance is one cache: providers decorated with the same instance
  * share its store, its calls in flight and its {@link #stats()} (keys include the provider's
@@ -71,7 +70,7 @@ public final class CachePolicy implements Policy {
 
     private CachePolicy(Builder b) {
         this.ttl = b.ttl;
-        this.core = new CacheCore(b.clock, b.ttl,
+        this.core = new CacheCore(b.ticker, b.ttl,
                 b.store != null ? b.store : new MemoryCacheStore(b.maximumSize, b.maximumBytes), b.warnings);
     }
 
@@ -157,7 +156,7 @@ public final class CachePolicy implements Policy {
         private long maximumBytes = MAX_BYTES;
         private boolean boundsSet;
         private Duration ttl = Duration.ofHours(1);
-        private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.system();
         private CacheStore store;
         private Consumer<String> warnings = DirectoryCacheStore.LOG;
 
@@ -211,14 +210,15 @@ public final class CachePolicy implements Policy {
         }
 
         /**
-         * Sets the clock that dates entries and judges expiry and deadlines. Default
-         * {@link Clock#systemUTC()}.
+         * Sets the time that dates entries and judges expiry and deadlines; default {@link Ticker#system()}.
+         * A client built with {@code Llm.Builder.ticker(...)} gives its ticker to
+         * the cache policy it makes from the settings; a policy built here keeps the ticker set here.
          *
-         * @param clock the clock
+         * @param ticker the time source
          * @return this builder
          */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

@@ -7,6 +7,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import dev.parley.LlmException;
 import dev.parley.spi.CallScope;
+import dev.parley.spi.Ticker;
 
 /**
  * The permits of one provider (or one model, with {@code perModel}): a request window, a token
@@ -74,7 +75,7 @@ final class Lane {
      *                      an {@code LlmTimeoutException} if the thread is interrupted
      */
     long acquire(long estimate, CallScope scope) {
-        long deadline = Limiter.deadline(scope);
+        long deadline = policy.deadline(scope);
         lock.lock();
         try {
             long now = policy.now();
@@ -124,7 +125,7 @@ final class Lane {
         policy.waiting().increment();
         try {
             while (true) {
-                long wait = Parker.FOREVER; // behind others, or for a slot: until signalled
+                long wait = Ticker.FOREVER; // behind others, or for a slot: until signalled
                 if (queue.peekFirst() == me) {
                     long rate = rateWait(1, estimate, now);
                     if (rate == 0 && inFlight < maxConcurrent) {
@@ -142,7 +143,7 @@ final class Lane {
                 if (left <= 0) {
                     throw reject(-1, deadline, now, positionOf(me), estimate, estimate);
                 }
-                policy.parker().park(me.condition, Math.min(wait, left));
+                policy.ticker().await(lock, me.condition, Math.min(wait, left));
                 now = policy.now();
                 expire(now);
             }
@@ -322,16 +323,6 @@ final class Lane {
             return "the request limit (" + policy.requestLimit() + ")";
         }
         return "the token limit (" + policy.tokenLimit() + "; this call reserves " + estimate + " tokens)";
-    }
-
-    /** Wakes the head of the line to look again; for tests that move a fake clock. */
-    void wake() {
-        lock.lock();
-        try {
-            signalHead();
-        } finally {
-            lock.unlock();
-        }
     }
 
     /** {@return callers now in flight} */

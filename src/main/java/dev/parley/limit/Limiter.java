@@ -1,13 +1,13 @@
 package dev.parley.limit;
 
 import dev.parley.internal.WaitGauge;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.parley.spi.CallScope;
+import dev.parley.spi.Ticker;
 
 /**
  * The state one {@link RateLimitPolicy} shares between every provider it decorates: its
@@ -31,8 +31,9 @@ final class Limiter {
     private final Limit tokenLimit;
     private final int maxConcurrent;
     private final boolean perModel;
-    private final Clock clock;
-    private final Parker parker;
+    private final Ticker ticker;
+    /** The ticker's time when this limiter was made: time 0 of {@link #now()}. */
+    private final long origin;
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, Lane>> lanes = new ConcurrentHashMap<>();
     private final WaitGauge waiting = new WaitGauge();
     private final LongAdder granted = new LongAdder();
@@ -40,13 +41,13 @@ final class Limiter {
     private final LongAdder waitNanos = new LongAdder();
     private final LongAdder inFlight = new LongAdder();
 
-    Limiter(Limit requestLimit, Limit tokenLimit, int maxConcurrent, boolean perModel, Clock clock, Parker parker) {
+    Limiter(Limit requestLimit, Limit tokenLimit, int maxConcurrent, boolean perModel, Ticker ticker) {
         this.requestLimit = requestLimit;
         this.tokenLimit = tokenLimit;
         this.maxConcurrent = maxConcurrent;
         this.perModel = perModel;
-        this.clock = clock;
-        this.parker = parker;
+        this.ticker = ticker;
+        this.origin = ticker.nanos();
     }
 
     RateLimitStats stats() {
@@ -74,31 +75,53 @@ final class Limiter {
         return maxConcurrent;
     }
 
-    Parker parker() {
-        return parker;
+    /** {@return the time the windows are measured on, and that waiting callers wait on} */
+    Ticker ticker() {
+        return ticker;
     }
 
     WaitGauge waiting() {
         return waiting;
     }
 
-    Clock clock() {
-        return clock;
-    }
-
-    /** {@return the policy clock's time in nanoseconds since the epoch} */
+    /**
+     * {@return the policy's time: nanoseconds on its ticker since this limiter was made}, so
+     * never negative, and far from the {@code Long.MIN_VALUE} and {@code Long.MAX_VALUE} that
+     * stand for "none" and "never"
+     */
     long now() {
-        return nanos(clock.instant());
+        return ticker.nanos() - origin;
     }
 
-    static long nanos(Instant t) {
-        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    /**
+     * {@return {@code instant} in policy time, given that {@code wallNow} is {@code now}}
+     *
+     * @param instant a wall-clock time, such as a reset time a provider sent
+     * @param wallNow the ticker's wall-clock time at {@code now}
+     * @param now     the policy's time at {@code wallNow}
+     */
+    static long at(Instant instant, Instant wallNow, long now) {
+        long ahead;
+        try {
+            ahead = Duration.between(wallNow, instant).toNanos();
+        } catch (ArithmeticException e) {
+            ahead = instant.isBefore(wallNow) ? -RateLimitPolicy.MAX_PAUSE_NANOS : RateLimitPolicy.MAX_PAUSE_NANOS;
+        }
+        return now + Math.max(-RateLimitPolicy.MAX_PAUSE_NANOS, Math.min(ahead, RateLimitPolicy.MAX_PAUSE_NANOS));
     }
 
-    /** {@return the deadline of the call in policy nanoseconds, or {@code Long.MAX_VALUE}} */
-    static long deadline(CallScope scope) {
-        Instant d = scope.deadline();
-        return d == null ? Long.MAX_VALUE : nanos(d);
+    /** {@return the deadline of the call in policy time, or {@code Long.MAX_VALUE}} */
+    long deadline(CallScope scope) {
+        Duration left = scope.remaining(ticker);
+        if (left == null) {
+            return Long.MAX_VALUE;
+        }
+        long now = now();
+        try {
+            return Math.addExact(now, left.toNanos());
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE - 1;
+        }
     }
 
     /** {@return {@code until}, but no later than the longest pause from {@code now}} */

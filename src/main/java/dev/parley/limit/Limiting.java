@@ -88,19 +88,19 @@ final class Limiting {
         if (headers == null || headers.map().isEmpty()) {
             return;
         }
-        Instant at = policy.clock().instant();
+        long now = policy.now();
+        Instant at = policy.ticker().instant();
         RateLimitHeaders h = RateLimitHeaders.parse(headers, at);
         if (h != null) {
-            long now = Limiter.nanos(at);
-            lane.observe(h, now, resetNanos(h.requestsReset(), now), resetNanos(h.tokensReset(), now));
+            lane.observe(h, now, resetNanos(h.requestsReset(), at, now), resetNanos(h.tokensReset(), at, now));
         }
     }
 
-    private static long resetNanos(Instant reset, long now) {
+    private static long resetNanos(Instant reset, Instant at, long now) {
         if (reset == null) {
             return Long.MIN_VALUE;
         }
-        return Limiter.capPause(Limiter.nanos(reset), now);
+        return Limiter.capPause(Limiter.at(reset, at, now), now);
     }
 
     /** {@return the tokens a usage reports, or -1 when it reports none} */

@@ -1,6 +1,5 @@
 package dev.parley.limit;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -8,6 +7,7 @@ import dev.parley.ChatRequest;
 import dev.parley.ChatStream;
 import dev.parley.spi.Chain;
 import dev.parley.spi.Policy;
+import dev.parley.spi.Ticker;
 
 /**
  * A client-side rate limit: calls wait their turn for a request permit, an estimate of their
@@ -51,7 +51,7 @@ import dev.parley.spi.Policy;
  * when it cannot be granted at once) and {@code embed}; {@code models} is not limited.
  *
  * <p>Defaults: no request, token or concurrency limit (only the provider's headers and 429s are
- * followed), one set of limits per provider name, the system UTC clock.
+ * followed), one set of limits per provider name, {@link Ticker#system()}.
  *
  * <p>Thread-safe. One policy instance holds one set of limits per provider name (per model with
  * {@link Builder#perModel(boolean) perModel}): decorating two providers of the same name with
@@ -76,7 +76,7 @@ public final class RateLimitPolicy implements Policy {
     private final Limiting limiting;
 
     private RateLimitPolicy(Builder b) {
-        this.limiter = new Limiter(b.requestLimit, b.tokenLimit, b.maxConcurrent, b.perModel, b.clock, b.parker);
+        this.limiter = new Limiter(b.requestLimit, b.tokenLimit, b.maxConcurrent, b.perModel, b.ticker);
         this.limiting = new Limiting(limiter);
     }
 
@@ -143,8 +143,7 @@ public final class RateLimitPolicy implements Policy {
         private Limiter.Limit tokenLimit;
         private int maxConcurrent = Integer.MAX_VALUE;
         private boolean perModel;
-        private Clock clock = Clock.systemUTC();
-        private Parker parker = Parker.SYSTEM;
+        private Ticker ticker = Ticker.system();
 
         private Builder() {
         }
@@ -212,20 +211,16 @@ public final class RateLimitPolicy implements Policy {
         }
 
         /**
-         * Sets the clock that times the windows and judges deadlines. Default
-         * {@link Clock#systemUTC()}.
+         * Sets the time the windows are measured on and the deadlines judged on, and that
+         * waiting callers wait on; default {@link Ticker#system()}. A client built with
+         * {@code Llm.Builder.ticker(...)} gives its ticker to the rate-limit policy it makes from
+         * the settings; a policy built here keeps the ticker set here.
          *
-         * @param clock the clock
+         * @param ticker the time source
          * @return this builder
          */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /** Sets how waiting callers park; for tests that move a fake clock instead of waiting. */
-        Builder parker(Parker parker) {
-            this.parker = Objects.requireNonNull(parker, "parker");
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

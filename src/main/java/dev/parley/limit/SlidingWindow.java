@@ -12,7 +12,7 @@ package dev.parley.limit;
  * as used until the provider's reset time.
  *
  * <p>The log is a growable ring of parallel arrays, so granting allocates nothing once the ring
- * has grown to the traffic. Times are nanoseconds on the policy's clock. Not thread-safe: the
+ * has grown to the traffic. Times are nanoseconds in the policy's time (see {@code Limiter.now()}). Not thread-safe: the
  * owning {@link Lane} guards it with its lock.
  */
 final class SlidingWindow {

@@ -6,6 +6,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import dev.parley.spi.Ticker;
+
 /**
  * Interrupts the threads of calls that pass their deadline, and ends the streams that pass
  * theirs: one timer thread for all the calls a {@link TimeoutPolicy} runs on their callers' own
@@ -19,12 +21,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@value #EXPIRY_THREAD_NAME}, so that what the stream's subscriber does on the error never
  * holds up the timer; that thread ends when {@code expired} returns.
  *
+ * <p>Time is a {@link Ticker}'s: {@link #SHARED} runs on {@link Ticker#system()}, and a
+ * {@link TimeoutPolicy} given another ticker (a test's) has a timer of its own on it, which waits
+ * through the ticker, so that the test's ticker moves it.
+ *
  * <p>The timer thread sleeps until the earliest deadline it knew of when it last looked, or for
- * {@value #IDLE_SECONDS} seconds when no call was running then; a call that starts with a later
- * deadline does not wake it (it looks again when it wakes), so with calls that end in time it
- * wakes about once per timeout or idle period, not once per call. It is a daemon thread named
- * {@value #THREAD_NAME}, started with the first call and ended after an idle period in which no
- * call started.
+ * its idle period ({@value #IDLE_SECONDS} seconds for the shared timer) when no call was running
+ * then; a call that starts with a later deadline does not wake it (it looks again when it wakes),
+ * so with calls that end in time it wakes about once per timeout or idle period, not once per
+ * call. It is a daemon thread named {@value #THREAD_NAME}, started with the first call and ended
+ * after an idle period in which no call started. A timer with no idle period ends its thread as
+ * soon as the last call it times ends, so that a test's ticker, which never moves by itself, is
+ * left with no thread waiting on it.
  *
  * <p>Thread-safe: all state is guarded by one lock, held briefly.
  */
@@ -34,12 +42,13 @@ final class CallTimer {
     static final String EXPIRY_THREAD_NAME = "parley-timeout-expiry";
     static final long IDLE_SECONDS = 30;
 
-    static final CallTimer SHARED = new CallTimer();
+    /** The timer on the system ticker. */
+    static final CallTimer SHARED = new CallTimer(Ticker.system(), TimeUnit.SECONDS.toNanos(IDLE_SECONDS));
 
     /** A deadline that may move: a stream's. */
     interface Task {
         /**
-         * {@return the deadline as of {@code now}, both in {@link System#nanoTime()} terms}; not
+         * {@return the deadline as of {@code now}, both in the ticker's {@link Ticker#nanos()}}; not
          * after {@code now} to end the task. Called on the timer thread with its lock held, so it
          * must only read a few fields.
          */
@@ -49,7 +58,7 @@ final class CallTimer {
         void expired(long now);
     }
 
-    /** One call or stream being timed: the call's thread or the stream's task, and the deadline ({@link System#nanoTime()}). */
+    /** One call or stream being timed: the call's thread or the stream's task, and the deadline (the ticker's nanos). */
     static final class Entry {
         private final Thread thread;
         private final Task task;
@@ -68,6 +77,10 @@ final class CallTimer {
         }
     }
 
+    private final Ticker ticker;
+    /** Whether the ticker is the system's, read directly on the hot path. */
+    private final boolean system;
+    private final long idleNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     // Guarded by lock.
@@ -78,7 +91,14 @@ final class CallTimer {
     private long starts;
     private long looks;
 
-    CallTimer() {
+    /**
+     * @param ticker    the time of the deadlines, and what the timer thread waits on
+     * @param idleNanos how long the thread stays when no call is running; 0 to end it at once
+     */
+    CallTimer(Ticker ticker, long idleNanos) {
+        this.ticker = ticker;
+        this.system = ticker == Ticker.system();
+        this.idleNanos = idleNanos;
         head.prev = head;
         head.next = head;
     }
@@ -87,7 +107,7 @@ final class CallTimer {
      * Starts timing a call on the current thread, which is interrupted if the call has not
      * {@linkplain #stop stopped} by {@code deadline}.
      *
-     * @param deadline in {@link System#nanoTime()} terms
+     * @param deadline in the ticker's {@link Ticker#nanos()}
      * @return the entry, to hand to {@link #stop}
      */
     Entry start(long deadline) {
@@ -99,11 +119,21 @@ final class CallTimer {
      * deadline again, and calls {@link Task#expired} if that has passed too, unless the task was
      * {@linkplain #stop stopped} first.
      *
-     * @param deadline the first deadline, in {@link System#nanoTime()} terms
+     * @param deadline the first deadline, in the ticker's {@link Ticker#nanos()}
      * @return the entry, to hand to {@link #stop} when the stream ends
      */
     Entry schedule(long deadline, Task task) {
         return add(new Entry(null, task, deadline));
+    }
+
+    /** {@return the ticker's time now}: {@link System#nanoTime()} for the system ticker, without a virtual call */
+    long now() {
+        return system ? System.nanoTime() : ticker.nanos();
+    }
+
+    /** {@return the ticker deadlines are measured on} */
+    Ticker ticker() {
+        return ticker;
     }
 
     private Entry add(Entry e) {
@@ -140,6 +170,9 @@ final class CallTimer {
                 e.done = true;
                 e.prev.next = e.next;
                 e.next.prev = e.prev;
+                if (idleNanos == 0 && head.next == head && sleepingUntilWakeAt) {
+                    wake.signal(); // nothing left to time: let the thread end now
+                }
             }
             return e.fired;
         } finally {
@@ -177,7 +210,7 @@ final class CallTimer {
             long startsAtLastLook = -1;
             while (true) {
                 looks++;
-                long now = System.nanoTime();
+                long now = now();
                 boolean any = false;
                 long earliest = 0;
                 List<Entry> expired = null;
@@ -227,19 +260,19 @@ final class CallTimer {
                 long until;
                 if (any) {
                     until = earliest;
-                } else if (startsAtLastLook == starts) {
+                } else if (idleNanos == 0 || startsAtLastLook == starts) {
                     timer = null; // a whole idle period without a call: the next call starts a new timer
                     return;
                 } else {
                     // No call now: sleep an idle period, like any deadline, so that calls that start
                     // and end meanwhile (with later deadlines) do not wake the timer one by one.
                     startsAtLastLook = starts;
-                    until = now + TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
+                    until = now + idleNanos;
                 }
                 wakeAt = until;
                 sleepingUntilWakeAt = true;
                 try {
-                    wake.awaitNanos(until - now);
+                    ticker.await(lock, wake, until - now);
                 } catch (InterruptedException ignored) {
                     // nobody interrupts the timer; look again
                 } finally {

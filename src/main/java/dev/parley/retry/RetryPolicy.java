@@ -1,6 +1,5 @@
 package dev.parley.retry;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -12,12 +11,12 @@ import java.util.random.RandomGenerator;
 import dev.parley.ChatRequest;
 import dev.parley.ChatStream;
 import dev.parley.LlmException;
-import dev.parley.internal.Sleeper;
 import dev.parley.retry.internal.Errors;
 import dev.parley.spi.CallScope;
 import dev.parley.spi.Chain;
 import dev.parley.spi.Policy;
 import dev.parley.spi.Provider;
+import dev.parley.spi.Ticker;
 
 /**
  * Retries calls that failed in a way that may succeed on a second try, waiting longer after
@@ -70,7 +69,7 @@ import dev.parley.spi.Provider;
  * succeed is worse. Wrap only idempotent work (and tool execution stays with the caller).
  *
  * <p>Defaults: 3 attempts (counting the first), base delay 500 ms, max delay 30 s, max
- * Retry-After 60 s, full jitter, {@link ThreadLocalRandom}, the system UTC clock.
+ * Retry-After 60 s, full jitter, {@link ThreadLocalRandom}, {@link Ticker#system()}.
  *
  * <p>Immutable configuration and thread-safe. One policy instance owns one set of
  * {@linkplain #stats() counters}: decorating several providers with the same instance adds
@@ -110,8 +109,7 @@ public final class RetryPolicy implements Policy {
     private final Jitter jitter;
     private final RandomGenerator random;
     private final ReentrantLock randomLock = new ReentrantLock();
-    private final Clock clock;
-    private final Sleeper sleeper;
+    private final Ticker ticker;
     private final LongAdder attempts = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder gaveUp = new LongAdder();
@@ -123,8 +121,7 @@ public final class RetryPolicy implements Policy {
         this.maxRetryAfter = b.maxRetryAfter;
         this.jitter = b.jitter;
         this.random = b.random;
-        this.clock = b.clock;
-        this.sleeper = b.sleeper;
+        this.ticker = b.ticker;
     }
 
     /** {@return a new builder with the defaults} */
@@ -170,12 +167,9 @@ public final class RetryPolicy implements Policy {
         return maxAttempts;
     }
 
-    Clock clock() {
-        return clock;
-    }
-
-    Sleeper sleeper() {
-        return sleeper;
+    /** {@return the time the backoffs are slept and the deadline measured on} */
+    Ticker ticker() {
+        return ticker;
     }
 
     void countAttempt() {
@@ -204,7 +198,7 @@ public final class RetryPolicy implements Policy {
         }
         Duration wait = retryAfter != null ? retryAfter : backoff(attempt);
         Instant deadline = scope.deadline();
-        if (deadline != null && clock.instant().plus(wait).isAfter(deadline)) {
+        if (deadline != null && ticker.instant().plus(wait).isAfter(deadline)) {
             return giveUp(e, "(gave up after " + tried + ": the next retry would pass the deadline)");
         }
         retries.increment();
@@ -252,8 +246,7 @@ public final class RetryPolicy implements Policy {
         private Duration maxRetryAfter = Duration.ofSeconds(60);
         private Jitter jitter = Jitter.FULL;
         private RandomGenerator random;
-        private Clock clock = Clock.systemUTC();
-        private Sleeper sleeper = Sleeper.SYSTEM;
+        private Ticker ticker = Ticker.system();
 
         private Builder() {
         }
@@ -330,19 +323,15 @@ public final class RetryPolicy implements Policy {
         }
 
         /**
-         * Sets the clock the deadline is checked on; default {@link Clock#systemUTC()}.
+         * Sets the time the backoffs are slept on and the deadline is checked on; default
+         * {@link Ticker#system()}. A client built with {@code Llm.Builder.ticker(...)} gives its
+         * ticker to the retry policy it makes itself; a policy built here keeps the ticker set here.
          *
-         * @param clock the clock the deadline is checked on
+         * @param ticker the time source
          * @return this builder
          */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /** Sets how the policy waits, for tests. @return this builder */
-        Builder sleeper(Sleeper sleeper) {
-            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

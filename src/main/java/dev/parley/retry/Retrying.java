@@ -36,7 +36,7 @@ final class Retrying {
             }
             try {
                 announce(chain.scope(), attempt, error, decision.delay());
-                policy.sleeper().sleep(decision.delay());
+                policy.ticker().sleep(decision.delay());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 LlmException stopped = interrupted(chain.provider(), attempt, decision.delay(), e);
@@ -71,7 +71,7 @@ final class Retrying {
                 }
                 return Relay.Next.retry(() -> {
                     announce(scope, attempt, re, decision.delay());
-                    policy.sleeper().sleep(decision.delay());
+                    policy.ticker().sleep(decision.delay());
                     policy.countAttempt();
                     return chain.proceed();
                 });

@@ -2,12 +2,11 @@ package dev.parley.retry;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 
 import dev.parley.ChatChunk;
 import dev.parley.retry.internal.Relay;
+import dev.parley.spi.CallScope;
 
 /**
  * The timeouts of one stream: hooks on its {@link Relay} that note subscription, demand and
@@ -15,16 +14,15 @@ import dev.parley.retry.internal.Relay;
  * idle deadline (paused while the subscriber has no demand outstanding), and never later than the
  * overall deadline. On expiry it fails the relay, which cancels the delegate's stream.
  *
- * <p>In real time (the system clock and sleeper) the stream is a task on the shared
- * {@link CallTimer}, and time is {@link System#nanoTime()}; with an injected clock or sleeper it
- * gets its own {@link Watchdog}, and time is nanoseconds since the watch was made, on that clock.
- * A chunk costs one reading of the time and two ordered writes: the timer reads them when the
- * deadline it knew of passes, not the other way round.
+ * <p>The stream is a task on the policy's {@link CallTimer}, and time is the timer's ticker's
+ * nanoseconds ({@link System#nanoTime()}, read directly, on the system ticker). A chunk costs
+ * one reading of the time and two ordered writes: the timer reads them when the deadline it knew
+ * of passes, not the other way round.
  *
  * <p>Thread-safe: {@link #requested} runs in the relay's loop, {@link #received} on the
- * delegate's thread (one at a time), the deadline on the timer's or watchdog's thread.
+ * delegate's thread (one at a time), the deadline on the timer's thread.
  */
-final class StreamWatch implements Relay.Hooks<ChatChunk>, CallTimer.Task, Watchdog.Timer {
+final class StreamWatch implements Relay.Hooks<ChatChunk>, CallTimer.Task {
 
     private static final VarHandle RECEIVED;
     private static final VarHandle LAST_ACTIVITY;
@@ -46,17 +44,13 @@ final class StreamWatch implements Relay.Hooks<ChatChunk>, CallTimer.Task, Watch
 
     private final TimeoutPolicy policy;
     private final String provider;
-    /** The shared timer in real time; null when a watchdog follows the policy's clock. */
     private final CallTimer timer;
-    /** The policy's clock when a watchdog follows it, and the instant that is time 0; else null. */
-    private final Clock clock;
-    private final Instant origin;
     private final long firstChunkNanos;
     private final long idleNanos;
     private final boolean hasOverall;
     private final long overall;
 
-    /** The timer's entry or the watchdog, once started; {@link #ENDED} once ended. */
+    /** The timer's entry, once started; {@link #ENDED} once ended. */
     @SuppressWarnings("unused") // accessed through HANDLE
     private volatile Object handle;
     private volatile Relay.Control control;
@@ -70,48 +64,30 @@ final class StreamWatch implements Relay.Hooks<ChatChunk>, CallTimer.Task, Watch
     private long lastActivity;
 
     /**
-     * @param policy   the limits and, without a timer, the clock and sleeper
+     * @param policy   the limits
      * @param provider the delegate's name, for the error
-     * @param overall  the call's overall deadline on the policy's clock, or null
-     * @param timer    the shared timer to use (in real time), or null for a watchdog of its own
+     * @param scope    the call's scope, with its overall deadline if any
+     * @param timer    the policy's timer
      */
-    StreamWatch(TimeoutPolicy policy, String provider, Instant overall, CallTimer timer) {
+    StreamWatch(TimeoutPolicy policy, String provider, CallScope scope, CallTimer timer) {
         this.policy = policy;
         this.provider = provider;
         this.timer = timer;
         this.firstChunkNanos = policy.firstChunkLimit().toNanos();
         this.idleNanos = policy.idleTimeout().toNanos();
-        Instant wall = policy.clock().instant();
-        if (timer == null) {
-            this.clock = policy.clock();
-            this.origin = wall;
-        } else {
-            this.clock = null;
-            this.origin = null;
-        }
-        this.hasOverall = overall != null;
-        this.overall = overall == null ? 0 : saturatedAdd(now(), nanosBetween(wall, overall));
-    }
-
-    private long now() {
-        return clock == null ? System.nanoTime() : nanosBetween(origin, clock.instant());
+        Duration left = scope.remaining(timer.ticker());
+        this.hasOverall = left != null;
+        this.overall = left == null ? 0 : saturatedAdd(timer.now(), nanos(left));
     }
 
     @Override
     public void started(Relay.Control control) {
         this.control = control;
-        long now = now();
+        long now = timer.now();
         subscribedAt = now;
-        Object h;
-        if (timer != null) {
-            h = timer.schedule(deadline(now), this);
-        } else {
-            Watchdog w = new Watchdog(policy.clock(), policy.sleeper(), this);
-            w.start();
-            h = w;
-        }
-        if (!HANDLE.compareAndSet(this, null, h)) {
-            stop(h); // ended already
+        CallTimer.Entry e = timer.schedule(deadline(now), this);
+        if (!HANDLE.compareAndSet(this, null, e)) {
+            timer.stop(e); // ended already
         }
     }
 
@@ -120,7 +96,7 @@ final class StreamWatch implements Relay.Hooks<ChatChunk>, CallTimer.Task, Watch
         long got = (long) RECEIVED.getAcquire(this);
         long before = requested;
         if (!unbounded && before - got <= 0 && got > 0) {
-            LAST_ACTIVITY.setRelease(this, now()); // demand resumed: the gap starts now
+            LAST_ACTIVITY.setRelease(this, timer.now()); // demand resumed: the gap starts now
         }
         if (n == Long.MAX_VALUE) {
             unbounded = true;
@@ -131,23 +107,15 @@ final class StreamWatch implements Relay.Hooks<ChatChunk>, CallTimer.Task, Watch
 
     @Override
     public void received(ChatChunk chunk) {
-        LAST_ACTIVITY.setRelease(this, now());
+        LAST_ACTIVITY.setRelease(this, timer.now());
         RECEIVED.setRelease(this, received + 1);
     }
 
     @Override
     public void ended(Relay.End end, Throwable error) {
         Object h = HANDLE.getAndSet(this, ENDED);
-        if (h != null && h != ENDED) {
-            stop(h);
-        }
-    }
-
-    private void stop(Object h) {
         if (h instanceof CallTimer.Entry e) {
             timer.stop(e);
-        } else if (h instanceof Watchdog w) {
-            w.stop();
         }
     }
 
@@ -181,23 +149,11 @@ final class StreamWatch implements Relay.Hooks<ChatChunk>, CallTimer.Task, Watch
         control.fail(policy.timedOut(provider, limit, Duration.ofNanos(now - subscribedAt), null));
     }
 
-    // Watchdog.Timer, on the policy's clock.
-
-    @Override
-    public Instant deadline(Instant now) {
-        return origin.plusNanos(deadline(nanosBetween(origin, now)));
-    }
-
-    @Override
-    public void expired(Instant now) {
-        expired(nanosBetween(origin, now));
-    }
-
-    private static long nanosBetween(Instant a, Instant b) {
+    private static long nanos(Duration d) {
         try {
-            return Duration.between(a, b).toNanos();
+            return d.toNanos();
         } catch (ArithmeticException e) {
-            return b.isBefore(a) ? Long.MIN_VALUE / 4 : Long.MAX_VALUE / 4;
+            return Long.MAX_VALUE / 4;
         }
     }
 

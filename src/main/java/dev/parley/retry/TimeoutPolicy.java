@@ -1,6 +1,5 @@
 package dev.parley.retry;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
@@ -8,11 +7,11 @@ import java.util.concurrent.atomic.LongAdder;
 import dev.parley.ChatRequest;
 import dev.parley.ChatStream;
 import dev.parley.LlmException;
-import dev.parley.internal.Sleeper;
 import dev.parley.retry.internal.Errors;
 import dev.parley.spi.Chain;
 import dev.parley.spi.Policy;
 import dev.parley.spi.Provider;
+import dev.parley.spi.Ticker;
 
 /**
  * Bounds how long a call may take: each attempt of {@code chat}, {@code embed} and
@@ -53,9 +52,8 @@ import dev.parley.spi.Provider;
  *
  * <p><b>Calls</b> ({@code chat}, {@code embed}, {@code models}) to Parley's own adapters run on
  * the caller's thread, which one shared timer thread ({@code parley-timeouts}, a daemon that ends
- * when idle) interrupts at the limit; calls to other providers, or with an injected clock or
- * sleeper, run on a new virtual thread, while the caller
- * waits. The limit is the smaller of
+ * when idle) interrupts at the limit; calls to other providers run on a new virtual thread, while
+ * the caller waits. The limit is the smaller of
  * {@code attemptTimeout} and the time left before the overall deadline. When it passes, the call
  * is cancelled by interrupting its thread (the adapters abort the HTTP exchange on interrupt)
  * and the caller gets an {@link dev.parley.LlmTimeoutException} naming the limit: retryable
@@ -65,8 +63,7 @@ import dev.parley.spi.Provider;
  * fails at once without reaching the delegate.
  *
  * <p><b>Streams</b> are watched by the same shared timer thread, which looks at a stream when the
- * deadline it last knew of passes (with an injected clock or sleeper, each stream gets a watchdog,
- * a virtual thread that sleeps until the next deadline): {@code firstChunkTimeout} counts from
+ * deadline it last knew of passes: {@code firstChunkTimeout} counts from
  * the subscription to the first chunk;
  * then {@code idleTimeout} is the longest gap between chunks while the subscriber has demand
  * outstanding (a subscriber that stops requesting pauses it, so a slow reader is not mistaken
@@ -79,7 +76,9 @@ import dev.parley.spi.Provider;
  *
  * <p>Defaults: attempt timeout 10 minutes (as the OpenAI and Anthropic SDKs), first-chunk
  * timeout 5 minutes (reasoning models may think that long before their first token), idle
- * timeout 2 minutes, the system UTC clock.
+ * timeout 2 minutes, {@link Ticker#system()}. A policy given another {@linkplain Builder#ticker
+ * ticker} (a test's {@link dev.parley.testing.ManualTicker}) has a timer thread of its own that
+ * waits on that ticker and ends as soon as no call or stream is being timed.
  *
  * <p>Immutable configuration and thread-safe; one instance owns one set of
  * {@linkplain #stats() counters}, shared by every provider it decorates. No thread is created
@@ -107,8 +106,7 @@ public final class TimeoutPolicy implements Policy {
     private final Duration attemptTimeout;
     private final Duration firstChunkTimeout;
     private final Duration idleTimeout;
-    private final Clock clock;
-    private final Sleeper sleeper;
+    private final CallTimer timer;
     private final LongAdder attemptTimeouts = new LongAdder();
     private final LongAdder firstChunkTimeouts = new LongAdder();
     private final LongAdder idleTimeouts = new LongAdder();
@@ -118,8 +116,7 @@ public final class TimeoutPolicy implements Policy {
         this.attemptTimeout = b.attemptTimeout;
         this.firstChunkTimeout = b.firstChunkTimeout;
         this.idleTimeout = b.idleTimeout;
-        this.clock = b.clock;
-        this.sleeper = b.sleeper;
+        this.timer = b.ticker == Ticker.system() ? CallTimer.SHARED : new CallTimer(b.ticker, 0);
     }
 
     /** {@return a new builder with the defaults} */
@@ -180,23 +177,10 @@ public final class TimeoutPolicy implements Policy {
         return attemptTimeout.compareTo(firstChunkTimeout) < 0 ? Limit.STREAM_ATTEMPT : Limit.FIRST_CHUNK;
     }
 
-    Clock clock() {
-        return clock;
+    /** {@return the timer of this policy's calls and streams: the shared one on the system ticker} */
+    CallTimer timer() {
+        return timer;
     }
-
-    Sleeper sleeper() {
-        return sleeper;
-    }
-
-    /**
-     * {@return whether time is the system's}: the system sleeper and a system clock, so that a
-     * call can be bounded by a timed wait instead of a watchdog that follows an injected clock
-     */
-    boolean realTime() {
-        return sleeper == Sleeper.SYSTEM && SYSTEM_CLOCK.isInstance(clock);
-    }
-
-    private static final Class<?> SYSTEM_CLOCK = Clock.systemUTC().getClass();
 
     /** Counts a timeout of {@code limit} and {@return the error for it}, with {@code cause} (may be null) */
     LlmException timedOut(String provider, Limit limit, Duration elapsed, Throwable cause) {
@@ -233,8 +217,7 @@ public final class TimeoutPolicy implements Policy {
         private Duration attemptTimeout = Duration.ofMinutes(10);
         private Duration firstChunkTimeout = Duration.ofMinutes(5);
         private Duration idleTimeout = Duration.ofMinutes(2);
-        private Clock clock = Clock.systemUTC();
-        private Sleeper sleeper = Sleeper.SYSTEM;
+        private Ticker ticker = Ticker.system();
 
         private Builder() {
         }
@@ -276,19 +259,15 @@ public final class TimeoutPolicy implements Policy {
         }
 
         /**
-         * Sets the clock; default {@link Clock#systemUTC()}.
+         * Sets the time the limits are measured on; default {@link Ticker#system()}. A client
+         * built with {@code Llm.Builder.ticker(...)} gives its ticker to the timeout policy it
+         * makes itself; a policy built here keeps the ticker set here.
          *
-         * @param clock the clock
+         * @param ticker the time source
          * @return this builder
          */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /** Sets how watchdogs wait, for tests. @return this builder */
-        Builder sleeper(Sleeper sleeper) {
-            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

@@ -1,8 +1,6 @@
 package dev.parley.retry;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
@@ -24,95 +22,84 @@ final class Timing {
 
     static ChatStream stream(TimeoutPolicy policy, Chain<ChatRequest, ChatStream> chain) {
         ChatStream inner = chain.proceed();
-        CallTimer timer = policy.realTime() ? CallTimer.SHARED : null;
         return ChatStream.of(inner.provider(),
-                new Relay<>(inner, new StreamWatch(policy, chain.provider(), chain.scope().deadline(), timer)));
+                new Relay<>(inner, new StreamWatch(policy, chain.provider(), chain.scope(), policy.timer())));
     }
 
     /**
      * Runs the rest of the chain and waits for it, at most until the smaller of the attempt
-     * timeout and the overall deadline: on the caller's thread, interrupted at the limit by the
-     * shared timer, when what is below ends promptly on interrupt; else on a virtual thread.
+     * timeout and the overall deadline. The policy's timer interrupts the calling thread at the
+     * limit; the chain runs on that thread when what is below ends promptly on interrupt, else on
+     * a virtual thread, which is cancelled when the caller's wait for it is interrupted. Either
+     * way: the answer if it came first; a timeout naming the limit if the limit passed first
+     * (the timer's interrupt is cleared); and for an interrupt from elsewhere, a timeout that is
+     * not retryable, with the interrupt flag kept.
      */
     static <Q, R> R call(TimeoutPolicy policy, Chain<Q, R> chain) {
         String provider = chain.provider();
-        Instant start = policy.clock().instant();
-        Instant attemptEnd = start.plus(policy.attemptTimeout());
-        Instant deadline = chain.scope().deadline();
-        boolean overall = deadline != null && !deadline.isAfter(attemptEnd);
-        Instant end = overall ? deadline : attemptEnd;
+        CallTimer timer = policy.timer();
+        long start = timer.now();
+        long attemptNanos = policy.attemptTimeout().toNanos();
+        Duration left = chain.scope().remaining(timer.ticker());
+        boolean overall = left != null && nanos(left) <= attemptNanos;
+        long limitNanos = overall ? nanos(left) : attemptNanos;
         TimeoutPolicy.Limit limit = overall ? TimeoutPolicy.Limit.DEADLINE : TimeoutPolicy.Limit.ATTEMPT;
-        if (!start.isBefore(end)) {
+        if (limitNanos <= 0) {
             throw policy.timedOut(provider, limit, null, null);
         }
-        if (policy.realTime() && chain instanceof InterruptibleCalls i && i.callsEndOnInterrupt()) {
-            return callInline(policy, provider, chain, start, end, limit);
+        boolean inline = chain instanceof InterruptibleCalls i && i.callsEndOnInterrupt();
+        FutureTask<R> task = inline ? null : new FutureTask<>(chain::proceed);
+        if (task != null) {
+            Thread.ofVirtual().name(CALL_THREAD_NAME).start(task);
         }
-        FutureTask<R> task = new FutureTask<>(chain::proceed);
-        Expiry expiry = new Expiry(end, task);
-        Watchdog watchdog = new Watchdog(policy.clock(), policy.sleeper(), expiry);
-        Thread.ofVirtual().name(CALL_THREAD_NAME).start(task);
-        watchdog.start();
-        try {
-            return task.get();
-        } catch (ExecutionException e) {
-            throw unchecked(e.getCause());
-        } catch (CancellationException e) {
-            if (expiry.fired) {
-                throw policy.timedOut(provider, limit, Duration.between(start, policy.clock().instant()), null);
-            }
-            throw e; // nobody else cancels the task
-        } catch (InterruptedException e) {
-            task.cancel(true);
-            Thread.currentThread().interrupt();
-            throw LlmException.newBuilder(LlmException.Kind.TIMEOUT)
-                    .provider(provider)
-                    .message("interrupted while waiting for the call; the call was cancelled")
-                    .retryable(false)
-                    .cause(e)
-                    .build();
-        } finally {
-            watchdog.stop();
-        }
-    }
-
-    /**
-     * Runs the chain on the calling thread, which the shared timer interrupts at {@code end};
-     * for providers whose calls end promptly on interrupt. Same outcomes as the hand-off to a
-     * call thread: the answer if it came first, a timeout naming the limit if the deadline
-     * passed first (the timer's interrupt is cleared), and for an interrupt from elsewhere, a
-     * timeout that is not retryable with the interrupt flag kept.
-     */
-    private static <R> R callInline(TimeoutPolicy policy, String provider, Chain<?, R> chain, Instant start,
-                                    Instant end, TimeoutPolicy.Limit limit) {
-        CallTimer.Entry timing = CallTimer.SHARED.start(System.nanoTime() + nanosBetween(start, end));
+        CallTimer.Entry timing = timer.start(start + limitNanos);
         R result;
         try {
-            result = chain.proceed();
-        } catch (RuntimeException | Error e) {
-            if (CallTimer.SHARED.stop(timing)) {
+            result = task == null ? chain.proceed() : task.get();
+        } catch (InterruptedException e) {
+            if (task != null) {
+                task.cancel(true);
+            }
+            if (timer.stop(timing)) {
                 Thread.interrupted(); // the timer's interrupt, delivered: clear it
-                throw policy.timedOut(provider, limit, Duration.between(start, policy.clock().instant()), null);
+                throw policy.timedOut(provider, limit, Duration.ofNanos(timer.now() - start), null);
+            }
+            Thread.currentThread().interrupt();
+            throw interrupted(provider, e);
+        } catch (ExecutionException e) {
+            if (timer.stop(timing)) {
+                Thread.interrupted(); // the call's own outcome came first
+            }
+            throw unchecked(e.getCause());
+        } catch (RuntimeException | Error e) {
+            if (timer.stop(timing)) {
+                Thread.interrupted();
+                throw policy.timedOut(provider, limit, Duration.ofNanos(timer.now() - start), null);
             }
             if (Thread.currentThread().isInterrupted() && e instanceof LlmException le
                     && le.kind() == LlmException.Kind.TIMEOUT) {
-                throw LlmException.newBuilder(LlmException.Kind.TIMEOUT)
-                        .provider(provider)
-                        .message("interrupted while waiting for the call; the call was cancelled")
-                        .retryable(false)
-                        .cause(e)
-                        .build();
+                throw interrupted(provider, e);
             }
             throw e;
         }
-        if (CallTimer.SHARED.stop(timing)) {
+        if (timer.stop(timing)) {
             Thread.interrupted(); // the answer came first; the timer's late interrupt is not the caller's
         }
         return result;
     }
-    private static long nanosBetween(Instant a, Instant b) {
+
+    private static LlmException interrupted(String provider, Throwable cause) {
+        return LlmException.newBuilder(LlmException.Kind.TIMEOUT)
+                .provider(provider)
+                .message("interrupted while waiting for the call; the call was cancelled")
+                .retryable(false)
+                .cause(cause)
+                .build();
+    }
+
+    private static long nanos(Duration d) {
         try {
-            return Duration.between(a, b).toNanos();
+            return d.toNanos();
         } catch (ArithmeticException e) {
             return Long.MAX_VALUE / 4;
         }
@@ -126,28 +113,5 @@ final class Timing {
             throw e;
         }
         return new IllegalStateException(t);
-    }
-
-    /** The timer of one call: cancels (interrupts) the call's thread when its end passes. */
-    private static final class Expiry implements Watchdog.Timer {
-        private final Instant end;
-        private final FutureTask<?> task;
-        volatile boolean fired;
-
-        Expiry(Instant end, FutureTask<?> task) {
-            this.end = end;
-            this.task = task;
-        }
-
-        @Override
-        public Instant deadline(Instant now) {
-            return task.isDone() ? null : end;
-        }
-
-        @Override
-        public void expired(Instant now) {
-            fired = true; // before cancel: the waiting caller reads it when get() throws
-            task.cancel(true);
-        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.parley.route;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -20,6 +19,7 @@ import dev.parley.retry.internal.Relay;
 import dev.parley.spi.Chain;
 import dev.parley.spi.Policy;
 import dev.parley.spi.Provider;
+import dev.parley.spi.Ticker;
 
 /**
  * Stops calling a provider that keeps failing, for a while, so that callers fail fast (and fall
@@ -55,7 +55,7 @@ import dev.parley.spi.Provider;
  * error is judged by its kind.
  *
  * <p>Affects {@code chat}, {@code stream} (checked when subscribed), {@code embed} and
- * {@code models}. Defaults: threshold 5, cool-down 30 s, 1 probe, the system UTC clock.
+ * {@code models}. Defaults: threshold 5, cool-down 30 s, 1 probe, {@link Ticker#system()}.
  *
  * <p>Thread-safe; state changes happen under a lock held only for bookkeeping, never during a
  * call. One breaker instance is one circuit: decorating several providers with the same instance
@@ -95,7 +95,7 @@ public final class CircuitBreaker implements Policy {
     private final int failureThreshold;
     private final Duration coolDown;
     private final int halfOpenProbes;
-    private final Clock clock;
+    private final Ticker ticker;
     private final Set<Kind> failureKinds;
     private final ReentrantLock lock = new ReentrantLock();
 
@@ -116,7 +116,7 @@ public final class CircuitBreaker implements Policy {
         this.failureThreshold = b.failureThreshold;
         this.coolDown = b.coolDown;
         this.halfOpenProbes = b.halfOpenProbes;
-        this.clock = b.clock;
+        this.ticker = b.ticker;
         this.failureKinds = Set.copyOf(b.failureKinds);
     }
 
@@ -232,7 +232,7 @@ public final class CircuitBreaker implements Policy {
                     throw LlmException.newBuilder(Kind.UNAVAILABLE).provider(provider)
                             .message("circuit open until " + openUntil + " after " + failureThreshold
                                     + " failure(s) in a row; the call was not sent")
-                            .retryAfter(Duration.between(clock.instant(), openUntil))
+                            .retryAfter(Duration.between(ticker.instant(), openUntil))
                             .build();
             }
         } finally {
@@ -294,13 +294,13 @@ public final class CircuitBreaker implements Policy {
 
     private void open() {
         state = State.OPEN;
-        openUntil = clock.instant().plus(coolDown);
+        openUntil = ticker.instant().plus(coolDown);
         generation++;
         opened++;
     }
 
     private void refresh() {
-        if (state == State.OPEN && !clock.instant().isBefore(openUntil)) {
+        if (state == State.OPEN && !ticker.instant().isBefore(openUntil)) {
             state = State.HALF_OPEN;
             probesAdmitted = 0;
             generation++;
@@ -316,7 +316,7 @@ public final class CircuitBreaker implements Policy {
         private int failureThreshold = 5;
         private Duration coolDown = Duration.ofSeconds(30);
         private int halfOpenProbes = 1;
-        private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.system();
         private Set<Kind> failureKinds = EnumSet.of(Kind.UNAVAILABLE, Kind.SERVER_ERROR, Kind.TIMEOUT, Kind.NETWORK);
 
         private Builder() {
@@ -382,13 +382,15 @@ public final class CircuitBreaker implements Policy {
         }
 
         /**
-         * Sets the clock of the cool-down; default {@link Clock#systemUTC()}.
+         * Sets the time that times the cool-down; default {@link Ticker#system()}.
+         * A client built with {@code Llm.Builder.ticker(...)} does not change
+         * the ticker of a policy built here.
          *
-         * @param clock the clock of the cool-down
+         * @param ticker the time source
          * @return this builder
          */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

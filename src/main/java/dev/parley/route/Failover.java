@@ -1,6 +1,5 @@
 package dev.parley.route;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -12,6 +11,7 @@ import dev.parley.ChatStream;
 import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
 import dev.parley.spi.CallScope;
+import dev.parley.spi.Ticker;
 import dev.parley.retry.internal.Relay;
 
 /**
@@ -31,11 +31,11 @@ final class Failover {
     }
 
     private final Set<Kind> kinds;
-    private final Clock clock;
+    private final Ticker ticker;
 
-    Failover(Set<Kind> kinds, Clock clock) {
+    Failover(Set<Kind> kinds, Ticker ticker) {
         this.kinds = kinds;
-        this.clock = clock;
+        this.ticker = ticker;
     }
 
     /** {@return the first answer of {@code attempt(0)}, {@code attempt(1)}, ... up to {@code count} targets} */
@@ -105,7 +105,7 @@ final class Failover {
 
     private boolean movesOn(Throwable error, boolean hasNext, CallScope scope) {
         return hasNext && error instanceof LlmException e && kinds.contains(e.kind())
-                && !Thread.currentThread().isInterrupted() && !scope.expired(clock);
+                && !Thread.currentThread().isInterrupted() && !scope.expired(ticker);
     }
 
     private static <E extends Throwable> E suppress(E error, List<Throwable> earlier) {

@@ -1,6 +1,5 @@
 package dev.parley.route;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -17,6 +16,7 @@ import dev.parley.LlmException.Kind;
 import dev.parley.spi.Chain;
 import dev.parley.spi.Policy;
 import dev.parley.spi.Provider;
+import dev.parley.spi.Ticker;
 
 /**
  * Answers from an alternative when the primary provider is unavailable: other providers, or the
@@ -84,7 +84,7 @@ public final class FallbackPolicy implements Policy {
 
     private final List<Target> fallbacks;
     private final Set<Kind> fallbackOn;
-    private final Clock clock;
+    private final Ticker ticker;
     private final Falling falling;
     private final ConcurrentHashMap<String, Counters> counters = new ConcurrentHashMap<>();
     private final AtomicInteger order = new AtomicInteger();
@@ -92,8 +92,8 @@ public final class FallbackPolicy implements Policy {
     private FallbackPolicy(Builder b) {
         this.fallbacks = List.copyOf(b.fallbacks);
         this.fallbackOn = Set.copyOf(b.fallbackOn);
-        this.clock = b.clock;
-        this.falling = new Falling(this, fallbacks, new Failover(fallbackOn, clock));
+        this.ticker = b.ticker;
+        this.falling = new Falling(this, fallbacks, new Failover(fallbackOn, ticker));
     }
 
     /** {@return a new builder} */
@@ -157,7 +157,7 @@ public final class FallbackPolicy implements Policy {
         private final List<Target> fallbacks = new ArrayList<>();
         private Set<Kind> fallbackOn = EnumSet.of(Kind.UNAVAILABLE, Kind.SERVER_ERROR, Kind.TIMEOUT, Kind.NETWORK,
                 Kind.RATE_LIMITED);
-        private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.system();
 
         private Builder() {
         }
@@ -213,13 +213,15 @@ public final class FallbackPolicy implements Policy {
         }
 
         /**
-         * Sets the clock the overall deadline is checked on; default {@link Clock#systemUTC()}.
+         * Sets the time that the overall deadline is checked on; default {@link Ticker#system()}.
+         * A client built with {@code Llm.Builder.ticker(...)} gives its ticker to
+         * the fallback policy it makes from the settings and fallbacks; a policy built here keeps the ticker set here.
          *
-         * @param clock the clock the overall deadline is checked on
+         * @param ticker the time source
          * @return this builder
          */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

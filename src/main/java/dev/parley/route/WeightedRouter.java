@@ -1,6 +1,5 @@
 package dev.parley.route;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -24,6 +23,7 @@ import dev.parley.spi.CallScope;
 import dev.parley.spi.Capability;
 import dev.parley.spi.Provider;
 import dev.parley.spi.ScopedProvider;
+import dev.parley.spi.Ticker;
 
 /**
  * A provider that spreads calls across several deployments of the same model (regions, keys,
@@ -107,7 +107,7 @@ public final class WeightedRouter extends ScopedProvider {
         }
         this.capabilities = Set.copyOf(common);
         this.random = b.random;
-        this.failover = new Failover(Set.copyOf(b.failoverOn), b.clock);
+        this.failover = new Failover(Set.copyOf(b.failoverOn), b.ticker);
     }
 
     /** {@return a new builder} */
@@ -240,7 +240,7 @@ public final class WeightedRouter extends ScopedProvider {
         private Set<Kind> failoverOn = EnumSet.of(Kind.UNAVAILABLE, Kind.SERVER_ERROR, Kind.TIMEOUT, Kind.NETWORK,
                 Kind.RATE_LIMITED);
         private RandomGenerator random;
-        private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.system();
 
         private Builder() {
         }
@@ -327,13 +327,15 @@ public final class WeightedRouter extends ScopedProvider {
         }
 
         /**
-         * Sets the clock the overall deadline is checked on; default {@link Clock#systemUTC()}.
+         * Sets the time that the overall deadline is checked on; default {@link Ticker#system()}.
+         * A client built with {@code Llm.Builder.ticker(...)} does not change
+         * the ticker of a policy built here.
          *
-         * @param clock the clock the overall deadline is checked on
+         * @param ticker the time source
          * @return this builder
          */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

@@ -1,6 +1,5 @@
 package dev.parley.spi;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -15,6 +14,10 @@ import java.util.Objects;
  * {@link Chain#proceed(Object, CallScope)}. A layer that does work on another thread (a stream, a
  * retry after a backoff) keeps the scope it was given: nothing about the call lives in a
  * thread-local.
+ *
+ * <p>The deadline is a wall-clock instant read from the client's {@link Ticker} when the call
+ * started; a layer measures it with {@link #remaining(Ticker)} or {@link #expired(Ticker)} on that
+ * same ticker, so that a test's {@link dev.parley.testing.ManualTicker} moves it.
  *
  * <p>Immutable and thread-safe.
  */
@@ -72,14 +75,14 @@ public final class CallScope {
     }
 
     /**
-     * {@return a scope whose deadline is {@code timeout} from now on {@code clock}}
+     * {@return a scope whose deadline is {@code timeout} from now on {@code ticker}}
      *
-     * @param clock        the clock the call's deadlines are measured on
+     * @param ticker       the time the call's deadline is measured on
      * @param timeout      how long the call may take, or null for no deadline
      * @param cacheEnabled whether a cached answer may be used and an answer cached
      */
-    public static CallScope of(Clock clock, Duration timeout, boolean cacheEnabled) {
-        return of(timeout == null ? null : plus(clock.instant(), timeout), cacheEnabled);
+    public static CallScope of(Ticker ticker, Duration timeout, boolean cacheEnabled) {
+        return of(timeout == null ? null : plus(ticker.instant(), timeout), cacheEnabled);
     }
 
     /** {@return when the call must be over, or null when it has no deadline} */
@@ -100,23 +103,23 @@ public final class CallScope {
     /**
      * {@return the time left before the deadline (never negative), or null without a deadline}
      *
-     * @param clock the clock the deadline is measured on
+     * @param ticker the time the deadline is measured on: the one it was stamped on
      */
-    public Duration remaining(Clock clock) {
+    public Duration remaining(Ticker ticker) {
         if (deadline == null) {
             return null;
         }
-        Duration d = Duration.between(clock.instant(), deadline);
+        Duration d = Duration.between(ticker.instant(), deadline);
         return d.isNegative() ? Duration.ZERO : d;
     }
 
     /**
      * {@return whether the deadline has passed}
      *
-     * @param clock the clock the deadline is measured on
+     * @param ticker the time the deadline is measured on: the one it was stamped on
      */
-    public boolean expired(Clock clock) {
-        return deadline != null && !clock.instant().isBefore(deadline);
+    public boolean expired(Ticker ticker) {
+        return deadline != null && !ticker.instant().isBefore(deadline);
     }
 
     /**

@@ -109,7 +109,7 @@ class CacheCoalescingTest {
                     () -> provider.chat(ChatRequest.of("m", "same"), past));
             assertInstanceOf(LlmTimeoutException.class, e);
             assertTrue(e.getMessage().contains("deadline"), e.getMessage());
-            CallScope soon = CallScope.of(java.time.Clock.systemUTC(), Duration.ofMillis(50), true);
+            CallScope soon = CallScope.of(dev.parley.spi.Ticker.system(), Duration.ofMillis(50), true);
             assertThrows(LlmTimeoutException.class, () -> provider.chat(ChatRequest.of("m", "same"), soon));
             release.countDown();
             assertEquals("echo: same", leader.get().text());

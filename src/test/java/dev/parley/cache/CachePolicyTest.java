@@ -1,6 +1,6 @@
 package dev.parley.cache;
 
-import dev.parley.support.MutableClock;
+import dev.parley.testing.ManualTicker;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,7 +28,7 @@ import dev.parley.spi.Provider;
 
 class CachePolicyTest {
 
-    private final MutableClock clock = new MutableClock();
+    private final ManualTicker clock = new ManualTicker();
     private final FakeProvider fake = new FakeProvider();
 
     private static ChatRequest ask(String text) {
@@ -37,7 +37,7 @@ class CachePolicyTest {
 
     @Test
     void chat_identicalRequestTwice_callsTheProviderOnce() {
-        CachePolicy cache = CachePolicy.newBuilder().clock(clock).build();
+        CachePolicy cache = CachePolicy.newBuilder().ticker(clock).build();
         Provider p = cache.decorate(fake);
         ChatResponse first = p.chat(ask("hi"));
         ChatResponse second = p.chat(ask("hi"));
@@ -77,7 +77,7 @@ class CachePolicyTest {
 
     @Test
     void chat_entryOlderThanTtl_isReloaded() {
-        CachePolicy cache = CachePolicy.newBuilder().clock(clock).expireAfterWrite(Duration.ofMinutes(10)).build();
+        CachePolicy cache = CachePolicy.newBuilder().ticker(clock).expireAfterWrite(Duration.ofMinutes(10)).build();
         Provider p = cache.decorate(fake);
         p.chat(ask("hi"));
         clock.advance(Duration.ofMinutes(10).minusMillis(1));
@@ -241,7 +241,7 @@ class CachePolicyTest {
     @Test
     void unreadableEntry_isSkippedRemovedAndCounted() {
         List<String> warnings = new ArrayList<>();
-        CachePolicy cache = CachePolicy.newBuilder().warnings(warnings::add).clock(clock).build();
+        CachePolicy cache = CachePolicy.newBuilder().warnings(warnings::add).ticker(clock).build();
         Provider p = cache.decorate(fake);
         String key = CacheKey.chat("fake", ask("secret prompt"));
         cache.store().put(key, new CacheEntry("{\"type\":\"embedding\"}".getBytes(), clock.instant()));
@@ -255,7 +255,7 @@ class CachePolicyTest {
 
     @Test
     void entryWrittenAtTheEndOfTime_isTreatedAsExpired() {
-        CachePolicy cache = CachePolicy.newBuilder().clock(clock).build();
+        CachePolicy cache = CachePolicy.newBuilder().ticker(clock).build();
         Provider p = cache.decorate(fake);
         String key = CacheKey.chat("fake", ask("a"));
         cache.store().put(key, new CacheEntry(CacheCodec.writeChat(FakeProvider.answer(ask("a"))), java.time.Instant.MAX));

@@ -1,11 +1,14 @@
 package dev.parley.limit;
 
-import dev.parley.support.MutableClock;
+import dev.parley.spi.Ticker;
+import dev.parley.testing.ManualTicker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -116,10 +119,9 @@ class RateLimitConcurrencyTest {
 
     @Test
     void fairness_largeTokenRequestAtTheHead_isNotOvertakenBySmallOnes() throws Exception {
-        MutableClock clock = new MutableClock();
-        // Untimed parking: callers wait until the test moves the clock and wakes the head.
-        RateLimitPolicy policy = RateLimitPolicy.newBuilder().clock(clock)
-                .parker((condition, nanos) -> condition.await())
+        ManualTicker clock = new ManualTicker();
+        // Callers wait until the test moves the time.
+        RateLimitPolicy policy = RateLimitPolicy.newBuilder().ticker(clock)
                 .tokensPerWindow(1000, Duration.ofMinutes(1))
                 .maxConcurrent(1) // so that the calls reach the provider one at a time, in grant order
                 .build();
@@ -132,7 +134,6 @@ class RateLimitConcurrencyTest {
             awaitWaiting(policy, 2);
             assertEquals(List.of("first"), fake.order, "small would fit, but waits behind big");
             clock.advance(Duration.ofMinutes(1));
-            policy.limiter().lane("fake", "m").wake();
             big.get(10, TimeUnit.SECONDS);
             small.get(10, TimeUnit.SECONDS);
         }
@@ -141,20 +142,37 @@ class RateLimitConcurrencyTest {
 
     @Test
     void requests_manyThreadsWithASimulatedClock_exactlyNPerWindowInArrivalOrder() throws Exception {
-        MutableClock clock = new MutableClock();
+        ManualTicker advancing = ManualTicker.autoAdvancing();
         java.util.concurrent.atomic.AtomicReference<Lane> lane = new java.util.concurrent.atomic.AtomicReference<>();
-        ClockParker advancing = new ClockParker(clock);
         // The head of the queue waits for the window while the call granted before it may not have
-        // read the clock yet; so it moves the clock only once no call is in flight (the release
-        // signals it; parks are called with the lane's lock held, so inFlight() is exact).
-        Parker parker = (condition, nanos) -> {
-            if (nanos != Parker.FOREVER && lane.get().inFlight() > 0) {
-                condition.await();
-            } else {
-                advancing.park(condition, nanos);
+        // read the time yet; so it moves the time only once no call is in flight (the release
+        // signals it; waits are called with the lane's lock held, so inFlight() is exact).
+        Ticker clock = new Ticker() {
+            @Override
+            public long nanos() {
+                return advancing.nanos();
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return advancing.instant();
+            }
+
+            @Override
+            public void sleep(Duration duration) throws InterruptedException {
+                advancing.sleep(duration);
+            }
+
+            @Override
+            public void await(Lock lock, Condition condition, long nanos) throws InterruptedException {
+                if (nanos != FOREVER && lane.get().inFlight() > 0) {
+                    condition.await();
+                } else {
+                    advancing.await(lock, condition, nanos);
+                }
             }
         };
-        RateLimitPolicy policy = RateLimitPolicy.newBuilder().clock(clock).parker(parker)
+        RateLimitPolicy policy = RateLimitPolicy.newBuilder().ticker(clock)
                 .requestsPerWindow(10, Duration.ofMinutes(1))
                 .maxConcurrent(1) // calls reach the provider one at a time
                 .build();

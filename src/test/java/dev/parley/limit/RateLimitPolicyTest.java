@@ -1,6 +1,6 @@
 package dev.parley.limit;
 
-import dev.parley.support.MutableClock;
+import dev.parley.testing.ManualTicker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,12 +33,11 @@ import dev.parley.spi.Provider;
 class RateLimitPolicyTest {
 
     private static final Duration MINUTE = Duration.ofMinutes(1);
-    private final MutableClock clock = new MutableClock();
-    private final ClockParker parker = new ClockParker(clock);
+    private final ManualTicker clock = ManualTicker.autoAdvancing();
     private final FakeProvider fake = new FakeProvider();
 
     private RateLimitPolicy.Builder limits() {
-        return RateLimitPolicy.newBuilder().clock(clock).parker(parker);
+        return RateLimitPolicy.newBuilder().ticker(clock);
     }
 
     private static ChatRequest ask(String text) {
@@ -156,7 +155,7 @@ class RateLimitPolicyTest {
         assertEquals("fake: rate limit: waiting for the request limit (1 per 60.0 s) would take 60.0 s,"
                 + " more than the 10.0 s left before the deadline", e.getMessage());
         assertEquals(before, clock.instant(), "no waiting");
-        assertEquals(0, parker.timedParks.get());
+        assertEquals(List.of(), clock.waits());
         assertEquals(1, fake.chatCalls.get());
         assertEquals(1, policy.stats().rejectedCount());
     }
@@ -300,14 +299,14 @@ class RateLimitPolicyTest {
         Provider shared = limits().requestsPerWindow(1, MINUTE).build().decorate(fake);
         shared.chat(ChatRequest.of("a", "x"));
         shared.chat(ChatRequest.of("b", "x"));
-        assertEquals(MINUTE, Duration.between(new MutableClock().instant(), clock.instant()));
+        assertEquals(MINUTE, Duration.between(ManualTicker.autoAdvancing().instant(), clock.instant()));
 
-        MutableClock c2 = new MutableClock();
-        Provider separate = RateLimitPolicy.newBuilder().clock(c2).parker(new ClockParker(c2))
+        ManualTicker c2 = ManualTicker.autoAdvancing();
+        Provider separate = RateLimitPolicy.newBuilder().ticker(c2)
                 .requestsPerWindow(1, MINUTE).perModel(true).build().decorate(fake);
         separate.chat(ChatRequest.of("a", "x"));
         separate.chat(ChatRequest.of("b", "x"));
-        assertEquals(new MutableClock().instant(), c2.instant());
+        assertEquals(ManualTicker.autoAdvancing().instant(), c2.instant());
     }
 
     @Test
@@ -334,7 +333,7 @@ class RateLimitPolicyTest {
 
     @Test
     void interruptedWhileWaiting_throwsATimeoutAndKeepsTheInterrupt() {
-        RateLimitPolicy policy = RateLimitPolicy.newBuilder().clock(clock).requestsPerWindow(1, MINUTE).build();
+        RateLimitPolicy policy = RateLimitPolicy.newBuilder().ticker(clock).requestsPerWindow(1, MINUTE).build();
         Provider p = policy.decorate(fake);
         p.chat(ask("a"));
         Thread.currentThread().interrupt();

@@ -151,7 +151,7 @@ class RateLimitStreamTest {
         script(CHUNKS, null);
         try (SlotHolder holder = new SlotHolder()) {
             ChatStream stream = provider.stream(REQUEST,
-                    CallScope.of(java.time.Clock.systemUTC(), Duration.ofMillis(50), true));
+                    CallScope.of(dev.parley.spi.Ticker.system(), Duration.ofMillis(50), true));
             LlmException e = assertThrows(LlmException.class, stream::collect);
             assertInstanceOf(RateLimitException.class, e);
             holder.release();

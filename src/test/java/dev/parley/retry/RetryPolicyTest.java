@@ -33,7 +33,7 @@ import dev.parley.ModelInfo;
 import dev.parley.RateLimitException;
 import dev.parley.http.HttpErrors;
 import dev.parley.spi.CallScope;
-import dev.parley.retry.testing.ManualTime;
+import dev.parley.testing.ManualTicker;
 import dev.parley.retry.testing.ScriptedProvider;
 import dev.parley.spi.Provider;
 
@@ -41,10 +41,10 @@ class RetryPolicyTest {
 
     private static final ChatRequest REQUEST = ChatRequest.of("gpt-test", "hi");
 
-    private final ManualTime time = new ManualTime();
+    private final ManualTicker time = ManualTicker.autoAdvancing();
 
     private RetryPolicy.Builder policy() {
-        return RetryPolicy.newBuilder().clock(time).sleeper(time).jitter(RetryPolicy.Jitter.NONE);
+        return RetryPolicy.newBuilder().ticker(time).jitter(RetryPolicy.Jitter.NONE);
     }
 
     static LlmException http(int status, Map<String, List<String>> headers) {
@@ -204,8 +204,27 @@ class RetryPolicyTest {
     void chat_interruptedWhileWaiting_throwsTimeoutAndKeepsInterruptFlag() {
         LlmException first = http(503);
         ScriptedProvider delegate = new ScriptedProvider("openai").thenFail(first).thenAnswer("never");
-        RetryPolicy retry = policy().sleeper(d -> {
-            throw new InterruptedException("cancelled");
+        RetryPolicy retry = policy().ticker(new dev.parley.spi.Ticker() {
+            @Override
+            public long nanos() {
+                return 0;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return java.time.Instant.EPOCH;
+            }
+
+            @Override
+            public void sleep(Duration duration) throws InterruptedException {
+                throw new InterruptedException("cancelled");
+            }
+
+            @Override
+            public void await(java.util.concurrent.locks.Lock lock, java.util.concurrent.locks.Condition condition,
+                              long nanos) {
+                throw new AssertionError("a retry does not wait on a condition");
+            }
         }).build();
 
         try {

@@ -17,7 +17,7 @@ import dev.parley.ChatStream;
 import dev.parley.LlmException;
 import dev.parley.spi.CallScope;
 import dev.parley.retry.testing.ManualPublisher;
-import dev.parley.retry.testing.ManualTime;
+import dev.parley.testing.ManualTicker;
 import dev.parley.retry.testing.ScriptedProvider;
 import dev.parley.support.TestSubscriber;
 
@@ -25,10 +25,10 @@ class RetryStreamTest {
 
     private static final ChatRequest REQUEST = ChatRequest.of("gpt-test", "hi");
 
-    private final ManualTime time = new ManualTime();
+    private final ManualTicker time = ManualTicker.autoAdvancing();
 
     private RetryPolicy.Builder policy() {
-        return RetryPolicy.newBuilder().clock(time).sleeper(time).jitter(RetryPolicy.Jitter.NONE);
+        return RetryPolicy.newBuilder().ticker(time).jitter(RetryPolicy.Jitter.NONE);
     }
 
     private static List<String> texts(List<ChatChunk> chunks) {
@@ -117,17 +117,17 @@ class RetryStreamTest {
 
     @Test
     void stream_cancelledWhileWaitingToRetry_stopsTheWaitAndOpensNoNewAttempt() {
-        ManualTime blocking = new ManualTime().blocking();
+        ManualTicker blocking = new ManualTicker();
         ScriptedProvider delegate = new ScriptedProvider("openai")
                 .thenStreamFail(RetryPolicyTest.http(503)).thenStreamTexts("never");
-        RetryPolicy retry = RetryPolicy.newBuilder().clock(blocking).sleeper(blocking).build();
+        RetryPolicy retry = RetryPolicy.newBuilder().ticker(blocking).build();
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
         retry.decorate(delegate).stream(REQUEST).subscribe(sub);
-        blocking.awaitSleepers(1);
+        blocking.awaitWaiters(1);
 
         sub.cancel();
 
-        blocking.awaitNoSleepers();
+        blocking.awaitNoWaiters();
         assertEquals(1, delegate.streamCalls.get());
         sub.assertNotTerminated();
         sub.assertNoViolations();

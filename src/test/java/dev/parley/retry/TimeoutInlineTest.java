@@ -8,10 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -29,11 +30,14 @@ import dev.parley.spi.CallScope;
 import dev.parley.internal.InterruptibleCalls;
 import dev.parley.spi.Capability;
 import dev.parley.spi.Provider;
+import dev.parley.spi.Ticker;
+import dev.parley.testing.ManualTicker;
 
 /**
- * Timeouts in real time around a provider whose calls end on interrupt (the built-in adapters):
- * the call runs on the caller's thread and the shared {@link CallTimer} interrupts it at the
- * deadline, with the same outcomes as the hand-off to a call thread.
+ * Timeouts around a provider whose calls end on interrupt (the built-in adapters): the call runs
+ * on the caller's thread and the policy's {@link CallTimer} (the production timer, here on a
+ * {@link ManualTicker}) interrupts it at the deadline, with the same outcomes as the hand-off to a
+ * call thread; and the timer itself.
  */
 class TimeoutInlineTest {
 
@@ -85,18 +89,21 @@ class TimeoutInlineTest {
         return ChatResponse.newBuilder().provider("openai").model("gpt-test").text(text).build();
     }
 
+    private final ManualTicker time = new ManualTicker();
+
     @Test
-    void realTime_onlyWithTheSystemClockAndSleeper() {
-        assertTrue(TimeoutPolicy.newBuilder().build().realTime());
-        assertTrue(TimeoutPolicy.newBuilder().clock(Clock.systemDefaultZone()).build().realTime());
-        assertFalse(TimeoutPolicy.newBuilder().sleeper(d -> { }).build().realTime());
-        assertFalse(TimeoutPolicy.newBuilder().clock(Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1))).build().realTime());
+    void systemTicker_usesTheSharedTimer_anotherTickerATimerOfItsOwnOnIt() {
+        assertSame(CallTimer.SHARED, TimeoutPolicy.newBuilder().build().timer());
+        assertSame(CallTimer.SHARED, TimeoutPolicy.newBuilder().ticker(Ticker.system()).build().timer());
+        CallTimer own = TimeoutPolicy.newBuilder().ticker(time).build().timer();
+        assertNotSame(CallTimer.SHARED, own);
+        assertSame(time, own.ticker());
     }
 
     @Test
     void fastAnswer_runsOnTheCallersThreadAndLeavesNoInterrupt() {
         AtomicReference<Thread> ran = new AtomicReference<>();
-        Provider p = TimeoutPolicy.newBuilder().build().decorate(new Fake(true, r -> {
+        Provider p = TimeoutPolicy.newBuilder().ticker(time).build().decorate(new Fake(true, r -> {
             ran.set(Thread.currentThread());
             return answer("quick");
         }));
@@ -105,12 +112,13 @@ class TimeoutInlineTest {
         }
         assertSame(Thread.currentThread(), ran.get());
         assertFalse(Thread.currentThread().isInterrupted());
+        time.awaitNoWaiters(); // the timer ended with the last call
     }
 
     @Test
     void notInterruptible_stillRunsOnItsOwnThread() {
         AtomicReference<Thread> ran = new AtomicReference<>();
-        Provider p = TimeoutPolicy.newBuilder().build().decorate(new Fake(false, r -> {
+        Provider p = TimeoutPolicy.newBuilder().ticker(time).build().decorate(new Fake(false, r -> {
             ran.set(Thread.currentThread());
             return answer("x");
         }));
@@ -119,44 +127,71 @@ class TimeoutInlineTest {
         assertEquals(Timing.CALL_THREAD_NAME, ran.get().getName());
     }
 
-    @Test
-    void attemptTimeout_interruptsTheCallAndClearsTheTimersInterrupt() throws Exception {
-        TimeoutPolicyTest.BlockingCall call = new TimeoutPolicyTest.BlockingCall();
-        TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().attemptTimeout(Duration.ofMillis(200)).build();
-        Provider p = timeouts.decorate(new Fake(true, call));
-        long start = System.nanoTime();
+    /** What a call on its own thread ended with: the outcome, the thread, and whether its interrupt flag was set after. */
+    record Outcome(Throwable error, Thread thread, boolean interrupted) {
+    }
 
-        LlmTimeoutException e = assertThrows(LlmTimeoutException.class, () -> p.chat(REQUEST));
-
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertTrue(ms >= 190 && ms < 5000, ms + " ms");
-        assertEquals("openai: the attempt timeout of 200 ms passed; the call was cancelled", e.getMessage());
-        assertTrue(e.retryable());
-        assertSame(Thread.currentThread(), call.thread.get());
-        assertFalse(Thread.interrupted(), "the timer's interrupt is not left on the caller");
-        assertEquals(new TimeoutPolicy.Stats(1, 0, 0, 0), timeouts.stats());
+    private static CompletableFuture<Outcome> callOnAThread(Provider p, CallScope scope) {
+        return TimeoutPolicyTest.async(() -> {
+            try {
+                p.chat(REQUEST, scope);
+                return new Outcome(null, Thread.currentThread(), Thread.interrupted());
+            } catch (Throwable t) {
+                return new Outcome(t, Thread.currentThread(), Thread.interrupted());
+            }
+        });
     }
 
     @Test
-    void overallDeadline_appliesWhenShorter_notRetryable() {
+    void attemptTimeout_interruptsTheCallAndClearsTheTimersInterrupt() throws Exception {
         TimeoutPolicyTest.BlockingCall call = new TimeoutPolicyTest.BlockingCall();
-        TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().attemptTimeout(Duration.ofSeconds(30)).build();
+        TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().ticker(time).attemptTimeout(Duration.ofMillis(200)).build();
         Provider p = timeouts.decorate(new Fake(true, call));
-        CallScope ctx = CallScope.of(Clock.systemUTC(), Duration.ofMillis(150), true);
 
-        LlmTimeoutException e = assertThrows(LlmTimeoutException.class, () -> p.chat(REQUEST, ctx));
+        CompletableFuture<Outcome> result = callOnAThread(p, CallScope.none());
+        TimeoutPolicyTest.await(call.entered, "the call");
+        time.awaitWaiters(1);
+        assertEquals(List.of(Duration.ofMillis(200)), time.waits(), "the timer waits for the attempt's end");
+        time.advance(Duration.ofMillis(199));
+        assertEquals(1, call.interrupted.getCount(), "not before the limit");
+        time.advance(Duration.ofMillis(1));
 
-        assertTrue(e.getMessage().contains("the overall deadline of the call passed after"), e.getMessage());
+        Outcome o = result.get(10, TimeUnit.SECONDS);
+        LlmTimeoutException e = assertInstanceOf(LlmTimeoutException.class, o.error());
+        assertEquals("openai: the attempt timeout of 200 ms passed; the call was cancelled", e.getMessage());
+        assertTrue(e.retryable());
+        assertSame(o.thread(), call.thread.get(), "the call ran on the caller's thread");
+        assertFalse(o.interrupted(), "the timer's interrupt is not left on the caller");
+        assertEquals(new TimeoutPolicy.Stats(1, 0, 0, 0), timeouts.stats());
+        time.awaitNoWaiters();
+    }
+
+    @Test
+    void overallDeadline_appliesWhenShorter_notRetryable() throws Exception {
+        TimeoutPolicyTest.BlockingCall call = new TimeoutPolicyTest.BlockingCall();
+        TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().ticker(time).attemptTimeout(Duration.ofSeconds(30)).build();
+        Provider p = timeouts.decorate(new Fake(true, call));
+        CallScope ctx = CallScope.of(time, Duration.ofMillis(150), true);
+
+        CompletableFuture<Outcome> result = callOnAThread(p, ctx);
+        TimeoutPolicyTest.await(call.entered, "the call");
+        time.awaitWaiters(1);
+        assertEquals(List.of(Duration.ofMillis(150)), time.waits());
+        time.advance(Duration.ofMillis(150));
+
+        Outcome o = result.get(10, TimeUnit.SECONDS);
+        LlmTimeoutException e = assertInstanceOf(LlmTimeoutException.class, o.error());
+        assertTrue(e.getMessage().contains("the overall deadline of the call passed after 150 ms"), e.getMessage());
         assertFalse(e.retryable());
         assertSame(ctx, LAST_SCOPE.get(), "the call got the caller's scope");
-        assertFalse(Thread.interrupted());
+        assertFalse(o.interrupted());
         assertEquals(new TimeoutPolicy.Stats(0, 0, 0, 1), timeouts.stats());
     }
 
     @Test
     void callerInterrupted_cancelsTheCall_notRetryable_flagKept() throws Exception {
         TimeoutPolicyTest.BlockingCall call = new TimeoutPolicyTest.BlockingCall();
-        Provider p = TimeoutPolicy.newBuilder().build().decorate(new Fake(true, call));
+        Provider p = TimeoutPolicy.newBuilder().ticker(time).build().decorate(new Fake(true, call));
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         AtomicBoolean flagKept = new AtomicBoolean();
         Thread caller = Thread.ofVirtual().start(() -> {
@@ -175,62 +210,104 @@ class TimeoutInlineTest {
         assertTrue(e.getMessage().contains("interrupted while waiting for the call"), e.getMessage());
         assertFalse(e.retryable());
         assertTrue(flagKept.get(), "the interrupt flag is kept");
+        time.awaitNoWaiters();
     }
 
     @Test
     void delegateError_passesThroughUnchanged() {
         LlmException invalid = LlmException.newBuilder(LlmException.Kind.INVALID_REQUEST).provider("openai").build();
-        Provider p = TimeoutPolicy.newBuilder().build().decorate(new Fake(true, r -> {
+        Provider p = TimeoutPolicy.newBuilder().ticker(time).build().decorate(new Fake(true, r -> {
             throw invalid;
         }));
         assertSame(invalid, assertThrows(LlmException.class, () -> p.chat(REQUEST)));
     }
 
-    @Test
-    void timer_isNotWokenByEachShortCall_evenWhenItFoundNoCallLastTime() throws Exception {
-        CallTimer timer = new CallTimer();
-        assertFalse(timer.stop(timer.start(System.nanoTime() + TimeUnit.SECONDS.toNanos(600))));
-        Thread.sleep(100); // the timer thread starts, finds no call, and sleeps an idle period
-        long before = timer.looks();
-        for (int i = 0; i < 1000; i++) {
-            CallTimer.Entry e = timer.start(System.nanoTime() + TimeUnit.SECONDS.toNanos(600));
-            Thread.onSpinWait();
-            assertFalse(timer.stop(e));
+    /** Fails unless this thread is interrupted within 10 s (real time): the timer fired. */
+    private static void awaitInterrupt() {
+        assertThrows(InterruptedException.class, () -> new CountDownLatch(1).await(10, TimeUnit.SECONDS),
+                "the timer interrupts this thread");
+    }
+
+    /** Polls (in real time, at most 10 s) until {@code state} holds. */
+    private static void until(java.util.function.BooleanSupplier state, String what) {
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!state.getAsBoolean()) {
+            assertTrue(System.nanoTime() - giveUp < 0, "gave up waiting until " + what);
+            Thread.yield();
         }
-        assertTrue(timer.looks() - before <= 2, (timer.looks() - before) + " looks for 1000 calls");
-        // A call with a deadline before the end of the idle period still wakes it.
-        CallTimer.Entry soon = timer.start(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
-        try {
-            Thread.sleep(5_000);
-            throw new AssertionError("not interrupted");
-        } catch (InterruptedException expected) {
-            // fired
+    }
+
+    /** Moves the time on until the timer's thread has ended (an idle timer ends after an idle period without calls). */
+    private static void endTimer(ManualTicker time, CallTimer timer) {
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (time.waiters() > 0) {
+            assertTrue(System.nanoTime() - giveUp < 0, "the timer thread did not end");
+            time.advance(Duration.ofSeconds(CallTimer.IDLE_SECONDS + 1));
+            Thread.yield();
         }
-        assertTrue(timer.stop(soon));
+        assertEquals(0, timer.active());
     }
 
     @Test
-    void timer_firesOnlyPastTheDeadline_andForgetsEndedCalls() throws Exception {
-        CallTimer timer = new CallTimer();
+    void timer_isNotWokenByEachShortCall_evenWhenItFoundNoCallLastTime() {
+        CallTimer timer = new CallTimer(time, TimeUnit.SECONDS.toNanos(CallTimer.IDLE_SECONDS));
+        // The timer thread starts, waits for the first call's deadline; that call ends; at the
+        // deadline the timer finds no call and waits an idle period.
+        CallTimer.Entry first = timer.start(timer.now() + TimeUnit.SECONDS.toNanos(600));
+        time.awaitWaits(1);
+        assertFalse(timer.stop(first));
+        time.advance(Duration.ofSeconds(600));
+        time.awaitWaits(2);
+        assertEquals(Duration.ofSeconds(CallTimer.IDLE_SECONDS), time.waits().get(1));
+        long before = timer.looks();
+        for (int i = 0; i < 1000; i++) {
+            CallTimer.Entry e = timer.start(timer.now() + TimeUnit.SECONDS.toNanos(600));
+            assertFalse(timer.stop(e));
+        }
+        assertEquals(before, timer.looks(), "1000 calls with later deadlines did not wake it");
+        // A call with a deadline before the end of the idle period still wakes it.
+        CallTimer.Entry soon = timer.start(timer.now() + TimeUnit.MILLISECONDS.toNanos(20));
+        time.awaitWaits(3);
+        assertEquals(Duration.ofMillis(20), time.waits().get(2));
+        time.advance(Duration.ofMillis(20));
+        awaitInterrupt();
+        assertTrue(timer.stop(soon));
+        endTimer(time, timer);
+    }
+
+    @Test
+    void timer_firesOnlyPastTheDeadline_andForgetsEndedCalls() {
+        CallTimer timer = new CallTimer(time, TimeUnit.SECONDS.toNanos(CallTimer.IDLE_SECONDS));
         // Calls that end in time are never interrupted, whatever their order of deadlines.
         for (int i = 0; i < 1000; i++) {
-            CallTimer.Entry e = timer.start(System.nanoTime() + TimeUnit.SECONDS.toNanos(10 + i % 7));
+            CallTimer.Entry e = timer.start(timer.now() + TimeUnit.SECONDS.toNanos(10 + i % 7));
             assertFalse(timer.stop(e));
         }
         assertEquals(0, timer.active());
         assertFalse(Thread.currentThread().isInterrupted());
 
         // A long deadline does not hide a shorter one that starts later.
-        CallTimer.Entry longOne = timer.start(System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
-        CallTimer.Entry shortOne = timer.start(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50));
-        try {
-            Thread.sleep(5_000);
-            throw new AssertionError("not interrupted");
-        } catch (InterruptedException expected) {
-            // the timer interrupted this thread at the short deadline
-        }
+        CallTimer.Entry longOne = timer.start(timer.now() + TimeUnit.SECONDS.toNanos(60));
+        CallTimer.Entry shortOne = timer.start(timer.now() + TimeUnit.MILLISECONDS.toNanos(50));
+        until(() -> time.waiters() == 1 && time.waits().getLast().equals(Duration.ofMillis(50)),
+                "the timer waits for the short deadline");
+        time.advance(Duration.ofMillis(49));
+        assertFalse(Thread.currentThread().isInterrupted(), "not before the deadline");
+        time.advance(Duration.ofMillis(1));
+        awaitInterrupt();
         assertTrue(timer.stop(shortOne));
         assertFalse(timer.stop(longOne));
         assertEquals(0, timer.active());
+        endTimer(time, timer);
+    }
+
+    @Test
+    void timerWithNoIdlePeriod_endsItsThreadWithTheLastCall() {
+        CallTimer timer = new CallTimer(time, 0);
+        CallTimer.Entry e = timer.start(timer.now() + TimeUnit.SECONDS.toNanos(60));
+        time.awaitWaiters(1);
+        assertFalse(timer.stop(e));
+        time.awaitNoWaiters(); // without the time moving
+        assertEquals(List.of(Duration.ofSeconds(60)), time.waits());
     }
 }

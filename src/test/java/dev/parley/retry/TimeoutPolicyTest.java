@@ -23,7 +23,7 @@ import dev.parley.ChatResponse;
 import dev.parley.LlmException;
 import dev.parley.LlmTimeoutException;
 import dev.parley.spi.CallScope;
-import dev.parley.retry.testing.ManualTime;
+import dev.parley.testing.ManualTicker;
 import dev.parley.retry.testing.ScriptedProvider;
 import dev.parley.spi.Provider;
 
@@ -31,10 +31,10 @@ class TimeoutPolicyTest {
 
     private static final ChatRequest REQUEST = ChatRequest.of("gpt-test", "hi");
 
-    private final ManualTime time = new ManualTime().blocking();
+    private final ManualTicker time = new ManualTicker();
 
     private TimeoutPolicy.Builder policy() {
-        return TimeoutPolicy.newBuilder().clock(time).sleeper(time);
+        return TimeoutPolicy.newBuilder().ticker(time);
     }
 
     /** A delegate call that blocks until interrupted, then fails as the adapters do (keeping the flag set). */
@@ -111,8 +111,8 @@ class TimeoutPolicyTest {
 
         CompletableFuture<ChatResponse> result = async(() -> p.chat(REQUEST));
         await(call.entered, "the call");
-        time.awaitSleepers(1);
-        assertEquals(List.of(Duration.ofSeconds(10)), time.sleeps());
+        time.awaitWaiters(1);
+        assertEquals(List.of(Duration.ofSeconds(10)), time.waits());
         time.advance(Duration.ofSeconds(10));
 
         LlmTimeoutException e = assertInstanceOf(LlmTimeoutException.class, failure(result));
@@ -120,7 +120,7 @@ class TimeoutPolicyTest {
         assertTrue(e.retryable());
         await(call.interrupted, "the delegate to be interrupted");
         await(call.exited, "the delegate call to end");
-        time.awaitNoSleepers();
+        time.awaitNoWaiters();
         assertEquals(new TimeoutPolicy.Stats(1, 0, 0, 0), timeouts.stats());
     }
 
@@ -133,8 +133,8 @@ class TimeoutPolicyTest {
 
         CompletableFuture<ChatResponse> result = async(() -> timeouts.decorate(delegate).chat(REQUEST, ctx));
         await(call.entered, "the call");
-        time.awaitSleepers(1);
-        assertEquals(List.of(Duration.ofSeconds(2)), time.sleeps());
+        time.awaitWaiters(1);
+        assertEquals(List.of(Duration.ofSeconds(2)), time.waits());
         time.advance(Duration.ofSeconds(2));
 
         LlmTimeoutException e = assertInstanceOf(LlmTimeoutException.class, failure(result));
@@ -183,14 +183,14 @@ class TimeoutPolicyTest {
         assertTrue(flagKept.get(), "the interrupt flag is restored");
         await(call.interrupted, "the delegate to be interrupted");
         await(call.exited, "the delegate call to end");
-        time.awaitNoSleepers();
+        time.awaitNoWaiters();
     }
 
     @Test
-    void chat_fastAnswer_isReturnedAndWatchdogStops() {
+    void chat_fastAnswer_isReturnedAndTheTimerEnds() {
         ScriptedProvider delegate = new ScriptedProvider("openai").thenAnswer("quick");
         assertEquals("quick", policy().build().decorate(delegate).chat(REQUEST).text());
-        time.awaitNoSleepers();
+        time.awaitNoWaiters();
     }
 
     @Test
@@ -198,7 +198,7 @@ class TimeoutPolicyTest {
         LlmException invalid = LlmException.newBuilder(LlmException.Kind.INVALID_REQUEST).provider("openai").build();
         ScriptedProvider delegate = new ScriptedProvider("openai").thenFail(invalid);
         assertSame(invalid, assertThrows(LlmException.class, () -> policy().build().decorate(delegate).chat(REQUEST)));
-        time.awaitNoSleepers();
+        time.awaitNoWaiters();
     }
 
     @Test
@@ -215,7 +215,7 @@ class TimeoutPolicyTest {
         Provider p = policy().attemptTimeout(Duration.ofMillis(250)).build().decorate(delegate);
 
         CompletableFuture<?> result = async(p::models);
-        time.awaitSleepers(1);
+        time.awaitWaiters(1);
         time.advance(Duration.ofMillis(250));
 
         assertInstanceOf(LlmTimeoutException.class, failure(result));
@@ -235,13 +235,13 @@ class TimeoutPolicyTest {
         BlockingCall call = new BlockingCall();
         ScriptedProvider delegate = new ScriptedProvider("openai").thenChat(call::run).thenAnswer("second");
         Provider timed = policy().attemptTimeout(Duration.ofSeconds(5)).build().decorate(delegate);
-        ManualTime retryTime = new ManualTime();
-        RetryPolicy retry = RetryPolicy.newBuilder().clock(retryTime).sleeper(retryTime).build();
+        ManualTicker retryTime = ManualTicker.autoAdvancing();
+        RetryPolicy retry = RetryPolicy.newBuilder().ticker(retryTime).build();
         Provider p = retry.decorate(timed);
 
         CompletableFuture<ChatResponse> result = async(() -> p.chat(REQUEST));
         await(call.entered, "the first attempt");
-        time.awaitSleepers(1);
+        time.awaitWaiters(1);
         time.advance(Duration.ofSeconds(5));
 
         assertEquals("second", result.get(10, TimeUnit.SECONDS).text());

@@ -3,6 +3,7 @@ package dev.parley.retry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -31,12 +32,14 @@ import dev.parley.LlmTimeoutException;
 import dev.parley.retry.internal.Relay;
 import dev.parley.retry.testing.ManualPublisher;
 import dev.parley.retry.testing.ScriptedProvider;
+import dev.parley.spi.CallScope;
 import dev.parley.spi.ProviderConfig;
+import dev.parley.testing.ManualTicker;
 import dev.parley.support.TestSubscriber;
 
 /**
- * Stream timeouts in real time: every stream is a task on the shared {@link CallTimer} instead of
- * a watchdog thread of its own, and still fails on time with the same errors.
+ * Stream timeouts in real time, on the system ticker: every stream is a task on the shared
+ * {@link CallTimer}, and fails on time with the same errors as on a test's ticker.
  */
 class TimeoutStreamSharedTimerTest {
 
@@ -80,18 +83,17 @@ class TimeoutStreamSharedTimerTest {
     }
 
     @Test
-    void manyStalledStreams_failOnTheFirstChunkTimeout_fromTheSharedTimer_withoutAWatchdogEach() throws Exception {
+    void manyStalledStreams_failOnTheFirstChunkTimeout_fromTheSharedTimer() throws Exception {
         int n = 200;
         Duration limit = Duration.ofMillis(800);
         TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().firstChunkTimeout(limit).build();
-        assertTrue(timeouts.realTime());
+        assertSame(CallTimer.SHARED, timeouts.timer());
         List<ManualPublisher> upstreams = Collections.synchronizedList(new ArrayList<>());
         ScriptedProvider delegate = new ScriptedProvider("openai").thenStream(r -> {
             ManualPublisher p = new ManualPublisher();
             upstreams.add(p);
             return p;
         });
-        long watchdogs = Watchdog.starts();
         int active = CallTimer.SHARED.active();
 
         List<Timed> subs = new ArrayList<>();
@@ -112,9 +114,8 @@ class TimeoutStreamSharedTimerTest {
         for (ManualPublisher up : upstreams) {
             up.awaitCancelled();
         }
-        // Each stream was an entry on the shared timer (unless it already expired), none had a thread.
+        // Each stream was an entry on the shared timer (unless it already expired).
         assertTrue(timed > 0 && timed <= n, timed + " streams on the timer");
-        assertEquals(watchdogs, Watchdog.starts());
         assertEquals(active, CallTimer.SHARED.active());
         assertEquals(new TimeoutPolicy.Stats(0, n, 0, 0), timeouts.stats());
     }
@@ -131,8 +132,8 @@ class TimeoutStreamSharedTimerTest {
         timeouts.decorate(new ScriptedProvider("openai").thenStream(r -> up)).stream(REQUEST).subscribe(sub);
         up.awaitRequested(5);
 
+        long sentAt = System.nanoTime(); // before the chunk: the idle limit counts from its arrival, after this
         up.send("a");
-        long sentAt = System.nanoTime();
         LlmTimeoutException e = assertInstanceOf(LlmTimeoutException.class, sub.awaitError());
 
         assertEquals("openai: no chunk for the idle timeout of 300 ms; the stream was cancelled", e.getMessage());
@@ -165,49 +166,42 @@ class TimeoutStreamSharedTimerTest {
 
     @Test
     void deadline_followsChunksAndDemand_withoutTouchingTheTimerPerChunk() {
-        TimeoutPolicy timeouts = TimeoutPolicy.newBuilder()
+        ManualTicker time = new ManualTicker();
+        TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().ticker(time)
                 .firstChunkTimeout(Duration.ofSeconds(30)).idleTimeout(Duration.ofSeconds(10)).build();
-        CallTimer timer = new CallTimer();
-        StreamWatch watch = new StreamWatch(timeouts, "openai", null, timer);
+        CallTimer timer = timeouts.timer();
+        StreamWatch watch = new StreamWatch(timeouts, "openai", CallScope.none(), timer);
         long s = TimeUnit.SECONDS.toNanos(1);
-        long t0 = System.nanoTime();
-        watch.started(error -> { });
-        long t1 = System.nanoTime();
+        watch.started(error -> { });           // at 0 s
         assertEquals(1, timer.active());
-        long now = System.nanoTime();
-        long at = watch.deadline(now);
         // Before the first chunk the timer looks again within an idle period (a first chunk
         // would start the shorter idle limit), and at the first-chunk limit once that is nearer.
-        assertEquals(now + 10 * s, at);
-        at = watch.deadline(now + 25 * s);
-        assertTrue(at - t0 >= 30 * s && at - t1 <= 30 * s, "first-chunk deadline " + (at - t0) + " ns after the start");
+        assertEquals(10 * s, watch.deadline(0));
+        assertEquals(30 * s, watch.deadline(25 * s));
 
+        time.advance(Duration.ofSeconds(5));
         watch.requested(2);
-        long before = System.nanoTime();
-        watch.received(ChatChunk.ofText("a"));
-        now = System.nanoTime();
-        at = watch.deadline(now);
-        assertTrue(at - before >= 10 * s && at - now <= 10 * s, "idle deadline after the chunk");
+        watch.received(ChatChunk.ofText("a")); // at 5 s
+        assertEquals(15 * s, watch.deadline(time.nanos()), "idle deadline after the chunk");
 
-        watch.received(ChatChunk.ofText("b")); // demand used up: paused, looked at again an idle period later
-        now = System.nanoTime();
-        assertEquals(now + 10 * s, watch.deadline(now));
+        time.advance(Duration.ofSeconds(1));
+        watch.received(ChatChunk.ofText("b")); // at 6 s, demand used up: paused, looked at again an idle period later
+        assertEquals(16 * s, watch.deadline(6 * s));
+        assertEquals(30 * s, watch.deadline(20 * s));
 
-        before = System.nanoTime();
-        watch.requested(1);                    // demand resumed: the gap starts now
-        now = System.nanoTime();
-        at = watch.deadline(now);
-        assertTrue(at - before >= 10 * s && at - now <= 10 * s, "idle deadline after demand resumed");
+        time.advance(Duration.ofSeconds(4));
+        watch.requested(1);                    // at 10 s, demand resumed: the gap starts now
+        assertEquals(20 * s, watch.deadline(time.nanos()), "idle deadline after demand resumed");
 
-        watch.received(ChatChunk.ofText("c")); // paused again
-        before = System.nanoTime();
-        watch.requested(Long.MAX_VALUE);       // resumed with unbounded demand: the gap starts now too
-        now = System.nanoTime();
-        at = watch.deadline(now);
-        assertTrue(at - before >= 10 * s && at - now <= 10 * s, "idle deadline after unbounded demand resumed");
+        time.advance(Duration.ofSeconds(2));
+        watch.received(ChatChunk.ofText("c")); // at 12 s: paused again
+        time.advance(Duration.ofSeconds(3));
+        watch.requested(Long.MAX_VALUE);       // at 15 s, resumed with unbounded demand: the gap starts now too
+        assertEquals(25 * s, watch.deadline(16 * s), "idle deadline after unbounded demand resumed");
 
         watch.ended(Relay.End.COMPLETED, null);
         assertEquals(0, timer.active());
+        time.awaitNoWaiters();
     }
 
     @Test

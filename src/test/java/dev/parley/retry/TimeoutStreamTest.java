@@ -17,7 +17,7 @@ import dev.parley.ChatStream;
 import dev.parley.LlmTimeoutException;
 import dev.parley.spi.CallScope;
 import dev.parley.retry.testing.ManualPublisher;
-import dev.parley.retry.testing.ManualTime;
+import dev.parley.testing.ManualTicker;
 import dev.parley.retry.testing.ScriptedProvider;
 import dev.parley.support.TestSubscriber;
 
@@ -25,12 +25,12 @@ class TimeoutStreamTest {
 
     private static final ChatRequest REQUEST = ChatRequest.of("gpt-test", "hi");
 
-    private final ManualTime time = new ManualTime().blocking();
+    private final ManualTicker time = new ManualTicker();
     private final ManualPublisher upstream = new ManualPublisher();
     private final ScriptedProvider delegate = new ScriptedProvider("openai").thenStream(r -> upstream);
 
     private TimeoutPolicy policy() {
-        return TimeoutPolicy.newBuilder().clock(time).sleeper(time)
+        return TimeoutPolicy.newBuilder().ticker(time)
                 .firstChunkTimeout(Duration.ofSeconds(30)).idleTimeout(Duration.ofSeconds(10)).build();
     }
 
@@ -40,7 +40,7 @@ class TimeoutStreamTest {
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(5);
         timeouts.decorate(delegate).stream(REQUEST).subscribe(sub);
         upstream.awaitRequested(5);
-        time.awaitSleepers(1);
+        time.awaitWaiters(1);
 
         time.advance(Duration.ofSeconds(30));
 
@@ -49,19 +49,19 @@ class TimeoutStreamTest {
                 e.getMessage());
         assertTrue(e.retryable());
         upstream.awaitCancelled();
-        time.awaitNoSleepers();
+        time.awaitNoWaiters();
         assertEquals(new TimeoutPolicy.Stats(0, 1, 0, 0), timeouts.stats());
     }
 
     @Test
     void stream_attemptTimeoutShorterThanFirstChunkTimeout_boundsTheWaitForTheFirstChunk() {
-        TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().clock(time).sleeper(time)
+        TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().ticker(time)
                 .attemptTimeout(Duration.ofSeconds(20)).firstChunkTimeout(Duration.ofSeconds(30))
                 .idleTimeout(Duration.ofSeconds(10)).build();
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(5);
         timeouts.decorate(delegate).stream(REQUEST).subscribe(sub);
         upstream.awaitRequested(5);
-        time.awaitSleepers(1);
+        time.awaitWaiters(1);
 
         time.advance(Duration.ofSeconds(20));
 
@@ -75,7 +75,7 @@ class TimeoutStreamTest {
 
     @Test
     void stream_attemptTimeout_doesNotCutAStreamThatIsFlowing() {
-        TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().clock(time).sleeper(time)
+        TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().ticker(time)
                 .attemptTimeout(Duration.ofSeconds(20)).firstChunkTimeout(Duration.ofSeconds(30))
                 .idleTimeout(Duration.ofSeconds(10)).build();
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(100);
@@ -98,10 +98,10 @@ class TimeoutStreamTest {
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(5);
         timeouts.decorate(delegate).stream(REQUEST).subscribe(sub);
         upstream.awaitRequested(5);
-        time.awaitSleepCall(1); // first-chunk deadline, 30 s
+        time.awaitWaits(1); // first-chunk deadline, 30 s
 
         upstream.send("a");              // at 0 s: the idle deadline becomes 10 s
-        time.advance(Duration.ofSeconds(30)); // the watchdog wakes at 30 s: 20 s idle already
+        time.advance(Duration.ofSeconds(30)); // the timer wakes at 30 s: 20 s idle already
         LlmTimeoutException e = assertInstanceOf(LlmTimeoutException.class, sub.awaitError());
 
         assertEquals("openai: no chunk for the idle timeout of 10 s; the stream was cancelled", e.getMessage());
@@ -115,23 +115,23 @@ class TimeoutStreamTest {
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(5);
         policy().decorate(delegate).stream(REQUEST).subscribe(sub);
         upstream.awaitRequested(5);
-        time.awaitSleepCall(1);                    // sleeping an idle period, until 10 s: a first
+        time.awaitWaits(1);                    // waiting an idle period, until 10 s: a first
                                                    // chunk would start the (shorter) idle limit
-        time.advance(Duration.ofSeconds(20));      // 20 s: no chunk yet, sleeps till 30 s (first chunk)
-        time.awaitSleepCall(2);
+        time.advance(Duration.ofSeconds(20));      // 20 s: no chunk yet, waits till 30 s (first chunk)
+        time.awaitWaits(2);
         upstream.send("a");                        // idle deadline 30 s
         time.advance(Duration.ofSeconds(8));       // 28 s
         upstream.send("b");                        // idle deadline 38 s
-        time.advance(Duration.ofSeconds(8));       // 36 s: the watchdog wakes at 30, sleeps till 38
-        time.awaitSleepCall(3);
+        time.advance(Duration.ofSeconds(8));       // 36 s: the timer wakes at 30, waits till 38
+        time.awaitWaits(3);
         sub.assertNotTerminated();
-        assertEquals(List.of(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(2)), time.sleeps());
+        assertEquals(List.of(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(2)), time.waits());
 
         upstream.send("c");                        // idle deadline 46 s
         upstream.complete();
 
         assertEquals(3, sub.awaitCompletion().size());
-        time.awaitNoSleepers();
+        time.awaitNoWaiters();
     }
 
     @Test
@@ -139,11 +139,11 @@ class TimeoutStreamTest {
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
         policy().decorate(delegate).stream(REQUEST).subscribe(sub);
         upstream.awaitRequested(1);
-        time.awaitSleepCall(1);
+        time.awaitWaits(1);
         upstream.send("a");                        // demand used up: the idle timer pauses
 
         time.advance(Duration.ofSeconds(100));
-        time.awaitSleepCall(2);
+        time.awaitWaits(2);
         sub.assertNotTerminated();
 
         sub.request(1);                            // demand resumes at 100 s: deadline 110 s
@@ -161,8 +161,8 @@ class TimeoutStreamTest {
         ChatStream stream = timeouts.decorate(delegate).stream(REQUEST, ctx);
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
         stream.subscribe(sub);
-        time.awaitSleepers(1);
-        assertEquals(List.of(Duration.ofSeconds(5)), time.sleeps());
+        time.awaitWaiters(1);
+        assertEquals(List.of(Duration.ofSeconds(5)), time.waits());
 
         time.advance(Duration.ofSeconds(5));
 
@@ -173,39 +173,39 @@ class TimeoutStreamTest {
     }
 
     @Test
-    void stream_cancelledBySubscriber_cancelsDelegateAndStopsWatchdog() {
+    void stream_cancelledBySubscriber_cancelsDelegateAndLeavesTheTimer() {
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
         policy().decorate(delegate).stream(REQUEST).subscribe(sub);
         upstream.awaitRequested(1);
-        time.awaitSleepers(1);
+        time.awaitWaiters(1);
 
         sub.cancel();
 
         upstream.awaitCancelled();
-        time.awaitNoSleepers();
+        time.awaitNoWaiters();
         sub.assertNotTerminated();
     }
 
     @Test
-    void stream_completesNormally_stopsWatchdog() {
+    void stream_completesNormally_leavesTheTimer() {
         ScriptedProvider quick = new ScriptedProvider("openai").thenStreamTexts("x", "y");
         ChatStream stream = policy().decorate(quick).stream(REQUEST);
         assertEquals("xy", stream.collect().text());
-        time.awaitNoSleepers();
+        time.awaitNoWaiters();
     }
 
     @Test
     void stream_timeoutRacingDelegateCompletion_deliversExactlyOneTerminalSignal() throws Exception {
         for (int i = 0; i < 200; i++) {
-            ManualTime t = new ManualTime().blocking();
+            ManualTicker t = new ManualTicker();
             ManualPublisher up = new ManualPublisher();
             ScriptedProvider d = new ScriptedProvider("openai").thenStream(r -> up);
-            TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().clock(t).sleeper(t)
+            TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().ticker(t)
                     .firstChunkTimeout(Duration.ofSeconds(1)).build();
             TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
             timeouts.decorate(d).stream(REQUEST).subscribe(sub);
             up.awaitRequested(1);
-            t.awaitSleepers(1);
+            t.awaitWaiters(1);
             CountDownLatch go = new CountDownLatch(1);
             Thread completer = Thread.ofVirtual().start(() -> {
                 try {
@@ -219,7 +219,7 @@ class TimeoutStreamTest {
             t.advance(Duration.ofSeconds(1));
             completer.join();
             sub.awaitTerminal();
-            t.awaitNoSleepers();
+            t.awaitNoWaiters();
             sub.assertNoViolations();
         }
     }

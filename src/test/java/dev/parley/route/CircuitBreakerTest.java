@@ -20,7 +20,7 @@ import dev.parley.ChatRequest;
 import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
 import dev.parley.retry.testing.ManualPublisher;
-import dev.parley.retry.testing.ManualTime;
+import dev.parley.testing.ManualTicker;
 import dev.parley.retry.testing.ScriptedProvider;
 import dev.parley.support.TestSubscriber;
 import dev.parley.spi.Provider;
@@ -29,10 +29,10 @@ class CircuitBreakerTest {
 
     static final ChatRequest REQUEST = ChatRequest.of("gpt-test", "hi");
 
-    private final ManualTime time = new ManualTime();
+    private final ManualTicker time = ManualTicker.autoAdvancing();
 
     private CircuitBreaker.Builder breaker() {
-        return CircuitBreaker.newBuilder().clock(time).failureThreshold(3).coolDown(Duration.ofSeconds(30));
+        return CircuitBreaker.newBuilder().ticker(time).failureThreshold(3).coolDown(Duration.ofSeconds(30));
     }
 
     static LlmException error(Kind kind, int status) {

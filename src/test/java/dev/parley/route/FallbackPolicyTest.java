@@ -21,7 +21,7 @@ import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
 import dev.parley.spi.CallScope;
 import dev.parley.retry.testing.ManualPublisher;
-import dev.parley.retry.testing.ManualTime;
+import dev.parley.testing.ManualTicker;
 import dev.parley.retry.testing.ScriptedProvider;
 import dev.parley.support.TestSubscriber;
 import dev.parley.spi.Provider;
@@ -137,13 +137,13 @@ class FallbackPolicyTest {
 
     @Test
     void chat_overallDeadlinePassed_doesNotFallBack() {
-        ManualTime time = new ManualTime();
+        ManualTicker time = ManualTicker.autoAdvancing();
         ScriptedProvider openai = new ScriptedProvider("openai").thenChat(r -> {
             time.advance(Duration.ofSeconds(5));
             throw error(Kind.TIMEOUT, "openai");
         });
         ScriptedProvider anthropic = new ScriptedProvider("anthropic").thenAnswer("never");
-        Provider p = FallbackPolicy.newBuilder().fallback(anthropic).clock(time).build().decorate(openai);
+        Provider p = FallbackPolicy.newBuilder().fallback(anthropic).ticker(time).build().decorate(openai);
         CallScope ctx = CallScope.of(time, Duration.ofSeconds(5), true);
 
         assertThrows(LlmException.class, () -> p.chat(REQUEST, ctx));

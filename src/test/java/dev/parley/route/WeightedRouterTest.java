@@ -23,7 +23,7 @@ import dev.parley.EmbeddingRequest;
 import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
 import dev.parley.ModelInfo;
-import dev.parley.retry.testing.ManualTime;
+import dev.parley.testing.ManualTicker;
 import dev.parley.retry.testing.ScriptedProvider;
 import dev.parley.support.TestSubscriber;
 import dev.parley.spi.Capability;
@@ -117,10 +117,10 @@ class WeightedRouterTest {
 
     @Test
     void chat_targetWithOpenCircuit_isSkipped() {
-        ManualTime time = new ManualTime();
+        ManualTicker time = ManualTicker.autoAdvancing();
         ScriptedProvider east = new ScriptedProvider("east").thenFail(error(Kind.SERVER_ERROR, "east"));
         ScriptedProvider west = new ScriptedProvider("west").thenAnswer("west");
-        CircuitBreaker eastBreaker = CircuitBreaker.newBuilder().failureThreshold(1).clock(time).build();
+        CircuitBreaker eastBreaker = CircuitBreaker.newBuilder().failureThreshold(1).ticker(time).build();
         WeightedRouter router = WeightedRouter.newBuilder().route(east, 1_000_000, eastBreaker).route(west, 1)
                 .random(new Random(3)).build();
 

@@ -87,7 +87,7 @@ public final class Relay<T> implements Flow.Publisher<T> {
         CANCELLED
     }
 
-    /** Lets hooks end the stream from outside, as a watchdog does. */
+    /** Lets hooks end the stream from outside, as the timeout timer does. */
     public interface Control {
         /**
          * Cancels the current attempt (or the wait for the next) and delivers {@code error}
