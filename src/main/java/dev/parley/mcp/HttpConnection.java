@@ -65,6 +65,11 @@ final class HttpConnection implements Connection {
                 .build();
     }
 
+    /** {@return the session id the server gave, or null} */
+    String sessionId() {
+        return sessionId;
+    }
+
     /** {@return the URI without user info, query or fragment, fit for a message} */
     static String redacted(URI uri) {
         String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();

@@ -291,6 +291,11 @@ public final class McpClient implements AutoCloseable {
         return "McpClient[" + description + (protocolVersion == null ? "" : ", protocol " + protocolVersion) + "]";
     }
 
+    /** The HTTP session's id, for tests; null over stdio or before the server gave one. */
+    String sessionId() {
+        return connection instanceof HttpConnection h ? h.sessionId() : null;
+    }
+
     /** The server's process, for tests; null over HTTP. */
     Process process() {
         return connection instanceof StdioConnection s ? s.process() : null;
