@@ -74,12 +74,12 @@ final class Session {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof LlmException l ? copy(l) : error(Kind.SERVER_ERROR, method + " failed", e.getCause());
         } catch (TimeoutException e) {
-            cancel(id, "timed out");
+            cancel(id, method, "timed out");
             throw error(Kind.TIMEOUT, "no answer to " + method + " within " + text(timeout)
                     + "; the request was cancelled", null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            cancel(id, "the caller was interrupted");
+            cancel(id, method, "the caller was interrupted");
             throw error(Kind.TIMEOUT, method + " was interrupted (cancelled or past its deadline); the request was cancelled", e);
         } finally {
             pending.remove(id);
@@ -101,9 +101,12 @@ final class Session {
         }
     }
 
-    private void cancel(long id, String reason) {
+    private void cancel(long id, String method, String reason) {
         pending.remove(id);
         connection.abandon(id);
+        if (method.equals("initialize")) {
+            return; // the protocol forbids cancelling the handshake: the caller closes the connection
+        }
         notify("notifications/cancelled", JsonObject.newBuilder().put("requestId", id).put("reason", reason).build());
     }
 

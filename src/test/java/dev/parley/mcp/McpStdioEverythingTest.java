@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -19,8 +20,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.parley.ChatRequest;
+import dev.parley.ChatResponse;
+import dev.parley.Llm;
 import dev.parley.LlmException;
+import dev.parley.Message;
 import dev.parley.Tool;
+import dev.parley.ToolCall;
+import dev.parley.testing.ScriptedProvider;
 import dev.parley.json.JsonNumber;
 import dev.parley.json.JsonObject;
 import dev.parley.json.JsonString;
@@ -139,6 +146,27 @@ class McpStdioEverythingTest {
     private static LlmException assertInstanceOf(Object o) {
         assertTrue(o instanceof LlmException, String.valueOf(o));
         return (LlmException) o;
+    }
+
+    @Test
+    void mcpTools_plugIntoAToolCallingRound() {
+        ScriptedProvider model = ScriptedProvider.newBuilder("scripted")
+                .reply(ChatResponse.newBuilder().provider("scripted").model("any").toolCalls(List.of(ToolCall.of("call_1", "echo",
+                        JsonObject.of("message", JsonString.of("from the model"))))).build())
+                .reply("It said: Echo: from the model")
+                .build();
+        Llm llm = Llm.newBuilder().provider(model).defaultModel("any").build();
+        List<Message> messages = new ArrayList<>(List.of(Message.user("Echo something")));
+        ChatRequest request = ChatRequest.newBuilder().messages(messages)
+                .tools(mcp.listTools().stream().map(McpTool::toTool).toList()).build();
+        ChatResponse first = llm.chat(request);
+        messages.add(Message.assistant(first.text(), first.toolCalls()));
+        for (ToolCall call : first.toolCalls()) {
+            messages.add(Message.tool(call.id(), mcp.callTool(call.name(), call.argumentsJson()).toModelText()));
+        }
+        assertEquals("It said: Echo: from the model", llm.chat(request.toBuilder().messages(messages).build()).text());
+        assertTrue(model.requests().get(0).tools().stream().anyMatch(t -> t.name().equals("echo")));
+        assertEquals("Echo: from the model", model.requests().get(1).messages().get(2).text());
     }
 
     @Test
