@@ -102,25 +102,40 @@ final class HttpConnection implements Connection {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.writeBytes(message)))
                 .build();
         if (requestId < 0) {
-            // A notification or an answer: the server acknowledges it (202) with no body.
-            try {
-                HttpResponse<InputStream> r = client.send(post, HttpResponse.BodyHandlers.ofInputStream());
-                try (InputStream body = r.body()) {
-                    if (r.statusCode() / 100 != 2) {
-                        throw statusError(r.statusCode(), readBounded(body));
+            if ("notifications/initialized".equals(message.stringOr("method", ""))) {
+                post(post); // before any request of the session
+            } else {
+                // On a thread of its own: a cancellation must not hold a caller whose deadline passed.
+                Thread.ofVirtual().name("mcp-http-notify").start(() -> {
+                    try {
+                        post(post);
+                    } catch (LlmException ignored) {
+                        // A lost notification or answer: the next request reports a broken connection.
                     }
-                }
-            } catch (IOException e) {
-                throw HttpErrors.fromException(Session.PROVIDER, e, null, endpoint);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw Session.error(Kind.TIMEOUT, "interrupted while sending to the MCP server", e);
+                });
             }
             return;
         }
         Thread t = Thread.ofVirtual().name("mcp-http-" + requestId).unstarted(() -> exchange(post, requestId));
         inflight.put(requestId, t);
         t.start();
+    }
+
+    /** Sends a notification or an answer, which the server acknowledges (202) with no body. */
+    private void post(HttpRequest post) {
+        try {
+            HttpResponse<InputStream> r = client.send(post, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = r.body()) {
+                if (r.statusCode() / 100 != 2) {
+                    throw statusError(r.statusCode(), readBounded(body));
+                }
+            }
+        } catch (IOException e) {
+            throw HttpErrors.fromException(Session.PROVIDER, e, null, endpoint);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Session.error(Kind.TIMEOUT, "interrupted while sending to the MCP server", e);
+        }
     }
 
     /** Sends a request and delivers its answer, from a thread of its own. */

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.parley.LlmException;
@@ -38,13 +40,17 @@ final class StdioConnection implements Connection {
     private final Process process;
     private final String program;
     private final OutputStream stdin;
-    private final ReentrantLock writing = new ReentrantLock();
+    /** Messages waiting for the writer thread, so that a server that stops reading blocks no caller. */
+    private final LinkedBlockingQueue<byte[]> outbox = new LinkedBlockingQueue<>();
+    private final AtomicLong outboxBytes = new AtomicLong();
+    private final Thread writer;
     private final byte[] stderrTail = new byte[STDERR_TAIL];
     private long stderrBytes;
     private final int maxMessageSize;
     private final Thread reader;
     private final Thread stderrReader;
     private volatile boolean closing;
+    private final ReentrantLock closer = new ReentrantLock();
 
     private StdioConnection(Session session, Process process, String program, int maxMessageSize) {
         this.session = session;
@@ -54,6 +60,7 @@ final class StdioConnection implements Connection {
         this.stdin = process.getOutputStream();
         this.stderrReader = Thread.ofVirtual().name("mcp-stderr-" + process.pid()).start(this::drainStderr);
         this.reader = Thread.ofVirtual().name("mcp-stdout-" + process.pid()).start(this::read);
+        this.writer = Thread.ofVirtual().name("mcp-stdin-" + process.pid()).start(this::write);
     }
 
     /**
@@ -84,18 +91,43 @@ final class StdioConnection implements Connection {
         return process;
     }
 
+    /**
+     * Queues a message for the writer thread: the caller's deadline then holds even when the
+     * server does not read. Fails once more than four times the largest message waits unread.
+     */
     @Override
     public void send(JsonObject message, long requestId) {
+        if (closing || !writer.isAlive()) {
+            throw ended(null);
+        }
         byte[] bytes = Json.writeBytes(message);
-        writing.lock();
+        if (outboxBytes.addAndGet(bytes.length + 1L) > 4L * maxMessageSize) {
+            outboxBytes.addAndGet(-(bytes.length + 1L));
+            throw Session.error(Kind.NETWORK, "the MCP server " + program + " is not reading its input", null);
+        }
+        outbox.add(bytes);
+    }
+
+    private void write() {
         try {
-            stdin.write(bytes);
-            stdin.write('\n');
-            stdin.flush();
+            while (true) {
+                byte[] bytes = outbox.take();
+                outboxBytes.addAndGet(-(bytes.length + 1L));
+                if (bytes.length == 0) {
+                    return; // closing
+                }
+                stdin.write(bytes);
+                stdin.write('\n');
+                if (outbox.isEmpty()) {
+                    stdin.flush();
+                }
+            }
         } catch (IOException e) {
-            throw ended(e);
-        } finally {
-            writing.unlock();
+            if (!closing) {
+                session.fail(ended(e));
+            }
+        } catch (InterruptedException e) {
+            // Closing.
         }
     }
 
@@ -175,20 +207,33 @@ final class StdioConnection implements Connection {
         return new String(copy, StandardCharsets.UTF_8).strip();
     }
 
+    /**
+     * Ends the server: lets the writer send what is queued, closes stdin, waits for the server
+     * to exit, then ends it (SIGTERM, then SIGKILL) and every process it started. A second
+     * caller waits for the first to finish.
+     */
     @Override
     public void close() {
-        if (closing) {
-            return;
+        closer.lock();
+        try {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            end();
+        } finally {
+            closer.unlock();
         }
-        closing = true;
+    }
+
+    private void end() {
         // Taken first: once the server exits, the processes it started are no longer its descendants.
         List<ProcessHandle> family = new ArrayList<>(process.descendants().toList());
         try {
-            stdin.close();
-        } catch (IOException ignored) {
-            // Already closed: the server is exiting.
-        }
-        try {
+            outbox.add(new byte[0]); // the writer sends what was queued before it, then stops
+            if (writer.join(EXIT_GRACE)) {
+                closeStdin(); // the server's cue to exit
+            } // else the server does not read; closing now would wait on the blocked write
             if (!process.waitFor(EXIT_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
                 family.addAll(process.descendants().toList());
                 process.destroy();
@@ -207,6 +252,8 @@ final class StdioConnection implements Connection {
                     p.destroyForcibly();
                 }
             }
+            writer.join(EXIT_GRACE); // the server's end broke the pipe under a blocked write
+            closeStdin();
             if (Thread.currentThread() != reader) {
                 reader.join(EXIT_GRACE);
             }
@@ -215,6 +262,14 @@ final class StdioConnection implements Connection {
             process.destroyForcibly();
             family.forEach(ProcessHandle::destroyForcibly);
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeStdin() {
+        try {
+            stdin.close();
+        } catch (IOException ignored) {
+            // Already broken: the server is gone.
         }
     }
 }

@@ -61,6 +61,9 @@ public final class FakeMcpServer {
                 case "tools/call" -> call(id, params.string("name"));
                 case "ping" -> result(id, JsonObject.of());
                 case "notifications/initialized" -> {
+                    if (mode.equals("deaf")) {
+                        Thread.sleep(Long.MAX_VALUE); // never reads its stdin again
+                    }
                 }
                 default -> {
                     if (id != null) {

@@ -3,6 +3,7 @@ package dev.parley.mcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -46,6 +47,7 @@ class McpHttpHostileTest {
     private final Map<String, String> lastPostHeaders = new ConcurrentHashMap<>();
     private volatile boolean deleted;
     private volatile String listenStream = "405";
+    private volatile boolean slowCancels;
 
     @BeforeEach
     void start() throws IOException {
@@ -105,6 +107,9 @@ class McpHttpHostileTest {
         if (!m.has("id")) {
             if (method.equals("notifications/cancelled")) {
                 cancelled.add(Json.write(m.object("params").members().get("requestId")));
+                if (slowCancels) {
+                    await(release);
+                }
             }
             ex.sendResponseHeaders(202, -1);
             return;
@@ -216,6 +221,17 @@ class McpHttpHostileTest {
             LlmException e = assertThrows(LlmException.class, () -> mcp.callTool("hang", JsonObject.of(), Duration.ofMillis(300), null));
             assertEquals(Kind.TIMEOUT, e.kind());
             assertEquals("2", mcp.callTool("cancelled", JsonObject.of()).text());
+        }
+    }
+
+    @Test
+    void aServerThatHoldsTheCancellation_doesNotHoldTheCaller() {
+        slowCancels = true;
+        try (McpClient mcp = McpClient.http(endpoint).requestTimeout(Duration.ofMinutes(5)).connect()) {
+            LlmException e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(LlmException.class,
+                    () -> mcp.callTool("hang", JsonObject.of(), Duration.ofMillis(300), null)));
+            assertEquals(Kind.TIMEOUT, e.kind());
+            release.countDown();
         }
     }
 

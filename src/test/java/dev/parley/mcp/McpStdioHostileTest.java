@@ -3,6 +3,7 @@ package dev.parley.mcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
 import dev.parley.json.JsonObject;
+import dev.parley.json.JsonString;
 
 /** The client against {@link FakeMcpServer}: broken, silent, dying and paging servers. */
 class McpStdioHostileTest {
@@ -78,6 +80,17 @@ class McpStdioHostileTest {
             // initialize was request 1, the silent call request 2.
             assertEquals("2", mcp.callTool("cancelled", JsonObject.of()).text());
         }
+    }
+
+    @Test
+    void aServerThatStopsReading_timesOut_insteadOfBlockingTheWrite() {
+        McpClient mcp = connect("deaf");
+        JsonObject big = JsonObject.of("pad", JsonString.of("y".repeat(4 << 20)));
+        LlmException e = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                () -> assertThrows(LlmException.class, () -> mcp.callTool("echo", big, Duration.ofMillis(500), null)));
+        assertEquals(Kind.TIMEOUT, e.kind());
+        assertTimeoutPreemptively(Duration.ofSeconds(60), mcp::close);
+        assertFalse(mcp.process().isAlive());
     }
 
     @Test
