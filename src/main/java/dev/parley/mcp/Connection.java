@@ -18,7 +18,7 @@ interface Connection {
      */
     void send(JsonObject message, long requestId);
 
-    /** Called once the handshake is done, with the protocol version agreed. */
+    /** Called once the server has agreed a protocol version, before {@code notifications/initialized} goes. */
     default void initialized(String protocolVersion) {
     }
 

@@ -103,7 +103,8 @@ final class HttpConnection implements Connection {
                 .build();
         if (requestId < 0) {
             if ("notifications/initialized".equals(message.stringOr("method", ""))) {
-                post(post); // before any request of the session
+                post(post); // before any request of the session, and before the server's own stream
+                listener = Thread.ofVirtual().name("mcp-http-listen").start(this::listen);
             } else {
                 // On a thread of its own: a cancellation must not hold a caller whose deadline passed.
                 Thread.ofVirtual().name("mcp-http-notify").start(() -> {
@@ -244,7 +245,6 @@ final class HttpConnection implements Connection {
     @Override
     public void initialized(String version) {
         this.protocolVersion = version;
-        listener = Thread.ofVirtual().name("mcp-http-listen").start(this::listen);
     }
 
     /** Reads the stream the server uses for messages outside any request, for as long as it gives one. */

@@ -62,7 +62,10 @@ final class Session {
         }
         JsonObject message = JsonObject.newBuilder().put("jsonrpc", "2.0").put("id", id).put("method", method)
                 .put("params", p.build()).build();
-        Pending call = new Pending(method, new CompletableFuture<>(), progress);
+        // What the messages name: the method, and the tool for a tools/call.
+        String what = params != null && params.members().get("name") instanceof JsonString name
+                ? method + " \"" + name.value() + "\"" : method;
+        Pending call = new Pending(what, new CompletableFuture<>(), progress);
         pending.put(id, call);
         try {
             LlmException end = closed;
@@ -72,15 +75,15 @@ final class Session {
             connection.send(message, id);
             return call.result.get(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof LlmException l ? copy(l) : error(Kind.SERVER_ERROR, method + " failed", e.getCause());
+            throw e.getCause() instanceof LlmException l ? copy(l) : error(Kind.SERVER_ERROR, what + " failed", e.getCause());
         } catch (TimeoutException e) {
             cancel(id, method, "timed out");
-            throw error(Kind.TIMEOUT, "no answer to " + method + " within " + text(timeout)
+            throw error(Kind.TIMEOUT, "no answer to " + what + " within " + text(timeout)
                     + "; the request was cancelled", null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             cancel(id, method, "the caller was interrupted");
-            throw error(Kind.TIMEOUT, method + " was interrupted (cancelled or past its deadline); the request was cancelled", e);
+            throw error(Kind.TIMEOUT, what + " was interrupted (cancelled or past its deadline); the request was cancelled", e);
         } finally {
             pending.remove(id);
         }

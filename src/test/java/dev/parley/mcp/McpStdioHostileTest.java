@@ -77,6 +77,7 @@ class McpStdioHostileTest {
             LlmException e = assertThrows(LlmException.class,
                     () -> mcp.callTool("silent", JsonObject.of(), Duration.ofMillis(300), null));
             assertEquals(Kind.TIMEOUT, e.kind());
+            assertEquals("mcp: no answer to tools/call \"silent\" within 300ms; the request was cancelled", e.getMessage());
             // initialize was request 1, the silent call request 2.
             assertEquals("2", mcp.callTool("cancelled", JsonObject.of()).text());
         }
@@ -122,6 +123,7 @@ class McpStdioHostileTest {
             LlmException e = callFails(mcp, "error");
             assertEquals(Kind.INVALID_REQUEST, e.kind());
             assertEquals("-32602", e.errorCode());
+            assertEquals("mcp: the server answered tools/call \"error\" with error -32602: bad things", e.getMessage());
             assertTrue(e.getMessage().contains("bad things"), e.getMessage());
             assertEquals("called next", mcp.callTool("next", JsonObject.of()).text());
         }
