@@ -95,31 +95,32 @@ final class HttpConnection implements Connection {
         if (closed) {
             throw Session.error(Kind.NETWORK, "the connection to the MCP server is closed", null);
         }
-        HttpRequest post = request()
+        HttpRequest.Builder b = request()
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream")
-                .timeout(requestTimeout)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.writeBytes(message)))
-                .build();
-        if (requestId < 0) {
-            if ("notifications/initialized".equals(message.stringOr("method", ""))) {
-                post(post); // before any request of the session, and before the server's own stream
-                listener = Thread.ofVirtual().name("mcp-http-listen").start(this::listen);
-            } else {
-                // On a thread of its own: a cancellation must not hold a caller whose deadline passed.
-                Thread.ofVirtual().name("mcp-http-notify").start(() -> {
-                    try {
-                        post(post);
-                    } catch (LlmException ignored) {
-                        // A lost notification or answer: the next request reports a broken connection.
-                    }
-                });
-            }
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.writeBytes(message)));
+        if (requestId >= 0) {
+            // The caller's own deadline bounds a request (it abandons this exchange when it passes).
+            HttpRequest post = b.build();
+            Thread t = Thread.ofVirtual().name("mcp-http-" + requestId).unstarted(() -> exchange(post, requestId));
+            inflight.put(requestId, t);
+            t.start();
             return;
         }
-        Thread t = Thread.ofVirtual().name("mcp-http-" + requestId).unstarted(() -> exchange(post, requestId));
-        inflight.put(requestId, t);
-        t.start();
+        HttpRequest post = b.timeout(requestTimeout).build();
+        if ("notifications/initialized".equals(message.stringOr("method", ""))) {
+            post(post); // before any request of the session, and before the server's own stream
+            listener = Thread.ofVirtual().name("mcp-http-listen").start(this::listen);
+        } else {
+            // On a thread of its own: a cancellation must not hold a caller whose deadline passed.
+            Thread.ofVirtual().name("mcp-http-notify").start(() -> {
+                try {
+                    post(post);
+                } catch (LlmException ignored) {
+                    // A lost notification or answer: the next request reports a broken connection.
+                }
+            });
+        }
     }
 
     /** Sends a notification or an answer, which the server acknowledges (202) with no body. */

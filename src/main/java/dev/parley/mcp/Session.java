@@ -35,7 +35,34 @@ final class Session {
     /** Why the session ended; null while it is open. */
     private volatile LlmException closed;
 
-    private record Pending(String method, CompletableFuture<JsonObject> result, Consumer<McpProgress> progress) {
+    /** A request waiting for its answer. */
+    private static final class Pending {
+        final String method;
+        final CompletableFuture<JsonObject> result = new CompletableFuture<>();
+        final Consumer<McpProgress> progress;
+        /** The last progress reported; guarded by this. */
+        private double lastProgress = Double.NEGATIVE_INFINITY;
+
+        Pending(String method, Consumer<McpProgress> progress) {
+            this.method = method;
+            this.progress = progress;
+        }
+
+        /**
+         * Reports progress that moved forward. The protocol says it only grows: a report that
+         * does not is a replay (a resumed stream can carry one twice) and is dropped.
+         */
+        synchronized void progress(McpProgress p) {
+            if (progress == null || !(p.progress() > lastProgress)) {
+                return;
+            }
+            lastProgress = p.progress();
+            try {
+                progress.accept(p);
+            } catch (RuntimeException ignored) {
+                // A listener's failure is its own; the call goes on.
+            }
+        }
     }
 
     Session(Runnable toolsChanged) {
@@ -65,7 +92,7 @@ final class Session {
         // What the messages name: the method, and the tool for a tools/call.
         String what = params != null && params.members().get("name") instanceof JsonString name
                 ? method + " \"" + name.value() + "\"" : method;
-        Pending call = new Pending(what, new CompletableFuture<>(), progress);
+        Pending call = new Pending(what, progress);
         pending.put(id, call);
         try {
             LlmException end = closed;
@@ -185,14 +212,10 @@ final class Session {
                 if (params.members().get("progressToken") instanceof JsonNumber token && token.isIntegerText()
                         && params.members().get("progress") instanceof JsonNumber progress) {
                     Pending call = pending.get(token.longValue());
-                    if (call != null && call.progress != null) {
+                    if (call != null) {
                         double total = params.members().get("total") instanceof JsonNumber t ? t.doubleValue() : Double.NaN;
                         String message = params.members().get("message") instanceof JsonString s ? s.value() : null;
-                        try {
-                            call.progress.accept(new McpProgress(progress.doubleValue(), total, message));
-                        } catch (RuntimeException ignored) {
-                            // A listener's failure is its own; the call goes on.
-                        }
+                        call.progress(new McpProgress(progress.doubleValue(), total, message));
                     }
                 }
             }

@@ -58,7 +58,7 @@ public final class FakeMcpServer {
                         .build());
                 case "notifications/cancelled" -> cancelled.add(Json.write(params.members().get("requestId")));
                 case "tools/list" -> listTools(mode, id, params.optString("cursor").orElse(null));
-                case "tools/call" -> call(id, params.string("name"));
+                case "tools/call" -> call(id, params.string("name"), params);
                 case "ping" -> result(id, JsonObject.of());
                 case "notifications/initialized" -> {
                     if (mode.equals("deaf")) {
@@ -102,7 +102,7 @@ public final class FakeMcpServer {
                 .put("inputSchema", JsonObject.of("type", JsonString.of("object"))).build();
     }
 
-    private static void call(JsonValue id, String name) {
+    private static void call(JsonValue id, String name, JsonObject params) {
         switch (name) {
             case "garbage" -> raw("this is not JSON-RPC");
             case "huge" -> {
@@ -140,6 +140,14 @@ public final class FakeMcpServer {
             }
             case "error" -> send(JsonObject.newBuilder().put("jsonrpc", "2.0").put("id", id)
                     .put("error", JsonObject.newBuilder().put("code", -32602).put("message", "bad things").build()).build());
+            case "progress" -> {
+                JsonValue token = params.object("_meta").members().get("progressToken");
+                for (double p : new double[] {1, 2, 2, 1, 3}) { // a replayed report and a step back among them
+                    raw("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":"
+                            + Json.write(token) + ",\"progress\":" + p + ",\"total\":3}}");
+                }
+                result(id, text("progressed"));
+            }
             case "batch" -> raw(Json.write(JsonArray.of(JsonObject.newBuilder().put("jsonrpc", "2.0").put("id", id)
                     .put("result", text("in a batch")).build())));
             default -> result(id, text("called " + name));

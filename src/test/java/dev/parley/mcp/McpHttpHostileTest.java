@@ -48,6 +48,7 @@ class McpHttpHostileTest {
     private volatile boolean deleted;
     private volatile String listenStream = "405";
     private volatile boolean slowCancels;
+    private final CountDownLatch cancelSeen = new CountDownLatch(1);
 
     @BeforeEach
     void start() throws IOException {
@@ -107,6 +108,7 @@ class McpHttpHostileTest {
         if (!m.has("id")) {
             if (method.equals("notifications/cancelled")) {
                 cancelled.add(Json.write(m.object("params").members().get("requestId")));
+                cancelSeen.countDown();
                 if (slowCancels) {
                     await(release);
                 }
@@ -135,6 +137,14 @@ class McpHttpHostileTest {
                 await(release);
             }
             case "cancelled" -> json(ex, 200, result(id, String.join(",", cancelled)));
+            case "slow" -> {
+                try {
+                    Thread.sleep(4_000); // the server's own pace, longer than the client's default timeout
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                json(ex, 200, result(id, "slowly"));
+            }
             default -> json(ex, 200, result(id, "called " + tool));
         }
     }
@@ -216,11 +226,12 @@ class McpHttpHostileTest {
     }
 
     @Test
-    void aServerThatNeverAnswers_timesOut_andIsToldTheRequestIsCancelled() {
+    void aServerThatNeverAnswers_timesOut_andIsToldTheRequestIsCancelled() throws InterruptedException {
         try (McpClient mcp = connect()) {
             LlmException e = assertThrows(LlmException.class, () -> mcp.callTool("hang", JsonObject.of(), Duration.ofMillis(300), null));
             assertEquals(Kind.TIMEOUT, e.kind());
-            assertEquals("2", mcp.callTool("cancelled", JsonObject.of()).text());
+            assertTrue(cancelSeen.await(30, TimeUnit.SECONDS), "notifications/cancelled arrives (on its own thread)");
+            assertEquals(List.of("2"), cancelled);
         }
     }
 
@@ -232,6 +243,13 @@ class McpHttpHostileTest {
                     () -> mcp.callTool("hang", JsonObject.of(), Duration.ofMillis(300), null)));
             assertEquals(Kind.TIMEOUT, e.kind());
             release.countDown();
+        }
+    }
+
+    @Test
+    void aCallsOwnTimeout_outlastsTheDefault_evenWhenTheServerHoldsTheHeaders() {
+        try (McpClient mcp = McpClient.http(endpoint).requestTimeout(Duration.ofSeconds(3)).connect()) {
+            assertEquals("slowly", mcp.callTool("slow", JsonObject.of(), Duration.ofSeconds(60), null).text());
         }
     }
 

@@ -95,6 +95,15 @@ class McpStdioHostileTest {
     }
 
     @Test
+    void progressThatDoesNotGrow_isDropped_asTheProtocolSaysItOnlyGrows() {
+        try (McpClient mcp = connect("plain")) {
+            List<Double> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            assertEquals("progressed", mcp.callTool("progress", JsonObject.of(), p -> seen.add(p.progress())).text());
+            assertEquals(List.of(1.0, 2.0, 3.0), seen);
+        }
+    }
+
+    @Test
     void answersToUnknownIds_areIgnored() {
         try (McpClient mcp = connect("plain")) {
             assertEquals("after strangers", mcp.callTool("unknown-id", JsonObject.of()).text());
