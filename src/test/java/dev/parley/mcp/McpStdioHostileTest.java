@@ -104,6 +104,24 @@ class McpStdioHostileTest {
     }
 
     @Test
+    void close_failsACallWaitingOnAnotherThread() throws Exception {
+        McpClient mcp = connect("plain");
+        java.util.concurrent.CompletableFuture<LlmException> outcome = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                mcp.callTool("silent", JsonObject.of(), Duration.ofMinutes(5), null);
+                outcome.complete(null);
+            } catch (LlmException e) {
+                outcome.complete(e);
+            }
+        });
+        mcp.close(); // before or after the call is sent: either way it ends now, not in five minutes
+        LlmException e = outcome.get(60, TimeUnit.SECONDS);
+        assertEquals(Kind.NETWORK, e.kind());
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
+
+    @Test
     void answersToUnknownIds_areIgnored() {
         try (McpClient mcp = connect("plain")) {
             assertEquals("after strangers", mcp.callTool("unknown-id", JsonObject.of()).text());
