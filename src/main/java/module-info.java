@@ -7,7 +7,9 @@
  */
 module dev.parley {
     requires transitive java.net.http;
-    requires jdk.httpserver;
+    // Only FakeLlmServer (and so `parley demo`) runs on the JDK's HTTP server; it checks at run
+    // time, so that an image of java.base and java.net.http can chat without it.
+    requires static jdk.httpserver;
     requires static jdk.jfr;
 
     exports dev.parley;
@@ -21,6 +23,7 @@ module dev.parley {
     exports dev.parley.route;
     exports dev.parley.spi;
     exports dev.parley.testing;
+    exports dev.parley.tools;
 
     uses dev.parley.spi.ProviderFactory;
 

@@ -2,6 +2,7 @@ package dev.parley;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.http.HttpHeaders;
 import java.util.List;
 import java.util.Objects;
 
@@ -18,7 +19,9 @@ import dev.parley.json.JsonValue;
  * <p>Build one with {@link #newBuilder()}. The provider's event ({@link #raw()}) is kept as the
  * bytes that arrived and parsed into a {@link JsonObject} only when first asked for, so a stream
  * read for its text never pays for a JSON tree of each event. Chunks are immutable and
- * thread-safe; two chunks are equal when all their values, {@code raw} included, are equal.
+ * thread-safe; two chunks are equal when all their values, {@code raw} included, are equal
+ * ({@link #headers()} and {@link #provider()} aside: they say where the chunk came from, not what
+ * it says).
  */
 public final class ChatChunk {
 
@@ -44,6 +47,8 @@ public final class ChatChunk {
     private final String id;
     private final String model;
     private final String requestId;
+    private final HttpHeaders headers;
+    private final String provider;
     /** The event as UTF-8 JSON, parsed on the first call of {@link #raw()}; null when {@code raw} was given. */
     private final byte[] rawUtf8;
     @SuppressWarnings("unused") // set through RAW
@@ -62,6 +67,8 @@ public final class ChatChunk {
         id = b.id;
         model = b.model;
         requestId = b.requestId;
+        headers = b.headers;
+        provider = b.provider;
         rawUtf8 = b.raw == null ? b.rawUtf8 : null;
         raw = b.raw;
     }
@@ -78,6 +85,28 @@ public final class ChatChunk {
      */
     public static ChatChunk ofText(String text) {
         return newBuilder().textDelta(text).build();
+    }
+
+    /** {@return a builder holding this chunk's values, to make a changed copy} */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.textDelta = textDelta;
+        b.reasoningDelta = reasoningDelta;
+        b.reasoningSignature = reasoningSignature;
+        b.redactedReasoning = redactedReasoning;
+        b.toolCalls = toolCalls;
+        b.finishReason = finishReason;
+        b.rawFinishReason = rawFinishReason;
+        b.refusalDelta = refusalDelta;
+        b.usage = usage;
+        b.id = id;
+        b.model = model;
+        b.requestId = requestId;
+        b.headers = headers;
+        b.provider = provider;
+        b.raw = rawUtf8 == null ? raw() : null;
+        b.rawUtf8 = rawUtf8;
+        return b;
     }
 
     /** {@return more of the answer; "" when none} */
@@ -141,6 +170,25 @@ public final class ChatChunk {
     }
 
     /**
+     * {@return the HTTP response headers of the stream this chunk came in, or null} Parley's
+     * adapters set them on every chunk they make (the same object for the whole stream), so that
+     * a layer such as the rate limiter can follow the provider's rate-limit headers; a chunk from
+     * the cache or a test double has none.
+     */
+    public HttpHeaders headers() {
+        return headers;
+    }
+
+    /**
+     * {@return the name of the provider that sent this chunk, or null} Parley's adapters set it
+     * on every chunk, so that through a fallback or a router the reader knows which provider
+     * answered.
+     */
+    public String provider() {
+        return provider;
+    }
+
+    /**
      * {@return the provider's event as JSON; null for chunks made by Parley} The event is parsed
      * on the first call; later calls return the same object.
      *
@@ -191,7 +239,7 @@ public final class ChatChunk {
                 + ", reasoningSignature=" + reasoningSignature + ", redactedReasoning=" + redactedReasoning
                 + ", toolCalls=" + toolCalls + ", finishReason=" + finishReason
                 + ", rawFinishReason=" + rawFinishReason + ", refusalDelta=" + refusalDelta
-                + ", usage=" + usage + ", id=" + id + ", model=" + model + ", requestId=" + requestId
+                + ", usage=" + usage + ", provider=" + provider + ", id=" + id + ", model=" + model + ", requestId=" + requestId
                 + ", raw=" + raw() + "]";
     }
 
@@ -213,6 +261,8 @@ public final class ChatChunk {
         private String id;
         private String model;
         private String requestId;
+        private HttpHeaders headers;
+        private String provider;
         private JsonObject raw;
         private byte[] rawUtf8;
 
@@ -348,6 +398,28 @@ public final class ChatChunk {
          */
         public Builder requestId(String requestId) {
             this.requestId = requestId;
+            return this;
+        }
+
+        /**
+         * Sets the HTTP response headers of the stream.
+         *
+         * @param headers the headers; null for none
+         * @return this builder
+         */
+        public Builder headers(HttpHeaders headers) {
+            this.headers = headers;
+            return this;
+        }
+
+        /**
+         * Sets the name of the provider that sent the chunk.
+         *
+         * @param provider the provider's name, such as "openai"; null if unknown
+         * @return this builder
+         */
+        public Builder provider(String provider) {
+            this.provider = provider;
             return this;
         }
 

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 
 import dev.parley.http.AbstractSubscription;
 import dev.parley.http.BlockingIterator;
@@ -31,23 +30,15 @@ import dev.parley.http.BlockingIterator;
  */
 public final class ChatStream implements Flow.Publisher<ChatChunk>, Iterable<ChatChunk>, AutoCloseable {
 
-    private final Supplier<String> provider;
+    private final String provider;
     private final Flow.Publisher<ChatChunk> source;
     private final AtomicBoolean subscribed = new AtomicBoolean();
     private volatile Flow.Subscription subscription;
     private volatile boolean closed;
 
-    private ChatStream(Supplier<String> provider, Flow.Publisher<ChatChunk> source) {
-        this.provider = provider;
-        this.source = Objects.requireNonNull(source, "source");
-    }
-
     private ChatStream(String provider, Flow.Publisher<ChatChunk> source) {
-        this(constant(Objects.requireNonNull(provider, "provider")), source);
-    }
-
-    private static Supplier<String> constant(String name) {
-        return () -> name;
+        this.provider = Objects.requireNonNull(provider, "provider");
+        this.source = Objects.requireNonNull(source, "source");
     }
 
     /**
@@ -58,19 +49,6 @@ public final class ChatStream implements Flow.Publisher<ChatChunk>, Iterable<Cha
      */
     public static ChatStream of(String provider, Flow.Publisher<ChatChunk> source) {
         return new ChatStream(provider, source);
-    }
-
-    /**
-     * {@return a stream of the chunks {@code source} publishes, whose provider is known only
-     * once it runs}: a fallback or a router, whose answer may come from another provider than
-     * the first, or a decorator of such a stream. {@link #provider()} asks {@code provider} each
-     * time, and {@link #collect()} once the stream has ended.
-     *
-     * @param provider gives the name of the provider the chunks come from; never null
-     * @param source   a cold publisher that sends the request when subscribed to
-     */
-    public static ChatStream of(Supplier<String> provider, Flow.Publisher<ChatChunk> source) {
-        return new ChatStream(Objects.requireNonNull(provider, "provider"), source);
     }
 
     /**
@@ -96,28 +74,29 @@ public final class ChatStream implements Flow.Publisher<ChatChunk>, Iterable<Cha
         String id = response.id();
         String model = response.model();
         String rid = response.requestId();
+        String by = response.provider();
         for (ReasoningBlock b : response.reasoning()) {
             chunks.add(b.redacted()
-                    ? ChatChunk.newBuilder().redactedReasoning(b.redactedData()).id(id).model(model).requestId(rid)
+                    ? ChatChunk.newBuilder().redactedReasoning(b.redactedData()).provider(by).id(id).model(model).requestId(rid)
                             .build()
-                    : ChatChunk.newBuilder().reasoningDelta(b.text()).reasoningSignature(b.signature()).id(id)
+                    : ChatChunk.newBuilder().reasoningDelta(b.text()).reasoningSignature(b.signature()).provider(by).id(id)
                             .model(model).requestId(rid).build());
         }
         if (!response.text().isEmpty()) {
-            chunks.add(ChatChunk.newBuilder().textDelta(response.text()).id(id).model(model).requestId(rid).build());
+            chunks.add(ChatChunk.newBuilder().textDelta(response.text()).provider(by).id(id).model(model).requestId(rid).build());
         }
         if (response.refusal() != null) {
-            chunks.add(ChatChunk.newBuilder().refusalDelta(response.refusal()).id(id).model(model).requestId(rid)
+            chunks.add(ChatChunk.newBuilder().refusalDelta(response.refusal()).provider(by).id(id).model(model).requestId(rid)
                     .build());
         }
         List<ToolCall> calls = response.toolCalls();
         for (int i = 0; i < calls.size(); i++) {
             ToolCall c = calls.get(i);
             chunks.add(ChatChunk.newBuilder().toolCalls(List.of(new ToolCallDelta(i, c.id(), c.name(), c.arguments())))
-                    .id(id).model(model).requestId(rid).build());
+                    .provider(by).id(id).model(model).requestId(rid).build());
         }
         chunks.add(ChatChunk.newBuilder().finishReason(response.finishReason()).rawFinishReason(response
-                .rawFinishReason()).usage(response.usage()).id(id).model(model).requestId(rid).build());
+                .rawFinishReason()).usage(response.usage()).provider(by).id(id).model(model).requestId(rid).build());
         return ofChunks(response.provider(), chunks);
     }
 
@@ -144,11 +123,12 @@ public final class ChatStream implements Flow.Publisher<ChatChunk>, Iterable<Cha
     }
 
     /**
-     * {@return the name of the provider this stream comes from}: for a stream through a
-     * fallback or a router, the provider that answered (the first one tried until one did)
+     * {@return the name of the provider this stream was asked of}. Through a fallback or a
+     * router another provider may answer: each chunk says which one did
+     * ({@link ChatChunk#provider()}), and so does the response {@link #collect()} returns.
      */
     public String provider() {
-        return provider.get();
+        return provider;
     }
 
     /**
@@ -223,9 +203,7 @@ public final class ChatStream implements Flow.Publisher<ChatChunk>, Iterable<Cha
                 collector.add(it.next());
             }
         }
-        ChatResponse response = collector.result();
-        String answered = provider(); // a fallback's is known once it answered
-        return answered.equals(response.provider()) ? response : response.withProvider(answered);
+        return collector.result();
     }
 
     /** Cancels the stream, aborting the HTTP exchange; safe to call at any time, more than once. */

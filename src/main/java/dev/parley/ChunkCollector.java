@@ -22,7 +22,7 @@ import java.util.Map;
  */
 public final class ChunkCollector {
 
-    private final String provider;
+    private String provider;
     private final StringBuilder text = new StringBuilder();
     private final StringBuilder refusal = new StringBuilder();
     private final List<ReasoningBlock> reasoning = new ArrayList<>();
@@ -39,7 +39,8 @@ public final class ChunkCollector {
     /**
      * Creates an empty collector.
      *
-     * @param provider the provider name the result reports
+     * @param provider the provider name the result reports, unless the chunks name the one
+     *                 that sent them ({@link ChatChunk#provider()}), as Parley's adapters do
      */
     public ChunkCollector(String provider) {
         this.provider = provider;
@@ -52,6 +53,9 @@ public final class ChunkCollector {
      */
     public void add(ChatChunk chunk) {
         chunks++;
+        if (chunk.provider() != null) {
+            provider = chunk.provider();
+        }
         if (chunk.id() != null) {
             id = chunk.id();
         }

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -16,13 +15,14 @@ import dev.parley.cache.CachePolicy;
 import dev.parley.cache.CacheStore;
 import dev.parley.cost.CostPolicy;
 import dev.parley.cost.CostTracker;
-import dev.parley.internal.CallContext;
 import dev.parley.internal.Proxies;
 import dev.parley.limit.RateLimitPolicy;
 import dev.parley.retry.RetryPolicy;
 import dev.parley.retry.TimeoutPolicy;
 import dev.parley.route.CircuitBreaker;
 import dev.parley.route.FallbackPolicy;
+import dev.parley.spi.CallScope;
+import dev.parley.spi.Policy;
 import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
 import dev.parley.spi.ProviderFactory;
@@ -42,9 +42,11 @@ import dev.parley.spi.ProviderFactory;
  * }
  *
  * <p>Every call passes through the same layers, outermost first: observation (metrics,
- * listener, logging, JFR), validation, cache, cost and budget, fallback, circuit breaker, retry,
- * rate limit, per-attempt timeout, and the provider. So a cache hit costs no rate-limit permit
- * and no money, and each retry takes a new permit.
+ * listener, logging, JFR), validation, the layers you add ({@link Builder#policy}), cache, cost
+ * and budget, fallback, circuit breaker, retry, rate limit, per-attempt timeout, and the
+ * provider. So a cache hit costs no rate-limit permit and no money, and each retry takes a new
+ * permit. Each layer is a {@link Policy}, and each is handed the call's
+ * {@link dev.parley.spi.CallScope} (its deadline, its cache flag, its observer) explicitly.
  *
  * <p>An {@code Llm} is immutable and thread-safe: one instance serves any number of concurrent
  * callers, and virtual threads are the intended way to call it concurrently. Most share
@@ -134,7 +136,7 @@ public final class Llm implements AutoCloseable {
      */
     public ChatResponse chat(ChatRequest request, CallOptions options) {
         ChatRequest r = withDefaults(request);
-        return context(options).call(() -> stack.chat(r));
+        return stack.chat(r, scope(options));
     }
 
     /**
@@ -157,8 +159,8 @@ public final class Llm implements AutoCloseable {
      */
     public CompletableFuture<ChatResponse> chatAsync(ChatRequest request, CallOptions options) {
         ChatRequest r = withDefaults(request);
-        CallContext context = context(options);
-        return Async.run(() -> context.call(() -> stack.chat(r)));
+        CallScope scope = scope(options);
+        return Async.run(() -> stack.chat(r, scope));
     }
 
     /**
@@ -190,7 +192,7 @@ public final class Llm implements AutoCloseable {
      */
     public ChatStream stream(ChatRequest request, CallOptions options) {
         ChatRequest r = withDefaults(request);
-        return context(options).call(() -> stack.stream(r));
+        return stack.stream(r, scope(options));
     }
 
     // ---- embeddings and models
@@ -214,8 +216,8 @@ public final class Llm implements AutoCloseable {
      * @throws LlmException if the call fails
      */
     public EmbeddingResponse embed(EmbeddingRequest request) {
-        EmbeddingRequest r = request.model() == null && embeddingModel != null ? request.withModel(embeddingModel) : request;
-        return context(CallOptions.defaults()).call(() -> stack.embed(r));
+        EmbeddingRequest r = withEmbeddingModel(request);
+        return stack.embed(r, scope(CallOptions.defaults()));
     }
 
     /**
@@ -225,7 +227,7 @@ public final class Llm implements AutoCloseable {
      * @throws LlmException if the call fails
      */
     public List<ModelInfo> models() {
-        return context(CallOptions.defaults()).call(stack::models);
+        return stack.models(scope(CallOptions.defaults()));
     }
 
     // ---- what the client is
@@ -253,29 +255,55 @@ public final class Llm implements AutoCloseable {
     /** {@return the whole stack of policies and provider as one {@link Provider}, for a gateway or a router} */
     public Provider asProvider() {
         // Name and capabilities are the stack's; calls go through this facade, so that defaults
-        // and the call context apply to them as to any other call.
+        // and the client's timeout apply to them as to any other call, within the scope of the
+        // call that reaches it (a router's or a gateway's deadline).
         Llm self = this;
-        return new dev.parley.spi.ForwardingProvider(stack) {
+        return new dev.parley.spi.ScopedProvider() {
             @Override
-            public ChatResponse chat(ChatRequest request) {
-                return self.chat(request);
+            public String name() {
+                return stack.name();
             }
 
             @Override
-            public ChatStream stream(ChatRequest request) {
-                return self.stream(request);
+            public java.util.Set<dev.parley.spi.Capability> capabilities() {
+                return stack.capabilities();
             }
 
             @Override
-            public EmbeddingResponse embed(EmbeddingRequest request) {
-                return self.embed(request);
+            public ChatResponse chat(ChatRequest request, CallScope scope) {
+                return stack.chat(withDefaults(request), within(scope));
             }
 
             @Override
-            public List<ModelInfo> models() {
-                return self.models();
+            public ChatStream stream(ChatRequest request, CallScope scope) {
+                return stack.stream(withDefaults(request), within(scope));
+            }
+
+            @Override
+            public EmbeddingResponse embed(EmbeddingRequest request, CallScope scope) {
+                return stack.embed(withEmbeddingModel(request), within(scope));
+            }
+
+            @Override
+            public List<ModelInfo> models(CallScope scope) {
+                return stack.models(within(scope));
+            }
+
+            @Override
+            public String toString() {
+                return self.toString();
             }
         };
+    }
+
+    /** {@return this client's scope for a call made within {@code outer}: the earlier deadline, the outer cache flag} */
+    private CallScope within(CallScope outer) {
+        CallScope mine = scope(outer.cacheEnabled() ? CallOptions.defaults() : CallOptions.defaults().withoutCache());
+        return mine.withDeadline(outer.deadline());
+    }
+
+    private EmbeddingRequest withEmbeddingModel(EmbeddingRequest request) {
+        return request.model() == null && embeddingModel != null ? request.withModel(embeddingModel) : request;
     }
 
     private ChatRequest withDefaults(ChatRequest request) {
@@ -299,12 +327,12 @@ public final class Llm implements AutoCloseable {
         return b.build();
     }
 
-    private CallContext context(CallOptions options) {
+    private CallScope scope(CallOptions options) {
         if (closed) {
             throw new IllegalStateException("this Llm was closed; build a new one");
         }
         Duration t = options.timeout() != null ? options.timeout() : timeout;
-        return CallContext.of(clock, t, options.cache());
+        return CallScope.of(clock, t, options.cache());
     }
 
     /**
@@ -380,6 +408,7 @@ public final class Llm implements AutoCloseable {
         private TimeoutPolicy timeouts;
         private CircuitBreaker circuitBreaker;
         private final List<Fallback> fallbacks = new ArrayList<>();
+        private final List<Policy> policies = new ArrayList<>();
         private CachePolicy cache;
         private RateLimitPolicy rateLimit;
 
@@ -476,6 +505,35 @@ public final class Llm implements AutoCloseable {
          */
         public Builder fallback(String providerName, String model) {
             fallbacks.add(new Fallback(null, Objects.requireNonNull(providerName, "providerName").toLowerCase(Locale.ROOT), model));
+            return this;
+        }
+
+        /**
+         * Adds a layer of your own to every call: it runs after the request is checked and
+         * before the cache, so it sees every call (a cache hit included) once, however many
+         * attempts, fallbacks or retries follow below it. Layers added run in the order added,
+         * the first the outermost. The stack, outermost first: observation (metrics, listener,
+         * logging), validation, <em>your policies</em>, cache, cost and budget, fallback, circuit
+         * breaker, retry, rate limit, per-attempt timeout, the provider.
+         *
+         * {@snippet :
+         * Llm llm = Llm.newBuilder()
+         *         .provider("openai")
+         *         .policy(new Policy() {
+         *             @Override
+         *             public <Q, R> R call(Chain<Q, R> chain) {
+         *                 audit.record(chain.operation(), chain.request());
+         *                 return chain.proceed();
+         *             }
+         *         })
+         *         .build();
+         * }
+         *
+         * @param policy the layer
+         * @return this builder
+         */
+        public Builder policy(Policy policy) {
+            policies.add(Objects.requireNonNull(policy, "policy"));
             return this;
         }
 
@@ -678,20 +736,26 @@ public final class Llm implements AutoCloseable {
             String model = defaultModel;
             String embeddings = embeddingModel;
             if (adapter == null) {
-                String name = first(providerName, env.providerName(), "openai");
-                ProviderConfig config = providerConfig != null ? providerConfig : ProviderSettings.configFor(name, settings, client());
-                adapter = factory(name).create(config);
-                model = first(model, ProviderSettings.defaultModel(name, settings), null);
-                embeddings = first(embeddings, ProviderSettings.defaultEmbeddingModel(name, settings), null);
+                ProviderFactory factory = ProviderSettings.factory(first(providerName, env.providerName(), "openai"));
+                ProviderConfig config = providerConfig != null ? providerConfig : ProviderSettings.configFor(factory, settings, client());
+                adapter = factory.create(config);
+                model = first(model, ProviderSettings.defaultModel(factory, settings), null);
+                embeddings = first(embeddings, ProviderSettings.defaultEmbeddingModel(factory, settings), null);
             } else {
                 model = first(model, settings.get("LLM_MODEL"), null);
                 embeddings = first(embeddings, settings.get("LLM_EMBEDDING_MODEL"), null);
             }
             LlmMetrics metrics = new LlmMetrics(costPolicy.tracker());
-            Provider stack = resilient(adapter, timeoutPolicy, limits, retryPolicy);
-            if (circuitBreaker != null) {
-                stack = circuitBreaker.decorate(stack);
+            // The layers, outermost first (see the class comment for why in this order).
+            List<Policy> layers = new ArrayList<>();
+            boolean log = first(logContent, env.logContent(), false);
+            layers.add(new Observation(metrics, listener, log));
+            layers.add(new Validation(adapter));
+            layers.addAll(policies);
+            if (cachePolicy != null) {
+                layers.add(cachePolicy);
             }
+            layers.add(costPolicy);
             List<Fallback> targets = new ArrayList<>(fallbacks);
             if (targets.isEmpty()) {
                 for (EnvironmentDefaults.Fallback f : env.fallbacks()) {
@@ -704,22 +768,21 @@ public final class Llm implements AutoCloseable {
                     Provider p = f.provider();
                     String m = f.model();
                     if (p == null) {
-                        p = factory(f.providerName()).create(ProviderSettings.configFor(f.providerName(), settings, client()));
+                        ProviderFactory factory = ProviderSettings.factory(f.providerName());
+                        p = factory.create(ProviderSettings.configFor(factory, settings, client()));
                         if (m == null) {
-                            m = ProviderSettings.defaultModel(f.providerName(), settings);
+                            m = ProviderSettings.defaultModel(factory, settings);
                         }
                     }
-                    fb.fallback(resilient(p, timeoutPolicy, limits, retryPolicy), m);
+                    fb.fallback(Policy.stack(p, resilient(timeoutPolicy, limits, retryPolicy)), m);
                 }
-                stack = fb.build().decorate(stack);
+                layers.add(fb.build());
             }
-            stack = costPolicy.decorate(stack);
-            if (cachePolicy != null) {
-                stack = cachePolicy.decorate(stack);
+            if (circuitBreaker != null) {
+                layers.add(circuitBreaker);
             }
-            stack = new ValidatingProvider(stack);
-            boolean log = first(logContent, env.logContent(), false);
-            stack = new ObservingProvider(stack, metrics, listener, log);
+            layers.addAll(resilient(timeoutPolicy, limits, retryPolicy));
+            Provider stack = Policy.stack(adapter, layers);
             HttpClient own = createdClient;
             createdClient = null;          // a second build() makes its own, so that closing one leaves the other
             return new Llm(stack, metrics, costPolicy, adapter.name(), model, embeddings,
@@ -731,14 +794,9 @@ public final class Llm implements AutoCloseable {
             return explicit != null ? explicit : fromSettings != null ? fromSettings : fallback;
         }
 
-        /** The layers each provider gets: per-attempt timeouts, rate limits, then retries around them. */
-        private static Provider resilient(Provider adapter, TimeoutPolicy timeouts, RateLimitPolicy limits, RetryPolicy retry) {
-            Provider p = ObservingProvider.attempts(adapter);
-            p = timeouts.decorate(p);
-            if (limits != null) {
-                p = limits.decorate(p);
-            }
-            return retry.decorate(p);
+        /** The layers each provider gets, outermost first: retries around rate limits around per-attempt timeouts. */
+        private static List<Policy> resilient(TimeoutPolicy timeouts, RateLimitPolicy limits, RetryPolicy retry) {
+            return limits == null ? List.of(retry, timeouts) : List.of(retry, limits, timeouts);
         }
 
         private HttpClient client() {
@@ -766,37 +824,6 @@ public final class Llm implements AutoCloseable {
                     .connectTimeout(connectTimeout != null ? connectTimeout : dev.parley.http.Transport.DEFAULT_CONNECT_TIMEOUT)
                     .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
                     .build();
-        }
-
-        /**
-         * The factory called {@code name}: Parley's own adapters directly, any other through
-         * {@link ServiceLoader}. Finding a built-in one by name needs no scan: on the class path
-         * ({@code java -jar}) ServiceLoader reads every jar's {@code META-INF/services} file through
-         * a jar URL, ~10-15 ms of a fresh JVM's first call. So the six built-in names always mean
-         * Parley's adapters; a third party's factory is found by any other name.
-         */
-        private static ProviderFactory factory(String name) {
-            ProviderFactory builtIn = switch (name.toLowerCase(Locale.ROOT)) {
-                case "openai" -> new dev.parley.provider.openai.OpenAiProviderFactory();
-                case "openai-compatible" -> new dev.parley.provider.openai.OpenAiCompatibleProviderFactory();
-                case "deepseek" -> new dev.parley.provider.openai.DeepSeekProviderFactory();
-                case "azure-openai" -> new dev.parley.provider.openai.AzureOpenAiProviderFactory();
-                case "anthropic" -> new dev.parley.provider.anthropic.AnthropicProviderFactory();
-                case "ollama" -> new dev.parley.provider.ollama.OllamaProviderFactory();
-                default -> null;
-            };
-            if (builtIn != null) {
-                return builtIn;
-            }
-            List<String> known = new ArrayList<>();
-            for (ProviderFactory f : ServiceLoader.load(ProviderFactory.class, Llm.class.getClassLoader())) {
-                if (f.name().equalsIgnoreCase(name)) {
-                    return f;
-                }
-                known.add(f.name());
-            }
-            throw Settings.config("LLM_PROVIDER", "no provider called \"" + name + "\"; known providers: "
-                    + String.join(", ", known.stream().sorted().toList()));
         }
     }
 }

@@ -9,58 +9,90 @@ import java.util.Objects;
  *
  * <p>Every error carries what is known about it: the provider, the HTTP status, the provider's
  * error type and code and message, the request id to quote to support, and how long the server
- * asked to wait before retrying. Never the API key. Catch a subclass to handle one kind of
- * failure, or switch on {@link #kind()}:
+ * asked to wait before retrying. Never the API key.
+ *
+ * <p>{@link #kind()} says what went wrong, for every error. The kinds a caller commonly handles
+ * on their own also have a subclass, always of that kind, to catch: {@link RateLimitException},
+ * {@link AuthenticationException}, {@link InvalidRequestException}, {@link LlmTimeoutException},
+ * {@link UnsupportedCapabilityException}, {@link BudgetExceededException} and
+ * {@link ConfigurationException}. For the other kinds, catch {@code LlmException} and look at
+ * the kind, or at {@link #retryable()}:
  * {@snippet :
  * try {
  *     llm.chat("Hello");
  * } catch (RateLimitException e) {
  *     // e.retryAfter() says how long the provider asked us to wait, when it did
  * } catch (LlmException e) {
+ *     if (e.kind() == LlmException.Kind.NOT_FOUND) {
+ *         // the model name is wrong
+ *     }
  *     System.err.println(e.getMessage());
  * }
  * }
  *
  * <p>Providers (including third-party ones) create errors with {@link #newBuilder(Kind)}, which
- * picks the subclass for the kind.
+ * picks the subclass for the kind when there is one.
  */
 public sealed class LlmException extends RuntimeException
-        permits AuthenticationException, PermissionDeniedException, NotFoundException, InvalidRequestException,
-        RateLimitException, QuotaExceededException, UnavailableException, ServerException, LlmTimeoutException,
-        NetworkException, StreamInterruptedException, UnsupportedCapabilityException, BudgetExceededException,
-        ConfigurationException {
+        permits AuthenticationException, InvalidRequestException, RateLimitException, LlmTimeoutException,
+        UnsupportedCapabilityException, BudgetExceededException, ConfigurationException {
 
     private static final long serialVersionUID = 1L;
 
-    /** What went wrong, in the categories callers act on. */
+    /**
+     * What went wrong, in the categories callers act on. An error of a kind that has a subclass
+     * (named on each constant) is always an instance of that subclass; the others are plain
+     * {@code LlmException}s.
+     */
     public enum Kind {
-        /** The API key is missing, wrong or revoked (HTTP 401). */
+        /** The API key is missing, wrong or revoked (HTTP 401); an {@link AuthenticationException}. */
         AUTHENTICATION,
-        /** The key may not use this model or resource (HTTP 403). */
+        /** The key may not use this model or resource (HTTP 403). Not retryable. */
         PERMISSION_DENIED,
-        /** The model or endpoint does not exist (HTTP 404). */
+        /** The model or endpoint does not exist (HTTP 404). Not retryable. */
         NOT_FOUND,
-        /** The request is invalid (HTTP 400, 413, 422), or failed Parley's own validation. */
+        /**
+         * The request is invalid (HTTP 400, 413, 422), or failed Parley's own validation; an
+         * {@link InvalidRequestException}.
+         */
         INVALID_REQUEST,
-        /** Too many requests or tokens for now; retry later (HTTP 429). */
+        /** Too many requests or tokens for now; retry later (HTTP 429); a {@link RateLimitException}. */
         RATE_LIMITED,
-        /** The account's quota or balance is used up; retrying will not help (HTTP 402, some 429s). */
+        /**
+         * The account's quota or balance is used up (HTTP 402, or a 429 with code
+         * {@code insufficient_quota}). Retrying will not help.
+         */
         QUOTA_EXCEEDED,
-        /** The provider is overloaded or unavailable (HTTP 503, 529), or its circuit breaker is open. */
+        /**
+         * The provider is overloaded or unavailable (HTTP 503, 529), or its circuit breaker is open.
+         * Retryable, and a reason to fall back to another provider.
+         */
         UNAVAILABLE,
         /** The provider failed (HTTP 500, 502, 504 and other 5xx). */
         SERVER_ERROR,
-        /** A deadline passed: connect, attempt, first chunk, stream idle, or overall. */
+        /**
+         * A deadline passed: connect, attempt, first chunk, stream idle, or overall; an
+         * {@link LlmTimeoutException}.
+         */
         TIMEOUT,
-        /** The connection failed or was reset before a response arrived. */
+        /** The connection failed or was reset before a response arrived. Retryable. */
         NETWORK,
-        /** A stream ended early or broke after it had started. */
+        /**
+         * A stream ended early or broke after it had started. The chunks delivered before it stay
+         * delivered.
+         */
         STREAM_INTERRUPTED,
-        /** The provider cannot do this at all (embeddings on Anthropic, for example). */
+        /**
+         * The provider cannot do this at all (embeddings on Anthropic, for example); an
+         * {@link UnsupportedCapabilityException}.
+         */
         UNSUPPORTED,
-        /** The call could cost more than the budget left. */
+        /** The call could cost more than the budget left; a {@link BudgetExceededException}. */
         BUDGET_EXCEEDED,
-        /** Parley is not configured for this call (a missing key, a bad setting). */
+        /**
+         * Parley is not configured for this call (a missing key, a bad setting); a
+         * {@link ConfigurationException}.
+         */
         CONFIGURATION
     }
 
@@ -173,7 +205,7 @@ public sealed class LlmException extends RuntimeException
      * they were given (the provider, status and request id are added again when it builds),
      * fields, retryability and cause, to make a changed copy. A policy that gives up uses it to
      * add a {@linkplain Builder#note note} and make the original the cause, so that the caller
-     * still catches the same subclass.
+     * still gets the same kind and subclass.
      */
     public Builder toBuilder() {
         Builder b = new Builder(kind);
@@ -192,7 +224,8 @@ public sealed class LlmException extends RuntimeException
     }
 
     /**
-     * Builds an {@link LlmException} of the subclass that matches its kind. Not thread-safe.
+     * Builds an {@link LlmException} of the subclass for its kind when there is one. Not
+     * thread-safe.
      */
     public static final class Builder {
         private final Kind kind;
@@ -380,23 +413,18 @@ public sealed class LlmException extends RuntimeException
             };
         }
 
-        /** {@return the exception, of the subclass for its kind} */
+        /** {@return the exception, of the subclass for its kind when there is one} */
         public LlmException build() {
             return switch (kind) {
                 case AUTHENTICATION -> new AuthenticationException(this);
-                case PERMISSION_DENIED -> new PermissionDeniedException(this);
-                case NOT_FOUND -> new NotFoundException(this);
                 case INVALID_REQUEST -> new InvalidRequestException(this);
                 case RATE_LIMITED -> new RateLimitException(this);
-                case QUOTA_EXCEEDED -> new QuotaExceededException(this);
-                case UNAVAILABLE -> new UnavailableException(this);
-                case SERVER_ERROR -> new ServerException(this);
                 case TIMEOUT -> new LlmTimeoutException(this);
-                case NETWORK -> new NetworkException(this);
-                case STREAM_INTERRUPTED -> new StreamInterruptedException(this);
                 case UNSUPPORTED -> new UnsupportedCapabilityException(this);
                 case BUDGET_EXCEEDED -> new BudgetExceededException(this);
                 case CONFIGURATION -> new ConfigurationException(this);
+                case PERMISSION_DENIED, NOT_FOUND, QUOTA_EXCEEDED, UNAVAILABLE, SERVER_ERROR, NETWORK,
+                        STREAM_INTERRUPTED -> new LlmException(this);
             };
         }
     }

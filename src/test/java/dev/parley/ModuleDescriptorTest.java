@@ -31,7 +31,7 @@ class ModuleDescriptorTest {
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(new TreeSet<>(Set.of("dev.parley", "dev.parley.cache", "dev.parley.cost", "dev.parley.gateway", "dev.parley.json",
                 "dev.parley.limit", "dev.parley.mcp", "dev.parley.retry", "dev.parley.route", "dev.parley.spi",
-                "dev.parley.testing")), exported);
+                "dev.parley.testing", "dev.parley.tools")), exported);
         assertTrue(descriptor().exports().stream().noneMatch(ModuleDescriptor.Exports::isQualified));
     }
 
@@ -40,6 +40,19 @@ class ModuleDescriptorTest {
         Set<String> required = descriptor().requires().stream().map(ModuleDescriptor.Requires::name)
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(new TreeSet<>(Set.of("java.base", "java.net.http", "jdk.httpserver", "jdk.jfr")), required);
+    }
+
+    /**
+     * A user's jlink image needs only java.base and java.net.http: the HTTP server (for the fake
+     * provider) and Flight Recorder are optional, checked at run time (JlinkImageTest runs it).
+     */
+    @Test
+    void requires_theHttpServerAndFlightRecorderOnlyOptionally() {
+        Set<String> optional = descriptor().requires().stream()
+                .filter(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
+                .map(ModuleDescriptor.Requires::name)
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(new TreeSet<>(Set.of("jdk.httpserver", "jdk.jfr")), optional);
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.parley.LlmException;
-import dev.parley.internal.CallContext;
+import dev.parley.spi.CallScope;
 import dev.parley.internal.Failures;
 
 /**
@@ -76,15 +76,15 @@ final class CacheCore {
     /**
      * Answers from the store, or calls {@code call} once for all identical calls in flight and
      * stores its result. Identical calls wait for the one that claimed the key first, whether it
-     * is looking the key up or calling the provider.
+     * is looking the key up or calling the provider, at most until the call's deadline.
      */
-    <T> T load(String key, Supplier<T> call, Function<byte[], T> read, Function<T, byte[]> write) {
+    <T> T load(String key, CallScope scope, Supplier<T> call, Function<byte[], T> read, Function<T, byte[]> write) {
         // Claim the key before looking it up: a caller that arrives while we look up or call
         // waits for us, and one that arrives after we let go finds what we stored.
         CompletableFuture<Object> mine = new CompletableFuture<>();
         CompletableFuture<Object> inFlight = flights.putIfAbsent(key, mine);
         if (inFlight != null) {
-            return awaitFlight(inFlight);
+            return awaitFlight(inFlight, scope);
         }
         try {
             T cached = lookup(key, read);
@@ -114,9 +114,9 @@ final class CacheCore {
     }
 
     @SuppressWarnings("unchecked")
-    private <T> T awaitFlight(CompletableFuture<Object> flight) {
+    private <T> T awaitFlight(CompletableFuture<Object> flight, CallScope scope) {
         coalesced.increment();
-        Duration remaining = CallContext.current().remaining(clock);
+        Duration remaining = scope.remaining(clock);
         waiting.increment();
         try {
             Object result = remaining == null ? flight.get()

@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
 
-import dev.parley.spi.Provider;
+import dev.parley.ChatRequest;
+import dev.parley.ChatStream;
+import dev.parley.spi.Chain;
+import dev.parley.spi.Policy;
 
 /**
  * A response cache: answers a chat or embedding request that was answered before from a
@@ -51,7 +54,7 @@ import dev.parley.spi.Provider;
  * share its store, its calls in flight and its {@link #stats()} (keys include the provider's
  * name, so their entries never mix).
  */
-public final class CachePolicy {
+public final class CachePolicy implements Policy {
 
     /** The default most entries of the in-memory store. */
     public static final long DEFAULT_MAXIMUM_SIZE = 1000;
@@ -78,13 +81,27 @@ public final class CachePolicy {
     }
 
     /**
-     * {@return {@code delegate} with this cache in front of it}; its name and capabilities are
-     * the delegate's.
+     * Answers a chat or an embeddings call from the cache, or passes it on and caches the
+     * answer; identical calls in flight wait for the first. A model listing is not cached.
      *
-     * @param delegate the provider to cache
+     * @param chain the call
+     * @return the answer
      */
-    public Provider decorate(Provider delegate) {
-        return new CachingProvider(core, Objects.requireNonNull(delegate, "delegate"));
+    @Override
+    public <Q, R> R call(Chain<Q, R> chain) {
+        return Caching.call(core, chain);
+    }
+
+    /**
+     * Replays a cached answer as a stream, or passes the stream on and caches its answer once
+     * it completes.
+     *
+     * @param chain the call
+     * @return the stream
+     */
+    @Override
+    public ChatStream stream(Chain<ChatRequest, ChatStream> chain) {
+        return Caching.stream(core, chain);
     }
 
     /** {@return the counters since this policy was built} */

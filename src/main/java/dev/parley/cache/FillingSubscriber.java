@@ -2,7 +2,6 @@ package dev.parley.cache;
 
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 import dev.parley.ChatChunk;
 import dev.parley.ChatResponse;
@@ -17,16 +16,14 @@ final class FillingSubscriber implements Flow.Subscriber<ChatChunk> {
 
     private final Flow.Subscriber<? super ChatChunk> downstream;
     private final ChunkCollector collector;
-    private final Supplier<String> provider;
     private final Consumer<ChatResponse> onComplete;
     private volatile boolean cancelled;
 
-    /** @param provider the name of the provider that answered, asked once the stream completed */
-    FillingSubscriber(Flow.Subscriber<? super ChatChunk> downstream, Supplier<String> provider,
+    /** @param provider the name of the provider asked, unless the chunks name the one that answered */
+    FillingSubscriber(Flow.Subscriber<? super ChatChunk> downstream, String provider,
                       Consumer<ChatResponse> onComplete) {
         this.downstream = downstream;
-        this.provider = provider;
-        this.collector = new ChunkCollector(provider.get());
+        this.collector = new ChunkCollector(provider);
         this.onComplete = onComplete;
     }
 
@@ -61,7 +58,7 @@ final class FillingSubscriber implements Flow.Subscriber<ChatChunk> {
     public void onComplete() {
         if (!cancelled && collector.chunkCount() > 0) {
             try {
-                onComplete.accept(collector.result().withProvider(provider.get()));
+                onComplete.accept(collector.result());
             } catch (RuntimeException e) {
                 // Caching is best effort: the stream itself completed, and its subscriber hears so.
             }

@@ -136,6 +136,8 @@ final class Help {
             Starts Parley's fake provider server on 127.0.0.1 and shows, over real HTTP, with
             no API key and no network: a chat, a streamed answer, a cache hit, a retry after
             an injected HTTP 429, a fallback to a second provider, and the cost summary.
+            The fake server needs the JDK's HTTP server (the module jdk.httpserver): a full
+            JDK has it; a jlink image needs it linked in (exit code 3 if it is missing).
 
             """ + EXIT_CODES;
 

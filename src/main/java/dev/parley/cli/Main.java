@@ -11,6 +11,7 @@ import java.util.Map;
 
 import dev.parley.LlmException;
 import dev.parley.internal.Failures;
+import dev.parley.internal.LocalServer;
 import dev.parley.internal.Scrub;
 
 /**
@@ -77,7 +78,14 @@ public final class Main {
                 case "embed" -> commands.embed(rest);
                 case "models" -> commands.models(rest);
                 case "serve" -> new ServeCommand(out, env).run(rest);
-                case "demo" -> new DemoCommand(out).run(rest);
+                case "demo" -> {
+                    if (!LocalServer.available()) {
+                        // Checked before DemoCommand loads the fake server, which runs on that module.
+                        err.println("parley: " + LocalServer.missing("parley demo"));
+                        yield ExitCode.CONFIGURATION.code;
+                    }
+                    yield new DemoCommand(out).run(rest);
+                }
                 default -> throw new UsageException("unknown command \"" + command + "\"; run parley --help");
             };
         } catch (UsageException e) {

@@ -5,9 +5,11 @@ import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.parley.ChatRequest;
+import dev.parley.ChatStream;
 import dev.parley.LlmException;
 import dev.parley.internal.TokenEstimate;
-import dev.parley.spi.Provider;
+import dev.parley.spi.Chain;
+import dev.parley.spi.Policy;
 
 /**
  * Prices every call and, optionally, enforces a budget.
@@ -31,7 +33,7 @@ import dev.parley.spi.Provider;
  * priced. One policy instance holds one tracker and one budget, shared by every provider it
  * decorates. Thread-safe.
  */
-public final class CostPolicy {
+public final class CostPolicy implements Policy {
 
     private final CostTracker tracker;
     private final double budget;
@@ -66,12 +68,28 @@ public final class CostPolicy {
     }
 
     /**
-     * {@return a provider that prices, and budgets, every call to {@code delegate}}
+     * Prices a chat or an embeddings call, and refuses one whose worst case does not fit the
+     * budget before it is sent; a model listing costs nothing.
      *
-     * @param delegate the provider whose calls are priced
+     * @param chain the call
+     * @return the answer
+     * @throws dev.parley.BudgetExceededException if the call's worst case does not fit the budget
      */
-    public Provider decorate(Provider delegate) {
-        return new CostingProvider(Objects.requireNonNull(delegate, "delegate"), this);
+    @Override
+    public <Q, R> R call(Chain<Q, R> chain) {
+        return Costing.call(this, chain);
+    }
+
+    /**
+     * Prices a stream when it ends, and refuses one whose worst case does not fit the budget.
+     *
+     * @param chain the call
+     * @return the stream
+     * @throws dev.parley.BudgetExceededException if the stream's worst case does not fit the budget
+     */
+    @Override
+    public ChatStream stream(Chain<ChatRequest, ChatStream> chain) {
+        return Costing.stream(this, chain);
     }
 
     /**

@@ -8,12 +8,11 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import com.sun.net.httpserver.HttpExchange;
-
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ChatStream;
 import dev.parley.LlmException;
+import dev.parley.gateway.GatewayServer.Exchange;
 import dev.parley.gateway.Router.Target;
 import dev.parley.internal.Failures;
 import dev.parley.json.Json;
@@ -57,7 +56,7 @@ final class ChatHandler {
     }
 
     /** Handles one request. @return the status sent @throws IOException if the client goes away */
-    int handle(HttpExchange ex) throws IOException {
+    int handle(Exchange ex) throws IOException {
         JsonObject body = HttpIo.readJson(ex, maxBody);
         String asked = body.optString("model").orElse(null);
         Target target = router.resolve(asked);
@@ -77,7 +76,7 @@ final class ChatHandler {
         return stream(ex, target.llm().stream(request), new ChunkTranslator(id, created, model, includeUsage));
     }
 
-    private int stream(HttpExchange ex, ChatStream upstream, ChunkTranslator translator) throws IOException {
+    private int stream(Exchange ex, ChatStream upstream, ChunkTranslator translator) throws IOException {
         ChunkPump pump = ChunkPump.subscribe(upstream);
         open.add(pump);
         metrics.streams.incrementAndGet();

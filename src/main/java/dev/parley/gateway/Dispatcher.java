@@ -8,10 +8,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-
 import dev.parley.LlmException;
+import dev.parley.gateway.GatewayServer.Exchange;
 import dev.parley.json.JsonAccessException;
 import dev.parley.json.JsonObject;
 
@@ -24,7 +22,7 @@ import dev.parley.json.JsonObject;
  * <p>Thread-safe: called on one virtual thread per request. The in-flight count is signalled
  * under its own lock, which nothing else holds for long.
  */
-final class Dispatcher implements HttpHandler {
+final class Dispatcher implements GatewayServer.Handler {
 
     private static final System.Logger LOG = System.getLogger("dev.parley.gateway");
 
@@ -101,7 +99,7 @@ final class Dispatcher implements HttpHandler {
     // ---- requests
 
     @Override
-    public void handle(HttpExchange ex) {
+    public void handle(Exchange ex) {
         long start = System.nanoTime();
         String path = ex.getRequestURI().getPath();
         metrics.inFlight.incrementAndGet();
@@ -146,7 +144,7 @@ final class Dispatcher implements HttpHandler {
         }
     }
 
-    private int dispatch(HttpExchange ex, String path) throws IOException {
+    private int dispatch(Exchange ex, String path) throws IOException {
         switch (path) {
             case "/health" -> {
                 probeMethod(ex);
@@ -197,7 +195,7 @@ final class Dispatcher implements HttpHandler {
         }
     }
 
-    private void authenticate(HttpExchange ex) {
+    private void authenticate(Exchange ex) {
         String authorization = ex.getRequestHeaders().getFirst("Authorization");
         if (keys.enabled() && !keys.accepts(authorization)) {
             metrics.authRejected();
@@ -210,7 +208,7 @@ final class Dispatcher implements HttpHandler {
         }
     }
 
-    private static void method(HttpExchange ex, String allowed) {
+    private static void method(Exchange ex, String allowed) {
         if (!ex.getRequestMethod().equals(allowed)) {
             throw new ApiError(405, "invalid_request_error", "method_not_allowed", null,
                     "Method " + ex.getRequestMethod() + " is not allowed here; use " + allowed + ".")
@@ -219,7 +217,7 @@ final class Dispatcher implements HttpHandler {
     }
 
     /** Health probes take GET and HEAD (HEAD answers the same status with no body). */
-    private static void probeMethod(HttpExchange ex) {
+    private static void probeMethod(Exchange ex) {
         String m = ex.getRequestMethod();
         if (!m.equals("GET") && !m.equals("HEAD")) {
             throw new ApiError(405, "invalid_request_error", "method_not_allowed", null,
@@ -228,7 +226,7 @@ final class Dispatcher implements HttpHandler {
         }
     }
 
-    private static ApiError notFound(HttpExchange ex, String path) {
+    private static ApiError notFound(Exchange ex, String path) {
         return new ApiError(404, "invalid_request_error", "unknown_url", null,
                 "Invalid URL (" + ex.getRequestMethod() + " " + path + ").");
     }

@@ -4,10 +4,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.sun.net.httpserver.HttpExchange;
-
 import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
+import dev.parley.gateway.GatewayServer.Exchange;
 import dev.parley.gateway.Router.Target;
 import dev.parley.json.JsonArray;
 import dev.parley.json.JsonObject;
@@ -31,7 +30,7 @@ final class EmbeddingsHandler {
     }
 
     /** Handles one request. @return the status sent @throws IOException if the client goes away */
-    int handle(HttpExchange ex) throws IOException {
+    int handle(Exchange ex) throws IOException {
         JsonObject body = HttpIo.readJson(ex, maxBody);
         String asked = body.optString("model").orElse(null);
         Target target = router.resolve(asked);

@@ -14,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 
 import dev.parley.Llm;
-import dev.parley.internal.LocalServer;
+import dev.parley.internal.ListenAddress;
 
 
 /**
@@ -208,7 +208,7 @@ public final class Gateway implements AutoCloseable {
      * @throws IllegalStateException before start
      */
     public URI uri() {
-        return LocalServer.uri(address());
+        return ListenAddress.uri(address());
     }
 
     /** {@return a latch released when {@link #stop()} starts refusing new requests, for tests} */
@@ -278,7 +278,7 @@ public final class Gateway implements AutoCloseable {
          * @return this builder
          */
         public Builder host(String host) {
-            this.host = LocalServer.checkHost(host);
+            this.host = ListenAddress.checkHost(host);
             return this;
         }
 
@@ -289,7 +289,7 @@ public final class Gateway implements AutoCloseable {
          * @return this builder
          */
         public Builder port(int port) {
-            this.port = LocalServer.checkPort(port);
+            this.port = ListenAddress.checkPort(port);
             return this;
         }
 

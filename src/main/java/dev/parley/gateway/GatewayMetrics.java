@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.parley.gateway.Router.Route;
+import dev.parley.internal.PrometheusText;
 
 /**
  * The gateway's own counters, and the {@code /metrics} exposition that merges them with every
@@ -78,7 +79,7 @@ final class GatewayMetrics {
     String prometheus(Iterable<Route> clients) {
         PrometheusText text = new PrometheusText();
         for (Route r : clients) {
-            text.add(r.llm().metrics().toPrometheus(), "route", r.name());
+            text.add(r.llm().metrics().snapshot(), "route", r.name());
         }
         String name = "parley_gateway_requests_total";
         text.sample(name, "counter", "HTTP requests answered by the gateway, by path and status.", null);

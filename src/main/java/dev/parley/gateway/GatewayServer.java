@@ -26,12 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpContext;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpPrincipal;
-
 import dev.parley.json.Json;
 
 /**
@@ -52,15 +46,27 @@ import dev.parley.json.Json;
  *     is interrupted, which cancels its upstream call. (A client that half-closes its side after
  *     sending the request is taken as gone too, as nginx does.)</li>
  * </ul>
- * Handlers see the usual {@link HttpExchange}, so the gateway's code does not depend on which
- * server runs it. Requests are parsed strictly: one of {@code Content-Length} or
- * {@code Transfer-Encoding: chunked}, never both; no obsolete line folding; at most
- * {@value #MAX_HEADERS} header lines and {@value #MAX_HEAD_BYTES} bytes of head. One virtual
- * thread per connection runs its requests one after another (pipelined requests wait their turn).
+ * Handlers see an {@link Exchange}, a small type of the gateway's own, so the gateway does not
+ * need the {@code jdk.httpserver} module and runs in a {@code jlink} image without it.
+ * Requests are parsed strictly: one of {@code Content-Length} or {@code Transfer-Encoding:
+ * chunked}, never both; no obsolete line folding; at most {@value #MAX_HEADERS} header lines
+ * and {@value #MAX_HEAD_BYTES} bytes of head. One virtual thread per connection runs its
+ * requests one after another (pipelined requests wait their turn).
  *
  * <p>Thread-safe.
  */
 final class GatewayServer {
+
+    /** Answers one request; runs on the connection's thread. */
+    @FunctionalInterface
+    interface Handler {
+        /**
+         * Answers {@code ex}.
+         *
+         * @throws IOException if the client cannot be read or written
+         */
+        void handle(Exchange ex) throws IOException;
+    }
 
     private static final System.Logger LOG = System.getLogger("dev.parley.gateway");
     static final int MAX_HEAD_BYTES = 64 * 1024;
@@ -71,7 +77,7 @@ final class GatewayServer {
 
     private final ServerSocket listener;
     private final ServerLimits limits;
-    private final HttpHandler handler;
+    private final Handler handler;
     private final GatewayMetrics metrics;
     private final ExecutorService threads;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
@@ -84,7 +90,7 @@ final class GatewayServer {
     private long acceptFailures;
     private long lastAcceptWarning;
 
-    private GatewayServer(ServerSocket listener, ServerLimits limits, HttpHandler handler, GatewayMetrics metrics,
+    private GatewayServer(ServerSocket listener, ServerLimits limits, Handler handler, GatewayMetrics metrics,
             ExecutorService threads) {
         this.listener = listener;
         this.limits = limits;
@@ -102,7 +108,7 @@ final class GatewayServer {
      * @return the running server
      * @throws UncheckedIOException if the address cannot be bound
      */
-    static GatewayServer start(String host, int port, ServerLimits limits, String threadPrefix, HttpHandler handler,
+    static GatewayServer start(String host, int port, ServerLimits limits, String threadPrefix, Handler handler,
             GatewayMetrics metrics) {
         ExecutorService exec = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(threadPrefix, 0).factory());
         try {
@@ -887,8 +893,12 @@ final class GatewayServer {
         }
     }
 
-    /** One request and its answer, as the handlers know it. */
-    private static final class Exchange extends HttpExchange {
+    /**
+     * One request and its answer, as the handlers know it: its method, target and headers, its
+     * body to read, and the answer's status, headers and body to write (the methods keep the
+     * names of {@code com.sun.net.httpserver.HttpExchange}'s).
+     */
+    static final class Exchange {
         private final Connection c;
         final String method;
         final URI uri;
@@ -896,10 +906,7 @@ final class GatewayServer {
         private final Headers requestHeaders;
         private final Headers responseHeaders = new Headers();
         final Body body;
-        private final Map<String, Object> attributes = new ConcurrentHashMap<>();
-        private InputStream in;
-        private OutputStream responseOut;
-        private OutputStream wrappedOut;
+        private final OutputStream responseOut;
         private int status = -1;
         /** -1 none, 0 chunked, else the fixed length left. */
         private long responseLeft;
@@ -923,7 +930,6 @@ final class GatewayServer {
             this.protocol = protocol;
             this.requestHeaders = requestHeaders;
             this.body = body;
-            this.in = body;
             this.responseOut = new ResponseBody();
         }
 
@@ -932,33 +938,28 @@ final class GatewayServer {
             return status != -1 && responseClosed && (chunkedResponse || responseLeft <= 0);
         }
 
-        @Override
-        public Headers getRequestHeaders() {
+        /** {@return the request's headers} */
+        Headers getRequestHeaders() {
             return requestHeaders;
         }
 
-        @Override
-        public Headers getResponseHeaders() {
+        /** {@return the answer's headers, to fill before {@link #sendResponseHeaders}} */
+        Headers getResponseHeaders() {
             return responseHeaders;
         }
 
-        @Override
-        public URI getRequestURI() {
+        /** {@return the request target} */
+        URI getRequestURI() {
             return uri;
         }
 
-        @Override
-        public String getRequestMethod() {
+        /** {@return the request's method, such as {@code POST}} */
+        String getRequestMethod() {
             return method;
         }
 
-        @Override
-        public HttpContext getHttpContext() {
-            return null;
-        }
-
-        @Override
-        public void close() {
+        /** Ends the answer; one not started yet closes the connection after this request. */
+        void close() {
             try {
                 if (status == -1) {
                     closeAfter = true;
@@ -970,18 +971,21 @@ final class GatewayServer {
             }
         }
 
-        @Override
-        public InputStream getRequestBody() {
-            return in;
+        /** {@return the request's body} */
+        InputStream getRequestBody() {
+            return body;
         }
 
-        @Override
-        public OutputStream getResponseBody() {
-            return wrappedOut != null ? wrappedOut : responseOut;
+        /** {@return the answer's body, to write after {@link #sendResponseHeaders}} */
+        OutputStream getResponseBody() {
+            return responseOut;
         }
 
-        @Override
-        public void sendResponseHeaders(int rCode, long responseLength) throws IOException {
+        /**
+         * Sends the status line and headers. {@code responseLength} is the body's length, 0 for a
+         * body of unknown length (chunked, or until the close for an HTTP/1.0 client), -1 for none.
+         */
+        void sendResponseHeaders(int rCode, long responseLength) throws IOException {
             if (status != -1) {
                 throw new IOException("the response headers were sent already");
             }
@@ -1041,53 +1045,9 @@ final class GatewayServer {
             }
         }
 
-        @Override
-        public InetSocketAddress getRemoteAddress() {
-            return (InetSocketAddress) c.socket.getRemoteSocketAddress();
-        }
-
-        @Override
-        public int getResponseCode() {
+        /** {@return the status sent, or -1 before {@link #sendResponseHeaders}} */
+        int getResponseCode() {
             return status;
-        }
-
-        @Override
-        public InetSocketAddress getLocalAddress() {
-            return (InetSocketAddress) c.socket.getLocalSocketAddress();
-        }
-
-        @Override
-        public String getProtocol() {
-            return protocol;
-        }
-
-        @Override
-        public Object getAttribute(String name) {
-            return attributes.get(name);
-        }
-
-        @Override
-        public void setAttribute(String name, Object value) {
-            if (value == null) {
-                attributes.remove(name);
-            } else {
-                attributes.put(name, value);
-            }
-        }
-
-        @Override
-        public void setStreams(InputStream i, OutputStream o) {
-            if (i != null) {
-                in = i;
-            }
-            if (o != null) {
-                wrappedOut = o;
-            }
-        }
-
-        @Override
-        public HttpPrincipal getPrincipal() {
-            return null;
         }
 
         /** The answer's body: fixed length or chunked, one chunk per flush (or full buffer). */
@@ -1180,8 +1140,8 @@ final class GatewayServer {
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** {@return whether the client of {@code ex} left while its request ran} */
-    static boolean clientLeft(HttpExchange ex) {
-        return ex instanceof Exchange e && e.clientLeft;
+    static boolean clientLeft(Exchange ex) {
+        return ex.clientLeft;
     }
 
     private static String reason(int status) {

@@ -5,8 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
-import com.sun.net.httpserver.HttpExchange;
-
+import dev.parley.gateway.GatewayServer.Exchange;
 import dev.parley.json.Json;
 import dev.parley.json.JsonObject;
 import dev.parley.json.JsonParseException;
@@ -14,7 +13,7 @@ import dev.parley.json.JsonValue;
 
 /**
  * Reading request bodies within a size limit, and writing JSON and text answers, on a
- * {@link HttpExchange}. Stateless and thread-safe.
+ * {@link GatewayServer.Exchange}. Stateless and thread-safe.
  */
 final class HttpIo {
 
@@ -32,7 +31,7 @@ final class HttpIo {
      * @throws ApiError    413 when the body is larger than {@code max}
      * @throws IOException if the client goes away
      */
-    static byte[] readBody(HttpExchange ex, long max) throws IOException {
+    static byte[] readBody(Exchange ex, long max) throws IOException {
         String declared = ex.getRequestHeaders().getFirst("Content-Length");
         if (declared != null) {
             long n;
@@ -65,7 +64,7 @@ final class HttpIo {
      * @throws ApiError    400 with the parser's message when it is not JSON, or not an object; 413 when too large
      * @throws IOException if the client goes away
      */
-    static JsonObject readJson(HttpExchange ex, long max) throws IOException {
+    static JsonObject readJson(Exchange ex, long max) throws IOException {
         byte[] body = readBody(ex, max);
         JsonValue v;
         try {
@@ -80,16 +79,16 @@ final class HttpIo {
     }
 
     /** Sends a JSON answer. @return the status @throws IOException if the client goes away */
-    static int sendJson(HttpExchange ex, int status, JsonValue body) throws IOException {
+    static int sendJson(Exchange ex, int status, JsonValue body) throws IOException {
         return send(ex, status, "application/json", Json.writeBytes(body));
     }
 
     /** Sends a text answer. @return the status @throws IOException if the client goes away */
-    static int sendText(HttpExchange ex, int status, String contentType, String text) throws IOException {
+    static int sendText(Exchange ex, int status, String contentType, String text) throws IOException {
         return send(ex, status, contentType, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static int send(HttpExchange ex, int status, String contentType, byte[] bytes) throws IOException {
+    private static int send(Exchange ex, int status, String contentType, byte[] bytes) throws IOException {
         ex.getResponseHeaders().set("Content-Type", contentType);
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         if (ex.getRequestMethod().equals("HEAD")) {
@@ -111,7 +110,7 @@ final class HttpIo {
      *
      * @return the status sent, or the one already sent
      */
-    static int sendError(HttpExchange ex, ApiError e) {
+    static int sendError(Exchange ex, ApiError e) {
         if (ex.getResponseCode() != -1) {
             return ex.getResponseCode();
         }

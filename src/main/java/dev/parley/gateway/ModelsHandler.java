@@ -8,11 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.sun.net.httpserver.HttpExchange;
-
 import dev.parley.Llm;
 import dev.parley.LlmException;
 import dev.parley.ModelInfo;
+import dev.parley.gateway.GatewayServer.Exchange;
 import dev.parley.gateway.Router.Route;
 import dev.parley.spi.Capability;
 import dev.parley.json.JsonArray;
@@ -37,14 +36,14 @@ final class ModelsHandler {
     }
 
     /** Answers the list. @return the status sent @throws IOException if the client goes away */
-    int list(HttpExchange ex) throws IOException {
+    int list(Exchange ex) throws IOException {
         JsonArray.Builder data = JsonArray.newBuilder();
         entries().values().forEach(data::add);
         return HttpIo.sendJson(ex, 200, JsonObject.newBuilder().put("object", "list").put("data", data.build()).build());
     }
 
     /** Answers one model. @return the status sent @throws IOException if the client goes away */
-    int one(HttpExchange ex, String id) throws IOException {
+    int one(Exchange ex, String id) throws IOException {
         JsonObject model = entries().get(id);
         if (model == null) {
             throw new ApiError(404, "invalid_request_error", "model_not_found", "model",

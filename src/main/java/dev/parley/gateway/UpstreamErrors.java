@@ -80,13 +80,8 @@ final class UpstreamErrors {
         return error;
     }
 
-    /** Parley's own messages start with "provider: "; the client does not need that prefix. */
+    /** {@return the error's message without the provider's name in front, which the client does not need} */
     private static String stripProvider(LlmException e) {
-        String m = e.getMessage();
-        String p = e.provider();
-        if (m != null && p != null && m.startsWith(p + ": ")) {
-            return m.substring(p.length() + 2);
-        }
-        return m != null ? m : e.kind().name().toLowerCase(java.util.Locale.ROOT);
+        return e.toBuilder().provider(null).build().getMessage();
     }
 }

@@ -32,14 +32,14 @@ import java.util.function.Function;
  *       (the original is the cause); a mapper exception, or a {@link StreamFormatException} for an
  *       oversized frame, arrives as is.
  *   <li><b>Cut streams.</b> If the body ends in the middle of an SSE event, or (with
- *       {@link StreamOptions#requireEndMarker()}) without a frame the mapper marked with
+ *       every stream must have one) without a frame the mapper marked with
  *       {@link FrameMapper.Output#end()}, the subscriber gets a
  *       {@link StreamInterruptedException} saying the stream ended before it was complete.
  *   <li><b>One subscriber.</b> The body can be read once: a second subscriber gets
  *       {@code onError(IllegalStateException)}.
  * </ul>
  *
- * <p>Thread-safety: {@code subscribe} may be called from any thread. The mapper and listener are
+ * <p>Thread-safety: {@code subscribe} may be called from any thread. The mapper is
  * never called concurrently for one stream (see {@link FrameMapper}).
  *
  * @param <T> the type of items published
@@ -61,19 +61,17 @@ public final class DecodingPublisher<T> implements Flow.Publisher<T> {
      * Creates a publisher that decodes {@code body} as Server-Sent Events.
      *
      * @param body the response body chunks
-     * @param mapper turns each event into items and recognizes the final event
-     * @param options end-marker requirement, maximum event size and liveness listener
+     * @param mapper turns each event into items and recognizes the final event, which every
+     *     stream must have; an event over 16 MiB fails the stream
      * @param <T> the item type
      * @return the publisher, for a single subscriber
      */
     public static <T> DecodingPublisher<T> sse(
             Flow.Publisher<List<ByteBuffer>> body,
-            FrameMapper<SseEvent, T> mapper,
-            StreamOptions options) {
+            FrameMapper<SseEvent, T> mapper) {
         Objects.requireNonNull(mapper, "mapper");
-        Objects.requireNonNull(options, "options");
         return new DecodingPublisher<>(body, downstream -> new DecodingSubscription<SseEvent, T>(
-                downstream, SseDecoder::new, mapper, options));
+                downstream, SseDecoder::new, mapper));
     }
 
     /**
@@ -81,23 +79,19 @@ public final class DecodingPublisher<T> implements Flow.Publisher<T> {
      * is handed to the mapper as a {@code byte[]} of exactly its length, without the line end.
      *
      * @param body the response body chunks
-     * @param mapper turns each line into items and recognizes the final line
-     * @param options end-marker requirement, maximum line size and liveness listener (NDJSON has
-     *     no comments)
+     * @param mapper turns each line into items and recognizes the final line, which every
+     *     stream must have; a line over 16 MiB fails the stream
      * @param <T> the item type
      * @return the publisher, for a single subscriber
      */
     public static <T> DecodingPublisher<T> ndjson(
             Flow.Publisher<List<ByteBuffer>> body,
-            FrameMapper<byte[], T> mapper,
-            StreamOptions options) {
+            FrameMapper<byte[], T> mapper) {
         Objects.requireNonNull(mapper, "mapper");
-        Objects.requireNonNull(options, "options");
         return new DecodingPublisher<>(body, downstream -> new DecodingSubscription<byte[], T>(
                 downstream,
                 (frames, comments, max) -> new NdjsonDecoder(frames, max),
-                mapper,
-                options));
+                mapper));
     }
 
     /**

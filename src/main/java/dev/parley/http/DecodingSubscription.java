@@ -74,10 +74,11 @@ final class DecodingSubscription<F, T> extends AbstractSubscription<T>
         public void cancel() {}
     };
 
+    /** The largest SSE event or NDJSON line accepted, in bytes: 16 MiB. */
+    static final int MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
     private final FrameDecoder decoder;
     private final FrameMapper<F, T> mapper;
-    private final StreamListener listener;
-    private final boolean requireEndMarker;
     private final ArrayDeque<T> buffer = new ArrayDeque<>();
     private final FrameMapper.Output<T> output = new FrameMapper.Output<>() {
         @Override
@@ -114,14 +115,10 @@ final class DecodingSubscription<F, T> extends AbstractSubscription<T>
     DecodingSubscription(
             Flow.Subscriber<? super T> downstream,
             DecoderFactory<F> decoderFactory,
-            FrameMapper<F, T> mapper,
-            StreamOptions options) {
+            FrameMapper<F, T> mapper) {
         super(downstream);
         this.mapper = Objects.requireNonNull(mapper, "mapper");
-        this.listener = options.listener();
-        this.requireEndMarker = options.requireEndMarker();
-        Consumer<String> comments = listener == StreamListener.NONE ? null : this::onCommentLine;
-        this.decoder = decoderFactory.create(this::onFrame, comments, options.maxFrameSize());
+        this.decoder = decoderFactory.create(this::onFrame, null, MAX_FRAME_BYTES);
     }
 
     /** Fails the stream at once; used when subscribing upstream throws. */
@@ -155,12 +152,6 @@ final class DecodingSubscription<F, T> extends AbstractSubscription<T>
             return;
         }
         if (isCancelled()) {
-            return;
-        }
-        try {
-            listener.onBytes(n);
-        } catch (Throwable t) {
-            signalError(t);
             return;
         }
         if ((int) UPSTREAM_DEMAND.getAndAdd(this, -1) <= 0
@@ -305,7 +296,7 @@ final class DecodingSubscription<F, T> extends AbstractSubscription<T>
             failure = new StreamInterruptedException(
                     "stream ended before it was complete: it stopped in the middle of an event ("
                             + bytesReceived + " bytes received)");
-        } else if (requireEndMarker) {
+        } else {
             failure = new StreamInterruptedException(
                     "stream ended before it was complete: the end-of-stream marker never arrived ("
                             + bytesReceived + " bytes received)");
@@ -327,19 +318,7 @@ final class DecodingSubscription<F, T> extends AbstractSubscription<T>
             return; // after the end marker or a failure, later frames are ignored
         }
         try {
-            listener.onFrame();
             mapper.map(frame, output);
-        } catch (Throwable t) {
-            recordFailure(t);
-        }
-    }
-
-    private void onCommentLine(String text) {
-        if (stopped) {
-            return;
-        }
-        try {
-            listener.onComment(text);
         } catch (Throwable t) {
             recordFailure(t);
         }

@@ -8,7 +8,7 @@ import dev.parley.spi.ProviderConfig;
  * huge body fails with an error instead of filling the heap: see
  * {@link Transport#send(java.net.http.HttpClient, java.net.http.HttpRequest, String, dev.parley.ApiKey, long)}.
  * Streamed bodies are not capped as a whole (a long stream is normal); each of their events is
- * (see {@link StreamOptions#maxFrameSize()}).
+ * (16 MiB; see {@link DecodingPublisher}).
  *
  * <p>Immutable and thread-safe.
  *

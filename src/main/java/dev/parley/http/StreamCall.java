@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
-import java.util.function.Consumer;
 
 import dev.parley.ApiKey;
 import dev.parley.LlmException;
@@ -34,7 +33,6 @@ final class StreamCall<T> implements Flow.Subscription, Flow.Subscriber<T> {
     private final Flow.Subscriber<? super T> downstream;
     private final String provider;
     private final ApiKey key;
-    private final Consumer<HttpHeaders> onHeaders;
     private final ReentrantLock lock = new ReentrantLock();
 
     // Guarded by lock.
@@ -45,11 +43,10 @@ final class StreamCall<T> implements Flow.Subscription, Flow.Subscriber<T> {
     private CompletableFuture<?> exchange;
     private String requestId;
 
-    StreamCall(Flow.Subscriber<? super T> downstream, String provider, ApiKey key, Consumer<HttpHeaders> onHeaders) {
+    StreamCall(Flow.Subscriber<? super T> downstream, String provider, ApiKey key) {
         this.downstream = Objects.requireNonNull(downstream, "subscriber");
         this.provider = provider;
         this.key = key;
-        this.onHeaders = onHeaders;
     }
 
     void start(HttpClient client, HttpRequest request,
@@ -107,10 +104,6 @@ final class StreamCall<T> implements Flow.Subscription, Flow.Subscriber<T> {
             if (stop) {
                 drainAndDiscard(response.body());
                 return;
-            }
-            int status = response.statusCode();
-            if (status >= 200 && status <= 299) {
-                Transport.tellHeaders(onHeaders, response.headers());
             }
             Flow.Publisher<T> items;
             try {

@@ -9,7 +9,10 @@ import java.io.IOException;
  * {@code "done": true}).
  *
  * <p>When the stream failed because of an I/O error, that error is the {@linkplain #getCause()
- * cause}. Instances are immutable and safe to share between threads.
+ * cause}. It stays inside Parley: {@code StreamCall} turns it into an
+ * {@link dev.parley.LlmException} of kind {@link dev.parley.LlmException.Kind#STREAM_INTERRUPTED}
+ * with the same message and this exception as the cause, which is what a caller catches.
+ * Instances are immutable and safe to share between threads.
  */
 public class StreamInterruptedException extends IOException {
 

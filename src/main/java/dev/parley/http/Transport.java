@@ -16,12 +16,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.function.BiFunction;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import dev.parley.ApiKey;
 import dev.parley.LlmException;
-import dev.parley.internal.CallContext;
 
 /**
  * Sends requests for the adapters: one shared {@link HttpClient}, bodies kept as bytes, failures
@@ -157,7 +155,6 @@ public final class Transport {
         if (status < 200 || status > 299) {
             throw HttpErrors.fromResponse(provider, status, response.headers(), body, key);
         }
-        tellHeaders(CallContext.current().onHeaders(), response.headers());
         return new Response(status, response.headers(), body);
     }
 
@@ -332,16 +329,6 @@ public final class Transport {
      */
     public static <T> Flow.Publisher<T> stream(HttpClient client, HttpRequest request, String provider, ApiKey key,
             BiFunction<HttpHeaders, Flow.Publisher<List<ByteBuffer>>, Flow.Publisher<T>> decoder) {
-        Consumer<HttpHeaders> onHeaders = CallContext.current().onHeaders(); // sent later, maybe on another thread
-        return subscriber -> new StreamCall<T>(subscriber, provider, key, onHeaders).start(client, request, decoder);
-    }
-
-    /** Gives a successful response's headers to the call's observer (the rate limiter), which must not break the call. */
-    static void tellHeaders(Consumer<HttpHeaders> onHeaders, HttpHeaders headers) {
-        try {
-            onHeaders.accept(headers);
-        } catch (RuntimeException ignored) {
-            // best effort: the response itself is what the caller asked for
-        }
+        return subscriber -> new StreamCall<T>(subscriber, provider, key).start(client, request, decoder);
     }
 }

@@ -2,9 +2,7 @@ package dev.parley.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -13,38 +11,86 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * What the gateway and the fake provider share about the address they listen on (checking the
- * host and port, the URL a client uses), and running the fake provider on the JDK's
- * {@code com.sun.net.httpserver}: binding with one virtual thread per exchange, and stopping.
- * The gateway runs its own server instead ({@code dev.parley.gateway.GatewayServer}), since the
- * JDK's has no per-connection deadlines or caps that a library could set without changing
- * JVM-wide system properties; the fake provider serves tests and local demos, where that is fine.
+ * The fake provider's server: the JDK's {@code com.sun.net.httpserver}, with one virtual thread
+ * per exchange, and stopping it. The gateway runs its own server instead
+ * ({@code dev.parley.gateway.GatewayServer}), since the JDK's has no per-connection deadlines or
+ * caps that a library could set without changing JVM-wide system properties; the fake provider
+ * serves tests and local demos, where that is fine.
  *
- * @param server   the running server
- * @param executor its exchanges' threads
+ * <p>The module {@code jdk.httpserver} is optional ({@code requires static}), so that a
+ * {@code jlink} image of an application that only calls providers can leave it out. Only this
+ * class and {@code dev.parley.testing.FakeHandler} name its types; callers check
+ * {@link #available()} or call {@link #require(String)} before they touch either, so that a
+ * runtime without the module gets a message that says what to do rather than a
+ * {@link NoClassDefFoundError}.
  */
-public record LocalServer(HttpServer server, ExecutorService executor) {
+public final class LocalServer {
 
-    /** {@return {@code host}} @throws IllegalArgumentException if it is null or blank */
-    public static String checkHost(String host) {
-        if (host == null || host.isBlank()) {
-            throw new IllegalArgumentException("host: must not be blank");
-        }
-        return host;
+    private static final String MODULE = "jdk.httpserver";
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private LocalServer(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
     }
 
-    /** {@return {@code port}} @throws IllegalArgumentException unless it is 0 to 65535 */
-    public static int checkPort(int port) {
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port: expected 0 to 65535, got " + port);
+    /**
+     * {@return whether the JDK's HTTP server can be used here}: the module {@code jdk.httpserver}
+     * is in the runtime and, when Parley runs as a named module, resolved so that Parley reads it
+     */
+    public static boolean available() {
+        return Holder.AVAILABLE;
+    }
+
+    /** Checked once; without touching a class of the module. */
+    private static final class Holder {
+        static final boolean AVAILABLE = check();
+
+        private static boolean check() {
+            Module parley = LocalServer.class.getModule();
+            if (!parley.isNamed()) {
+                // On the class path: every module of the runtime image is resolved.
+                return ModuleLayer.boot().findModule(MODULE).isPresent();
+            }
+            ModuleLayer layer = parley.getLayer() != null ? parley.getLayer() : ModuleLayer.boot();
+            return layer.findModule(MODULE).map(parley::canRead).orElse(false);
         }
-        return port;
+    }
+
+    /**
+     * Checks that the JDK's HTTP server can be used here.
+     *
+     * @param feature what needs it, such as {@code "FakeLlmServer"}; the message starts with it
+     * @throws IllegalStateException if it cannot, with {@link #missing(String)} as its message
+     */
+    public static void require(String feature) {
+        if (!available()) {
+            throw new IllegalStateException(missing(feature));
+        }
+    }
+
+    /**
+     * {@return the message that says {@code feature} needs the module, and how to add it}: to
+     * the runtime image when it lacks the module, or to the running JVM when the module is there
+     * but not resolved (on the module path, optional modules are resolved only when asked for)
+     */
+    public static String missing(String feature) {
+        String needs = feature + " needs the JDK's HTTP server (the module " + MODULE + ")";
+        if (java.lang.module.ModuleFinder.ofSystem().find(MODULE).isPresent()) {
+            return needs + ", which this Java runtime has but did not load: on the module path, optional"
+                    + " modules are loaded only when asked for. Start Java with --add-modules " + MODULE + ".";
+        }
+        return needs + ", which this Java runtime does not include. Run it on a full JDK, or link the module"
+                + " into the image: jlink --add-modules " + MODULE + ".";
     }
 
     /**
      * Binds {@code host:port} and starts serving every path with {@code handler}, one virtual
-     * thread per exchange, named {@code threadPrefix} and a number.
+     * thread per exchange, named {@code threadPrefix} and a number. Call {@link #require} first.
      *
+     * @return the running server
      * @throws UncheckedIOException if the address cannot be bound
      */
     public static LocalServer start(String host, int port, String threadPrefix, HttpHandler handler) {
@@ -59,6 +105,16 @@ public record LocalServer(HttpServer server, ExecutorService executor) {
             exec.close();
             throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@return the bound address, with the actual port} */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    /** {@return whether every exchange's thread has ended} */
+    public boolean terminated() {
+        return executor.isTerminated();
     }
 
     /**
@@ -76,13 +132,5 @@ public record LocalServer(HttpServer server, ExecutorService executor) {
             Thread.currentThread().interrupt();
             return executor.isTerminated();
         }
-    }
-
-    /** {@return the root URL of {@code address}}: a wildcard address is given as 127.0.0.1, IPv6 in brackets */
-    public static URI uri(InetSocketAddress address) {
-        InetAddress ip = address.getAddress();
-        String h = ip == null || ip.isAnyLocalAddress() ? "127.0.0.1"
-                : ip.getHostAddress().indexOf(':') >= 0 ? "[" + ip.getHostAddress() + "]" : ip.getHostAddress();
-        return URI.create("http://" + h + ":" + address.getPort());
     }
 }

@@ -40,7 +40,7 @@ public final class StreamTap {
     /** {@return a stream that behaves as {@code stream} and reports to {@code listener}} */
     public static ChatStream tap(ChatStream stream, Listener listener) {
         Objects.requireNonNull(listener, "listener");
-        return ChatStream.of(stream::provider, subscriber -> stream.subscribe(new Tapped(subscriber, listener)));
+        return ChatStream.of(stream.provider(), subscriber -> stream.subscribe(new Tapped(subscriber, listener)));
     }
 
     private static final class Tapped implements Flow.Subscriber<ChatChunk>, Flow.Subscription {

@@ -6,7 +6,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.parley.LlmException;
-import dev.parley.internal.CallContext;
+import dev.parley.spi.CallScope;
 
 /**
  * The permits of one provider (or one model, with {@code perModel}): a request window, a token
@@ -68,12 +68,13 @@ final class Lane {
      * for them; the caller must {@link #release} them once the call ends.
      *
      * @param estimate the tokens to reserve
-     * @param deadline the deadline in nanoseconds on the policy's clock, or {@code Long.MAX_VALUE}
+     * @param scope    the call's scope: its deadline, and the observer told of a wait
      * @return the handle of the token reservation, to hand to {@link #release}
      * @throws LlmException a {@code RateLimitException} if the deadline passes (or would) first;
      *                      an {@code LlmTimeoutException} if the thread is interrupted
      */
-    long acquire(long estimate, long deadline) {
+    long acquire(long estimate, CallScope scope) {
+        long deadline = Limiter.deadline(scope);
         lock.lock();
         try {
             long now = policy.now();
@@ -82,7 +83,7 @@ final class Lane {
                 policy.recordGrant(0);
                 return grant(estimate, now);
             }
-            return awaitTurn(estimate, deadline, now);
+            return awaitTurn(estimate, deadline, now, scope);
         } finally {
             lock.unlock();
         }
@@ -107,14 +108,14 @@ final class Lane {
         }
     }
 
-    private long awaitTurn(long estimate, long deadline, long now) {
+    private long awaitTurn(long estimate, long deadline, long now, CallScope scope) {
         // Fail fast when even the rate limits alone, served in order, outlast the deadline.
         long ahead = rateWait(queue.size() + 1, queuedTokens + estimate, now);
         if (ahead > remaining(deadline, now)) {
             throw reject(ahead, deadline, now, queue.size(), queuedTokens + estimate, estimate);
         }
         if (ahead > 0) {
-            CallContext.current().waiting("a rate-limit permit: " + binding(queue.size(), queuedTokens + estimate, estimate, now),
+            scope.waiting("a rate-limit permit: " + binding(queue.size(), queuedTokens + estimate, estimate, now),
                     Duration.ofNanos(ahead));
         }
         Waiter me = new Waiter(lock.newCondition(), estimate, now);

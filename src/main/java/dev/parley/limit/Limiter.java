@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-import dev.parley.internal.CallContext;
+import dev.parley.spi.CallScope;
 
 /**
  * The state one {@link RateLimitPolicy} shares between every provider it decorates: its
@@ -95,9 +95,9 @@ final class Limiter {
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 
-    /** {@return the deadline of the call context in policy nanoseconds, or {@code Long.MAX_VALUE}} */
-    static long deadline(CallContext ctx) {
-        Instant d = ctx.deadline();
+    /** {@return the deadline of the call in policy nanoseconds, or {@code Long.MAX_VALUE}} */
+    static long deadline(CallScope scope) {
+        Instant d = scope.deadline();
         return d == null ? Long.MAX_VALUE : nanos(d);
     }
 

@@ -4,11 +4,10 @@ import java.net.http.HttpHeaders;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 import dev.parley.ChatChunk;
 import dev.parley.ChatStream;
-import dev.parley.internal.CallContext;
+import dev.parley.spi.CallScope;
 
 /**
  * One subscription to a rate-limited stream: takes the permits, then subscribes to the
@@ -20,19 +19,19 @@ import dev.parley.internal.CallContext;
  * a virtual thread waits for them (FIFO with every other caller of the lane) and ends as soon as
  * they are granted, refused ({@code onError} with the {@code RateLimitException}) or the
  * subscriber cancels (which interrupts the wait). Demand asked for before the provider's stream
- * is subscribed is kept and handed on. The {@link CallContext} of the call that made the stream
- * is current while waiting and while subscribing to the provider's stream.
+ * is subscribed is kept and handed on. The wait is bounded by the deadline of the call's
+ * {@link CallScope}, and told to its observer.
  */
 final class PermitRelay implements Flow.Subscription, Flow.Subscriber<ChatChunk> {
 
-    private final RateLimitedProvider owner;
+    private final Limiting owner;
     private final Lane lane;
     private final long estimate;
-    private final CallContext context;
+    private final CallScope scope;
     private final ChatStream upstream;
     private final Flow.Subscriber<? super ChatChunk> downstream;
-    /** The response's headers, once the adapter reported them; followed when the permit is released. */
-    private final AtomicReference<HttpHeaders> headers;
+    /** The response's headers, from the first chunk that carries them; followed when the permit is released. */
+    private volatile HttpHeaders headers;
 
     private final AtomicLong pendingDemand = new AtomicLong();
     private final AtomicBoolean released = new AtomicBoolean();
@@ -44,13 +43,12 @@ final class PermitRelay implements Flow.Subscription, Flow.Subscriber<ChatChunk>
     private volatile Thread waiter;
     private volatile long lastTokens = -1;
 
-    PermitRelay(RateLimitedProvider owner, Lane lane, long estimate, CallContext context, ChatStream upstream,
-                Flow.Subscriber<? super ChatChunk> downstream, AtomicReference<HttpHeaders> headers) {
-        this.headers = headers;
+    PermitRelay(Limiting owner, Lane lane, long estimate, CallScope scope, ChatStream upstream,
+                Flow.Subscriber<? super ChatChunk> downstream) {
         this.owner = owner;
         this.lane = lane;
         this.estimate = estimate;
-        this.context = context;
+        this.scope = scope;
         this.upstream = upstream;
         this.downstream = downstream;
     }
@@ -66,16 +64,13 @@ final class PermitRelay implements Flow.Subscription, Flow.Subscriber<ChatChunk>
             granted(h);
             return;
         }
-        waiter = Thread.ofVirtual().name("parley-rate-limit-wait").start(() -> context.call(() -> {
-            awaitPermits();
-            return null;
-        }));
+        waiter = Thread.ofVirtual().name("parley-rate-limit-wait").start(this::awaitPermits);
     }
 
     private void awaitPermits() {
         long h;
         try {
-            h = lane.acquire(estimate, Limiter.deadline(context));
+            h = lane.acquire(estimate, scope);
         } catch (RuntimeException e) {
             if (!cancelled) {
                 downstream.onError(e);
@@ -96,16 +91,13 @@ final class PermitRelay implements Flow.Subscription, Flow.Subscriber<ChatChunk>
             upstream.close();
             return;
         }
-        context.call(() -> { // the stream's own layers see the context of the call that made it
-            upstream.subscribe(this);
-            return null;
-        });
+        upstream.subscribe(this);
     }
 
     private void release() {
         if (acquired && released.compareAndSet(false, true)) {
             lane.release(estimate, lastTokens, handle);
-            owner.follow(lane, headers.get());
+            owner.follow(lane, headers);
         }
     }
 
@@ -170,7 +162,10 @@ final class PermitRelay implements Flow.Subscription, Flow.Subscriber<ChatChunk>
     @Override
     public void onNext(ChatChunk chunk) {
         if (chunk.usage() != null) {
-            lastTokens = RateLimitedProvider.actualTokens(chunk.usage());
+            lastTokens = Limiting.actualTokens(chunk.usage());
+        }
+        if (headers == null && chunk.headers() != null) {
+            headers = chunk.headers();
         }
         downstream.onNext(chunk);
     }

@@ -4,7 +4,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
-import dev.parley.spi.Provider;
+import dev.parley.ChatRequest;
+import dev.parley.ChatStream;
+import dev.parley.spi.Chain;
+import dev.parley.spi.Policy;
 
 /**
  * A client-side rate limit: calls wait their turn for a request permit, an estimate of their
@@ -54,7 +57,7 @@ import dev.parley.spi.Provider;
  * {@link Builder#perModel(boolean) perModel}): decorating two providers of the same name with
  * the same instance makes them share their limits.
  */
-public final class RateLimitPolicy {
+public final class RateLimitPolicy implements Policy {
 
     /** Tokens reserved for the answer of a request without {@code maxTokens}. */
     public static final int DEFAULT_OUTPUT_TOKENS = 256;
@@ -70,9 +73,11 @@ public final class RateLimitPolicy {
     private static final int MAX_CONCURRENT = 100_000;
 
     private final Limiter limiter;
+    private final Limiting limiting;
 
     private RateLimitPolicy(Builder b) {
         this.limiter = new Limiter(b.requestLimit, b.tokenLimit, b.maxConcurrent, b.perModel, b.clock, b.parker);
+        this.limiting = new Limiting(limiter);
     }
 
     /** {@return a builder with the defaults} */
@@ -81,12 +86,29 @@ public final class RateLimitPolicy {
     }
 
     /**
-     * {@return {@code delegate} behind these limits}; its name and capabilities are the delegate's.
+     * Takes a permit for a chat or an embeddings call (waiting for it within the call's
+     * deadline), and follows the provider's rate-limit headers and 429s; a model listing is not
+     * limited.
      *
-     * @param delegate the provider to limit
+     * @param chain the call
+     * @return the answer
+     * @throws dev.parley.RateLimitException if no permit can be had before the deadline
      */
-    public Provider decorate(Provider delegate) {
-        return new RateLimitedProvider(limiter, Objects.requireNonNull(delegate, "delegate"));
+    @Override
+    public <Q, R> R call(Chain<Q, R> chain) {
+        return limiting.call(chain);
+    }
+
+    /**
+     * Takes a permit when the stream is subscribed to (waiting for it on a virtual thread), and
+     * settles the tokens and follows the headers when it ends.
+     *
+     * @param chain the call
+     * @return the stream
+     */
+    @Override
+    public ChatStream stream(Chain<ChatRequest, ChatStream> chain) {
+        return limiting.stream(chain);
     }
 
     /** {@return the counters, across all providers and models this policy limits} */

@@ -8,7 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Interrupts the threads of calls that pass their deadline, and ends the streams that pass
- * theirs: one timer thread for all the calls a {@link TimeoutProvider} runs on their callers' own
+ * theirs: one timer thread for all the calls a {@link TimeoutPolicy} runs on their callers' own
  * threads and all the streams it watches, so that a call or a stream costs no thread start, no
  * park and no wake-up of its own.
  *

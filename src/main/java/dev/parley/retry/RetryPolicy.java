@@ -9,10 +9,14 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 
+import dev.parley.ChatRequest;
+import dev.parley.ChatStream;
 import dev.parley.LlmException;
-import dev.parley.internal.CallContext;
 import dev.parley.internal.Sleeper;
 import dev.parley.retry.internal.Errors;
+import dev.parley.spi.CallScope;
+import dev.parley.spi.Chain;
+import dev.parley.spi.Policy;
 import dev.parley.spi.Provider;
 
 /**
@@ -46,7 +50,7 @@ import dev.parley.spi.Provider;
  * than block the caller that long.
  *
  * <p><b>Deadline.</b> The policy never waits past the overall deadline of the call
- * ({@link CallContext#current()}): if the next wait would end after it, it gives up at once.
+ * ({@link dev.parley.spi.CallScope#deadline()}): if the next wait would end after it, it gives up at once.
  *
  * <p><b>Giving up.</b> When attempts run out, the deadline or {@code maxRetryAfter} would be
  * passed, the last error is thrown as a copy of the same kind (so the caller catches the same
@@ -72,7 +76,7 @@ import dev.parley.spi.Provider;
  * {@linkplain #stats() counters}: decorating several providers with the same instance adds
  * their calls up.
  */
-public final class RetryPolicy {
+public final class RetryPolicy implements Policy {
 
     /** How the backoff is randomized, so that many clients that failed together do not retry together. */
     public enum Jitter {
@@ -134,14 +138,26 @@ public final class RetryPolicy {
     }
 
     /**
-     * {@return {@code delegate} with retries}: a provider with the delegate's name and
-     * capabilities whose {@code chat}, {@code stream}, {@code embed} and {@code models} retry as
-     * described above.
+     * Retries a chat, an embeddings call or a model listing as described above.
      *
-     * @param delegate the provider whose calls are retried
+     * @param chain the call
+     * @return the first answer
+     * @throws LlmException the last failure, noted with why retrying stopped
      */
-    public Provider decorate(Provider delegate) {
-        return new RetryingProvider(this, Objects.requireNonNull(delegate, "delegate"));
+    @Override
+    public <Q, R> R call(Chain<Q, R> chain) {
+        return Retrying.call(this, chain);
+    }
+
+    /**
+     * Retries a stream that fails before its first chunk, as described above.
+     *
+     * @param chain the call
+     * @return the stream
+     */
+    @Override
+    public ChatStream stream(Chain<ChatRequest, ChatStream> chain) {
+        return Retrying.stream(this, chain);
     }
 
     /** {@return the counters so far; a snapshot} */
@@ -171,9 +187,9 @@ public final class RetryPolicy {
      *
      * @param attempt the attempt that failed
      * @param error   its error
-     * @param ctx     the call's context, for the deadline
+     * @param scope   the call's scope, for the deadline
      */
-    Decision decide(int attempt, RuntimeException error, CallContext ctx) {
+    Decision decide(int attempt, RuntimeException error, CallScope scope) {
         if (!(error instanceof LlmException e) || !e.retryable() || maxAttempts == 1) {
             return new Decision(null, error);
         }
@@ -187,7 +203,7 @@ public final class RetryPolicy {
                     + Errors.format(retryAfter) + ", more than maxRetryAfter " + Errors.format(maxRetryAfter) + ")");
         }
         Duration wait = retryAfter != null ? retryAfter : backoff(attempt);
-        Instant deadline = ctx.deadline();
+        Instant deadline = scope.deadline();
         if (deadline != null && clock.instant().plus(wait).isAfter(deadline)) {
             return giveUp(e, "(gave up after " + tried + ": the next retry would pass the deadline)");
         }

@@ -5,16 +5,19 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.parley.ChatRequest;
+import dev.parley.ChatStream;
 import dev.parley.LlmException;
-import dev.parley.internal.CallContext;
 import dev.parley.internal.Sleeper;
 import dev.parley.retry.internal.Errors;
+import dev.parley.spi.Chain;
+import dev.parley.spi.Policy;
 import dev.parley.spi.Provider;
 
 /**
  * Bounds how long a call may take: each attempt of {@code chat}, {@code embed} and
  * {@code models} as a whole, and for {@code stream} the wait for the first chunk and the gaps
- * between chunks; and none of them past the call's overall deadline ({@link CallContext#current()}).
+ * between chunks; and none of them past the call's overall deadline ({@link dev.parley.spi.CallScope#deadline()}).
  *
  * <p>What each limit bounds (the environment variable that sets it for {@code Llm} in brackets):
  * <table class="striped">
@@ -51,7 +54,7 @@ import dev.parley.spi.Provider;
  * <p><b>Calls</b> ({@code chat}, {@code embed}, {@code models}) to Parley's own adapters run on
  * the caller's thread, which one shared timer thread ({@code parley-timeouts}, a daemon that ends
  * when idle) interrupts at the limit; calls to other providers, or with an injected clock or
- * sleeper, run on a new virtual thread in the caller's {@link CallContext}, while the caller
+ * sleeper, run on a new virtual thread, while the caller
  * waits. The limit is the smaller of
  * {@code attemptTimeout} and the time left before the overall deadline. When it passes, the call
  * is cancelled by interrupting its thread (the adapters abort the HTTP exchange on interrupt)
@@ -83,7 +86,7 @@ import dev.parley.spi.Provider;
  * until a call is made, and none outlives its call or stream, except the shared timer thread,
  * which ends 30 seconds after the last call it timed.
  */
-public final class TimeoutPolicy {
+public final class TimeoutPolicy implements Policy {
 
     /**
      * Counters of a policy instance, read with {@link #stats()}.
@@ -125,14 +128,26 @@ public final class TimeoutPolicy {
     }
 
     /**
-     * {@return {@code delegate} with timeouts}: a provider with the delegate's name and
-     * capabilities whose {@code chat}, {@code embed}, {@code models} and {@code stream} are bounded
-     * as described above.
+     * Bounds a chat, an embeddings call or a model listing as described above.
      *
-     * @param delegate the provider whose calls get the timeouts
+     * @param chain the call
+     * @return the answer, if it came in time
+     * @throws dev.parley.LlmTimeoutException if a limit passed first
      */
-    public Provider decorate(Provider delegate) {
-        return new TimeoutProvider(this, Objects.requireNonNull(delegate, "delegate"));
+    @Override
+    public <Q, R> R call(Chain<Q, R> chain) {
+        return Timing.call(this, chain);
+    }
+
+    /**
+     * Bounds a stream's wait for its first chunk and the gaps between chunks, as described above.
+     *
+     * @param chain the call
+     * @return the stream
+     */
+    @Override
+    public ChatStream stream(Chain<ChatRequest, ChatStream> chain) {
+        return Timing.stream(this, chain);
     }
 
     /** {@return the counters so far; a snapshot} */

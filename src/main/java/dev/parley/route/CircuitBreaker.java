@@ -6,11 +6,19 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
+import dev.parley.ChatChunk;
+import dev.parley.ChatRequest;
+import dev.parley.ChatStream;
 import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
 import dev.parley.retry.internal.Errors;
+import dev.parley.retry.internal.Relay;
+import dev.parley.spi.Chain;
+import dev.parley.spi.Policy;
 import dev.parley.spi.Provider;
 
 /**
@@ -31,8 +39,9 @@ import dev.parley.spi.Provider;
  * <p><b>States.</b> {@link State#CLOSED}: calls pass; {@code failureThreshold} failures <em>in a
  * row</em> open the circuit (consecutive failures rather than a failure rate: simple to reason
  * about, and a provider that answers at all resets it). {@link State#OPEN}: calls fail at once
- * with an {@link dev.parley.UnavailableException} ("circuit open until &lt;time&gt;", its
- * {@code retryAfter} the time left) without reaching the provider. After {@code coolDown},
+ * with an {@link dev.parley.LlmException} of kind {@link dev.parley.LlmException.Kind#UNAVAILABLE}
+ * ("circuit open until &lt;time&gt;", its {@code retryAfter} the time left) without reaching the
+ * provider. After {@code coolDown},
  * {@link State#HALF_OPEN}: exactly {@code halfOpenProbes} calls are let through as probes, others
  * fail at once as when open; the first probe that succeeds closes the circuit, the first that
  * fails opens it again for another cool-down. A probe that ends otherwise (cancelled, a bug)
@@ -52,7 +61,7 @@ import dev.parley.spi.Provider;
  * call. One breaker instance is one circuit: decorating several providers with the same instance
  * makes them share it (a {@link WeightedRouter} target takes its own breaker).
  */
-public final class CircuitBreaker {
+public final class CircuitBreaker implements Policy {
 
     /** The state of a circuit. */
     public enum State {
@@ -117,13 +126,55 @@ public final class CircuitBreaker {
     }
 
     /**
-     * {@return {@code delegate} behind this circuit}: a provider with the delegate's name and
-     * capabilities whose calls are refused while the circuit is open.
+     * Passes a chat, an embeddings call or a model listing on while the circuit allows, and
+     * records how it went.
      *
-     * @param delegate the provider to protect
+     * @param chain the call
+     * @return the answer
+     * @throws LlmException of kind {@code UNAVAILABLE} while the circuit is open
      */
-    public Provider decorate(Provider delegate) {
-        return new BreakerProvider(this, Objects.requireNonNull(delegate, "delegate"));
+    @Override
+    public <Q, R> R call(Chain<Q, R> chain) {
+        Permit permit = acquire(chain.provider());
+        R result;
+        try {
+            result = chain.proceed();
+        } catch (RuntimeException | Error e) {
+            record(permit, e);
+            throw e;
+        }
+        record(permit, null);
+        return result;
+    }
+
+    /**
+     * Streams through the circuit: the permit is taken when the stream is subscribed to (a
+     * refusal arrives as {@code onError}), and the outcome recorded when it ends.
+     *
+     * @param chain the call
+     * @return the stream
+     */
+    @Override
+    public ChatStream stream(Chain<ChatRequest, ChatStream> chain) {
+        ChatStream inner = chain.proceed(); // sends nothing yet; fails now if it cannot stream
+        AtomicReference<Permit> permit = new AtomicReference<>();
+        Relay<ChatChunk> relay = Relay.deferred(() -> {
+            permit.set(acquire(chain.provider()));
+            return inner;
+        }, new Relay.Hooks<>() {
+            @Override
+            public void ended(Relay.End end, Throwable error) {
+                Permit p = permit.get();
+                if (p != null) {
+                    record(p, switch (end) {
+                        case COMPLETED -> null;
+                        case FAILED -> error;
+                        case CANCELLED -> new CancellationException("cancelled");
+                    });
+                }
+            }
+        });
+        return ChatStream.of(inner.provider(), relay);
     }
 
     /** {@return the current state}; an open circuit whose cool-down has ended reads HALF_OPEN */

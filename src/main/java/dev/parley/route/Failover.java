@@ -11,7 +11,7 @@ import dev.parley.ChatChunk;
 import dev.parley.ChatStream;
 import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
-import dev.parley.internal.CallContext;
+import dev.parley.spi.CallScope;
 import dev.parley.retry.internal.Relay;
 
 /**
@@ -39,8 +39,7 @@ final class Failover {
     }
 
     /** {@return the first answer of {@code attempt(0)}, {@code attempt(1)}, ... up to {@code count} targets} */
-    <T> T call(int count, IntFunction<T> attempt, Counter counter) {
-        CallContext ctx = CallContext.current();
+    <T> T call(int count, IntFunction<T> attempt, Counter counter, CallScope scope) {
         List<Throwable> earlier = new ArrayList<>();
         for (int i = 0; ; i++) {
             counter.called(i);
@@ -48,7 +47,7 @@ final class Failover {
                 return attempt.apply(i);
             } catch (RuntimeException e) {
                 counter.failed(i);
-                if (!movesOn(e, i + 1 < count, ctx)) {
+                if (!movesOn(e, i + 1 < count, scope)) {
                     throw suppress(e, earlier);
                 }
                 earlier.add(e);
@@ -59,11 +58,10 @@ final class Failover {
     /**
      * {@return a stream of the first target whose stream does not fail before its first chunk}.
      * The first target's stream is made now (so a provider that cannot stream fails now); the
-     * others when needed, in the caller's context. The stream reports the name of the target
-     * it is reading, {@code name.apply(i)} for target {@code i}.
+     * others when needed, in the same scope. The stream is named after the first target; its
+     * chunks name the target that answered.
      */
-    ChatStream stream(IntFunction<String> name, int count, IntFunction<ChatStream> open, Counter counter) {
-        CallContext ctx = CallContext.current();
+    ChatStream stream(int count, IntFunction<ChatStream> open, Counter counter, CallScope scope) {
         ChatStream first = open.apply(0);
         List<Throwable> earlier = new ArrayList<>();
         AtomicInteger current = new AtomicInteger();
@@ -84,14 +82,14 @@ final class Failover {
             public Relay.Next<ChatChunk> failedEarly(int attempt, Throwable error) {
                 int i = attempt - 1;
                 counter.failed(i);
-                if (!movesOn(error, i + 1 < count, ctx)) {
+                if (!movesOn(error, i + 1 < count, scope)) {
                     return Relay.Next.fail(suppress(error, earlier));
                 }
                 earlier.add(error);
                 return Relay.Next.retry(() -> {
                     current.set(i + 1);
                     counter.called(i + 1);
-                    return ctx.call(() -> open.apply(i + 1));
+                    return open.apply(i + 1);
                 });
             }
 
@@ -102,12 +100,12 @@ final class Failover {
                 }
             }
         });
-        return ChatStream.of(() -> name.apply(current.get()), relay);
+        return ChatStream.of(first.provider(), relay);
     }
 
-    private boolean movesOn(Throwable error, boolean hasNext, CallContext ctx) {
+    private boolean movesOn(Throwable error, boolean hasNext, CallScope scope) {
         return hasNext && error instanceof LlmException e && kinds.contains(e.kind())
-                && !Thread.currentThread().isInterrupted() && !ctx.expired(clock);
+                && !Thread.currentThread().isInterrupted() && !scope.expired(clock);
     }
 
     private static <E extends Throwable> E suppress(E error, List<Throwable> earlier) {

@@ -11,7 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.parley.ChatRequest;
+import dev.parley.ChatStream;
 import dev.parley.LlmException.Kind;
+import dev.parley.spi.Chain;
+import dev.parley.spi.Policy;
 import dev.parley.spi.Provider;
 
 /**
@@ -50,7 +54,7 @@ import dev.parley.spi.Provider;
  * {@linkplain #stats() per-target counters}, keyed by target name (and model), shared by every
  * provider it decorates.
  */
-public final class FallbackPolicy {
+public final class FallbackPolicy implements Policy {
 
     /**
      * The counters of one target.
@@ -81,6 +85,7 @@ public final class FallbackPolicy {
     private final List<Target> fallbacks;
     private final Set<Kind> fallbackOn;
     private final Clock clock;
+    private final Falling falling;
     private final ConcurrentHashMap<String, Counters> counters = new ConcurrentHashMap<>();
     private final AtomicInteger order = new AtomicInteger();
 
@@ -88,6 +93,7 @@ public final class FallbackPolicy {
         this.fallbacks = List.copyOf(b.fallbacks);
         this.fallbackOn = Set.copyOf(b.fallbackOn);
         this.clock = b.clock;
+        this.falling = new Falling(this, fallbacks, new Failover(fallbackOn, clock));
     }
 
     /** {@return a new builder} */
@@ -96,19 +102,27 @@ public final class FallbackPolicy {
     }
 
     /**
-     * {@return {@code primary} with fallbacks}: a provider with the primary's name and
-     * capabilities that tries the primary, then each fallback in order.
+     * Tries a chat on the layers below (the primary), then on each fallback in order;
+     * embeddings and model lists go to the primary alone.
      *
-     * @param primary the provider tried first
+     * @param chain the call
+     * @return the first answer
      */
-    public Provider decorate(Provider primary) {
-        Objects.requireNonNull(primary, "primary");
-        List<Target> targets = new ArrayList<>();
-        targets.add(new Target(primary, null));
-        for (Target t : fallbacks) {
-            targets.add(new Target(t.provider() == null ? primary : t.provider(), t.model()));
-        }
-        return new FallbackProvider(this, primary, targets, new Failover(fallbackOn, clock));
+    @Override
+    public <Q, R> R call(Chain<Q, R> chain) {
+        return falling.call(chain);
+    }
+
+    /**
+     * Streams from the primary, or from the first fallback whose stream does not fail before its
+     * first chunk.
+     *
+     * @param chain the call
+     * @return the stream
+     */
+    @Override
+    public ChatStream stream(Chain<ChatRequest, ChatStream> chain) {
+        return falling.stream(chain);
     }
 
     /** {@return the per-target counters; a snapshot} */
@@ -118,8 +132,8 @@ public final class FallbackPolicy {
         return new Stats(all.stream().map(c -> new TargetStats(c.target, c.calls.sum(), c.failures.sum())).toList());
     }
 
-    Counters counters(Target target) {
-        String key = target.provider().name() + (target.model() == null ? "" : "/" + target.model());
+    Counters counters(String provider, String model) {
+        String key = provider + (model == null ? "" : "/" + model);
         return counters.computeIfAbsent(key, k -> new Counters(k, order.getAndIncrement()));
     }
 

@@ -20,8 +20,10 @@ import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
 import dev.parley.ModelInfo;
 import dev.parley.retry.internal.Relay;
+import dev.parley.spi.CallScope;
 import dev.parley.spi.Capability;
 import dev.parley.spi.Provider;
+import dev.parley.spi.ScopedProvider;
 
 /**
  * A provider that spreads calls across several deployments of the same model (regions, keys,
@@ -42,7 +44,7 @@ import dev.parley.spi.Provider;
  * {@link CircuitBreaker} that is {@linkplain CircuitBreaker.State#OPEN open} are left out (and
  * counted as skipped); calls to a target with a breaker go through it, so its failures and
  * successes move its circuit. When every target is open, the call fails at once with an
- * {@link dev.parley.UnavailableException}.
+ * {@link dev.parley.LlmException} of kind {@link dev.parley.LlmException.Kind#UNAVAILABLE}.
  *
  * <p><b>Failover.</b> When a target fails with an error of a kind in {@code failoverOn}
  * (default: UNAVAILABLE, SERVER_ERROR, TIMEOUT, NETWORK, RATE_LIMITED) the next target in the
@@ -58,7 +60,7 @@ import dev.parley.spi.Provider;
  *
  * <p>Thread-safe. One router owns its {@linkplain #stats() counters}.
  */
-public final class WeightedRouter implements Provider {
+public final class WeightedRouter extends ScopedProvider {
 
     /**
      * The counters of one target.
@@ -124,16 +126,16 @@ public final class WeightedRouter implements Provider {
     }
 
     @Override
-    public ChatResponse chat(ChatRequest request) {
+    public ChatResponse chat(ChatRequest request, CallScope scope) {
         List<Target> plan = plan();
         return failover.call(plan.size(), i -> {
             Target t = plan.get(i);
-            return t.provider().chat(request).withProvider(t.provider().name());
-        }, counter(plan));
+            return t.provider().chat(request, scope).withProvider(t.provider().name());
+        }, counter(plan), scope);
     }
 
     @Override
-    public ChatStream stream(ChatRequest request) {
+    public ChatStream stream(ChatRequest request, CallScope scope) {
         List<Target> plan;
         try {
             plan = plan();
@@ -144,20 +146,19 @@ public final class WeightedRouter implements Provider {
             }, new Relay.Hooks<>() {
             }));
         }
-        return failover.stream(i -> plan.get(i).provider().name(), plan.size(), i -> plan.get(i).provider().stream(request),
-                counter(plan));
+        return failover.stream(plan.size(), i -> plan.get(i).provider().stream(request, scope), counter(plan), scope);
     }
 
     @Override
-    public EmbeddingResponse embed(EmbeddingRequest request) {
+    public EmbeddingResponse embed(EmbeddingRequest request, CallScope scope) {
         List<Target> plan = plan();
-        return failover.call(plan.size(), i -> plan.get(i).provider().embed(request), counter(plan));
+        return failover.call(plan.size(), i -> plan.get(i).provider().embed(request, scope), counter(plan), scope);
     }
 
     @Override
-    public List<ModelInfo> models() {
+    public List<ModelInfo> models(CallScope scope) {
         List<Target> plan = plan();
-        return failover.call(plan.size(), i -> plan.get(i).provider().models(), counter(plan));
+        return failover.call(plan.size(), i -> plan.get(i).provider().models(scope), counter(plan), scope);
     }
 
     /** {@return the per-target counters; a snapshot} */

@@ -10,6 +10,7 @@ import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
 import dev.parley.ModelInfo;
+import dev.parley.internal.RequestChecks;
 
 /**
  * A model provider: something that answers chat requests, and perhaps streams and embeds.
@@ -82,10 +83,57 @@ public interface Provider {
         throw unsupported("listing models is");
     }
 
+    /**
+     * Sends a chat request within a call's scope. Layers call this form; the default ignores the
+     * scope and calls {@link #chat(ChatRequest)}. A provider that passes calls on to other
+     * providers (a router, a stack of policies) overrides it to pass the scope on, so that their
+     * policies see the call's deadline and observer.
+     *
+     * @param request the request; its model must be set
+     * @param scope   the call's scope
+     * @return the answer
+     * @throws LlmException if the call fails
+     */
+    default ChatResponse chat(ChatRequest request, CallScope scope) {
+        return chat(request);
+    }
+
+    /**
+     * Prepares a streamed chat request within a call's scope; see {@link #chat(ChatRequest, CallScope)}.
+     *
+     * @param request the request; its model must be set
+     * @param scope   the call's scope
+     * @return the stream of chunks
+     * @throws LlmException if the provider cannot stream
+     */
+    default ChatStream stream(ChatRequest request, CallScope scope) {
+        return stream(request);
+    }
+
+    /**
+     * Embeds a batch of texts within a call's scope; see {@link #chat(ChatRequest, CallScope)}.
+     *
+     * @param request the request; its model must be set
+     * @param scope   the call's scope
+     * @return the vectors, in input order
+     * @throws LlmException if the call fails, or the provider has no embeddings
+     */
+    default EmbeddingResponse embed(EmbeddingRequest request, CallScope scope) {
+        return embed(request);
+    }
+
+    /**
+     * Lists the models within a call's scope; see {@link #chat(ChatRequest, CallScope)}.
+     *
+     * @param scope the call's scope
+     * @return the models
+     * @throws LlmException if the call fails, or the provider cannot list models
+     */
+    default List<ModelInfo> models(CallScope scope) {
+        return models();
+    }
+
     private LlmException unsupported(String what) {
-        return LlmException.newBuilder(LlmException.Kind.UNSUPPORTED)
-                .provider(name())
-                .message(what + " not supported by " + name())
-                .build();
+        return RequestChecks.unsupported(name(), what);
     }
 }

@@ -14,6 +14,7 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 
+import dev.parley.internal.LocalServer;
 import dev.parley.json.Json;
 import dev.parley.json.JsonException;
 import dev.parley.json.JsonObject;
@@ -63,6 +64,16 @@ final class FakeHandler implements HttpHandler {
         this.apiKey = apiKey;
         this.log = log;
         this.stopped = stopped;
+    }
+
+    /**
+     * Binds {@code host:port} and serves with this handler. Here, not in {@link FakeLlmServer}:
+     * passing this handler as an {@code HttpHandler} makes the verifier load that interface, so
+     * the class that does it cannot be loaded without the module, and FakeLlmServer must load to
+     * say that the module is missing.
+     */
+    LocalServer listen(String host, int port) {
+        return LocalServer.start(host, port, "fake-llm-", this);
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.ReentrantLock;
 
+import dev.parley.internal.ListenAddress;
 import dev.parley.internal.LocalServer;
 
 
@@ -54,6 +55,12 @@ import dev.parley.internal.LocalServer;
  *
  * <p>Run it on its own with {@code java -cp parley.jar dev.parley.testing.FakeLlmServer --port 8099}
  * (see {@link #main}).
+ *
+ * <p>It runs on the JDK's HTTP server, the module {@code jdk.httpserver}, which Parley only
+ * needs for this class: a full JDK has it, and a class-path application sees it; a module-path
+ * application adds it with {@code --add-modules jdk.httpserver} (or {@code requires jdk.httpserver}
+ * in its test module), and a {@code jlink} image with {@code jlink --add-modules jdk.httpserver}.
+ * Without it, {@link Builder#build()} says so in an {@link IllegalStateException}.
  */
 public final class FakeLlmServer implements AutoCloseable {
 
@@ -69,6 +76,7 @@ public final class FakeLlmServer implements AutoCloseable {
     private volatile LocalServer local;
 
     private FakeLlmServer(Builder b) {
+        LocalServer.require("FakeLlmServer"); // before FakeHandler, which needs the module, is loaded
         this.host = b.host;
         this.port = b.port;
         this.log = new RequestLog(b.recordLimit);
@@ -98,7 +106,7 @@ public final class FakeLlmServer implements AutoCloseable {
             if (local != null || stopped.getCount() == 0) {
                 throw new IllegalStateException("a FakeLlmServer can be started only once");
             }
-            local = LocalServer.start(host, port, "fake-llm-", handler);
+            local = handler.listen(host, port);
             return this;
         } finally {
             lock.unlock();
@@ -132,7 +140,7 @@ public final class FakeLlmServer implements AutoCloseable {
         if (l == null) {
             throw new IllegalStateException("the server has not been started");
         }
-        return l.server().getAddress();
+        return l.address();
     }
 
     /** {@return the bound port} @throws IllegalStateException before start */
@@ -142,7 +150,7 @@ public final class FakeLlmServer implements AutoCloseable {
 
     /** {@return the root URL, such as {@code http://127.0.0.1:8099}} @throws IllegalStateException before start */
     public URI uri() {
-        return LocalServer.uri(address());
+        return ListenAddress.uri(address());
     }
 
     /**
@@ -294,7 +302,7 @@ public final class FakeLlmServer implements AutoCloseable {
     /** {@return whether every request thread has ended, for tests} */
     boolean terminated() {
         LocalServer l = local;
-        return l != null && l.executor().isTerminated();
+        return l != null && l.terminated();
     }
 
     @Override
@@ -339,7 +347,7 @@ public final class FakeLlmServer implements AutoCloseable {
          * @return this builder
          */
         public Builder host(String host) {
-            this.host = LocalServer.checkHost(host);
+            this.host = ListenAddress.checkHost(host);
             return this;
         }
 
@@ -350,7 +358,7 @@ public final class FakeLlmServer implements AutoCloseable {
          * @return this builder
          */
         public Builder port(int port) {
-            this.port = LocalServer.checkPort(port);
+            this.port = ListenAddress.checkPort(port);
             return this;
         }
 
@@ -465,7 +473,13 @@ public final class FakeLlmServer implements AutoCloseable {
             return this;
         }
 
-        /** {@return the server, not yet started} */
+        /**
+         * Makes the server, not yet started.
+         *
+         * @return the server
+         * @throws IllegalStateException if the Java runtime lacks the JDK's HTTP server (the
+         *     module {@code jdk.httpserver}, which the fake server runs on); the message says how to add it
+         */
         public FakeLlmServer build() {
             return new FakeLlmServer(this);
         }

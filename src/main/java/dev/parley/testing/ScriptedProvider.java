@@ -145,7 +145,8 @@ public final class ScriptedProvider implements Provider {
         }
         return switch (next(request)) {
             case Reply r -> ChatStream.ofResponse(r.response());
-            case Chunks c -> ChatStream.ofChunks(name, c.chunks());
+            case Chunks c -> ChatStream.ofChunks(name, c.chunks().stream()
+                    .map(chunk -> chunk.provider() != null ? chunk : chunk.toBuilder().provider(name).build()).toList());
             case Failure f -> ChatStream.failed(name, f.error());
         };
     }

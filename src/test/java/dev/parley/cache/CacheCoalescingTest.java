@@ -22,7 +22,7 @@ import dev.parley.ChatResponse;
 import dev.parley.EmbeddingRequest;
 import dev.parley.LlmException;
 import dev.parley.LlmTimeoutException;
-import dev.parley.internal.CallContext;
+import dev.parley.spi.CallScope;
 import dev.parley.spi.Provider;
 
 class CacheCoalescingTest {
@@ -104,13 +104,13 @@ class CacheCoalescingTest {
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<ChatResponse> leader = threads.submit(() -> provider.chat(ChatRequest.of("m", "same")));
             assertTrue(entered.await(10, TimeUnit.SECONDS));
-            CallContext past = new CallContext(java.time.Instant.now().minusSeconds(1), true);
+            CallScope past = CallScope.of(java.time.Instant.now().minusSeconds(1), true);
             LlmException e = assertThrows(LlmException.class,
-                    () -> past.call(() -> provider.chat(ChatRequest.of("m", "same"))));
+                    () -> provider.chat(ChatRequest.of("m", "same"), past));
             assertInstanceOf(LlmTimeoutException.class, e);
             assertTrue(e.getMessage().contains("deadline"), e.getMessage());
-            CallContext soon = CallContext.of(java.time.Clock.systemUTC(), Duration.ofMillis(50), true);
-            assertThrows(LlmTimeoutException.class, () -> soon.call(() -> provider.chat(ChatRequest.of("m", "same"))));
+            CallScope soon = CallScope.of(java.time.Clock.systemUTC(), Duration.ofMillis(50), true);
+            assertThrows(LlmTimeoutException.class, () -> provider.chat(ChatRequest.of("m", "same"), soon));
             release.countDown();
             assertEquals("echo: same", leader.get().text());
         }

@@ -21,7 +21,7 @@ import dev.parley.ChatResponse;
 import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
-import dev.parley.internal.CallContext;
+import dev.parley.spi.CallScope;
 import dev.parley.json.JsonObject;
 import dev.parley.json.JsonString;
 import dev.parley.spi.Provider;
@@ -153,17 +153,17 @@ class CachePolicyTest {
     }
 
     @Test
-    void chat_cacheSwitchedOffInTheCallContext_neitherReadsNorWrites() {
+    void chat_cacheSwitchedOffInTheCallScope_neitherReadsNorWrites() {
         CachePolicy cache = CachePolicy.newBuilder().build();
         Provider p = cache.decorate(fake);
-        CallContext off = new CallContext(null, false);
-        off.call(() -> p.chat(ask("a")));
+        CallScope off = CallScope.of(null, false);
+        p.chat(ask("a"), off);
         assertEquals(0, cache.store().size(), "not written");
         p.chat(ask("a"));
-        off.call(() -> p.chat(ask("a")));
+        p.chat(ask("a"), off);
         assertEquals(3, fake.chatCalls.get(), "not read");
-        off.call(() -> p.embed(EmbeddingRequest.of("e", List.of("x"))));
-        off.call(() -> p.stream(ask("a")).collect());
+        p.embed(EmbeddingRequest.of("e", List.of("x")), off);
+        p.stream(ask("a"), off).collect();
         assertEquals(4, cache.stats().bypassCount());
         assertEquals(1, cache.stats().missCount());
         assertEquals(1, fake.streamCalls.get());

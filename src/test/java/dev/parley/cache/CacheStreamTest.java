@@ -1,7 +1,7 @@
 package dev.parley.cache;
 
 import dev.parley.support.ScriptedPublisher;
-import dev.parley.support.RecordingSubscriber;
+import dev.parley.support.TestSubscriber;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -92,14 +92,14 @@ class CacheStreamTest {
     @Test
     void stream_keepsBackpressure_andCancellationReachesTheProvider() throws Exception {
         script(CHUNKS, null);
-        RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
         provider.stream(REQUEST).subscribe(sub);
         sub.request(2);
-        assertEquals(2, sub.itemsSoFar().size());
+        assertEquals(2, sub.items().size());
         assertEquals(2, publishers.get(0).requested.get(), "demand passes through unchanged");
         sub.cancel();
         assertTrue(publishers.get(0).cancelled.get());
-        assertNull(sub.error);
+        assertNull(sub.error());
         assertEquals(0, cache.store().size(), "a cancelled stream stores nothing");
         provider.stream(REQUEST).collect();
         assertEquals(2, publishers.size(), "and the next stream calls the provider again");
@@ -124,17 +124,13 @@ class CacheStreamTest {
     }
 
     @Test
-    void stream_subscribesToTheProviderInTheCallContextOfTheCall() {
-        java.util.concurrent.atomic.AtomicReference<dev.parley.internal.CallContext> seen =
-                new java.util.concurrent.atomic.AtomicReference<>();
-        fake.onStream = r -> ChatStream.of("fake", subscriber -> {
-            seen.set(dev.parley.internal.CallContext.current());
-            new ScriptedPublisher(CHUNKS, null).subscribe(subscriber);
-        });
-        var ctx = new dev.parley.internal.CallContext(java.time.Instant.now().plusSeconds(60), true);
-        ChatStream s = ctx.call(() -> provider.stream(REQUEST));
+    void stream_passesTheCallScopeToTheProviderOnAMiss() {
+        script(CHUNKS, null);
+        var scope = dev.parley.spi.CallScope.of(java.time.Instant.now().plusSeconds(60), true);
+        ChatStream s = provider.stream(REQUEST, scope);
+        assertNull(fake.lastScope, "nothing is asked of the provider before the stream is subscribed to");
         s.collect();
-        assertSame(ctx, seen.get());
+        assertSame(scope, fake.lastScope);
     }
 
     @Test

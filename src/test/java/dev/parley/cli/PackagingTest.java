@@ -90,7 +90,8 @@ class PackagingTest {
         // with --patch-module, as this test's JVM does.
         Path image = dir.resolve("image");
         run(List.of(JAVA_HOME.resolve("bin/jlink").toString(), "--module-path", MODULE.toString(),
-                "--add-modules", "dev.parley", "--launcher", "parley=dev.parley/dev.parley.cli.Main",
+                "--add-modules", "dev.parley,jdk.httpserver", "--add-options=--add-modules=jdk.httpserver",
+                "--launcher", "parley=dev.parley/dev.parley.cli.Main",
                 "--output", image.toString(), "--strip-debug", "--no-header-files", "--no-man-pages"), 0);
         Path parley = image.resolve("bin/parley");
         assertTrue(Files.isExecutable(parley));

@@ -286,7 +286,7 @@ class BlockingIteratorTest {
         };
         List<String> seen = new ArrayList<>();
         try (BlockingIterator<String> items = BlockingIterator.subscribe(DecodingPublisher.sse(
-                upstream, mapper, StreamOptions.defaults().withRequireEndMarker(true)))) {
+                upstream, mapper))) {
             items.forEachRemaining(seen::add);
         }
         assertEquals(List.of("a", "b"), seen);

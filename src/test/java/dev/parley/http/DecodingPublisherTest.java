@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
@@ -30,8 +29,6 @@ class DecodingPublisherTest {
         }
     };
 
-    private static final StreamOptions END_REQUIRED =
-            StreamOptions.defaults().withRequireEndMarker(true);
 
     private static String events(int from, int to) {
         StringBuilder sb = new StringBuilder();
@@ -49,7 +46,7 @@ class DecodingPublisherTest {
     void oneAtATimeSubscriberGetsEverythingAndUpstreamIsAskedOnlyOnDemand() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>();
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         assertEquals(1, upstream.subscribes.get());
         assertEquals(0, upstream.requested.get(), "no demand yet, no upstream request");
 
@@ -86,7 +83,7 @@ class DecodingPublisherTest {
     void aBodyThatGoesOnAfterTheEndMarkerIsCancelledAfterSixtyFourKilobytes() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         upstream.send(events(0, 2) + "data: [DONE]\n\n");
         assertEquals(numbers(0, 2), s.items());
         assertFalse(s.isTerminated());
@@ -105,7 +102,7 @@ class DecodingPublisherTest {
     void aBodyThatDoesNotEndAfterTheEndMarkerIsCancelledAfterASecond() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         upstream.send(events(0, 2) + "data: [DONE]\n\n");
         assertEquals(numbers(0, 2), s.awaitCompletion(), "completes when the time is up");
         assertEquals(1, upstream.cancels.get());
@@ -116,7 +113,7 @@ class DecodingPublisherTest {
     void aFailureAfterTheEndMarkerDoesNotFailTheStream() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         upstream.send(events(0, 2) + "data: [DONE]\n\n");
         upstream.error(new java.io.IOException("connection reset"));
         assertEquals(numbers(0, 2), s.awaitCompletion());
@@ -127,7 +124,7 @@ class DecodingPublisherTest {
     void cancellingAfterTheEndMarkerLetsTheRestOfTheBodyBeRead() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         upstream.send(events(0, 2) + "data: [DONE]\n\n");
         s.cancel();
         upstream.complete();
@@ -139,7 +136,7 @@ class DecodingPublisherTest {
     void slowSubscriberDoesNotMakeItBufferWithoutBound() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>();
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         s.request(5);
         for (int i = 0; i < 5; i++) {
             assertEquals(i + 1, upstream.requested.get());
@@ -159,7 +156,7 @@ class DecodingPublisherTest {
         chunks.add("data: [DONE]\n\n".getBytes(UTF_8));
         ManualUpstream upstream = new ManualUpstream().scripted(chunks, true);
         TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         assertEquals(numbers(0, 50), s.awaitCompletion());
     }
 
@@ -175,7 +172,7 @@ class DecodingPublisherTest {
         AtomicReference<TestSubscriber<String>> ref = new AtomicReference<>();
         TestSubscriber<String> s = new TestSubscriber<String>().onNextDo(item -> ref.get().request(1));
         ref.set(s);
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         s.request(1);
         List<String> items = s.awaitCompletion();
         assertEquals(count, items.size());
@@ -186,7 +183,7 @@ class DecodingPublisherTest {
     void manyEventsInOneChunk() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         upstream.send(events(0, 10_000));
         upstream.send("data: [DONE]\n\n");
         assertEquals(numbers(0, 10_000), s.awaitCompletion());
@@ -196,7 +193,7 @@ class DecodingPublisherTest {
     void chunksMadeOfSeveralBuffers() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         upstream.sendBuffers(List.of(ByteBuffer.wrap("da".getBytes(UTF_8)),
                 ByteBuffer.wrap("ta: a\r".getBytes(UTF_8)).asReadOnlyBuffer(),
                 ByteBuffer.allocateDirect(2).put("\n\r".getBytes(UTF_8)).flip()));
@@ -208,7 +205,7 @@ class DecodingPublisherTest {
     void cancelCancelsUpstreamExactlyOnce() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>(2);
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         upstream.send(events(0, 5));
         assertEquals(numbers(0, 2), s.items());
         s.cancel();
@@ -231,7 +228,7 @@ class DecodingPublisherTest {
             }
         });
         ref.set(s);
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         upstream.send(events(0, 10));
         assertEquals(numbers(0, 4), s.items());
         assertEquals(1, upstream.cancels.get());
@@ -242,7 +239,7 @@ class DecodingPublisherTest {
         AtomicReference<java.util.concurrent.Flow.Subscriber<? super List<ByteBuffer>>> late =
                 new AtomicReference<>();
         TestSubscriber<String> s = new TestSubscriber<String>(1).cancelInOnSubscribe();
-        DecodingPublisher.sse(late::set, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(late::set, OPENAI).subscribe(s);
         ManualUpstream upstream = new ManualUpstream();
         upstream.subscribe(late.get()); // the body publisher calls onSubscribe only now
         assertEquals(1, upstream.cancels.get());
@@ -253,7 +250,7 @@ class DecodingPublisherTest {
     void upstreamErrorAfterSomeItemsDeliversTheItemsThenTheError() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         upstream.send(events(0, 3) + "data: partial");
         IOException reset = new IOException("connection reset");
         upstream.error(reset);
@@ -269,7 +266,7 @@ class DecodingPublisherTest {
     void errorWaitsUntilBufferedItemsAreDelivered() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>(1);
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         upstream.send(events(0, 3));
         RuntimeException failure = new IllegalStateException("not an IOException");
         upstream.error(failure);
@@ -284,7 +281,7 @@ class DecodingPublisherTest {
     void streamWithoutEndMarkerFailsWhenOneIsRequired() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         upstream.send(events(0, 2));
         upstream.complete();
         Throwable error = s.awaitError();
@@ -295,20 +292,10 @@ class DecodingPublisherTest {
     }
 
     @Test
-    void streamWithoutEndMarkerCompletesWhenNoneIsRequired() {
+    void streamCutInTheMiddleOfAnEventFailsSayingSo() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
-        DecodingPublisher.sse(upstream, OPENAI, StreamOptions.defaults()).subscribe(s);
-        upstream.send(events(0, 2) + ": trailing comment");
-        upstream.complete();
-        assertEquals(numbers(0, 2), s.awaitCompletion());
-    }
-
-    @Test
-    void streamCutInTheMiddleOfAnEventFailsEvenWithoutEndMarkerRequirement() {
-        ManualUpstream upstream = new ManualUpstream();
-        TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
-        DecodingPublisher.sse(upstream, OPENAI, StreamOptions.defaults()).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         upstream.send(events(0, 2) + "data: {\"half\":");
         upstream.complete();
         Throwable error = s.awaitError();
@@ -323,7 +310,7 @@ class DecodingPublisherTest {
     void framesAfterTheEndMarkerAreIgnored() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         upstream.send("data: a\n\ndata: [DONE]\n\ndata: after\n\ndata: " + "x".repeat(100));
         assertEquals(List.of("a"), s.awaitCompletion());
         assertEquals(1, upstream.cancels.get());
@@ -334,7 +321,7 @@ class DecodingPublisherTest {
         List<byte[]> chunks = List.of("data: a\n\ndata: [DONE]\n\n".getBytes(UTF_8));
         ManualUpstream upstream = new ManualUpstream().scripted(chunks, true);
         TestSubscriber<String> s = new TestSubscriber<>(1);
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         assertEquals(List.of("a"), s.awaitCompletion());
         assertEquals(0, upstream.cancels.get(), "upstream had completed: nothing to cancel");
     }
@@ -351,7 +338,7 @@ class DecodingPublisherTest {
             }
             out.emit(event.data());
         };
-        DecodingPublisher.sse(upstream, mapper, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, mapper).subscribe(s);
         upstream.send("data: 1\n\ndata: bad\n\ndata: 2\n\n");
         assertSame(bad, s.awaitError());
         assertEquals(List.of("1", "emitted before the throw"), s.items());
@@ -370,7 +357,7 @@ class DecodingPublisherTest {
                 default -> out.emit(event.data());
             }
         };
-        DecodingPublisher.sse(upstream, mapper, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, mapper).subscribe(s);
         upstream.send("event: ping\ndata: {}\n\nevent: split\ndata: abc\n\ndata: d\n\n"
                 + "event: message_stop\ndata: {}\n\n");
         assertEquals(List.of("a", "b", "c", "d"), s.awaitCompletion());
@@ -380,8 +367,8 @@ class DecodingPublisherTest {
     void oversizedEventFailsWithStreamFormatException() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED.withMaxFrameSize(100)).subscribe(s);
-        upstream.send("data: ok\n\ndata: " + "x".repeat(200));
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
+        upstream.send("data: ok\n\ndata: " + "x".repeat(DecodingSubscription.MAX_FRAME_BYTES));
         Throwable error = s.awaitError();
         assertInstanceOf(StreamFormatException.class, error);
         assertEquals(List.of("ok"), s.items());
@@ -392,7 +379,7 @@ class DecodingPublisherTest {
     void requestZeroFailsWithIllegalArgumentExceptionAndCancelsUpstream() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>();
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         s.request(0);
         assertInstanceOf(IllegalArgumentException.class, s.awaitError());
         assertEquals(1, upstream.cancels.get());
@@ -401,7 +388,7 @@ class DecodingPublisherTest {
     @Test
     void secondSubscriberIsRejected() {
         ManualUpstream upstream = new ManualUpstream();
-        DecodingPublisher<String> publisher = DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED);
+        DecodingPublisher<String> publisher = DecodingPublisher.sse(upstream, OPENAI);
         TestSubscriber<String> first = new TestSubscriber<>(Long.MAX_VALUE);
         TestSubscriber<String> second = new TestSubscriber<>(Long.MAX_VALUE);
         publisher.subscribe(first);
@@ -416,58 +403,11 @@ class DecodingPublisherTest {
     void upstreamSendingUnrequestedChunksIsAnError() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>();
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED).subscribe(s);
+        DecodingPublisher.sse(upstream, OPENAI).subscribe(s);
         upstream.sendUnrequested("data: a\n\n");
         upstream.sendUnrequested("data: b\n\n");
         assertInstanceOf(IllegalStateException.class, s.awaitError());
         assertEquals(1, upstream.cancels.get());
-    }
-
-    @Test
-    void listenerSeesBytesCommentsAndFramesSeparately() {
-        List<String> log = new CopyOnWriteArrayList<>();
-        StreamListener listener = new StreamListener() {
-            @Override
-            public void onBytes(long byteCount) {
-                log.add("bytes " + byteCount);
-            }
-
-            @Override
-            public void onComment(String text) {
-                log.add("comment " + text);
-            }
-
-            @Override
-            public void onFrame() {
-                log.add("frame");
-            }
-        };
-        ManualUpstream upstream = new ManualUpstream();
-        TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED.withListener(listener)).subscribe(s);
-        upstream.send(": keep-alive\n\n");
-        upstream.send("data: a\n\n: ping\n");
-        upstream.send("data: [DONE]\n\n");
-        assertEquals(List.of("a"), s.awaitCompletion());
-        assertEquals(List.of("bytes 14", "comment keep-alive", "bytes 16", "frame", "comment ping",
-                "bytes 14", "frame"), log);
-    }
-
-    @Test
-    void listenerExceptionFailsTheStream() {
-        ManualUpstream upstream = new ManualUpstream();
-        TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
-        IllegalStateException idle = new IllegalStateException("idle timeout");
-        StreamListener listener = new StreamListener() {
-            @Override
-            public void onComment(String text) {
-                throw idle;
-            }
-        };
-        DecodingPublisher.sse(upstream, OPENAI, END_REQUIRED.withListener(listener)).subscribe(s);
-        upstream.send("data: a\n\n: ping\n\ndata: b\n\n");
-        assertSame(idle, s.awaitError());
-        assertEquals(List.of("a"), s.items());
     }
 
     // ---- NDJSON ----
@@ -485,7 +425,7 @@ class DecodingPublisherTest {
     void ndjsonStreamEndsWithDoneLine() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
-        DecodingPublisher.ndjson(upstream, OLLAMA, END_REQUIRED).subscribe(s);
+        DecodingPublisher.ndjson(upstream, OLLAMA).subscribe(s);
         upstream.send("{\"response\":\"a\",\"done\":false}\r\n\n{\"resp");
         upstream.send("onse\":\"b\",\"done\":false}\n{\"done\":true}\n");
         assertEquals(List.of("{\"response\":\"a\",\"done\":false}",
@@ -496,7 +436,7 @@ class DecodingPublisherTest {
     void ndjsonFinalLineWithoutNewlineIsDeliveredAtCompletion() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
-        DecodingPublisher.ndjson(upstream, OLLAMA, END_REQUIRED).subscribe(s);
+        DecodingPublisher.ndjson(upstream, OLLAMA).subscribe(s);
         upstream.send("{\"done\":false}\n{\"done\":true}");
         s.assertNotTerminated();
         upstream.complete();
@@ -507,7 +447,7 @@ class DecodingPublisherTest {
     void ndjsonWithoutDoneLineIsCutOff() {
         ManualUpstream upstream = new ManualUpstream();
         TestSubscriber<String> s = new TestSubscriber<>(Long.MAX_VALUE);
-        DecodingPublisher.ndjson(upstream, OLLAMA, END_REQUIRED).subscribe(s);
+        DecodingPublisher.ndjson(upstream, OLLAMA).subscribe(s);
         upstream.send("{\"done\":false}\n");
         upstream.complete();
         Throwable error = s.awaitError();
@@ -523,9 +463,13 @@ class DecodingPublisherTest {
         AtomicInteger frames = new AtomicInteger();
         FrameMapper<byte[], String> mapper = (line, out) -> {
             frames.incrementAndGet();
-            out.emit(new String(line, UTF_8));
+            String text = new String(line, UTF_8);
+            out.emit(text);
+            if (text.equals("3")) {
+                out.end();
+            }
         };
-        DecodingPublisher.ndjson(upstream, mapper, StreamOptions.defaults()).subscribe(s);
+        DecodingPublisher.ndjson(upstream, mapper).subscribe(s);
         s.request(1);
         upstream.send("1\n2\n");
         assertEquals(List.of("1"), s.items());

@@ -146,7 +146,7 @@ class ErrorPropagationTest {
             var items = Transport.<String>stream(Transport.sharedClient(), request, "p", null,
                     (headers, bytes) -> DecodingPublisher.sse(bytes, (SseEvent event, FrameMapper.Output<String> out) -> {
                         throw OOM;
-                    }, StreamOptions.defaults()));
+                    }));
             try (BlockingIterator<String> it = BlockingIterator.subscribe(items)) {
                 assertSame(OOM, assertThrows(OutOfMemoryError.class, it::hasNext));
             }

@@ -22,10 +22,7 @@ import dev.parley.AuthenticationException;
 import dev.parley.InvalidRequestException;
 import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
-import dev.parley.NotFoundException;
-import dev.parley.QuotaExceededException;
 import dev.parley.RateLimitException;
-import dev.parley.ServerException;
 import dev.parley.support.Fixtures;
 import dev.parley.support.ReplayServer;
 import dev.parley.support.ReplayServer.Reply;
@@ -59,7 +56,7 @@ class HttpErrorsTest {
     @Test
     void openAi429InsufficientQuota_isQuotaNotRateLimit() {
         LlmException e = replay("openai/error_429_insufficient_quota", 429);
-        assertInstanceOf(QuotaExceededException.class, e);
+        assertEquals(Kind.QUOTA_EXCEEDED, e.kind());
         assertFalse(e.retryable(), "insufficient quota must not be retried");
     }
 
@@ -89,9 +86,9 @@ class HttpErrorsTest {
 
     @Test
     void deepSeek402_isQuota_andOllama404_isNotFound() {
-        assertInstanceOf(QuotaExceededException.class, replay("deepseek/error_402_insufficient_balance", 402));
+        assertEquals(Kind.QUOTA_EXCEEDED, replay("deepseek/error_402_insufficient_balance", 402).kind());
         LlmException e = replay("ollama/error_404_model_not_found", 404);
-        assertInstanceOf(NotFoundException.class, e);
+        assertEquals(Kind.NOT_FOUND, e.kind());
         assertTrue(e.providerMessage().contains("not found"), e.providerMessage());
     }
 
@@ -100,7 +97,7 @@ class HttpErrorsTest {
         byte[] html = "<html><head><title>502 Bad Gateway</title></head><body><h1>nginx</h1></body></html>"
                 .getBytes(StandardCharsets.UTF_8);
         LlmException e = HttpErrors.fromResponse("openai", 502, headers(Map.of("content-type", "text/html")), html, null);
-        assertInstanceOf(ServerException.class, e);
+        assertEquals(Kind.SERVER_ERROR, e.kind());
         assertTrue(e.retryable());
         assertEquals("the response was not JSON (text/html, " + html.length + " bytes): 502 Bad Gateway", e.providerMessage());
     }

@@ -16,6 +16,7 @@ import dev.parley.EmbeddingResponse;
 import dev.parley.ModelInfo;
 import dev.parley.Usage;
 import dev.parley.spi.Capability;
+import dev.parley.spi.CallScope;
 import dev.parley.spi.Provider;
 
 /** A scripted provider that counts calls, records their order and the most in flight at once. Thread-safe. */
@@ -71,5 +72,32 @@ final class FakeProvider implements Provider {
     public List<ModelInfo> models() {
         modelsCalls.incrementAndGet();
         return List.of();
+    }
+
+    /** The scope of the last call, as the layer above passed it. */
+    public volatile CallScope lastScope;
+
+    @Override
+    public ChatResponse chat(ChatRequest request, CallScope scope) {
+        lastScope = scope;
+        return chat(request);
+    }
+
+    @Override
+    public ChatStream stream(ChatRequest request, CallScope scope) {
+        lastScope = scope;
+        return stream(request);
+    }
+
+    @Override
+    public EmbeddingResponse embed(EmbeddingRequest request, CallScope scope) {
+        lastScope = scope;
+        return embed(request);
+    }
+
+    @Override
+    public List<ModelInfo> models(CallScope scope) {
+        lastScope = scope;
+        return models();
     }
 }

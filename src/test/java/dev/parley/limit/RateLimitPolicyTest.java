@@ -27,7 +27,7 @@ import dev.parley.Message;
 import dev.parley.RateLimitException;
 import dev.parley.ToolCall;
 import dev.parley.Usage;
-import dev.parley.internal.CallContext;
+import dev.parley.spi.CallScope;
 import dev.parley.spi.Provider;
 
 class RateLimitPolicyTest {
@@ -45,8 +45,8 @@ class RateLimitPolicyTest {
         return ChatRequest.of("m", text);
     }
 
-    private CallContext deadlineIn(Duration d) {
-        return CallContext.of(clock, d, true);
+    private CallScope deadlineIn(Duration d) {
+        return CallScope.of(clock, d, true);
     }
 
     @Test
@@ -91,7 +91,7 @@ class RateLimitPolicyTest {
         Provider p = policy.decorate(fake);
         Lane lane = policy.limiter().lane("fake", "m");
         ChatRequest r = ChatRequest.newBuilder().model("m").addMessage(Message.user("x".repeat(40))).maxTokens(100).build();
-        assertEquals(110, RateLimitedProvider.estimate(r));
+        assertEquals(110, Limiting.estimate(r));
 
         fake.onChat = req -> ChatResponse.newBuilder().provider("fake").usage(Usage.of(10, 20)).build();
         p.chat(r);
@@ -138,8 +138,8 @@ class RateLimitPolicyTest {
                 .addMessage(Message.assistant("", List.of(new ToolCall("id", "fn", "{}"))))
                 .build();
         // 5 + 2 + 2 = 9 chars -> 3 tokens, one image, default answer
-        assertEquals(3 + RateLimitPolicy.IMAGE_TOKENS + RateLimitPolicy.DEFAULT_OUTPUT_TOKENS, RateLimitedProvider.estimate(r));
-        assertEquals(2, RateLimitedProvider.estimate(EmbeddingRequest.of("e", List.of("abc", "defgh"))));
+        assertEquals(3 + RateLimitPolicy.IMAGE_TOKENS + RateLimitPolicy.DEFAULT_OUTPUT_TOKENS, Limiting.estimate(r));
+        assertEquals(2, Limiting.estimate(EmbeddingRequest.of("e", List.of("abc", "defgh"))));
     }
 
     @Test
@@ -149,7 +149,7 @@ class RateLimitPolicyTest {
         p.chat(ask("first"));
         Instant before = clock.instant();
         LlmException e = assertThrows(LlmException.class,
-                () -> deadlineIn(Duration.ofSeconds(10)).call(() -> p.chat(ask("second"))));
+                () -> p.chat(ask("second"), deadlineIn(Duration.ofSeconds(10))));
         assertInstanceOf(RateLimitException.class, e);
         assertEquals(LlmException.Kind.RATE_LIMITED, e.kind());
         assertFalse(e.retryable());
@@ -167,7 +167,7 @@ class RateLimitPolicyTest {
         Provider p = policy.decorate(fake);
         p.chat(ask("first"));
         Instant before = clock.instant();
-        deadlineIn(Duration.ofMinutes(2)).call(() -> p.chat(ask("second")));
+        p.chat(ask("second"), deadlineIn(Duration.ofMinutes(2)));
         assertEquals(before.plus(MINUTE), clock.instant());
         RateLimitStats s = policy.stats();
         assertEquals(2, s.grantedCount());
@@ -183,7 +183,7 @@ class RateLimitPolicyTest {
         fake.onChat = r -> {
             if (r.messages().get(0).text().equals("outer")) {
                 LlmException e = assertThrows(RateLimitException.class,
-                        () -> deadlineIn(Duration.ofSeconds(5)).call(() -> p.chat(ask("inner"))));
+                        () -> p.chat(ask("inner"), deadlineIn(Duration.ofSeconds(5))));
                 assertTrue(e.getMessage().contains("all 1 concurrent call slots were still busy when the deadline passed"),
                         e.getMessage());
             }
@@ -199,8 +199,8 @@ class RateLimitPolicyTest {
     void deadline_alreadyPassed_failsAtOnceWhenItWouldWait() {
         Provider p = limits().requestsPerWindow(1, MINUTE).build().decorate(fake);
         p.chat(ask("first"));
-        CallContext past = new CallContext(clock.instant().minusSeconds(1), true);
-        assertThrows(RateLimitException.class, () -> past.call(() -> p.chat(ask("second"))));
+        CallScope past = CallScope.of(clock.instant().minusSeconds(1), true);
+        assertThrows(RateLimitException.class, () -> p.chat(ask("second"), past));
     }
 
     @Test
@@ -215,7 +215,7 @@ class RateLimitPolicyTest {
         assertThrows(RateLimitException.class, () -> p.chat(ask("a")));
         fake.onChat = r -> ChatResponse.newBuilder().provider("fake").build();
         LlmException e = assertThrows(RateLimitException.class,
-                () -> deadlineIn(Duration.ofSeconds(5)).call(() -> p.chat(ask("b"))));
+                () -> p.chat(ask("b"), deadlineIn(Duration.ofSeconds(5))));
         assertTrue(e.getMessage().contains("the pause the provider asked for"), e.getMessage());
         Instant before = clock.instant();
         p.chat(ask("c"));
@@ -248,7 +248,7 @@ class RateLimitPolicyTest {
         p.chat(ask("a"));
         p.chat(ask("b"));
         assertEquals(start, clock.instant(), "the two the provider has left go at once");
-        assertThrows(RateLimitException.class, () -> deadlineIn(Duration.ofSeconds(10)).call(() -> p.chat(ask("c"))));
+        assertThrows(RateLimitException.class, () -> p.chat(ask("c"), deadlineIn(Duration.ofSeconds(10))));
         p.chat(ask("d"));
         assertEquals(start.plusSeconds(30), clock.instant(), "the rest waits for the provider's reset");
         for (int i = 0; i < 96; i++) {
@@ -318,7 +318,7 @@ class RateLimitPolicyTest {
         p.embed(EmbeddingRequest.of("m", List.of("x".repeat(80))));
         assertEquals(93, policy.limiter().lane("fake", "m").tokensAvailable());
         assertThrows(RateLimitException.class,
-                () -> deadlineIn(Duration.ofSeconds(1)).call(() -> p.embed(EmbeddingRequest.of("m", List.of("y")))));
+                () -> p.embed(EmbeddingRequest.of("m", List.of("y")), deadlineIn(Duration.ofSeconds(1))));
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.parley.limit;
 
 import dev.parley.support.ScriptedPublisher;
-import dev.parley.support.RecordingSubscriber;
+import dev.parley.support.TestSubscriber;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,7 +30,7 @@ import dev.parley.FinishReason;
 import dev.parley.LlmException;
 import dev.parley.RateLimitException;
 import dev.parley.Usage;
-import dev.parley.internal.CallContext;
+import dev.parley.spi.CallScope;
 import dev.parley.spi.Provider;
 
 class RateLimitStreamTest {
@@ -63,15 +63,15 @@ class RateLimitStreamTest {
         script(CHUNKS, null);
         ChatStream stream = provider.stream(REQUEST);
         assertEquals(0, inFlight(), "nothing is taken before the stream is subscribed to");
-        RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
         stream.subscribe(sub);
         sub.request(1);
         assertEquals(1, inFlight());
-        assertThrows(RateLimitException.class, () -> new CallContext(java.time.Instant.now().plusMillis(50), true)
-                .call(() -> provider.chat(ChatRequest.of("m", "meanwhile"))));
+        assertThrows(RateLimitException.class, () -> provider.chat(ChatRequest.of("m", "meanwhile"),
+                CallScope.of(java.time.Instant.now().plusMillis(50), true)));
         sub.request(10);
         sub.awaitTerminal();
-        assertTrue(sub.completed);
+        assertTrue(sub.isCompleted());
         assertEquals(0, inFlight(), "released when the stream completed");
         assertEquals(10_000 - 12, policy.limiter().lane("fake", "m").tokensAvailable(), "settled with the stream's usage");
     }
@@ -87,7 +87,7 @@ class RateLimitStreamTest {
     @Test
     void stream_releasesItsSlotWhenCancelled_andTheCancelReachesTheProvider() {
         script(CHUNKS, null);
-        RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
         provider.stream(REQUEST).subscribe(sub);
         sub.request(1);
         assertEquals(1, inFlight());
@@ -102,13 +102,13 @@ class RateLimitStreamTest {
     @Test
     void stream_keepsBackpressure_demandAskedBeforeTheGrantIsHandedOn() {
         script(CHUNKS, null);
-        RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+        TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
         provider.stream(REQUEST).subscribe(sub);
         sub.request(1);
-        assertEquals(1, sub.itemsSoFar().size());
+        assertEquals(1, sub.items().size());
         assertEquals(1, publishers.get(0).requested.get());
         sub.request(1);
-        assertEquals(2, sub.itemsSoFar().size());
+        assertEquals(2, sub.items().size());
         assertEquals(2, publishers.get(0).requested.get());
     }
 
@@ -116,15 +116,15 @@ class RateLimitStreamTest {
     void stream_thatMustWait_waitsOffTheSubscribingThreadThenFlows() throws Exception {
         script(CHUNKS, null);
         try (SlotHolder holder = new SlotHolder()) {
-            RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+            TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
             provider.stream(REQUEST).subscribe(sub); // returns at once
             sub.request(Long.MAX_VALUE);
             assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
             assertEquals(0, publishers.get(0).subscriptions.get());
             holder.release();
             sub.awaitTerminal();
-            assertTrue(sub.completed);
-            assertEquals(3, sub.items.size());
+            assertTrue(sub.isCompleted());
+            assertEquals(3, sub.items().size());
         }
         assertEquals(0, inFlight());
     }
@@ -133,14 +133,14 @@ class RateLimitStreamTest {
     void stream_cancelledWhileWaiting_leavesTheLineAndNeverSubscribes() throws Exception {
         script(CHUNKS, null);
         try (SlotHolder holder = new SlotHolder()) {
-            RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
+            TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
             provider.stream(REQUEST).subscribe(sub);
             assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
             sub.cancel();
             assertTrue(policy.limiter().awaitNoWaitingCallers(Duration.ofSeconds(10)), "the waiting thread left the line");
             holder.release();
-            assertNull(sub.error, "a cancelled subscriber hears nothing more");
-            assertFalse(sub.completed);
+            assertNull(sub.error(), "a cancelled subscriber hears nothing more");
+            assertFalse(sub.isCompleted());
         }
         assertEquals(0, publishers.get(0).subscriptions.get());
         assertEquals(0, inFlight());
@@ -150,8 +150,8 @@ class RateLimitStreamTest {
     void stream_whoseDeadlinePassesWhileWaiting_failsWithARateLimitException() throws Exception {
         script(CHUNKS, null);
         try (SlotHolder holder = new SlotHolder()) {
-            ChatStream stream = CallContext.of(java.time.Clock.systemUTC(), Duration.ofMillis(50), true)
-                    .call(() -> provider.stream(REQUEST));
+            ChatStream stream = provider.stream(REQUEST,
+                    CallScope.of(java.time.Clock.systemUTC(), Duration.ofMillis(50), true));
             LlmException e = assertThrows(LlmException.class, stream::collect);
             assertInstanceOf(RateLimitException.class, e);
             holder.release();
@@ -161,27 +161,24 @@ class RateLimitStreamTest {
     }
 
     @Test
-    void stream_subscribesToTheProviderInTheCallContextOfTheCall() throws Exception {
-        java.util.concurrent.atomic.AtomicReference<CallContext> seen = new java.util.concurrent.atomic.AtomicReference<>();
-        fake.onStream = r -> ChatStream.of("fake", subscriber -> {
-            seen.set(CallContext.current());
-            new ScriptedPublisher(CHUNKS, null).subscribe(subscriber);
-        });
-        CallContext ctx = new CallContext(java.time.Instant.now().plusSeconds(60), false);
-        ChatStream fast = ctx.call(() -> provider.stream(REQUEST));
-        fast.collect(); // subscribed outside the context, granted at once
-        assertSame(ctx, seen.get());
+    void stream_passesTheCallScopeToTheProvider() throws Exception {
+        script(CHUNKS, null);
+        CallScope ctx = CallScope.of(java.time.Instant.now().plusSeconds(60), false);
+        ChatStream fast = provider.stream(REQUEST, ctx);
+        fast.collect(); // granted at once
+        assertSame(ctx, fake.lastScope);
 
-        seen.set(null);
+        fake.lastScope = null;
         try (SlotHolder holder = new SlotHolder()) {
-            RecordingSubscriber<ChatChunk> sub = new RecordingSubscriber<>();
-            ctx.call(() -> provider.stream(REQUEST)).subscribe(sub); // waits on another thread
+            TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
+            provider.stream(REQUEST, ctx).subscribe(sub); // waits on another thread
             sub.request(Long.MAX_VALUE);
             assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
             holder.release();
             sub.awaitTerminal();
+            assertTrue(sub.isCompleted());
         }
-        assertSame(ctx, seen.get());
+        assertSame(ctx, fake.lastScope);
     }
 
     /** A chat that holds the only concurrency slot from its construction until {@link #release()}. */

@@ -31,9 +31,8 @@ import dev.parley.LlmException.Kind;
 import dev.parley.LlmTimeoutException;
 import dev.parley.ModelInfo;
 import dev.parley.RateLimitException;
-import dev.parley.UnavailableException;
 import dev.parley.http.HttpErrors;
-import dev.parley.internal.CallContext;
+import dev.parley.spi.CallScope;
 import dev.parley.retry.testing.ManualTime;
 import dev.parley.retry.testing.ScriptedProvider;
 import dev.parley.spi.Provider;
@@ -124,7 +123,8 @@ class RetryPolicyTest {
         ScriptedProvider delegate = new ScriptedProvider("openai").thenFail(http(503)).thenFail(http(503)).thenFail(last);
         RetryPolicy retry = policy().maxAttempts(3).build();
 
-        UnavailableException thrown = assertThrows(UnavailableException.class, () -> retry.decorate(delegate).chat(REQUEST));
+        LlmException thrown = assertThrows(LlmException.class, () -> retry.decorate(delegate).chat(REQUEST));
+        assertEquals(Kind.UNAVAILABLE, thrown.kind());
 
         assertEquals("openai: provider unavailable or overloaded (HTTP 503, server_error): try later "
                 + "(gave up after 3 attempts) [request id req_1]", thrown.getMessage());
@@ -175,9 +175,9 @@ class RetryPolicyTest {
     void chat_nextWaitWouldPassDeadline_givesUpWithoutWaiting() {
         ScriptedProvider delegate = new ScriptedProvider("openai").thenFail(http(500));
         RetryPolicy retry = policy().maxAttempts(10).baseDelay(Duration.ofMillis(500)).build();
-        CallContext ctx = CallContext.of(time, Duration.ofMillis(1200), true);
+        CallScope ctx = CallScope.of(time, Duration.ofMillis(1200), true);
 
-        LlmException e = assertThrows(LlmException.class, () -> ctx.call(() -> retry.decorate(delegate).chat(REQUEST)));
+        LlmException e = assertThrows(LlmException.class, () -> retry.decorate(delegate).chat(REQUEST, ctx));
 
         // 500 ms fits (ends at 500), 1 s would end at 1500 > 1200.
         assertEquals(List.of(Duration.ofMillis(500)), time.sleeps());
@@ -191,10 +191,10 @@ class RetryPolicyTest {
     void chat_retryAfterBeyondDeadline_givesUp() {
         ScriptedProvider delegate = new ScriptedProvider("openai")
                 .thenFail(http(429, Map.of("retry-after", List.of("20")))).thenAnswer("never");
-        CallContext ctx = CallContext.of(time, Duration.ofSeconds(10), true);
+        CallScope ctx = CallScope.of(time, Duration.ofSeconds(10), true);
 
         RateLimitException e = assertThrows(RateLimitException.class,
-                () -> ctx.call(() -> policy().build().decorate(delegate).chat(REQUEST)));
+                () -> policy().build().decorate(delegate).chat(REQUEST, ctx));
 
         assertTrue(e.getMessage().contains("the next retry would pass the deadline"), e.getMessage());
         assertEquals(1, delegate.chatCalls.get());

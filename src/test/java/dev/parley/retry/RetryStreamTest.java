@@ -15,9 +15,7 @@ import dev.parley.ChatChunk;
 import dev.parley.ChatRequest;
 import dev.parley.ChatStream;
 import dev.parley.LlmException;
-import dev.parley.ServerException;
-import dev.parley.UnavailableException;
-import dev.parley.internal.CallContext;
+import dev.parley.spi.CallScope;
 import dev.parley.retry.testing.ManualPublisher;
 import dev.parley.retry.testing.ManualTime;
 import dev.parley.retry.testing.ScriptedProvider;
@@ -87,7 +85,8 @@ class RetryStreamTest {
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
         retry.decorate(delegate).stream(REQUEST).subscribe(sub);
 
-        ServerException e = assertInstanceOf(ServerException.class, sub.awaitError());
+        LlmException e = assertInstanceOf(LlmException.class, sub.awaitError());
+        assertEquals(LlmException.Kind.SERVER_ERROR, e.kind());
 
         assertTrue(e.getMessage().contains("(gave up after 2 attempts)"), e.getMessage());
         assertEquals(new RetryPolicy.Stats(2, 1, 1), retry.stats());
@@ -151,27 +150,28 @@ class RetryStreamTest {
     void stream_retryWouldPassDeadline_givesUp() {
         ScriptedProvider delegate = new ScriptedProvider("openai")
                 .thenStreamFail(RetryPolicyTest.http(503)).thenStreamTexts("never");
-        CallContext ctx = CallContext.of(time, Duration.ofMillis(100), true);
-        ChatStream stream = ctx.call(() -> policy().build().decorate(delegate).stream(REQUEST));
+        CallScope ctx = CallScope.of(time, Duration.ofMillis(100), true);
+        ChatStream stream = policy().build().decorate(delegate).stream(REQUEST, ctx);
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
         stream.subscribe(sub);
 
-        UnavailableException e = assertInstanceOf(UnavailableException.class, sub.awaitError());
+        LlmException e = assertInstanceOf(LlmException.class, sub.awaitError());
+        assertEquals(LlmException.Kind.UNAVAILABLE, e.kind());
         assertTrue(e.getMessage().contains("the next retry would pass the deadline"), e.getMessage());
     }
 
     @Test
-    void stream_retriedAttempt_runsInTheCallersContext() {
-        CallContext ctx = CallContext.of(time, Duration.ofMinutes(5), false);
+    void stream_retriedAttempt_getsTheCallsScope() {
+        CallScope ctx = CallScope.of(time, Duration.ofMinutes(5), false);
         ScriptedProvider delegate = new ScriptedProvider("openai")
                 .thenStreamFail(RetryPolicyTest.http(503))
-                .thenStream(r -> {
-                    assertEquals(ctx, CallContext.current());
-                    return ChatStream.ofChunks("openai", List.of(ChatChunk.ofText("ok")));
-                });
-        ChatStream stream = ctx.call(() -> policy().build().decorate(delegate).stream(REQUEST));
+                .thenStream(r -> ChatStream.ofChunks("openai", List.of(ChatChunk.ofText("ok"))));
+        ChatStream stream = policy().build().decorate(delegate).stream(REQUEST, ctx);
+        delegate.lastScope = null;
 
         assertEquals("ok", stream.collect().text());
+        assertEquals(2, delegate.streamCalls.get());
+        assertSame(ctx, delegate.lastScope, "the retry's stream was made in the call's scope");
     }
 
     @Test

@@ -25,7 +25,7 @@ import dev.parley.ChatStream;
 import dev.parley.LlmException;
 import dev.parley.LlmTimeoutException;
 import dev.parley.ModelInfo;
-import dev.parley.internal.CallContext;
+import dev.parley.spi.CallScope;
 import dev.parley.internal.InterruptibleCalls;
 import dev.parley.spi.Capability;
 import dev.parley.spi.Provider;
@@ -40,6 +40,9 @@ class TimeoutInlineTest {
     private static final ChatRequest REQUEST = ChatRequest.of("gpt-test", "hi");
 
     /** A provider whose chat runs {@code body}, and which says whether it ends on interrupt. */
+    /** The scope the last {@link Fake} call was given. */
+    static final AtomicReference<CallScope> LAST_SCOPE = new AtomicReference<>();
+
     record Fake(boolean interruptible, Function<ChatRequest, ChatResponse> body) implements Provider, InterruptibleCalls {
         @Override
         public boolean callsEndOnInterrupt() {
@@ -59,6 +62,12 @@ class TimeoutInlineTest {
         @Override
         public ChatResponse chat(ChatRequest request) {
             return body.apply(request);
+        }
+
+        @Override
+        public ChatResponse chat(ChatRequest request, CallScope scope) {
+            LAST_SCOPE.set(scope);
+            return chat(request);
         }
 
         @Override
@@ -107,7 +116,7 @@ class TimeoutInlineTest {
         }));
         p.chat(REQUEST);
         assertNotSame(Thread.currentThread(), ran.get());
-        assertEquals(TimeoutProvider.CALL_THREAD_NAME, ran.get().getName());
+        assertEquals(Timing.CALL_THREAD_NAME, ran.get().getName());
     }
 
     @Test
@@ -133,13 +142,13 @@ class TimeoutInlineTest {
         TimeoutPolicyTest.BlockingCall call = new TimeoutPolicyTest.BlockingCall();
         TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().attemptTimeout(Duration.ofSeconds(30)).build();
         Provider p = timeouts.decorate(new Fake(true, call));
-        CallContext ctx = CallContext.of(Clock.systemUTC(), Duration.ofMillis(150), true);
+        CallScope ctx = CallScope.of(Clock.systemUTC(), Duration.ofMillis(150), true);
 
-        LlmTimeoutException e = assertThrows(LlmTimeoutException.class, () -> ctx.call(() -> p.chat(REQUEST)));
+        LlmTimeoutException e = assertThrows(LlmTimeoutException.class, () -> p.chat(REQUEST, ctx));
 
         assertTrue(e.getMessage().contains("the overall deadline of the call passed after"), e.getMessage());
         assertFalse(e.retryable());
-        assertEquals(ctx, call.context.get(), "the call runs in the caller's context");
+        assertSame(ctx, LAST_SCOPE.get(), "the call got the caller's scope");
         assertFalse(Thread.interrupted());
         assertEquals(new TimeoutPolicy.Stats(0, 0, 0, 1), timeouts.stats());
     }

@@ -22,7 +22,7 @@ import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.LlmException;
 import dev.parley.LlmTimeoutException;
-import dev.parley.internal.CallContext;
+import dev.parley.spi.CallScope;
 import dev.parley.retry.testing.ManualTime;
 import dev.parley.retry.testing.ScriptedProvider;
 import dev.parley.spi.Provider;
@@ -42,7 +42,6 @@ class TimeoutPolicyTest {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch interrupted = new CountDownLatch(1);
         final CountDownLatch exited = new CountDownLatch(1);
-        final AtomicReference<CallContext> context = new AtomicReference<>();
         final AtomicReference<Thread> thread = new AtomicReference<>();
 
         @Override
@@ -52,7 +51,6 @@ class TimeoutPolicyTest {
 
         ChatResponse run(ChatRequest request) {
             thread.set(Thread.currentThread());
-            context.set(CallContext.current());
             entered.countDown();
             try {
                 new CountDownLatch(1).await();
@@ -131,9 +129,9 @@ class TimeoutPolicyTest {
         BlockingCall call = new BlockingCall();
         ScriptedProvider delegate = new ScriptedProvider("openai").thenChat(call::run);
         TimeoutPolicy timeouts = policy().attemptTimeout(Duration.ofSeconds(10)).build();
-        CallContext ctx = CallContext.of(time, Duration.ofSeconds(2), true);
+        CallScope ctx = CallScope.of(time, Duration.ofSeconds(2), true);
 
-        CompletableFuture<ChatResponse> result = async(() -> ctx.call(() -> timeouts.decorate(delegate).chat(REQUEST)));
+        CompletableFuture<ChatResponse> result = async(() -> timeouts.decorate(delegate).chat(REQUEST, ctx));
         await(call.entered, "the call");
         time.awaitSleepers(1);
         assertEquals(List.of(Duration.ofSeconds(2)), time.sleeps());
@@ -143,17 +141,17 @@ class TimeoutPolicyTest {
         assertTrue(e.getMessage().contains("the overall deadline of the call passed after 2 s"), e.getMessage());
         assertFalse(e.retryable());
         await(call.interrupted, "the delegate to be interrupted");
-        assertEquals(ctx, call.context.get(), "the call thread runs in the caller's context");
+        assertSame(ctx, delegate.lastScope, "the call thread got the caller's scope");
         assertEquals(new TimeoutPolicy.Stats(0, 0, 0, 1), timeouts.stats());
     }
 
     @Test
     void chat_deadlineAlreadyPassed_failsWithoutCallingDelegate() {
         ScriptedProvider delegate = new ScriptedProvider("openai").thenAnswer("never");
-        CallContext ctx = CallContext.of(time, Duration.ZERO, true);
+        CallScope ctx = CallScope.of(time, Duration.ZERO, true);
 
         LlmTimeoutException e = assertThrows(LlmTimeoutException.class,
-                () -> ctx.call(() -> policy().build().decorate(delegate).chat(REQUEST)));
+                () -> policy().build().decorate(delegate).chat(REQUEST, ctx));
 
         assertTrue(e.getMessage().contains("the overall deadline of the call passed before it started"), e.getMessage());
         assertEquals(0, delegate.chatCalls.get());

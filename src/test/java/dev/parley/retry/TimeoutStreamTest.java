@@ -15,7 +15,7 @@ import dev.parley.ChatChunk;
 import dev.parley.ChatRequest;
 import dev.parley.ChatStream;
 import dev.parley.LlmTimeoutException;
-import dev.parley.internal.CallContext;
+import dev.parley.spi.CallScope;
 import dev.parley.retry.testing.ManualPublisher;
 import dev.parley.retry.testing.ManualTime;
 import dev.parley.retry.testing.ScriptedProvider;
@@ -157,8 +157,8 @@ class TimeoutStreamTest {
     @Test
     void stream_overallDeadlineBeforeFirstChunkTimeout_failsAtTheDeadline() {
         TimeoutPolicy timeouts = policy();
-        CallContext ctx = CallContext.of(time, Duration.ofSeconds(5), true);
-        ChatStream stream = ctx.call(() -> timeouts.decorate(delegate).stream(REQUEST));
+        CallScope ctx = CallScope.of(time, Duration.ofSeconds(5), true);
+        ChatStream stream = timeouts.decorate(delegate).stream(REQUEST, ctx);
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
         stream.subscribe(sub);
         time.awaitSleepers(1);

@@ -19,7 +19,6 @@ import dev.parley.ChatChunk;
 import dev.parley.ChatRequest;
 import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
-import dev.parley.UnavailableException;
 import dev.parley.retry.testing.ManualPublisher;
 import dev.parley.retry.testing.ManualTime;
 import dev.parley.retry.testing.ScriptedProvider;
@@ -98,15 +97,16 @@ class CircuitBreakerTest {
         callIgnoringErrors(p, 3);
         time.advance(Duration.ofSeconds(10));
 
-        UnavailableException e = assertThrows(UnavailableException.class, () -> p.chat(REQUEST));
+        LlmException e = assertThrows(LlmException.class, () -> p.chat(REQUEST));
+        assertEquals(Kind.UNAVAILABLE, e.kind());
 
         assertEquals("openai: circuit open until 2025-01-01T00:00:30Z after 3 failure(s) in a row; the call was not sent",
                 e.getMessage());
         assertEquals("openai", e.provider());
         assertEquals(Duration.ofSeconds(20), e.retryAfter());
         assertEquals(3, delegate.chatCalls.get());
-        assertThrows(UnavailableException.class, () -> p.embed(dev.parley.EmbeddingRequest.of("e", List.of("x"))));
-        assertThrows(UnavailableException.class, p::models);
+        assertEquals(Kind.UNAVAILABLE, assertThrows(LlmException.class, () -> p.embed(dev.parley.EmbeddingRequest.of("e", List.of("x")))).kind());
+        assertEquals(Kind.UNAVAILABLE, assertThrows(LlmException.class, p::models).kind());
         assertEquals(3, cb.stats().rejected());
     }
 
@@ -138,7 +138,8 @@ class CircuitBreakerTest {
         assertThrows(LlmException.class, () -> p.chat(REQUEST)); // the probe fails
 
         assertEquals(CircuitBreaker.State.OPEN, cb.state());
-        UnavailableException e = assertThrows(UnavailableException.class, () -> p.chat(REQUEST));
+        LlmException e = assertThrows(LlmException.class, () -> p.chat(REQUEST));
+        assertEquals(Kind.UNAVAILABLE, e.kind());
         assertTrue(e.getMessage().contains("until 2025-01-01T00:01:00Z"), e.getMessage());
         assertEquals(4, delegate.chatCalls.get());
         CircuitBreaker.Stats stats = cb.stats();
@@ -202,7 +203,10 @@ class CircuitBreakerTest {
                     start.await();
                     p.chat(REQUEST);
                     answered.incrementAndGet();
-                } catch (UnavailableException e) {
+                } catch (LlmException e) {
+                    if (e.kind() != Kind.UNAVAILABLE) {
+                        throw e;
+                    }
                     rejected.incrementAndGet();
                     settled.countDown();
                 } catch (InterruptedException e) {
@@ -242,7 +246,7 @@ class CircuitBreakerTest {
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
         p.stream(REQUEST).subscribe(sub);
 
-        assertInstanceOf(UnavailableException.class, sub.awaitError());
+        assertEquals(Kind.UNAVAILABLE, assertInstanceOf(LlmException.class, sub.awaitError()).kind());
         assertEquals(0, upstream.subscribes.get());
     }
 

@@ -19,7 +19,7 @@ import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
-import dev.parley.internal.CallContext;
+import dev.parley.spi.CallScope;
 import dev.parley.retry.testing.ManualPublisher;
 import dev.parley.retry.testing.ManualTime;
 import dev.parley.retry.testing.ScriptedProvider;
@@ -144,9 +144,9 @@ class FallbackPolicyTest {
         });
         ScriptedProvider anthropic = new ScriptedProvider("anthropic").thenAnswer("never");
         Provider p = FallbackPolicy.newBuilder().fallback(anthropic).clock(time).build().decorate(openai);
-        CallContext ctx = CallContext.of(time, Duration.ofSeconds(5), true);
+        CallScope ctx = CallScope.of(time, Duration.ofSeconds(5), true);
 
-        assertThrows(LlmException.class, () -> ctx.call(() -> p.chat(REQUEST)));
+        assertThrows(LlmException.class, () -> p.chat(REQUEST, ctx));
         assertEquals(0, anthropic.chatCalls.get());
     }
 

@@ -25,13 +25,13 @@ import dev.parley.ModelInfo;
 import dev.parley.http.DecodingPublisher;
 import dev.parley.http.HttpErrors;
 import dev.parley.http.ResponseLimits;
-import dev.parley.http.StreamOptions;
 import dev.parley.http.Transport;
 import dev.parley.json.Json;
 import dev.parley.json.JsonException;
 import dev.parley.json.JsonObject;
 import dev.parley.spi.Capability;
 import dev.parley.internal.InterruptibleCalls;
+import dev.parley.internal.RequestChecks;
 import dev.parley.spi.Provider;
 
 /**
@@ -109,9 +109,9 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
         HttpRequest http = post(body(request, true));
         return ChatStream.of(name, Transport.stream(client, http, name, key, (headers, body) -> {
             FinalEventFlush flushed = new FinalEventFlush(body);
-            MessagesStreamMapper mapper = new MessagesStreamMapper(name, HttpErrors.requestId(headers), key,
+            MessagesStreamMapper mapper = new MessagesStreamMapper(name, headers, key,
                     flushed::ended);
-            return DecodingPublisher.sse(flushed, mapper, StreamOptions.defaults().withRequireEndMarker(true));
+            return DecodingPublisher.sse(flushed, mapper);
         }));
     }
 
@@ -171,10 +171,7 @@ final class AnthropicProvider implements Provider, InterruptibleCalls {
     }
 
     private JsonObject body(ChatRequest request, boolean stream) {
-        if (request.model() == null) {
-            throw LlmException.newBuilder(LlmException.Kind.CONFIGURATION).provider(name)
-                    .message("no model: set one on the request or a default model").build();
-        }
+        RequestChecks.requireModel(name, request.model());
         return MessagesEncoder.encode(name, request, defaultMaxTokens, stream);
     }
 

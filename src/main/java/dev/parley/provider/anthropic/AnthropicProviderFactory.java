@@ -5,8 +5,10 @@ import java.util.function.UnaryOperator;
 
 import dev.parley.ApiKey;
 import dev.parley.LlmException;
+import dev.parley.provider.BuiltInProviders;
 import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
+import dev.parley.spi.ProviderEnvironment;
 import dev.parley.spi.ProviderFactory;
 
 /**
@@ -99,6 +101,28 @@ public final class AnthropicProviderFactory implements ProviderFactory {
                 config.options().get("beta"),
                 maxTokens,
                 dev.parley.http.ResponseLimits.of(config, name));
+    }
+
+    /**
+     * Reads {@code ANTHROPIC_API_KEY} (required; or {@code ANTHROPIC_API_KEY_FILE}),
+     * {@code ANTHROPIC_BASE_URL}, {@code ANTHROPIC_VERSION}, {@code MAX_TOKENS} (as the option
+     * {@code defaultMaxTokens}) and {@code LLM_MAX_RESPONSE_BYTES}.
+     */
+    @Override
+    public void configure(ProviderEnvironment env, ProviderConfig.Builder config) {
+        config.apiKey(BuiltInProviders.requiredKey(env, KEY_VARIABLE, name())).baseUrl(env.url("ANTHROPIC_BASE_URL"));
+        BuiltInProviders.option(env, config, "ANTHROPIC_VERSION", "version");
+        Integer max = env.integer("MAX_TOKENS", 1, 10_000_000);
+        if (max != null) {
+            config.option("defaultMaxTokens", Integer.toString(max));
+        }
+        BuiltInProviders.configureCommon(env, config);
+    }
+
+    /** {@return {@code ANTHROPIC_MODEL}, else {@code claude-sonnet-4-5}} */
+    @Override
+    public String defaultModel(ProviderEnvironment env) {
+        return BuiltInProviders.orDefault(env, "ANTHROPIC_MODEL", "claude-sonnet-4-5");
     }
 
     private static LlmException configuration(String name, String message) {

@@ -1,5 +1,6 @@
 package dev.parley.provider.anthropic;
 
+import java.net.http.HttpHeaders;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,7 @@ final class MessagesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
 
     private final String provider;
     private final String requestId;
+    private final HttpHeaders headers;
     private final ApiKey key;
     private final BooleanSupplier bodyEnded;
     /** Tool-use blocks by content block index: whether any argument text arrived yet. */
@@ -57,14 +59,15 @@ final class MessagesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
      * Creates the mapper of one stream.
      *
      * @param provider  the provider's name
-     * @param requestId the request id from the response headers, or null
+     * @param headers   the response headers
      * @param key       the key to scrub from error messages
      * @param bodyEnded whether the body has ended, so that a last event that fails to parse is
      *                  reported as a cut stream
      */
-    MessagesStreamMapper(String provider, String requestId, ApiKey key, BooleanSupplier bodyEnded) {
+    MessagesStreamMapper(String provider, HttpHeaders headers, ApiKey key, BooleanSupplier bodyEnded) {
         this.provider = provider;
-        this.requestId = requestId;
+        this.requestId = HttpErrors.requestId(headers);
+        this.headers = headers;
         this.key = key;
         this.bodyEnded = bodyEnded;
     }
@@ -161,6 +164,6 @@ final class MessagesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
         return ChatChunk.newBuilder().textDelta(text).reasoningDelta(reasoning).reasoningSignature(signature)
                 .redactedReasoning(redacted).toolCalls(call == null ? null : List.of(call))
                 .finishReason(stopReason == null ? null : FinishReason.fromWire(stopReason)).rawFinishReason(stopReason)
-                .usage(usage).id(id).model(model).requestId(requestId).raw(raw).build();
+                .usage(usage).id(id).model(model).requestId(requestId).headers(headers).provider(provider).raw(raw).build();
     }
 }

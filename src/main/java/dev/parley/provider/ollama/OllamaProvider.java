@@ -19,7 +19,6 @@ import dev.parley.LlmException;
 import dev.parley.ModelInfo;
 import dev.parley.http.DecodingPublisher;
 import dev.parley.http.HttpErrors;
-import dev.parley.http.StreamOptions;
 import dev.parley.http.ResponseLimits;
 import dev.parley.http.Transport;
 import dev.parley.json.Json;
@@ -29,6 +28,7 @@ import dev.parley.json.JsonObject;
 import dev.parley.json.JsonValue;
 import dev.parley.spi.Capability;
 import dev.parley.internal.InterruptibleCalls;
+import dev.parley.internal.RequestChecks;
 import dev.parley.spi.Provider;
 
 /**
@@ -121,13 +121,13 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
         HttpRequest http = post("/api/chat", body, "application/x-ndjson");
         return ChatStream.of(name, Transport.stream(client, http, name, key, (responseHeaders, responseBody) ->
                 DecodingPublisher.ndjson(responseBody,
-                        new OllamaStreamMapper(name, HttpErrors.requestId(responseHeaders), key),
-                        StreamOptions.defaults().withRequireEndMarker(true))));
+                        new OllamaStreamMapper(name, responseHeaders, key))));
     }
 
     @Override
     public EmbeddingResponse embed(EmbeddingRequest request) {
-        JsonObject body = OllamaRequests.embedBody(request, model(request.model()), keepAlive);
+        RequestChecks.requireEmbeddingModel(name, request.model());
+        JsonObject body = OllamaRequests.embedBody(request, request.model(), keepAlive);
         Transport.Response response = Transport.send(client, post("/api/embed", body, "application/json"), name, key,
                 limits.embeddings());
         String requestId = HttpErrors.requestId(response.headers());
@@ -135,7 +135,7 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
         try {
             return new EmbeddingResponse(json.stringOr("model", null), name,
                     OllamaResponses.embeddings(json, request.inputs().size()),
-                    OllamaResponses.usage(json), requestId);
+                    OllamaResponses.usage(json), requestId, response.headers());
         } catch (JsonAccessException | IllegalArgumentException | ArithmeticException e) {
             throw unexpected(response, e, requestId);
         }
@@ -155,10 +155,7 @@ final class OllamaProvider implements Provider, InterruptibleCalls {
     }
 
     private String model(String model) {
-        if (model == null) {
-            throw LlmException.newBuilder(LlmException.Kind.CONFIGURATION).provider(name)
-                    .message("no model: set one on the request or a default model").build();
-        }
+        RequestChecks.requireModel(name, model);
         return model;
     }
 

@@ -6,8 +6,10 @@ import java.util.function.Function;
 
 import dev.parley.http.ResponseLimits;
 import dev.parley.http.Transport;
+import dev.parley.provider.BuiltInProviders;
 import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
+import dev.parley.spi.ProviderEnvironment;
 import dev.parley.spi.ProviderFactory;
 
 /**
@@ -66,5 +68,28 @@ public final class OllamaProviderFactory implements ProviderFactory {
                 config.headers(),
                 config.option("keepAlive").map(OllamaRequests::keepAlive).orElse(null),
                 ResponseLimits.of(config, config.name() != null ? config.name() : name()));
+    }
+
+    /**
+     * Reads {@code OLLAMA_HOST} (as the option {@code host}), {@code OLLAMA_API_KEY} (optional;
+     * or {@code OLLAMA_API_KEY_FILE}) and {@code LLM_MAX_RESPONSE_BYTES}.
+     */
+    @Override
+    public void configure(ProviderEnvironment env, ProviderConfig.Builder config) {
+        config.apiKey(env.secret("OLLAMA_API_KEY"));
+        BuiltInProviders.option(env, config, OllamaHost.ENV, "host");
+        BuiltInProviders.configureCommon(env, config);
+    }
+
+    /** {@return {@code OLLAMA_MODEL}, else {@code llama3.2}} */
+    @Override
+    public String defaultModel(ProviderEnvironment env) {
+        return BuiltInProviders.orDefault(env, "OLLAMA_MODEL", "llama3.2");
+    }
+
+    /** {@return {@code all-minilm}} */
+    @Override
+    public String defaultEmbeddingModel(ProviderEnvironment env) {
+        return "all-minilm";
     }
 }

@@ -1,5 +1,6 @@
 package dev.parley.provider.ollama;
 
+import java.net.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,12 +33,14 @@ final class OllamaStreamMapper implements FrameMapper<byte[], ChatChunk> {
 
     private final String provider;
     private final String requestId;
+    private final HttpHeaders headers;
     private final ApiKey key;
     private int toolCallCount;
 
-    OllamaStreamMapper(String provider, String requestId, ApiKey key) {
+    OllamaStreamMapper(String provider, HttpHeaders headers, ApiKey key) {
         this.provider = provider;
-        this.requestId = requestId;
+        this.requestId = HttpErrors.requestId(headers);
+        this.headers = headers;
         this.key = key;
     }
 
@@ -68,7 +71,7 @@ final class OllamaStreamMapper implements FrameMapper<byte[], ChatChunk> {
         }
         output.emit(ChatChunk.newBuilder().textDelta(message.stringOr("content", ""))
                 .reasoningDelta(message.stringOr("thinking", "")).toolCalls(deltas).finishReason(reason)
-                .rawFinishReason(raw).usage(usage).model(o.stringOr("model", null)).requestId(requestId).raw(o)
+                .rawFinishReason(raw).usage(usage).model(o.stringOr("model", null)).requestId(requestId).headers(headers).provider(provider).raw(o)
                 .build());
         if (done) {
             output.end();

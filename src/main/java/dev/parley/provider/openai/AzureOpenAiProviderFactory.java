@@ -1,7 +1,9 @@
 package dev.parley.provider.openai;
 
+import dev.parley.provider.BuiltInProviders;
 import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
+import dev.parley.spi.ProviderEnvironment;
 import dev.parley.spi.ProviderFactory;
 
 /**
@@ -21,6 +23,9 @@ import dev.parley.spi.ProviderFactory;
  */
 public final class AzureOpenAiProviderFactory implements ProviderFactory {
 
+    /** The {@code api-version} used when {@code AZURE_OPENAI_API_VERSION} is unset. */
+    static final String DEFAULT_API_VERSION = "2024-10-21";
+
     /** Creates the factory; {@link java.util.ServiceLoader} calls this. */
     public AzureOpenAiProviderFactory() {
     }
@@ -34,5 +39,34 @@ public final class AzureOpenAiProviderFactory implements ProviderFactory {
     @Override
     public Provider create(ProviderConfig config) {
         return Factories.create(Dialect.AZURE, config);
+    }
+
+    /**
+     * Reads {@code AZURE_OPENAI_API_KEY} (required; or {@code AZURE_OPENAI_API_KEY_FILE}),
+     * {@code AZURE_OPENAI_BASE_URL} (required), {@code AZURE_OPENAI_API_VERSION} (default
+     * {@code 2024-10-21}) and {@code LLM_MAX_RESPONSE_BYTES}.
+     */
+    @Override
+    public void configure(ProviderEnvironment env, ProviderConfig.Builder config) {
+        config.apiKey(BuiltInProviders.requiredKey(env, "AZURE_OPENAI_API_KEY", name()));
+        if (env.url("AZURE_OPENAI_BASE_URL") == null) {
+            throw ProviderEnvironment.invalid("AZURE_OPENAI_BASE_URL", "set the deployment URL, such as "
+                    + "https://RESOURCE.openai.azure.com/openai/deployments/DEPLOYMENT");
+        }
+        config.baseUrl(env.url("AZURE_OPENAI_BASE_URL"));
+        config.option("apiVersion", BuiltInProviders.orDefault(env, "AZURE_OPENAI_API_VERSION", DEFAULT_API_VERSION));
+        BuiltInProviders.configureCommon(env, config);
+    }
+
+    /** {@return {@code AZURE_OPENAI_MODEL}, or null: the deployment URL names the model} */
+    @Override
+    public String defaultModel(ProviderEnvironment env) {
+        return env.get("AZURE_OPENAI_MODEL");
+    }
+
+    /** {@return {@code text-embedding-3-small}} */
+    @Override
+    public String defaultEmbeddingModel(ProviderEnvironment env) {
+        return "text-embedding-3-small";
     }
 }

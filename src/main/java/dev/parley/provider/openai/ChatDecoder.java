@@ -68,6 +68,11 @@ final class ChatDecoder {
      * nothing (the role-only first chunk, say)}; only the choice with index 0 is read
      */
     static ChatChunk chunk(Dialect dialect, JsonObject event, String requestId) {
+        return chunk(dialect, event, requestId, null, null);
+    }
+
+    /** Like {@link #chunk(Dialect, JsonObject, String)}, with the stream's HTTP response headers and the provider's name. */
+    static ChatChunk chunk(Dialect dialect, JsonObject event, String requestId, HttpHeaders headers, String provider) {
         String text = null;
         String reasoning = null;
         String refusal = null;
@@ -91,7 +96,7 @@ final class ChatDecoder {
         ChatChunk chunk = ChatChunk.newBuilder().textDelta(text).reasoningDelta(reasoning).toolCalls(deltas)
                 .finishReason(FinishReason.fromWire(finish)).rawFinishReason(finish).refusalDelta(refusal).usage(usage)
                 .id(event.optString("id").orElse(null)).model(event.optString("model").orElse(null))
-                .requestId(requestId).raw(event).build();
+                .requestId(requestId).headers(headers).provider(provider).raw(event).build();
         return chunk.isEmpty() ? null : chunk;
     }
 

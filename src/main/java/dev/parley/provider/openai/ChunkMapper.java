@@ -1,5 +1,6 @@
 package dev.parley.provider.openai;
 
+import java.net.http.HttpHeaders;
 import dev.parley.ApiKey;
 import dev.parley.ChatChunk;
 import dev.parley.internal.JsonCursor;
@@ -25,16 +26,18 @@ final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
     private final Dialect dialect;
     private final String provider;
     private final String requestId;
+    private final HttpHeaders headers;
     private final ApiKey key;
     /** Reads the events without a JSON tree when it can. */
     private final ChunkReader reader;
 
-    ChunkMapper(Dialect dialect, String provider, String requestId, ApiKey key) {
+    ChunkMapper(Dialect dialect, String provider, HttpHeaders headers, ApiKey key) {
         this.dialect = dialect;
         this.provider = provider;
-        this.requestId = requestId;
+        this.requestId = HttpErrors.requestId(headers);
+        this.headers = headers;
         this.key = key;
-        this.reader = new ChunkReader(dialect, requestId);
+        this.reader = new ChunkReader(dialect, requestId, headers, provider);
     }
 
     @Override
@@ -72,7 +75,7 @@ final class ChunkMapper implements FrameMapper<SseEvent, ChatChunk> {
         if (isError(event, o)) {
             throw HttpErrors.fromStreamError(provider, o, requestId, key);
         }
-        return ChatDecoder.chunk(dialect, o, requestId);
+        return ChatDecoder.chunk(dialect, o, requestId, headers, provider);
     }
 
     /** {@return whether the event is the end marker {@code [DONE]}, perhaps with spaces around it} */

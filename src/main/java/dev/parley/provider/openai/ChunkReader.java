@@ -1,5 +1,6 @@
 package dev.parley.provider.openai;
 
+import java.net.http.HttpHeaders;
 import java.util.List;
 
 import dev.parley.ChatChunk;
@@ -24,6 +25,8 @@ final class ChunkReader {
 
     private final Dialect dialect;
     private final String requestId;
+    private final HttpHeaders headers;
+    private final String provider;
     private final JsonCursor c = new JsonCursor();
     private final ChatChunk.Builder b = ChatChunk.newBuilder();
     private String lastId;
@@ -47,8 +50,14 @@ final class ChunkReader {
     private List<ToolCallDelta> deltaCalls;
 
     ChunkReader(Dialect dialect, String requestId) {
+        this(dialect, requestId, null, null);
+    }
+
+    ChunkReader(Dialect dialect, String requestId, HttpHeaders headers, String provider) {
         this.dialect = dialect;
         this.requestId = requestId;
+        this.headers = headers;
+        this.provider = provider;
     }
 
     /**
@@ -91,7 +100,7 @@ final class ChunkReader {
         c.end();
         ChatChunk chunk = b.textDelta(text).reasoningDelta(reasoning).reasoningSignature(null).redactedReasoning(null)
                 .toolCalls(calls).finishReason(FinishReason.fromWire(finish)).rawFinishReason(finish)
-                .refusalDelta(refusal).usage(usage).id(id).model(model).requestId(requestId).rawJson(utf8).build();
+                .refusalDelta(refusal).usage(usage).id(id).model(model).requestId(requestId).headers(headers).provider(provider).rawJson(utf8).build();
         lastId = id != null ? id : lastId;
         lastModel = model != null ? model : lastModel;
         return chunk.isEmpty() ? null : chunk;

@@ -1,7 +1,11 @@
 package dev.parley.provider.openai;
 
+import java.net.URI;
+
+import dev.parley.provider.BuiltInProviders;
 import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
+import dev.parley.spi.ProviderEnvironment;
 import dev.parley.spi.ProviderFactory;
 
 /**
@@ -31,5 +35,36 @@ public final class DeepSeekProviderFactory implements ProviderFactory {
     @Override
     public Provider create(ProviderConfig config) {
         return Factories.create(Dialect.DEEPSEEK, config);
+    }
+
+    /**
+     * Reads {@code DEEPSEEK_API_KEY} and {@code DEEPSEEK_BASE_URL}, else the generic
+     * {@code OPENAI_API_KEY} and {@code OPENAI_BASE_URL} (one key is required; each also in its
+     * {@code _FILE} form), and {@code LLM_MAX_RESPONSE_BYTES}. The generic settings describe one
+     * server and count only together: with {@code DEEPSEEK_API_KEY} set, {@code OPENAI_BASE_URL}
+     * (perhaps meant for OpenAI) is not used, so the DeepSeek key never goes to a server set for
+     * another provider.
+     */
+    @Override
+    public void configure(ProviderEnvironment env, ProviderConfig.Builder config) {
+        if (env.hasSecret("DEEPSEEK_API_KEY")) {
+            config.apiKey(env.secret("DEEPSEEK_API_KEY")).baseUrl(env.url("DEEPSEEK_BASE_URL"));
+        } else {
+            config.apiKey(BuiltInProviders.requiredKey(env, "DEEPSEEK_API_KEY", "OPENAI_API_KEY", name()));
+            URI own = env.url("DEEPSEEK_BASE_URL");
+            config.baseUrl(own != null ? own : env.url("OPENAI_BASE_URL"));
+        }
+        BuiltInProviders.configureCommon(env, config);
+    }
+
+    /**
+     * {@return {@code DEEPSEEK_MODEL}, else {@code OPENAI_MODEL} when the generic key is the one
+     * used, else {@code deepseek-chat}}
+     */
+    @Override
+    public String defaultModel(ProviderEnvironment env) {
+        String fallback = env.hasSecret("DEEPSEEK_API_KEY") ? "deepseek-chat"
+                : BuiltInProviders.orDefault(env, "OPENAI_MODEL", "deepseek-chat");
+        return BuiltInProviders.orDefault(env, "DEEPSEEK_MODEL", fallback);
     }
 }

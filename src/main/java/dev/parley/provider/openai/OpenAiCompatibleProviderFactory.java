@@ -1,7 +1,9 @@
 package dev.parley.provider.openai;
 
+import dev.parley.provider.BuiltInProviders;
 import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
+import dev.parley.spi.ProviderEnvironment;
 import dev.parley.spi.ProviderFactory;
 
 /**
@@ -35,5 +37,25 @@ public final class OpenAiCompatibleProviderFactory implements ProviderFactory {
     @Override
     public Provider create(ProviderConfig config) {
         return Factories.create(Dialect.COMPATIBLE, config);
+    }
+
+    /**
+     * Reads {@code OPENAI_BASE_URL} (required), {@code OPENAI_API_KEY} (optional; or
+     * {@code OPENAI_API_KEY_FILE}) and {@code LLM_MAX_RESPONSE_BYTES}.
+     */
+    @Override
+    public void configure(ProviderEnvironment env, ProviderConfig.Builder config) {
+        if (env.url("OPENAI_BASE_URL") == null) {
+            throw ProviderEnvironment.invalid("OPENAI_BASE_URL", "the openai-compatible provider needs the server's base URL, "
+                    + "such as http://localhost:8000/v1");
+        }
+        config.apiKey(env.secret("OPENAI_API_KEY")).baseUrl(env.url("OPENAI_BASE_URL"));
+        BuiltInProviders.configureCommon(env, config);
+    }
+
+    /** {@return {@code OPENAI_MODEL}, or null: a server's models have no common default} */
+    @Override
+    public String defaultModel(ProviderEnvironment env) {
+        return env.get("OPENAI_MODEL");
     }
 }

@@ -10,17 +10,13 @@ import java.util.function.Function;
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ChatStream;
-import dev.parley.ContentPart;
 import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
-import dev.parley.Message;
 import dev.parley.ModelInfo;
-import dev.parley.ResponseFormat;
 import dev.parley.http.DecodingPublisher;
 import dev.parley.http.HttpErrors;
-import dev.parley.http.StreamOptions;
 import dev.parley.http.Transport;
 import dev.parley.json.Json;
 import dev.parley.json.JsonAccessException;
@@ -29,6 +25,7 @@ import dev.parley.json.JsonObject;
 import dev.parley.json.JsonValue;
 import dev.parley.spi.Capability;
 import dev.parley.internal.InterruptibleCalls;
+import dev.parley.internal.RequestChecks;
 import dev.parley.spi.Provider;
 
 /**
@@ -37,9 +34,10 @@ import dev.parley.spi.Provider;
  * {@code POST /embeddings} and {@code GET /models}, for OpenAI, DeepSeek, Azure OpenAI and any
  * compatible server, as its {@link Dialect} says.
  *
- * <p>Requests are checked before anything is sent: a missing model is a
- * {@link Kind#CONFIGURATION} error, and tools, images, JSON schemas, embeddings or model lists
- * outside the dialect's {@linkplain #capabilities() capabilities} are {@link Kind#UNSUPPORTED}.
+ * <p>Requests are checked before anything is sent ({@link RequestChecks}): a missing model is a
+ * {@link Kind#INVALID_REQUEST} error (except on Azure, where the deployment names the model), and
+ * tools, images, JSON schemas, embeddings or model lists outside the dialect's
+ * {@linkplain #capabilities() capabilities} are {@link Kind#UNSUPPORTED}.
  *
  * <p>Immutable and thread-safe.
  */
@@ -96,16 +94,17 @@ final class OpenAiProvider implements Provider, InterruptibleCalls {
         check(request);
         HttpRequest http = post(chatUri, ChatEncoder.chat(settings.dialect(), request, true),
                 "text/event-stream");
-        StreamOptions options = StreamOptions.defaults().withRequireEndMarker(true);
         return ChatStream.of(name(), Transport.stream(settings.client(), http, name(), settings.apiKey(),
                 (headers, body) -> DecodingPublisher.sse(body, new ChunkMapper(settings.dialect(), name(),
-                        HttpErrors.requestId(headers), settings.apiKey()), options)));
+                        headers, settings.apiKey()))));
     }
 
     @Override
     public EmbeddingResponse embed(EmbeddingRequest request) {
-        require(Capability.EMBEDDINGS, "embeddings");
-        requireModel(request.model());
+        RequestChecks.require(this, Capability.EMBEDDINGS, "embeddings are");
+        if (settings.dialect().modelRequired) {
+            RequestChecks.requireEmbeddingModel(name(), request.model());
+        }
         HttpRequest http = post(embeddingsUri, ChatEncoder.embeddings(request, settings.base64Embeddings()),
                 "application/json");
         Transport.Response response = Transport.send(settings.client(), http, name(), settings.apiKey(),
@@ -113,16 +112,16 @@ final class OpenAiProvider implements Provider, InterruptibleCalls {
         String requestId = HttpErrors.requestId(response.headers());
         EmbeddingResponse read = EmbeddingDecoder.embeddings(name(), response.body(), request.inputs().size(),
                 request.model(), requestId);
-        if (read != null) {
-            return read;
+        if (read == null) {
+            read = decode(response, requestId, body -> EmbeddingDecoder.embeddings(name(), body,
+                    request.inputs().size(), request.model(), requestId));
         }
-        return decode(response, requestId, body -> EmbeddingDecoder.embeddings(name(), body,
-                request.inputs().size(), request.model(), requestId));
+        return read.withHeaders(response.headers());
     }
 
     @Override
     public List<ModelInfo> models() {
-        require(Capability.MODELS, "listing models");
+        RequestChecks.require(this, Capability.MODELS, "listing models is");
         HttpRequest http = request(modelsUri, "application/json").GET().build();
         Transport.Response response = Transport.send(settings.client(), http, name(), settings.apiKey(),
                 settings.limits().chat());
@@ -131,38 +130,10 @@ final class OpenAiProvider implements Provider, InterruptibleCalls {
 
     /** Fails before any network call for what the request needs and the provider lacks. */
     private void check(ChatRequest request) {
-        requireModel(request.model());
-        if (!request.tools().isEmpty()) {
-            require(Capability.TOOLS, "tools");
+        if (settings.dialect().modelRequired) {
+            RequestChecks.requireModel(name(), request.model());
         }
-        if (request.responseFormat() != null && request.responseFormat().type() == ResponseFormat.Type.JSON_SCHEMA) {
-            require(Capability.JSON_SCHEMA, "JSON-schema response formats (ResponseFormat.jsonObject() may be)");
-        }
-        for (Message m : request.messages()) {
-            for (ContentPart p : m.content()) {
-                if (p instanceof ContentPart.Image) {
-                    require(Capability.IMAGES, "images in messages");
-                }
-            }
-        }
-    }
-
-    private void requireModel(String model) {
-        if (model == null && settings.dialect().modelRequired) {
-            throw LlmException.newBuilder(Kind.CONFIGURATION)
-                    .provider(name())
-                    .message("no model: set one on the request or a default model")
-                    .build();
-        }
-    }
-
-    private void require(Capability capability, String what) {
-        if (!capabilities().contains(capability)) {
-            throw LlmException.newBuilder(Kind.UNSUPPORTED)
-                    .provider(name())
-                    .message(what + " not supported by " + settings.dialect().factoryName)
-                    .build();
-        }
+        RequestChecks.requireCapabilities(this, request);
     }
 
     private HttpRequest post(URI uri, JsonObject body, String accept) {

@@ -1,7 +1,9 @@
 package dev.parley.provider.openai;
 
+import dev.parley.provider.BuiltInProviders;
 import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
+import dev.parley.spi.ProviderEnvironment;
 import dev.parley.spi.ProviderFactory;
 
 /**
@@ -33,5 +35,30 @@ public final class OpenAiProviderFactory implements ProviderFactory {
     @Override
     public Provider create(ProviderConfig config) {
         return Factories.create(Dialect.OPENAI, config);
+    }
+
+    /**
+     * Reads {@code OPENAI_API_KEY} (required; or {@code OPENAI_API_KEY_FILE}),
+     * {@code OPENAI_BASE_URL}, {@code OPENAI_ORGANIZATION}, {@code OPENAI_PROJECT} and
+     * {@code LLM_MAX_RESPONSE_BYTES}.
+     */
+    @Override
+    public void configure(ProviderEnvironment env, ProviderConfig.Builder config) {
+        config.apiKey(BuiltInProviders.requiredKey(env, "OPENAI_API_KEY", name())).baseUrl(env.url("OPENAI_BASE_URL"));
+        BuiltInProviders.option(env, config, "OPENAI_ORGANIZATION", "organization");
+        BuiltInProviders.option(env, config, "OPENAI_PROJECT", "project");
+        BuiltInProviders.configureCommon(env, config);
+    }
+
+    /** {@return {@code OPENAI_MODEL}, else {@code gpt-4o-mini}} */
+    @Override
+    public String defaultModel(ProviderEnvironment env) {
+        return BuiltInProviders.orDefault(env, "OPENAI_MODEL", "gpt-4o-mini");
+    }
+
+    /** {@return {@code text-embedding-3-small}} */
+    @Override
+    public String defaultEmbeddingModel(ProviderEnvironment env) {
+        return "text-embedding-3-small";
     }
 }

@@ -23,7 +23,6 @@ import dev.parley.LlmException;
 import dev.parley.Message;
 import dev.parley.RateLimitException;
 import dev.parley.ReasoningBlock;
-import dev.parley.ServerException;
 import dev.parley.Tool;
 import dev.parley.ToolCall;
 import dev.parley.Usage;
@@ -183,11 +182,14 @@ class AnthropicChatTest {
                     Reply.of(200, "text/html", "<html>oops</html>"));
             var provider = provider(server);
             ChatRequest request = ChatRequest.of("claude-haiku-4-5", "x");
-            ServerException e1 = assertThrows(ServerException.class, () -> provider.chat(request));
+            LlmException e1 = assertThrows(LlmException.class, () -> provider.chat(request));
+            assertEquals(LlmException.Kind.SERVER_ERROR, e1.kind());
             assertTrue(e1.getMessage().contains("content: expected array, got string"), e1.getMessage());
-            ServerException e2 = assertThrows(ServerException.class, () -> provider.chat(request));
+            LlmException e2 = assertThrows(LlmException.class, () -> provider.chat(request));
+            assertEquals(LlmException.Kind.SERVER_ERROR, e2.kind());
             assertTrue(e2.getMessage().contains("content[0].input: expected object, got array"), e2.getMessage());
-            ServerException e3 = assertThrows(ServerException.class, () -> provider.chat(request));
+            LlmException e3 = assertThrows(LlmException.class, () -> provider.chat(request));
+            assertEquals(LlmException.Kind.SERVER_ERROR, e3.kind());
             assertTrue(e3.getMessage().contains("expected an object, got array"), e3.getMessage());
             assertEquals(LlmException.Kind.SERVER_ERROR,
                     assertThrows(LlmException.class, () -> provider.chat(request)).kind());
@@ -206,8 +208,9 @@ class AnthropicChatTest {
         for (String body : bodies) {
             try (ReplayServer server = ReplayServer.start()) {
                 server.on("POST", "/v1/messages", Reply.json(200, body));
-                ServerException e = assertThrows(ServerException.class,
+                LlmException e = assertThrows(LlmException.class,
                         () -> provider(server).chat(ChatRequest.of("claude-haiku-4-5", "x")), body);
+                assertEquals(LlmException.Kind.SERVER_ERROR, e.kind());
                 assertFalse(e.retryable(), body);
                 assertEquals(200, e.statusCode(), body);
                 if (body.contains("9223372036854775807")) {
@@ -217,8 +220,9 @@ class AnthropicChatTest {
         }
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/v1/messages", Reply.of(200, "text/html", "<html>oops</html>"));
-            ServerException e = assertThrows(ServerException.class,
+            LlmException e = assertThrows(LlmException.class,
                     () -> provider(server).chat(ChatRequest.of("claude-haiku-4-5", "x")));
+            assertEquals(LlmException.Kind.SERVER_ERROR, e.kind());
             assertFalse(e.retryable());
         }
     }

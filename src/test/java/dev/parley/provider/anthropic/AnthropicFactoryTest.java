@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.parley.ChatRequest;
 import dev.parley.ConfigurationException;
+import dev.parley.LlmException;
 import dev.parley.ModelInfo;
-import dev.parley.NotFoundException;
 import dev.parley.spi.Capability;
 import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
@@ -136,7 +136,8 @@ class AnthropicFactoryTest {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("GET", "/v1/models", Reply.json(404,
                     "{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\",\"message\":\"Not found\"}}"));
-            NotFoundException e = assertThrows(NotFoundException.class, () -> TestSupport.provider(server).models());
+            LlmException e = assertThrows(LlmException.class, () -> TestSupport.provider(server).models());
+            assertEquals(LlmException.Kind.NOT_FOUND, e.kind());
             assertEquals("not_found_error", e.errorType());
         }
     }

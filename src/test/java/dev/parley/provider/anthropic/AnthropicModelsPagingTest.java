@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.parley.LlmException;
 import dev.parley.ModelInfo;
-import dev.parley.ServerException;
 import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
 
@@ -75,7 +75,8 @@ class AnthropicModelsPagingTest {
     @Test
     void aServerThatAlwaysHasMore_isStoppedAfterTheLimitOfPages() throws IOException {
         try (PagingServer server = new PagingServer(after -> page("m" + (after == null ? 0 : Integer.parseInt(after.substring(1)) + 1), true, 1))) {
-            ServerException e = assertThrows(ServerException.class, () -> server.provider().models());
+            LlmException e = assertThrows(LlmException.class, () -> server.provider().models());
+            assertEquals(LlmException.Kind.SERVER_ERROR, e.kind());
             assertEquals(AnthropicProvider.MAX_MODEL_PAGES, server.requests.get());
             assertTrue(e.getMessage().contains("did not end after " + AnthropicProvider.MAX_MODEL_PAGES + " pages"), e.getMessage());
             assertFalse(e.retryable());
@@ -97,7 +98,8 @@ class AnthropicModelsPagingTest {
     void tooManyModels_isAnError() throws IOException {
         int perPage = 1000;
         try (PagingServer server = new PagingServer(after -> page("m" + (after == null ? 0 : Integer.parseInt(after.substring(1)) + 1), true, perPage))) {
-            ServerException e = assertThrows(ServerException.class, () -> server.provider().models());
+            LlmException e = assertThrows(LlmException.class, () -> server.provider().models());
+            assertEquals(LlmException.Kind.SERVER_ERROR, e.kind());
             assertEquals(AnthropicProvider.MAX_MODELS / perPage + 1, server.requests.get());
             assertTrue(e.getMessage().contains("more than " + AnthropicProvider.MAX_MODELS + " models"), e.getMessage());
         }

@@ -14,7 +14,6 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 import dev.parley.ChatRequest;
-import dev.parley.ConfigurationException;
 import dev.parley.ContentPart;
 import dev.parley.EmbeddingRequest;
 import dev.parley.InvalidRequestException;
@@ -166,9 +165,9 @@ class AnthropicRequestTest {
             Provider p = provider(server);
             ChatRequest base = ChatRequest.of("claude-haiku-4-5", "x");
 
-            ConfigurationException noModel = assertThrows(ConfigurationException.class, () -> p.chat(base.withModel(null)));
+            InvalidRequestException noModel = assertThrows(InvalidRequestException.class, () -> p.chat(base.withModel(null)));
             assertTrue(noModel.getMessage().contains("no model: set one on the request or a default model"));
-            assertThrows(ConfigurationException.class, () -> p.stream(base.withModel(null)));
+            assertThrows(InvalidRequestException.class, () -> p.stream(base.withModel(null)));
 
             Consumer<ChatRequest> unsupported = r -> {
                 assertThrows(UnsupportedCapabilityException.class, () -> p.chat(r));

@@ -27,9 +27,9 @@ import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ChatStream;
 import dev.parley.FinishReason;
+import dev.parley.LlmException;
 import dev.parley.Message;
 import dev.parley.RateLimitException;
-import dev.parley.StreamInterruptedException;
 import dev.parley.Tool;
 import dev.parley.ToolCall;
 import dev.parley.ToolCallDelta;
@@ -184,7 +184,8 @@ class AnthropicStreamTest {
         byte[] cut = text.substring(0, text.indexOf("event: message_stop")).getBytes(StandardCharsets.UTF_8);
         TestSubscriber<ChatChunk> subscriber = streamOf(cut);
         assertEquals(11, subscriber.items().size());
-        StreamInterruptedException e = assertInstanceOf(StreamInterruptedException.class, subscriber.error());
+        LlmException e = assertInstanceOf(LlmException.class, subscriber.error());
+        assertEquals(LlmException.Kind.STREAM_INTERRUPTED, e.kind());
         assertTrue(e.getMessage().contains("end-of-stream marker never arrived"), e.getMessage());
     }
 
@@ -196,14 +197,15 @@ class AnthropicStreamTest {
         TestSubscriber<ChatChunk> subscriber = streamOf(cut);
         assertEquals(List.of("", "The weather in San Francisco, CA is", " currently", ":", "\n- **Temperature:**"),
                 subscriber.items().stream().map(ChatChunk::textDelta).toList());
-        StreamInterruptedException e = assertInstanceOf(StreamInterruptedException.class, subscriber.error());
+        LlmException e = assertInstanceOf(LlmException.class, subscriber.error());
+        assertEquals(LlmException.Kind.STREAM_INTERRUPTED, e.kind());
         assertTrue(e.getMessage().contains("stopped in the middle of a content_block_delta event"), e.getMessage());
 
         // The same for the fixture without a final blank line, cut inside its message_stop.
         byte[] tool = Fixtures.bytes("anthropic/stream_text_then_tool_use.response.sse");
         TestSubscriber<ChatChunk> s2 = streamOf(Arrays.copyOf(tool, tool.length - 8));
         assertEquals(9, s2.items().size());
-        assertInstanceOf(StreamInterruptedException.class, s2.error());
+        assertEquals(LlmException.Kind.STREAM_INTERRUPTED, assertInstanceOf(LlmException.class, s2.error()).kind());
     }
 
     private static TestSubscriber<ChatChunk> streamOf(byte[] body) {

@@ -22,11 +22,11 @@ import dev.parley.ChatChunk;
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.FinishReason;
+import dev.parley.LlmException;
 import dev.parley.Message;
 import dev.parley.ReasoningBlock;
 import dev.parley.Tool;
 import dev.parley.ToolCallDelta;
-import dev.parley.UnavailableException;
 import dev.parley.Usage;
 import dev.parley.support.ReplayServer;
 import dev.parley.support.ReplayServer.Reply;
@@ -219,15 +219,16 @@ class AnthropicThinkingStreamTest {
             provider(server).stream(ChatRequest.of("claude-sonnet-4-5", "x")).subscribe(subscriber);
             subscriber.awaitTerminal().assertNoViolations();
             assertEquals(List.of("", "Hello", " wor"), subscriber.items().stream().map(ChatChunk::textDelta).toList());
-            UnavailableException e = assertInstanceOf(UnavailableException.class, subscriber.error());
+            LlmException e = assertInstanceOf(LlmException.class, subscriber.error());
+            assertEquals(LlmException.Kind.UNAVAILABLE, e.kind());
             assertEquals("overloaded_error", e.errorType());
             assertEquals("Overloaded", e.providerMessage());
             assertEquals("req_synthetic", e.requestId());
             assertTrue(e.retryable());
 
             server.on("POST", "/v1/messages", sseReply(stream));
-            assertThrows(UnavailableException.class,
-                    () -> provider(server).stream(ChatRequest.of("claude-sonnet-4-5", "x")).collect());
+            assertEquals(LlmException.Kind.UNAVAILABLE, assertThrows(LlmException.class,
+                    () -> provider(server).stream(ChatRequest.of("claude-sonnet-4-5", "x")).collect()).kind());
         }
     }
 }

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
-import dev.parley.ConfigurationException;
 import dev.parley.ContentPart;
 import dev.parley.FinishReason;
 import dev.parley.InvalidRequestException;
@@ -247,7 +246,7 @@ class OllamaChatTest {
                             .addMessage(Message.tool("c1", "r")).build()));
             assertTrue(args.getMessage().contains("messages[1].toolCalls[0].arguments"), args.getMessage());
 
-            ConfigurationException noModel = assertThrows(ConfigurationException.class,
+            InvalidRequestException noModel = assertThrows(InvalidRequestException.class,
                     () -> p.chat(ChatRequest.newBuilder().addMessage(Message.user("x")).build()));
             assertTrue(noModel.getMessage().contains("no model: set one on the request or a default model"));
 

@@ -12,12 +12,11 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.parley.ConfigurationException;
 import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
+import dev.parley.InvalidRequestException;
+import dev.parley.LlmException;
 import dev.parley.ModelInfo;
-import dev.parley.NotFoundException;
-import dev.parley.ServerException;
 import dev.parley.Usage;
 import dev.parley.json.JsonArray;
 import dev.parley.json.JsonNumber;
@@ -97,8 +96,9 @@ class OllamaEmbedModelsTest {
         for (String[] c : cases) {
             try (ReplayServer server = ReplayServer.start()) {
                 server.on("POST", "/api/embed", Reply.json(200, c[0]));
-                ServerException e = assertThrows(ServerException.class,
+                LlmException e = assertThrows(LlmException.class,
                         () -> provider(server).embed(EmbeddingRequest.of("m", List.of("hi"))), c[0]);
+                assertEquals(LlmException.Kind.SERVER_ERROR, e.kind());
                 assertTrue(e.getMessage().contains(c[1]), c[0] + " -> " + e.getMessage());
             }
         }
@@ -107,7 +107,7 @@ class OllamaEmbedModelsTest {
     @Test
     void embed_withoutModel_failsBeforeSending() {
         try (ReplayServer server = ReplayServer.start()) {
-            assertThrows(ConfigurationException.class, () -> provider(server).embed(EmbeddingRequest.of(null, List.of("hi"))));
+            assertThrows(InvalidRequestException.class, () -> provider(server).embed(EmbeddingRequest.of(null, List.of("hi"))));
             assertEquals(0, server.pendingRequests());
         }
     }
@@ -116,8 +116,9 @@ class OllamaEmbedModelsTest {
     void embed_unknownModel_isNotFound() {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/api/embed", Reply.fixture("ollama/error_404_model_not_found"));
-            NotFoundException e = assertThrows(NotFoundException.class,
+            LlmException e = assertThrows(LlmException.class,
                     () -> provider(server).embed(EmbeddingRequest.of("llama3", List.of("hi"))));
+            assertEquals(LlmException.Kind.NOT_FOUND, e.kind());
             assertEquals("model 'llama3' not found", e.providerMessage());
         }
     }
@@ -152,7 +153,8 @@ class OllamaEmbedModelsTest {
                     Reply.json(200, "{\"models\":[{\"model\":\"x\"}]}"));
             List<ModelInfo> models = provider(server).models();
             assertEquals(List.of(0L, 0L, 1704067200L), models.stream().map(ModelInfo::created).toList());
-            ServerException e = assertThrows(ServerException.class, () -> provider(server).models());
+            LlmException e = assertThrows(LlmException.class, () -> provider(server).models());
+            assertEquals(LlmException.Kind.SERVER_ERROR, e.kind());
             assertTrue(e.getMessage().contains("models[0].name"), e.getMessage());
         }
     }

@@ -3,7 +3,6 @@ package dev.parley.provider.ollama;
 import static dev.parley.provider.ollama.OllamaChatTest.provider;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,15 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.parley.ApiKey;
-import dev.parley.AuthenticationException;
 import dev.parley.ChatRequest;
-import dev.parley.InvalidRequestException;
 import dev.parley.LlmException;
-import dev.parley.NotFoundException;
-import dev.parley.PermissionDeniedException;
-import dev.parley.RateLimitException;
-import dev.parley.ServerException;
-import dev.parley.UnavailableException;
 import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
 import dev.parley.support.ReplayServer;
@@ -36,7 +28,8 @@ class OllamaErrorsTest {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/api/chat", Reply.json(500, "{\"error\":\"bad key " + secret + "\"}"));
             Provider p = provider(server, ProviderConfig.newBuilder().apiKey(ApiKey.of(secret)).header("X-Team", "blue"));
-            ServerException e = assertThrows(ServerException.class, () -> p.chat(ChatRequest.of("m", "x")));
+            LlmException e = assertThrows(LlmException.class, () -> p.chat(ChatRequest.of("m", "x")));
+            assertEquals(LlmException.Kind.SERVER_ERROR, e.kind());
             assertFalse(e.getMessage().contains(secret), e.getMessage());
             assertFalse(p.toString().contains(secret));
             RecordedRequest sent = server.takeRequest();
@@ -58,8 +51,9 @@ class OllamaErrorsTest {
         for (Map.Entry<String, String> c : cases.entrySet()) {
             try (ReplayServer server = ReplayServer.start()) {
                 server.on("POST", "/api/chat", Reply.json(200, c.getKey()));
-                ServerException e = assertThrows(ServerException.class, () -> provider(server).chat(ChatRequest.of("m", "x")),
+                LlmException e = assertThrows(LlmException.class, () -> provider(server).chat(ChatRequest.of("m", "x")),
                         c.getKey());
+                assertEquals(LlmException.Kind.SERVER_ERROR, e.kind());
                 assertTrue(e.getMessage().contains(c.getValue()), c.getKey() + " -> " + e.getMessage());
                 // A 200 that does not parse is not transient: the same request gets the same answer.
                 assertFalse(e.retryable(), c.getKey());
@@ -72,7 +66,8 @@ class OllamaErrorsTest {
     void chat_unknownModel_isNotFound_withOllamasMessage() {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/api/chat", Reply.fixture("ollama/error_404_model_not_found"));
-            NotFoundException e = assertThrows(NotFoundException.class, () -> provider(server).chat(ChatRequest.of("llama3", "x")));
+            LlmException e = assertThrows(LlmException.class, () -> provider(server).chat(ChatRequest.of("llama3", "x")));
+            assertEquals(LlmException.Kind.NOT_FOUND, e.kind());
             assertEquals(404, e.statusCode());
             assertEquals("model 'llama3' not found", e.providerMessage());
             assertEquals("ollama", e.provider());
@@ -83,19 +78,19 @@ class OllamaErrorsTest {
     @Test
     void chat_errorStatuses_mapToTheirKinds() {
         // Synthetic bodies in Ollama's {"error": "..."} shape.
-        Map<Integer, Class<? extends LlmException>> kinds = Map.of(
-                400, InvalidRequestException.class,
-                401, AuthenticationException.class,
-                403, PermissionDeniedException.class,
-                429, RateLimitException.class,
-                500, ServerException.class,
-                502, ServerException.class,
-                503, UnavailableException.class);
-        for (Map.Entry<Integer, Class<? extends LlmException>> k : kinds.entrySet()) {
+        Map<Integer, LlmException.Kind> kinds = Map.of(
+                400, LlmException.Kind.INVALID_REQUEST,
+                401, LlmException.Kind.AUTHENTICATION,
+                403, LlmException.Kind.PERMISSION_DENIED,
+                429, LlmException.Kind.RATE_LIMITED,
+                500, LlmException.Kind.SERVER_ERROR,
+                502, LlmException.Kind.SERVER_ERROR,
+                503, LlmException.Kind.UNAVAILABLE);
+        for (Map.Entry<Integer, LlmException.Kind> k : kinds.entrySet()) {
             try (ReplayServer server = ReplayServer.start()) {
                 server.on("POST", "/api/chat", Reply.json(k.getKey(), "{\"error\":\"status " + k.getKey() + "\"}"));
                 LlmException e = assertThrows(LlmException.class, () -> provider(server).chat(ChatRequest.of("m", "x")));
-                assertInstanceOf(k.getValue(), e, "HTTP " + k.getKey());
+                assertEquals(k.getValue(), e.kind(), "HTTP " + k.getKey());
                 assertEquals(k.getKey(), e.statusCode());
                 assertEquals("status " + k.getKey(), e.providerMessage());
             }

@@ -28,10 +28,7 @@ import dev.parley.FinishReason;
 import dev.parley.InvalidRequestException;
 import dev.parley.LlmException;
 import dev.parley.Message;
-import dev.parley.NotFoundException;
 import dev.parley.ReasoningBlock;
-import dev.parley.ServerException;
-import dev.parley.StreamInterruptedException;
 import dev.parley.Tool;
 import dev.parley.ToolCall;
 import dev.parley.ToolCallDelta;
@@ -215,7 +212,7 @@ class OllamaStreamTest {
                 TestSubscriber<ChatChunk> s = new TestSubscriber<>(Long.MAX_VALUE);
                 provider(server).stream(ChatRequest.of("m", "x")).subscribe(s);
                 Throwable error = s.awaitError();
-                assertInstanceOf(StreamInterruptedException.class, error);
+                assertEquals(LlmException.Kind.STREAM_INTERRUPTED, assertInstanceOf(LlmException.class, error).kind());
                 assertEquals(List.of("Hel", "lo"), s.items().stream().map(ChatChunk::textDelta).toList());
             }
         }
@@ -234,7 +231,8 @@ class OllamaStreamTest {
             TestSubscriber<ChatChunk> s = new TestSubscriber<>(Long.MAX_VALUE);
             provider(server).stream(ChatRequest.of("m", "x")).subscribe(s);
             Throwable error = s.awaitError();
-            ServerException e = assertInstanceOf(ServerException.class, error);
+            LlmException e = assertInstanceOf(LlmException.class, error);
+            assertEquals(LlmException.Kind.SERVER_ERROR, e.kind());
             assertEquals("an error was encountered while running the model: unexpected EOF", e.providerMessage());
             assertEquals("rid-err", e.requestId());
             assertEquals("ollama", e.provider());
@@ -252,7 +250,7 @@ class OllamaStreamTest {
             server.on("POST", "/api/chat", ndjson(body));
             LlmException e = assertThrows(LlmException.class,
                     () -> provider(server).stream(ChatRequest.of("m", "x")).collect());
-            assertInstanceOf(StreamInterruptedException.class, e);
+            assertEquals(LlmException.Kind.STREAM_INTERRUPTED, e.kind());
             assertTrue(e.getMessage().contains("message.content"), e.getMessage());
         }
     }
@@ -261,8 +259,9 @@ class OllamaStreamTest {
     void errorStatus_reachesTheStreamAsTheMappedException() {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/api/chat", Reply.fixture("ollama/error_404_model_not_found"));
-            NotFoundException e = assertThrows(NotFoundException.class,
+            LlmException e = assertThrows(LlmException.class,
                     () -> provider(server).stream(ChatRequest.of("llama3", "x")).collect());
+            assertEquals(LlmException.Kind.NOT_FOUND, e.kind());
             assertEquals("model 'llama3' not found", e.providerMessage());
             assertEquals(404, e.statusCode());
         }

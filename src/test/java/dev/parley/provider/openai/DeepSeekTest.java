@@ -30,7 +30,6 @@ import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
 import dev.parley.Message;
 import dev.parley.ModelInfo;
-import dev.parley.QuotaExceededException;
 import dev.parley.ReasoningBlock;
 import dev.parley.ResponseFormat;
 import dev.parley.ToolCall;
@@ -272,7 +271,7 @@ class DeepSeekTest {
         assertEquals("Authentication Fails (no such user)", auth.providerMessage());
 
         LlmException balance = chatError(Reply.fixture("deepseek/error_402_insufficient_balance").withStatus(402));
-        assertInstanceOf(QuotaExceededException.class, balance);
+        assertEquals(Kind.QUOTA_EXCEEDED, balance.kind());
         assertEquals("Insufficient Balance", balance.providerMessage());
         assertFalse(balance.retryable());
     }

@@ -17,15 +17,12 @@ import org.junit.jupiter.api.Test;
 import dev.parley.AuthenticationException;
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
-import dev.parley.ConfigurationException;
 import dev.parley.ContentPart;
 import dev.parley.FinishReason;
 import dev.parley.InvalidRequestException;
 import dev.parley.LlmException;
 import dev.parley.Message;
-import dev.parley.QuotaExceededException;
 import dev.parley.ResponseFormat;
-import dev.parley.ServerException;
 import dev.parley.Tool;
 import dev.parley.ToolCall;
 import dev.parley.ToolChoice;
@@ -276,14 +273,14 @@ class OpenAiChatTest {
     }
 
     @Test
-    void chat_withoutModel_isConfigurationErrorBeforeAnyRequest() {
+    void chat_withoutModel_isAnInvalidRequestBeforeAnyRequest() {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/v1/chat/completions", Reply.fixture("openai/chat_basic"));
             Provider p = Fakes.openai(server);
             ChatRequest noModel = ChatRequest.newBuilder().addMessage(Message.user("hi")).build();
-            ConfigurationException e = assertThrows(ConfigurationException.class, () -> p.chat(noModel));
+            InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> p.chat(noModel));
             assertTrue(e.getMessage().contains("no model: set one on the request or a default model"), e.getMessage());
-            assertThrows(ConfigurationException.class, () -> p.stream(noModel));
+            assertThrows(InvalidRequestException.class, () -> p.stream(noModel));
             assertEquals(0, server.pendingRequests());
         }
     }
@@ -292,7 +289,7 @@ class OpenAiChatTest {
     void chat_unexpectedShape_isServerErrorNamingThePath() {
         LlmException e = failWith(Reply.json(200, """
                 {"id":"x","choices":[{"index":0,"message":{"role":"assistant","content":42}}]}"""));
-        assertInstanceOf(ServerException.class, e);
+        assertEquals(LlmException.Kind.SERVER_ERROR, e.kind());
         assertTrue(e.getMessage().contains("choices[0].message.content"), e.getMessage());
         assertFalse(e.retryable());
 
@@ -300,9 +297,9 @@ class OpenAiChatTest {
         assertTrue(failWith(Reply.json(200, "{\"id\":\"x\"}")).getMessage().contains("choices"));
         assertTrue(failWith(Reply.json(200, "{\"choices\":[{\"message\":{\"tool_calls\":[{\"id\":\"c\"}]}}]}"))
                 .getMessage().contains("choices[0].message.tool_calls[0].function"));
-        assertInstanceOf(ServerException.class, failWith(Reply.json(200, "[1,2]")));
+        assertEquals(LlmException.Kind.SERVER_ERROR, failWith(Reply.json(200, "[1,2]")).kind());
         LlmException html = failWith(Reply.of(200, "text/html", "<html><title>Gateway</title></html>"));
-        assertInstanceOf(ServerException.class, html);
+        assertEquals(LlmException.Kind.SERVER_ERROR, html.kind());
         assertEquals(200, html.statusCode());
     }
 
@@ -328,7 +325,7 @@ class OpenAiChatTest {
         assertFalse(auth.retryable());
 
         LlmException quota = failWith(Reply.fixture("openai/error_429_insufficient_quota").withStatus(429));
-        assertInstanceOf(QuotaExceededException.class, quota);
+        assertEquals(LlmException.Kind.QUOTA_EXCEEDED, quota.kind());
         assertEquals("insufficient_quota", quota.errorCode());
         assertFalse(quota.retryable(), "a used-up quota is not retried");
     }

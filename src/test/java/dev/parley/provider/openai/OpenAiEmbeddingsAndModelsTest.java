@@ -5,7 +5,6 @@ import static dev.parley.provider.openai.Fakes.fixture;
 import static dev.parley.provider.openai.Fakes.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,11 +20,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 import dev.parley.ConfigurationException;
+import dev.parley.InvalidRequestException;
 import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
 import dev.parley.ModelInfo;
-import dev.parley.ServerException;
 import dev.parley.Usage;
 import dev.parley.json.JsonArray;
 import dev.parley.json.JsonObject;
@@ -198,16 +197,16 @@ class OpenAiEmbeddingsAndModelsTest {
             server.on("POST", "/v1/embeddings", Reply.json(200, reply));
             LlmException e = assertThrows(LlmException.class,
                     () -> Fakes.openai(server).embed(EmbeddingRequest.of(MODEL, List.of("a", "b"))));
-            assertInstanceOf(ServerException.class, e);
+            assertEquals(LlmException.Kind.SERVER_ERROR, e.kind());
             assertTrue(e.getMessage().contains(expected), e.getMessage());
             assertFalse(e.retryable(), e.getMessage());
         }
     }
 
     @Test
-    void embed_withoutModel_isConfigurationErrorBeforeAnyRequest() {
+    void embed_withoutModel_isAnInvalidRequestBeforeAnyRequest() {
         try (ReplayServer server = ReplayServer.start()) {
-            LlmException e = assertThrows(ConfigurationException.class,
+            LlmException e = assertThrows(InvalidRequestException.class,
                     () -> Fakes.openai(server).embed(EmbeddingRequest.of(null, List.of("a"))));
             assertTrue(e.getMessage().contains("no model"), e.getMessage());
             assertEquals(0, server.pendingRequests());
@@ -243,7 +242,8 @@ class OpenAiEmbeddingsAndModelsTest {
     void modelsList_withoutIds_isServerError() {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("GET", "/v1/models", Reply.json(200, "{\"data\":[{\"object\":\"model\"}]}"));
-            LlmException e = assertThrows(ServerException.class, () -> Fakes.openai(server).models());
+            LlmException e = assertThrows(LlmException.class, () -> Fakes.openai(server).models());
+            assertEquals(LlmException.Kind.SERVER_ERROR, e.kind());
             assertTrue(e.getMessage().contains("data[0].id"), e.getMessage());
         }
     }

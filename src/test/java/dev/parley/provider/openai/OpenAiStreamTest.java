@@ -27,10 +27,7 @@ import dev.parley.ChatStream;
 import dev.parley.FinishReason;
 import dev.parley.LlmException;
 import dev.parley.Message;
-import dev.parley.QuotaExceededException;
 import dev.parley.RateLimitException;
-import dev.parley.ServerException;
-import dev.parley.StreamInterruptedException;
 import dev.parley.ToolCall;
 import dev.parley.ToolCallDelta;
 import dev.parley.Usage;
@@ -236,7 +233,7 @@ class OpenAiStreamTest {
             Fakes.openai(server).stream(ChatRequest.of(MODEL, SF)).subscribe(sub);
             sub.request(Long.MAX_VALUE);
             Throwable e = sub.awaitError();
-            assertInstanceOf(StreamInterruptedException.class, e);
+            assertEquals(LlmException.Kind.STREAM_INTERRUPTED, assertInstanceOf(LlmException.class, e).kind());
             assertEquals(32, sub.items().size(), "every chunk before the cut, usage included");
             assertEquals(BASIC_TEXT, text(sub.items()));
         }
@@ -249,13 +246,13 @@ class OpenAiStreamTest {
             ChatStream stream = Fakes.openai(server).stream(ChatRequest.of(MODEL, SF));
             TestSubscriber<ChatChunk> sub = TestSubscriber.oneAtATime();
             stream.subscribe(sub);
-            assertInstanceOf(StreamInterruptedException.class, sub.awaitError());
+            assertEquals(LlmException.Kind.STREAM_INTERRUPTED, assertInstanceOf(LlmException.class, sub.awaitError()).kind());
             assertEquals(3, sub.items().size());
         }
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/v1/chat/completions", Reply.of(200, "text/event-stream", withoutDone));
             ChatStream stream = Fakes.openai(server).stream(ChatRequest.of(MODEL, SF));
-            assertThrows(StreamInterruptedException.class, stream::collect);
+            assertEquals(LlmException.Kind.STREAM_INTERRUPTED, assertThrows(LlmException.class, stream::collect).kind());
         }
     }
 
@@ -294,7 +291,7 @@ class OpenAiStreamTest {
                 Fakes.openai(server).stream(ChatRequest.of(MODEL, SF)).subscribe(sub);
                 sub.request(Long.MAX_VALUE);
                 Throwable e = sub.awaitError();
-                assertInstanceOf(ServerException.class, e, frame);
+                assertEquals(LlmException.Kind.SERVER_ERROR, assertInstanceOf(LlmException.class, e, frame).kind(), frame);
                 LlmException l = (LlmException) e;
                 assertEquals("The server had an error while processing your request.", l.providerMessage(), frame);
                 assertEquals("req_err", l.requestId());
@@ -323,7 +320,8 @@ class OpenAiStreamTest {
                 server.on("POST", "/v1/chat/completions", Reply.of(200, "text/event-stream", first + c[0] + "data: [DONE]\n\n"));
                 TestSubscriber<ChatChunk> sub = TestSubscriber.oneAtATime();
                 Fakes.openai(server).stream(ChatRequest.of(MODEL, SF)).subscribe(sub);
-                StreamInterruptedException e = assertInstanceOf(StreamInterruptedException.class, sub.awaitError());
+                LlmException e = assertInstanceOf(LlmException.class, sub.awaitError());
+                assertEquals(LlmException.Kind.STREAM_INTERRUPTED, e.kind());
                 assertTrue(e.getMessage().contains(c[1]), e.getMessage());
                 assertEquals(List.of("ok"), sub.items().stream().map(ChatChunk::textDelta).toList());
             }
@@ -341,7 +339,7 @@ class OpenAiStreamTest {
             TestSubscriber<ChatChunk> quota = new TestSubscriber<>();
             p.stream(ChatRequest.of(MODEL, SF)).subscribe(quota);
             quota.request(1);
-            assertInstanceOf(QuotaExceededException.class, quota.awaitError());
+            assertEquals(LlmException.Kind.QUOTA_EXCEEDED, assertInstanceOf(LlmException.class, quota.awaitError()).kind());
 
             TestSubscriber<ChatChunk> limited = new TestSubscriber<>();
             p.stream(ChatRequest.of(MODEL, SF)).subscribe(limited);

@@ -19,6 +19,7 @@ import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
 import dev.parley.ModelInfo;
 import dev.parley.spi.Capability;
+import dev.parley.spi.CallScope;
 import dev.parley.spi.Provider;
 
 /**
@@ -74,7 +75,8 @@ public final class ScriptedProvider implements Provider {
 
     /** Adds a stream step that sends {@code texts} as chunks and completes. */
     public ScriptedProvider thenStreamTexts(String... texts) {
-        return thenStream(r -> ChatStream.ofChunks(name, List.of(texts).stream().map(ChatChunk::ofText).toList()));
+        return thenStream(r -> ChatStream.ofChunks(name, List.of(texts).stream()
+                .map(t -> ChatChunk.newBuilder().textDelta(t).provider(name).build()).toList()));
     }
 
     /** Adds a stream step that fails with {@code error} before any chunk. */
@@ -145,5 +147,32 @@ public final class ScriptedProvider implements Provider {
     @Override
     public String toString() {
         return "Scripted[" + name + "]";
+    }
+
+    /** The scope of the last call, as the layer above passed it. */
+    public volatile CallScope lastScope;
+
+    @Override
+    public ChatResponse chat(ChatRequest request, CallScope scope) {
+        lastScope = scope;
+        return chat(request);
+    }
+
+    @Override
+    public ChatStream stream(ChatRequest request, CallScope scope) {
+        lastScope = scope;
+        return stream(request);
+    }
+
+    @Override
+    public EmbeddingResponse embed(EmbeddingRequest request, CallScope scope) {
+        lastScope = scope;
+        return embed(request);
+    }
+
+    @Override
+    public List<ModelInfo> models(CallScope scope) {
+        lastScope = scope;
+        return models();
     }
 }

@@ -3,7 +3,6 @@ package dev.parley.limit;
 import dev.parley.internal.WaitGauge;
 import java.net.http.HttpHeaders;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicReference;
 
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
@@ -17,71 +16,62 @@ import dev.parley.ReasoningBlock;
 import dev.parley.Tool;
 import dev.parley.ToolCall;
 import dev.parley.Usage;
-import dev.parley.internal.CallContext;
-import dev.parley.spi.ForwardingProvider;
-import dev.parley.spi.Provider;
+import dev.parley.spi.Chain;
 
-/** A provider behind a {@link RateLimitPolicy}; see there for what is limited. Thread-safe. */
-final class RateLimitedProvider extends ForwardingProvider {
+/** What {@link RateLimitPolicy} does with a call: takes a permit, and follows the provider's answer. Thread-safe. */
+final class Limiting {
 
     private final Limiter policy;
 
-    RateLimitedProvider(Limiter policy, Provider delegate) {
-        super(delegate);
+    Limiting(Limiter policy) {
         this.policy = policy;
     }
 
-    @Override
-    public ChatResponse chat(ChatRequest request) {
-        Lane lane = policy.lane(delegate().name(), request.model());
-        long estimate = estimate(request);
-        long handle = lane.acquire(estimate, Limiter.deadline(CallContext.current()));
-        ChatResponse response = null;
+    <Q, R> R call(Chain<Q, R> chain) {
+        long estimate;
+        String model;
+        if (chain.request() instanceof ChatRequest r) {
+            estimate = estimate(r);
+            model = r.model();
+        } else if (chain.request() instanceof EmbeddingRequest r) {
+            estimate = estimate(r);
+            model = r.model();
+        } else {
+            return chain.proceed(); // the model list is not limited
+        }
+        Lane lane = policy.lane(chain.provider(), model);
+        long handle = lane.acquire(estimate, chain.scope());
+        R response = null;
         try {
-            response = delegate().chat(request);
+            response = chain.proceed();
         } catch (LlmException e) {
             pauseIfAsked(lane, e);
             throw e;
         } finally {
-            lane.release(estimate, response == null ? -1 : actualTokens(response.usage()), handle);
+            lane.release(estimate, response == null ? -1 : actualTokens(usage(response)), handle);
         }
-        if (!response.headers().map().isEmpty()) {
-            follow(lane, response.headers()); // after settling the tokens, to compare like with like
-        }
+        follow(lane, headers(response)); // after settling the tokens, to compare like with like
         return response;
     }
 
-    @Override
-    public ChatStream stream(ChatRequest request) {
-        // The adapter reports the response's headers when they arrive; they are followed once
-        // the stream's tokens are settled, as for a non-streamed chat.
-        AtomicReference<HttpHeaders> headers = new AtomicReference<>();
-        CallContext context = CallContext.current();
-        ChatStream upstream = context.withOnHeaders(headers::set).call(() -> delegate().stream(request));
-        Lane lane = policy.lane(delegate().name(), request.model());
-        long estimate = estimate(request);
-        return ChatStream.of(upstream::provider, subscriber ->
-                new PermitRelay(this, lane, estimate, context, upstream, subscriber, headers).start());
+    ChatStream stream(Chain<ChatRequest, ChatStream> chain) {
+        // The stream's chunks carry the response's headers; they are followed once the stream's
+        // tokens are settled, as for a non-streamed chat.
+        ChatStream upstream = chain.proceed();
+        Lane lane = policy.lane(chain.provider(), chain.request().model());
+        long estimate = estimate(chain.request());
+        return ChatStream.of(upstream.provider(), subscriber ->
+                new PermitRelay(this, lane, estimate, chain.scope(), upstream, subscriber).start());
     }
 
-    @Override
-    public EmbeddingResponse embed(EmbeddingRequest request) {
-        Lane lane = policy.lane(delegate().name(), request.model());
-        long estimate = estimate(request);
-        CallContext context = CallContext.current();
-        long handle = lane.acquire(estimate, Limiter.deadline(context));
-        AtomicReference<HttpHeaders> headers = new AtomicReference<>();
-        EmbeddingResponse response = null;
-        try {
-            response = context.withOnHeaders(headers::set).call(() -> delegate().embed(request));
-        } catch (LlmException e) {
-            pauseIfAsked(lane, e);
-            throw e;
-        } finally {
-            lane.release(estimate, response == null ? -1 : actualTokens(response.usage()), handle);
-        }
-        follow(lane, headers.get());
-        return response;
+    private static Usage usage(Object response) {
+        return response instanceof ChatResponse r ? r.usage()
+                : response instanceof EmbeddingResponse r ? r.usage() : Usage.ZERO;
+    }
+
+    private static HttpHeaders headers(Object response) {
+        return response instanceof ChatResponse r ? r.headers()
+                : response instanceof EmbeddingResponse r ? r.headers() : null;
     }
 
     /** A 429 with a retry-after pauses the lane for that long (capped). */
@@ -93,9 +83,9 @@ final class RateLimitedProvider extends ForwardingProvider {
         }
     }
 
-    /** Tightens the lane to what the provider's rate-limit headers report, if they do; null does nothing. */
+    /** Tightens the lane to what the provider's rate-limit headers report, if they do; null or none does nothing. */
     void follow(Lane lane, HttpHeaders headers) {
-        if (headers == null) {
+        if (headers == null || headers.map().isEmpty()) {
             return;
         }
         Instant at = policy.clock().instant();
@@ -152,10 +142,5 @@ final class RateLimitedProvider extends ForwardingProvider {
             chars += input.length();
         }
         return Math.ceilDiv(chars, 4);
-    }
-
-    @Override
-    public String toString() {
-        return "RateLimited[" + delegate() + "]";
     }
 }

@@ -2,30 +2,25 @@ package dev.parley;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
-import dev.parley.internal.CallContext;
 import dev.parley.internal.Failures;
-import dev.parley.internal.InterruptibleCalls;
 import dev.parley.internal.Jfr;
 import dev.parley.internal.Scrub;
 import dev.parley.internal.StreamTap;
-import dev.parley.spi.Capability;
-import dev.parley.spi.ForwardingProvider;
-import dev.parley.spi.Provider;
+import dev.parley.spi.CallScope;
+import dev.parley.spi.Chain;
+import dev.parley.spi.Policy;
 
 /**
- * The outermost layer of an {@link Llm}: opens the call's {@link CallContext}, counts it in
+ * The outermost layer of an {@link Llm}: gives the call's scope its observer, counts it in
  * {@link LlmMetrics}, tells the {@link LlmListener}, logs it through {@code System.Logger}
  * (never a key; prompt and completion text only when asked; no control character, so that
  * text from the network cannot forge log lines), and records a JDK Flight Recorder
  * event when {@code jdk.jfr} is present. Thread-safe.
  */
-final class ObservingProvider extends ForwardingProvider {
+final class Observation implements Policy {
 
     /**
      * System.Logger "dev.parley". Looking it up initialises the logging back end (with
@@ -98,8 +93,7 @@ final class ObservingProvider extends ForwardingProvider {
     private final boolean logContent;
     private final AtomicLong ids = new AtomicLong();
 
-    ObservingProvider(Provider delegate, LlmMetrics metrics, LlmListener listener, boolean logContent) {
-        super(delegate);
+    Observation(LlmMetrics metrics, LlmListener listener, boolean logContent) {
         this.metrics = metrics;
         this.listener = listener;
         this.logContent = logContent;
@@ -111,13 +105,15 @@ final class ObservingProvider extends ForwardingProvider {
      * try blocks rather than through a lambda-taking helper: each lambda on the first call's
      * path costs a fresh JVM a class spun at run time, ~0.5 ms.)
      */
-    private final class Call implements Runnable, java.util.function.BiConsumer<String, Duration> {
+    private final class Call implements CallScope.Observer {
         final CallInfo info;
+        final String provider;
         final long start = System.nanoTime();
         final AtomicInteger attempts = new AtomicInteger();
 
-        Call(String operation, String model) {
-            info = new CallInfo(ids.incrementAndGet(), operation, delegate().name(), model);
+        Call(String operation, String provider, String model) {
+            this.provider = provider;
+            info = new CallInfo(ids.incrementAndGet(), operation, provider, model);
             metrics.started();
             try {
                 listener.onStart(info);
@@ -126,13 +122,9 @@ final class ObservingProvider extends ForwardingProvider {
             }
         }
 
-        CallContext context() {
-            return CallContext.current().withOnAttempt(this).withOnWait(this);
-        }
-
         /** The call is about to wait. */
         @Override
-        public void accept(String what, Duration wait) {
+        public void waiting(String what, Duration wait) {
             try {
                 listener.onWait(info, what, wait);
             } catch (RuntimeException ignored) {
@@ -142,7 +134,7 @@ final class ObservingProvider extends ForwardingProvider {
 
         /** An attempt starts. */
         @Override
-        public void run() {
+        public void attemptStarted() {
             int n = attempts.incrementAndGet();
             metrics.attempted();
             try {
@@ -189,15 +181,38 @@ final class ObservingProvider extends ForwardingProvider {
         }
     }
 
-    private <T> T run(Call call, Supplier<T> work) {
+    @Override
+    public <Q, R> R call(Chain<Q, R> chain) {
+        Object request = chain.request();
+        Call call;
+        if (request instanceof ChatRequest r) {
+            call = new Call("chat", chain.provider(), r.model());
+            logPrompt(call, r);
+        } else if (request instanceof EmbeddingRequest r) {
+            call = new Call("embed", chain.provider(), r.model());
+        } else {
+            call = new Call("models", chain.provider(), null);
+        }
+        R result = run(call, chain, chain.scope().withObserver(call));
+        if (result instanceof ChatResponse r) {
+            call.succeeded(r.usage(), r.requestId(), r.text());
+        } else if (result instanceof EmbeddingResponse r) {
+            call.succeeded(r.usage(), r.requestId(), null);
+        } else {
+            call.succeeded(null, null, null);
+        }
+        return result;
+    }
+
+    private <Q, R> R run(Call call, Chain<Q, R> chain, CallScope scope) {
         try {
-            return call.context().call(work);
+            return chain.proceed(chain.request(), scope);
         } catch (LlmException e) {
             call.failed(e);
             throw e;
         } catch (RuntimeException e) {
             LlmException wrapped = LlmException.newBuilder(LlmException.Kind.SERVER_ERROR)
-                    .provider(delegate().name())
+                    .provider(call.provider)
                     .message("unexpected failure inside Parley or a provider: " + Failures.describe(e))
                     .cause(e)
                     .build();
@@ -214,24 +229,12 @@ final class ObservingProvider extends ForwardingProvider {
     }
 
     @Override
-    public ChatResponse chat(ChatRequest request) {
-        Call call = new Call("chat", request.model());
+    public ChatStream stream(Chain<ChatRequest, ChatStream> chain) {
+        ChatRequest request = chain.request();
+        Call call = new Call("stream", chain.provider(), request.model());
         logPrompt(call, request);
-        ChatResponse r = run(call, () -> delegate().chat(request));
-        call.succeeded(r.usage(), r.requestId(), r.text());
-        return r;
-    }
-
-    @Override
-    public ChatStream stream(ChatRequest request) {
-        Call call = new Call("stream", request.model());
-        logPrompt(call, request);
-        CallContext context = call.context();
-        ChatStream stream = run(call, () -> delegate().stream(request));
-        return StreamTap.tap(ChatStream.of(stream::provider, subscriber -> context.call(() -> {
-            stream.subscribe(subscriber);
-            return null;
-        })), new StreamTap.Listener() {
+        ChatStream stream = run(call, chain, chain.scope().withObserver(call));
+        return StreamTap.tap(stream, new StreamTap.Listener() {
             private Usage usage;
             private String requestId;
             private final StringBuilder text = logContent ? new StringBuilder() : null;
@@ -263,83 +266,15 @@ final class ObservingProvider extends ForwardingProvider {
             @Override
             public void onError(Throwable error) {
                 call.failed(error instanceof LlmException e ? e
-                        : LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED).provider(delegate().name())
+                        : LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED).provider(call.provider)
                                 .message("the stream failed: " + error).cause(error).build());
             }
 
             @Override
             public void onCancel() {
-                call.failed(LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED).provider(delegate().name())
+                call.failed(LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED).provider(call.provider)
                         .message("the stream was cancelled by its subscriber").build());
             }
         });
-    }
-
-    @Override
-    public EmbeddingResponse embed(EmbeddingRequest request) {
-        Call call = new Call("embed", request.model());
-        EmbeddingResponse r = run(call, () -> delegate().embed(request));
-        call.succeeded(r.usage(), r.requestId(), null);
-        return r;
-    }
-
-    @Override
-    public List<ModelInfo> models() {
-        Call call = new Call("models", null);
-        List<ModelInfo> r = run(call, delegate()::models);
-        call.succeeded(null, null, null);
-        return r;
-    }
-
-    /** The attempt-counting wrapper: interruptible when its adapter is. */
-    private interface Attempts extends Provider, InterruptibleCalls {
-    }
-
-    /** The innermost layer: tells the call's observer that the provider itself is being called. */
-    static Provider attempts(Provider adapter) {
-        return new Attempts() {
-            @Override
-            public boolean callsEndOnInterrupt() {
-                return adapter instanceof InterruptibleCalls i && i.callsEndOnInterrupt();
-            }
-
-            @Override
-            public String name() {
-                return adapter.name();
-            }
-
-            @Override
-            public Set<Capability> capabilities() {
-                return adapter.capabilities();
-            }
-
-            @Override
-            public ChatResponse chat(ChatRequest request) {
-                CallContext.current().onAttempt().run();
-                return adapter.chat(request);
-            }
-
-            @Override
-            public ChatStream stream(ChatRequest request) {
-                Runnable onAttempt = CallContext.current().onAttempt();
-                ChatStream s = adapter.stream(request);
-                return ChatStream.of(s::provider, subscriber -> {
-                    onAttempt.run();
-                    s.subscribe(subscriber);
-                });
-            }
-
-            @Override
-            public EmbeddingResponse embed(EmbeddingRequest request) {
-                CallContext.current().onAttempt().run();
-                return adapter.embed(request);
-            }
-
-            @Override
-            public List<ModelInfo> models() {
-                CallContext.current().onAttempt().run();
-                return adapter.models();
-            }
-        };
     }
 }

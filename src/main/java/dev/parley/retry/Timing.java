@@ -2,86 +2,53 @@ package dev.parley.retry;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
-import java.util.function.Supplier;
 
 import dev.parley.ChatRequest;
-import dev.parley.ChatResponse;
 import dev.parley.ChatStream;
-import dev.parley.EmbeddingRequest;
-import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
-import dev.parley.ModelInfo;
-import dev.parley.internal.CallContext;
 import dev.parley.internal.InterruptibleCalls;
 import dev.parley.retry.internal.Relay;
-import dev.parley.spi.ForwardingProvider;
-import dev.parley.spi.Provider;
+import dev.parley.spi.Chain;
 
-/**
- * A provider whose delegate's calls are bounded by a {@link TimeoutPolicy}. Thread-safe.
- */
-final class TimeoutProvider extends ForwardingProvider {
+/** What {@link TimeoutPolicy} does with a call: bounds the layers below in time. */
+final class Timing {
 
     /** The name of the virtual threads that run the delegate's calls. */
     static final String CALL_THREAD_NAME = "parley-timeout-call";
 
-    private final TimeoutPolicy policy;
-    /** Whether calls run on the caller's thread, interrupted at the deadline by the shared timer. */
-    private final boolean inline;
-
-    TimeoutProvider(TimeoutPolicy policy, Provider delegate) {
-        super(delegate);
-        this.policy = policy;
-        this.inline = policy.realTime() && delegate instanceof InterruptibleCalls i && i.callsEndOnInterrupt();
+    private Timing() {
     }
 
-    @Override
-    public ChatResponse chat(ChatRequest request) {
-        return call(() -> delegate().chat(request));
-    }
-
-    @Override
-    public EmbeddingResponse embed(EmbeddingRequest request) {
-        return call(() -> delegate().embed(request));
-    }
-
-    @Override
-    public List<ModelInfo> models() {
-        return call(delegate()::models);
-    }
-
-    @Override
-    public ChatStream stream(ChatRequest request) {
-        CallContext ctx = CallContext.current();
-        ChatStream inner = delegate().stream(request);
+    static ChatStream stream(TimeoutPolicy policy, Chain<ChatRequest, ChatStream> chain) {
+        ChatStream inner = chain.proceed();
         CallTimer timer = policy.realTime() ? CallTimer.SHARED : null;
-        return ChatStream.of(inner::provider,
-                new Relay<>(inner, new StreamWatch(policy, delegate().name(), ctx.deadline(), timer)));
+        return ChatStream.of(inner.provider(),
+                new Relay<>(inner, new StreamWatch(policy, chain.provider(), chain.scope().deadline(), timer)));
     }
 
     /**
-     * Runs {@code work} on a virtual thread in the caller's context and waits for it, at most
-     * until the smaller of the attempt timeout and the overall deadline.
+     * Runs the rest of the chain and waits for it, at most until the smaller of the attempt
+     * timeout and the overall deadline: on the caller's thread, interrupted at the limit by the
+     * shared timer, when what is below ends promptly on interrupt; else on a virtual thread.
      */
-    private <T> T call(Supplier<T> work) {
-        CallContext ctx = CallContext.current();
+    static <Q, R> R call(TimeoutPolicy policy, Chain<Q, R> chain) {
+        String provider = chain.provider();
         Instant start = policy.clock().instant();
         Instant attemptEnd = start.plus(policy.attemptTimeout());
-        Instant deadline = ctx.deadline();
+        Instant deadline = chain.scope().deadline();
         boolean overall = deadline != null && !deadline.isAfter(attemptEnd);
         Instant end = overall ? deadline : attemptEnd;
         TimeoutPolicy.Limit limit = overall ? TimeoutPolicy.Limit.DEADLINE : TimeoutPolicy.Limit.ATTEMPT;
         if (!start.isBefore(end)) {
-            throw policy.timedOut(delegate().name(), limit, null, null);
+            throw policy.timedOut(provider, limit, null, null);
         }
-        if (inline) {
-            return callInline(work, start, end, limit);
+        if (policy.realTime() && chain instanceof InterruptibleCalls i && i.callsEndOnInterrupt()) {
+            return callInline(policy, provider, chain, start, end, limit);
         }
-        FutureTask<T> task = new FutureTask<>(() -> ctx.call(work));
+        FutureTask<R> task = new FutureTask<>(chain::proceed);
         Expiry expiry = new Expiry(end, task);
         Watchdog watchdog = new Watchdog(policy.clock(), policy.sleeper(), expiry);
         Thread.ofVirtual().name(CALL_THREAD_NAME).start(task);
@@ -92,14 +59,14 @@ final class TimeoutProvider extends ForwardingProvider {
             throw unchecked(e.getCause());
         } catch (CancellationException e) {
             if (expiry.fired) {
-                throw policy.timedOut(delegate().name(), limit, Duration.between(start, policy.clock().instant()), null);
+                throw policy.timedOut(provider, limit, Duration.between(start, policy.clock().instant()), null);
             }
             throw e; // nobody else cancels the task
         } catch (InterruptedException e) {
             task.cancel(true);
             Thread.currentThread().interrupt();
             throw LlmException.newBuilder(LlmException.Kind.TIMEOUT)
-                    .provider(delegate().name())
+                    .provider(provider)
                     .message("interrupted while waiting for the call; the call was cancelled")
                     .retryable(false)
                     .cause(e)
@@ -110,26 +77,27 @@ final class TimeoutProvider extends ForwardingProvider {
     }
 
     /**
-     * Runs {@code work} on the calling thread (already in its context), which the shared timer
-     * interrupts at {@code end}; for delegates whose calls end promptly on interrupt. Same
-     * outcomes as the hand-off to a call thread: the answer if it came first, a timeout naming
-     * the limit if the deadline passed first (the timer's interrupt is cleared), and for an
-     * interrupt from elsewhere, a timeout that is not retryable with the interrupt flag kept.
+     * Runs the chain on the calling thread, which the shared timer interrupts at {@code end};
+     * for providers whose calls end promptly on interrupt. Same outcomes as the hand-off to a
+     * call thread: the answer if it came first, a timeout naming the limit if the deadline
+     * passed first (the timer's interrupt is cleared), and for an interrupt from elsewhere, a
+     * timeout that is not retryable with the interrupt flag kept.
      */
-    private <T> T callInline(Supplier<T> work, Instant start, Instant end, TimeoutPolicy.Limit limit) {
+    private static <R> R callInline(TimeoutPolicy policy, String provider, Chain<?, R> chain, Instant start,
+                                    Instant end, TimeoutPolicy.Limit limit) {
         CallTimer.Entry timing = CallTimer.SHARED.start(System.nanoTime() + nanosBetween(start, end));
-        T result;
+        R result;
         try {
-            result = work.get();
+            result = chain.proceed();
         } catch (RuntimeException | Error e) {
             if (CallTimer.SHARED.stop(timing)) {
                 Thread.interrupted(); // the timer's interrupt, delivered: clear it
-                throw policy.timedOut(delegate().name(), limit, Duration.between(start, policy.clock().instant()), null);
+                throw policy.timedOut(provider, limit, Duration.between(start, policy.clock().instant()), null);
             }
             if (Thread.currentThread().isInterrupted() && e instanceof LlmException le
                     && le.kind() == LlmException.Kind.TIMEOUT) {
                 throw LlmException.newBuilder(LlmException.Kind.TIMEOUT)
-                        .provider(delegate().name())
+                        .provider(provider)
                         .message("interrupted while waiting for the call; the call was cancelled")
                         .retryable(false)
                         .cause(e)
@@ -142,7 +110,6 @@ final class TimeoutProvider extends ForwardingProvider {
         }
         return result;
     }
-
     private static long nanosBetween(Instant a, Instant b) {
         try {
             return Duration.between(a, b).toNanos();
@@ -182,10 +149,5 @@ final class TimeoutProvider extends ForwardingProvider {
             fired = true; // before cancel: the waiting caller reads it when get() throws
             task.cancel(true);
         }
-    }
-
-    @Override
-    public String toString() {
-        return "Timeout[" + delegate() + "]";
     }
 }
