@@ -20,6 +20,8 @@ import dev.parley.json.JsonException;
 import dev.parley.json.JsonObject;
 import dev.parley.json.JsonString;
 import dev.parley.json.JsonValue;
+import dev.parley.tools.ToolLoop;
+import dev.parley.tools.Toolbox;
 
 /**
  * A connection to one MCP server: lists its tools and calls them.
@@ -216,6 +218,44 @@ public final class McpClient implements AutoCloseable {
             tools = result;
         }
         return result;
+    }
+
+    /**
+     * {@return the server's tools, ready for a {@link ToolLoop}}: each one's declaration, and a
+     * handler that calls it here and gives the model {@link McpToolResult#toModelText()} (a tool
+     * that reports a failure shows the model "Error: ..."; a call that fails, such as a timeout,
+     * goes to the model as the loop's tool failure). The list is read now; call again after the
+     * server says its tools changed.
+     *
+     * {@snippet :
+     * ToolLoopResult r = ToolLoop.newBuilder(llm).tools(mcp.toolbox()).build().run("Add 2 and 40");
+     * }
+     *
+     * @throws LlmException if the tools cannot be listed
+     * @throws IllegalArgumentException if a tool's name is not a valid model tool name (1 to 64
+     *     letters, digits, '_' or '-'); {@link #toolbox(String)} can prefix, but not repair, names
+     */
+    public Toolbox toolbox() {
+        return toolbox("");
+    }
+
+    /**
+     * {@return the server's tools, ready for a {@link ToolLoop}, each offered to the model as
+     * {@code prefix} followed by its name}: to tell apart the tools of several servers, joined
+     * with {@link Toolbox#with(Toolbox)}. Otherwise as {@link #toolbox()}.
+     *
+     * @param prefix what goes before each name, such as {@code "github_"}; may be empty
+     * @throws LlmException if the tools cannot be listed
+     * @throws IllegalArgumentException if a prefixed name is not a valid model tool name
+     */
+    public Toolbox toolbox(String prefix) {
+        Objects.requireNonNull(prefix, "prefix");
+        Toolbox.Builder b = Toolbox.newBuilder();
+        for (McpTool tool : listTools()) {
+            String name = tool.name();
+            b.add(tool.toTool(prefix + name), arguments -> callTool(name, arguments).toModelText(), false);
+        }
+        return b.build();
     }
 
     /**

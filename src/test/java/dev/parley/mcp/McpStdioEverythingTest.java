@@ -28,6 +28,9 @@ import dev.parley.Message;
 import dev.parley.Tool;
 import dev.parley.ToolCall;
 import dev.parley.testing.ScriptedProvider;
+import dev.parley.tools.ToolLoop;
+import dev.parley.tools.ToolLoopResult;
+import dev.parley.tools.Toolbox;
 import dev.parley.json.JsonNumber;
 import dev.parley.json.JsonObject;
 import dev.parley.json.JsonString;
@@ -167,6 +170,24 @@ class McpStdioEverythingTest {
         assertEquals("It said: Echo: from the model", llm.chat(request.toBuilder().messages(messages).build()).text());
         assertTrue(model.requests().get(0).tools().stream().anyMatch(t -> t.name().equals("echo")));
         assertEquals("Echo: from the model", model.requests().get(1).messages().get(2).text());
+    }
+
+    @Test
+    void toolbox_runsTheServersToolsInAToolLoop() {
+        ScriptedProvider model = ScriptedProvider.newBuilder("scripted")
+                .reply(ChatResponse.newBuilder().provider("scripted").model("any").toolCalls(List.of(
+                        ToolCall.of("call_1", "everything_get-sum", JsonObject.of("a", JsonNumber.of(2), "b", JsonNumber.of(40))),
+                        ToolCall.of("call_2", "everything_get-sum", JsonObject.of("a", JsonString.of("two"))))).build())
+                .reply("42")
+                .build();
+        Llm llm = Llm.newBuilder().provider(model).defaultModel("any").build();
+        Toolbox tools = mcp.toolbox("everything_");
+        assertTrue(tools.tools().stream().anyMatch(t -> t.name().equals("everything_echo")), tools.toString());
+        ToolLoopResult result = ToolLoop.newBuilder(llm).tools(tools).build().run("Add 2 and 40");
+        assertEquals("42", result.text());
+        List<Message> sent = model.requests().get(1).messages();
+        assertEquals("The sum of 2 and 40 is 42.", sent.get(2).text());
+        assertTrue(sent.get(3).text().startsWith("Error: "), sent.get(3).text());
     }
 
     @Test
