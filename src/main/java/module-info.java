@@ -18,6 +18,7 @@ module dev.parley {
     exports dev.parley.gateway;
     exports dev.parley.json;
     exports dev.parley.limit;
+    exports dev.parley.mcp;
     exports dev.parley.retry;
     exports dev.parley.route;
     exports dev.parley.schema;

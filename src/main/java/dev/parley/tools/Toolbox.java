@@ -73,7 +73,12 @@ public final class Toolbox {
         return entries.get(name);
     }
 
-    /** {@return a box with this one's tools and {@code other}'s; a name in both is an error} */
+    /**
+     * {@return a box with this one's tools and {@code other}'s}
+     *
+     * @param other the tools to add
+     * @throws IllegalArgumentException if a name is in both
+     */
     public Toolbox with(Toolbox other) {
         Builder b = new Builder();
         b.entries.putAll(entries);
