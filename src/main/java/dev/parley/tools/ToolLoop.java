@@ -54,8 +54,8 @@ import dev.parley.json.JsonObject;
  *
  * <p><b>Limits.</b> At most {@link Builder#maxSteps} turns (default 10), and optionally a token
  * and a cost budget for the whole run, checked after each turn. A run that reaches a limit while
- * the model still asks for tools ends with the last answer and {@link ToolLoopResult#stop()}
- * saying which limit; its messages leave out that answer's unanswered tool calls.
+ * the model still asks for tools fails with a {@link ToolLoopLimitException} naming the limit and
+ * holding what the run did so far; its messages leave out the last answer's unanswered calls.
  *
  * <p><b>Failures.</b> A tool that throws, a tool the model made up, or arguments that are not a
  * JSON object go back to the model as an error result, so that it can correct itself; a tool
@@ -144,6 +144,7 @@ public final class ToolLoop {
      * @return how the run ended
      * @throws LlmException if a turn fails, or the deadline passes
      * @throws ToolException if a tool added with {@code failLoop} fails
+     * @throws ToolLoopLimitException if a limit stops the run while the model still asks for tools
      */
     public ToolLoopResult run(String prompt) {
         return run(ChatRequest.newBuilder().addMessage(Message.user(prompt)).build());
@@ -156,6 +157,7 @@ public final class ToolLoop {
      * @return how the run ended
      * @throws LlmException if a turn fails, or the deadline passes
      * @throws ToolException if a tool added with {@code failLoop} fails
+     * @throws ToolLoopLimitException if a limit stops the run while the model still asks for tools
      */
     public ToolLoopResult run(ChatRequest request) {
         return new Run(request, false).go();
@@ -169,6 +171,7 @@ public final class ToolLoop {
      * @return how the run ended
      * @throws LlmException if a turn fails, or the deadline passes
      * @throws ToolException if a tool added with {@code failLoop} fails
+     * @throws ToolLoopLimitException if a limit stops the run while the model still asks for tools
      */
     public ToolLoopResult runStreaming(ChatRequest request) {
         return new Run(request, true).go();
@@ -204,13 +207,22 @@ public final class ToolLoop {
                 usage = usage.plus(response.usage());
                 if (response.toolCalls().isEmpty()) {
                     messages.add(response.message());
-                    return end(new Step(index, response, List.of(), turnCost), ToolLoopResult.Stop.ANSWERED);
+                    return end(new Step(index, response, List.of(), turnCost));
                 }
-                ToolLoopResult.Stop limit = index >= maxSteps ? ToolLoopResult.Stop.MAX_STEPS
-                        : usage.inputTokens() + usage.outputTokens() >= maxTokens ? ToolLoopResult.Stop.MAX_TOKENS
-                        : cost >= maxCost ? ToolLoopResult.Stop.MAX_COST : null;
-                if (limit != null) {
-                    return end(new Step(index, response, List.of(), turnCost), limit);
+                long tokens = usage.inputTokens() + usage.outputTokens();
+                if (index >= maxSteps) {
+                    throw limit(ToolLoopLimitException.Limit.STEPS, new Step(index, response, List.of(), turnCost),
+                            "the model still asked for tools after " + index + " turns, the most allowed (maxSteps)");
+                }
+                if (tokens >= maxTokens) {
+                    throw limit(ToolLoopLimitException.Limit.TOKENS, new Step(index, response, List.of(), turnCost),
+                            "the run used " + tokens + " tokens in " + index + " turns, reaching its limit of "
+                                    + maxTokens + " (maxTokens), and the model still asked for tools");
+                }
+                if (cost >= maxCost) {
+                    throw limit(ToolLoopLimitException.Limit.COST, new Step(index, response, List.of(), turnCost),
+                            "the run cost $" + cost + " in " + index + " turns, reaching its limit of $" + maxCost
+                                    + " (maxCost), and the model still asked for tools");
                 }
                 messages.add(response.message()); // with its tool calls and reasoning
                 List<ToolRun> runs = runTools(response.toolCalls());
@@ -223,10 +235,14 @@ public final class ToolLoop {
             }
         }
 
-        private ToolLoopResult end(Step last, ToolLoopResult.Stop stop) {
+        private ToolLoopResult end(Step last) {
             steps.add(last);
             tell(l -> l.onStep(last));
-            return new ToolLoopResult(last.response(), stop, steps, messages, usage, cost);
+            return new ToolLoopResult(last.response(), steps, messages, usage, cost);
+        }
+
+        private ToolLoopLimitException limit(ToolLoopLimitException.Limit limit, Step last, String message) {
+            return new ToolLoopLimitException(limit, end(last), message);
         }
 
         private ChatResponse send(ChatRequest request) {

@@ -8,38 +8,24 @@ import dev.parley.Message;
 import dev.parley.Usage;
 
 /**
- * What a {@link ToolLoop} ended with.
+ * What a {@link ToolLoop} run did: its answer, or (in a {@link ToolLoopLimitException}) what it
+ * did before a limit stopped it.
  *
- * @param response the model's last answer: the final one when {@link #stop()} is
- *                 {@link Stop#ANSWERED}; otherwise the one that asked for more tools than a limit
- *                 allowed
- * @param stop     why the loop ended
+ * @param response the model's last answer: the final one, or, for a run a limit stopped, the one
+ *                 that asked for more tools
  * @param steps    every turn, in order
- * @param messages the whole conversation: the request's messages, then each turn's assistant
- *                 message and tool results, then the last answer; send it again with a new user
- *                 message to go on
+ * @param messages the conversation: the request's messages, then each turn's assistant message
+ *                 and tool results, then the final answer; send it again with a new user message
+ *                 to go on (a run a limit stopped leaves out the last answer's unanswered calls)
  * @param usage    the tokens of every turn added up
  * @param cost     what every turn cost, in US dollars
  */
-public record ToolLoopResult(ChatResponse response, Stop stop, List<Step> steps, List<Message> messages, Usage usage,
+public record ToolLoopResult(ChatResponse response, List<Step> steps, List<Message> messages, Usage usage,
                              double cost) {
-
-    /** Why a loop ended. */
-    public enum Stop {
-        /** The model answered without asking for a tool. */
-        ANSWERED,
-        /** The model still asked for tools when the most turns allowed were done. */
-        MAX_STEPS,
-        /** The turns so far used the most tokens allowed. */
-        MAX_TOKENS,
-        /** The turns so far cost the most allowed. */
-        MAX_COST
-    }
 
     /** Validates the result and copies the lists. */
     public ToolLoopResult {
         Objects.requireNonNull(response, "response");
-        Objects.requireNonNull(stop, "stop");
         steps = List.copyOf(steps);
         messages = List.copyOf(messages);
         Objects.requireNonNull(usage, "usage");

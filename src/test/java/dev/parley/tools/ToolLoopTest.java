@@ -82,7 +82,6 @@ class ToolLoopTest {
         ToolLoopResult result = ToolLoop.newBuilder(llm(provider)).tools(tools).build().run("What time is it?");
 
         assertEquals("Tokyo 9:00, Lima 19:00", result.text());
-        assertEquals(ToolLoopResult.Stop.ANSWERED, result.stop());
         assertEquals(2, result.steps().size());
         assertEquals(List.of("time in Asia/Tokyo", "time in America/Lima"),
                 result.steps().get(0).runs().stream().map(ToolRun::output).toList());
@@ -144,7 +143,7 @@ class ToolLoopTest {
     }
 
     @Test
-    void run_modelThatNeverStops_endsAtMaxSteps_withAConversationThatCanGoOn() {
+    void run_modelThatNeverStops_failsAtMaxSteps_keepingAConversationThatCanGoOn() {
         ScriptedProvider.Builder script = ScriptedProvider.newBuilder("scripted");
         for (int i = 0; i < 5; i++) {
             script.reply(asks(call("c" + i, "time", "{\"zone\":\"UTC\"}")));
@@ -152,9 +151,12 @@ class ToolLoopTest {
         ScriptedProvider provider = script.build();
         Toolbox tools = Toolbox.newBuilder().add("time", "The time", ZONE, args -> "noon").build();
 
-        ToolLoopResult result = ToolLoop.newBuilder(llm(provider)).tools(tools).maxSteps(3).build().run("go");
+        ToolLoopLimitException e = assertThrows(ToolLoopLimitException.class,
+                () -> ToolLoop.newBuilder(llm(provider)).tools(tools).maxSteps(3).build().run("go"));
 
-        assertEquals(ToolLoopResult.Stop.MAX_STEPS, result.stop());
+        assertEquals(ToolLoopLimitException.Limit.STEPS, e.limit());
+        assertTrue(e.getMessage().contains("maxSteps"), e.getMessage());
+        ToolLoopResult result = e.partial();
         assertEquals(3, result.steps().size());
         assertEquals(3, provider.requests().size());
         assertTrue(result.steps().get(2).runs().isEmpty(), "the last turn's tools are not run");
@@ -174,14 +176,16 @@ class ToolLoopTest {
                 .cost(CostPolicy.newBuilder().prices(PriceTable.empty().withPrice("scripted", "m", ModelPrice.of(1.0, 1.0))).build())
                 .build();
 
-        ToolLoopResult byTokens = ToolLoop.newBuilder(priced).tools(tools).maxTokens(200).build().run("go");
-        assertEquals(ToolLoopResult.Stop.MAX_TOKENS, byTokens.stop());
-        assertEquals(2, byTokens.steps().size(), "110 tokens a turn: the second reaches 200");
+        ToolLoopLimitException byTokens = assertThrows(ToolLoopLimitException.class,
+                () -> ToolLoop.newBuilder(priced).tools(tools).maxTokens(200).build().run("go"));
+        assertEquals(ToolLoopLimitException.Limit.TOKENS, byTokens.limit());
+        assertEquals(2, byTokens.partial().steps().size(), "110 tokens a turn: the second reaches 200");
 
-        ToolLoopResult byCost = ToolLoop.newBuilder(priced).tools(tools).maxCost(0.0002).build().run("go");
-        assertEquals(ToolLoopResult.Stop.MAX_COST, byCost.stop());
-        assertEquals(2, byCost.steps().size(), "$0.00011 a turn: the second reaches $0.0002");
-        assertEquals(0.00022, byCost.cost(), 1e-12);
+        ToolLoopLimitException byCost = assertThrows(ToolLoopLimitException.class,
+                () -> ToolLoop.newBuilder(priced).tools(tools).maxCost(0.0002).build().run("go"));
+        assertEquals(ToolLoopLimitException.Limit.COST, byCost.limit());
+        assertEquals(2, byCost.partial().steps().size(), "$0.00011 a turn: the second reaches $0.0002");
+        assertEquals(0.00022, byCost.partial().cost(), 1e-12);
     }
 
     @Test
