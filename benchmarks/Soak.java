@@ -33,7 +33,7 @@ import dev.parley.json.JsonObject;
 import dev.parley.json.JsonString;
 import dev.parley.json.JsonValue;
 import dev.parley.retry.RetryPolicy;
-import dev.parley.retry.TimeoutPolicy;
+import dev.parley.timeout.TimeoutPolicy;
 import dev.parley.testing.FakeLlmServer;
 import dev.parley.testing.Fault;
 

@@ -24,6 +24,7 @@ module dev.parley {
     exports dev.parley.schema;
     exports dev.parley.spi;
     exports dev.parley.testing;
+    exports dev.parley.timeout;
     exports dev.parley.tools;
 
     uses dev.parley.spi.ProviderFactory;

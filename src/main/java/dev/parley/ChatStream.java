@@ -7,8 +7,8 @@ import java.util.Objects;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.parley.http.AbstractSubscription;
-import dev.parley.http.BlockingIterator;
+import dev.parley.internal.flow.AbstractSubscription;
+import dev.parley.internal.flow.BlockingIterator;
 
 /**
  * A streamed chat completion: a {@link Flow.Publisher} of {@link ChatChunk}s that honours

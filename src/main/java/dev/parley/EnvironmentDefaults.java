@@ -11,7 +11,7 @@ import dev.parley.cache.CacheStore;
 import dev.parley.cost.CostPolicy;
 import dev.parley.limit.RateLimitPolicy;
 import dev.parley.retry.RetryPolicy;
-import dev.parley.retry.TimeoutPolicy;
+import dev.parley.timeout.TimeoutPolicy;
 
 /**
  * What the settings (environment variables, system properties or a map) say about an

@@ -17,7 +17,7 @@ import dev.parley.cost.CostTracker;
 import dev.parley.internal.Proxies;
 import dev.parley.limit.RateLimitPolicy;
 import dev.parley.retry.RetryPolicy;
-import dev.parley.retry.TimeoutPolicy;
+import dev.parley.timeout.TimeoutPolicy;
 import dev.parley.route.CircuitBreaker;
 import dev.parley.route.FallbackPolicy;
 import dev.parley.spi.CallScope;

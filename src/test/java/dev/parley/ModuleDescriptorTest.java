@@ -31,7 +31,7 @@ class ModuleDescriptorTest {
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(new TreeSet<>(Set.of("dev.parley", "dev.parley.cache", "dev.parley.cost", "dev.parley.gateway", "dev.parley.json",
                 "dev.parley.limit", "dev.parley.mcp", "dev.parley.retry", "dev.parley.route", "dev.parley.schema", "dev.parley.spi",
-                "dev.parley.testing", "dev.parley.tools")), exported);
+                "dev.parley.testing", "dev.parley.timeout", "dev.parley.tools")), exported);
         assertTrue(descriptor().exports().stream().noneMatch(ModuleDescriptor.Exports::isQualified));
     }
 

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import dev.parley.internal.flow.AbstractSubscription;
 
 /**
  * Adapts a streamed HTTP response body, as {@code HttpResponse.BodyHandlers.ofPublisher()} gives

@@ -13,6 +13,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import dev.parley.internal.flow.AbstractSubscription;
 
 /**
  * The subscription behind a {@link DecodingPublisher}: subscribes to the byte chunks upstream,

@@ -11,7 +11,7 @@ import java.util.random.RandomGenerator;
 import dev.parley.ChatRequest;
 import dev.parley.ChatStream;
 import dev.parley.LlmException;
-import dev.parley.retry.internal.Errors;
+import dev.parley.internal.Errors;
 import dev.parley.spi.CallScope;
 import dev.parley.spi.Chain;
 import dev.parley.spi.Policy;

@@ -7,8 +7,8 @@ import dev.parley.ChatRequest;
 import dev.parley.ChatStream;
 import dev.parley.LlmException;
 import dev.parley.internal.Scrub;
-import dev.parley.retry.internal.Errors;
-import dev.parley.retry.internal.Relay;
+import dev.parley.internal.Errors;
+import dev.parley.internal.flow.Relay;
 import dev.parley.spi.CallScope;
 import dev.parley.spi.Chain;
 

@@ -1,14 +1,10 @@
 /**
- * Policies that make calls survive transient failures: {@link dev.parley.retry.RetryPolicy}
- * retries what may succeed on a second try, with backoff and within the call's deadline, and
- * {@link dev.parley.retry.TimeoutPolicy} bounds how long an attempt, a stream's first chunk and
- * the gaps between chunks may take.
- *
- * <p>Each policy is an immutable value that {@linkplain dev.parley.retry.RetryPolicy#decorate
- * decorates} a {@link dev.parley.spi.Provider}. Put the timeout inside the retry, so that each
- * attempt gets its own timeout and a timed-out attempt is retried:
+ * Retries: {@link dev.parley.retry.RetryPolicy} retries what may succeed on a second try, with
+ * backoff and within the call's deadline. It is a {@link dev.parley.spi.Policy}; put the timeout
+ * ({@link dev.parley.timeout.TimeoutPolicy}) inside it, so that each attempt gets its own timeout
+ * and a timed-out attempt is retried:
  * {@snippet :
- * Provider p = retry.decorate(timeouts.decorate(openai));
+ * Provider p = Policy.stack(openai, List.of(retry, timeouts));
  * }
  */
 package dev.parley.retry;

@@ -12,7 +12,7 @@ import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
 import dev.parley.spi.CallScope;
 import dev.parley.spi.Ticker;
-import dev.parley.retry.internal.Relay;
+import dev.parley.internal.flow.Relay;
 
 /**
  * Tries a list of targets in order, moving to the next when one fails with an error of a kind

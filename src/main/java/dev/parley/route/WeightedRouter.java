@@ -18,7 +18,7 @@ import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
 import dev.parley.ModelInfo;
-import dev.parley.retry.internal.Relay;
+import dev.parley.internal.flow.Relay;
 import dev.parley.spi.CallScope;
 import dev.parley.spi.Capability;
 import dev.parley.spi.Provider;

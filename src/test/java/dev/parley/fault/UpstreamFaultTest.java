@@ -26,7 +26,7 @@ import dev.parley.Llm;
 import dev.parley.LlmException;
 import dev.parley.Message;
 import dev.parley.retry.RetryPolicy;
-import dev.parley.retry.TimeoutPolicy;
+import dev.parley.timeout.TimeoutPolicy;
 import dev.parley.support.CountingHttpServer;
 import dev.parley.support.CountingHttpServer.Reply;
 

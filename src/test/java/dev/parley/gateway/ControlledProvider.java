@@ -13,7 +13,7 @@ import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ChatStream;
 import dev.parley.ModelInfo;
-import dev.parley.http.AbstractSubscription;
+import dev.parley.internal.flow.AbstractSubscription;
 import dev.parley.spi.Capability;
 import dev.parley.spi.Provider;
 

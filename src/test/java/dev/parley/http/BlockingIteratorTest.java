@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import dev.parley.internal.flow.BlockingIterator;
+import dev.parley.internal.flow.RangePublisher;
 
 class BlockingIteratorTest {
 

@@ -31,6 +31,7 @@ import dev.parley.spi.Provider;
 import dev.parley.spi.ProviderConfig;
 import dev.parley.support.CountingHttpServer;
 import dev.parley.support.CountingHttpServer.Reply;
+import dev.parley.internal.flow.BlockingIterator;
 
 /**
  * An {@link Error} (out of memory, above all) is never disguised as a network or stream failure,

@@ -28,6 +28,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.parley.internal.flow.BlockingIterator;
 
 /**
  * Streams real HTTP responses from a loopback server through {@code HttpClient},

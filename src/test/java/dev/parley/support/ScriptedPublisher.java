@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.parley.ChatChunk;
-import dev.parley.http.AbstractSubscription;
+import dev.parley.internal.flow.AbstractSubscription;
 
 /**
  * A cold publisher of fixed chunks that then completes or fails, and records what its

@@ -6,7 +6,6 @@ import java.util.Map;
 
 import dev.parley.ChatRequest;
 import dev.parley.ContentPart;
-import dev.parley.EmbeddingRequest;
 import dev.parley.Message;
 import dev.parley.ResponseFormat;
 import dev.parley.Role;
@@ -113,28 +112,7 @@ final class ChatEncoder {
         return m.length() >= 2 && m.charAt(0) == 'o' && Character.isDigit(m.charAt(1)) || m.startsWith("gpt-5");
     }
 
-    /** {@return the body of an embeddings request} */
-    static JsonObject embeddings(EmbeddingRequest r, boolean base64) {
-        JsonObject.Builder b = JsonObject.newBuilder();
-        if (r.model() != null) {
-            b.put("model", r.model());
-        }
-        b.put("input", JsonArray.ofStrings(r.inputs()));
-        if (base64) {
-            // Float is the default; it is not written, as some compatible servers reject the field.
-            b.put("encoding_format", "base64");
-        }
-        if (r.dimensions() != null) {
-            b.put("dimensions", r.dimensions());
-        }
-        if (r.user() != null) {
-            b.put("user", r.user());
-        }
-        merge(b, r.extra());
-        return b.build();
-    }
-
-    private static void merge(JsonObject.Builder b, JsonObject extra) {
+    static void merge(JsonObject.Builder b, JsonObject extra) {
         for (Map.Entry<String, JsonValue> e : extra.members().entrySet()) {
             b.put(e.getKey(), e.getValue());
         }

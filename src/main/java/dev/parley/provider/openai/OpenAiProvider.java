@@ -105,15 +105,15 @@ final class OpenAiProvider implements Provider, InterruptibleCalls {
         if (settings.dialect().modelRequired) {
             RequestChecks.requireEmbeddingModel(name(), request.model());
         }
-        HttpRequest http = post(embeddingsUri, ChatEncoder.embeddings(request, settings.base64Embeddings()),
+        HttpRequest http = post(embeddingsUri, Embeddings.request(request, settings.base64Embeddings()),
                 "application/json");
         Transport.Response response = Transport.send(settings.client(), http, name(), settings.apiKey(),
                 settings.limits().embeddings());
         String requestId = HttpErrors.requestId(response.headers());
-        EmbeddingResponse read = EmbeddingDecoder.embeddings(name(), response.body(), request.inputs().size(),
+        EmbeddingResponse read = Embeddings.embeddings(name(), response.body(), request.inputs().size(),
                 request.model(), requestId);
         if (read == null) {
-            read = decode(response, requestId, body -> EmbeddingDecoder.embeddings(name(), body,
+            read = decode(response, requestId, body -> Embeddings.embeddings(name(), body,
                     request.inputs().size(), request.model(), requestId));
         }
         return read.withHeaders(response.headers());
@@ -125,7 +125,7 @@ final class OpenAiProvider implements Provider, InterruptibleCalls {
         HttpRequest http = request(modelsUri, "application/json").GET().build();
         Transport.Response response = Transport.send(settings.client(), http, name(), settings.apiKey(),
                 settings.limits().chat());
-        return decode(response, HttpErrors.requestId(response.headers()), EmbeddingDecoder::models);
+        return decode(response, HttpErrors.requestId(response.headers()), ModelList::decode);
     }
 
     /** Fails before any network call for what the request needs and the provider lacks. */

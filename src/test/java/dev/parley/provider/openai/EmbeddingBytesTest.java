@@ -44,7 +44,7 @@ class EmbeddingBytesTest {
 
     private static float[] fromBytes(String text) {
         byte[] b = ("x\"" + text + "\"y").getBytes(StandardCharsets.ISO_8859_1);
-        return EmbeddingDecoder.base64(b, 2, b.length - 2);
+        return Embeddings.base64(b, 2, b.length - 2);
     }
 
     @Test
@@ -58,7 +58,7 @@ class EmbeddingBytesTest {
             String text = encode(v);
             float[] got = fromBytes(text);
             assertNotNull(got, text);
-            assertArrayEquals(bits(EmbeddingDecoder.base64(text, "x")), bits(got), text);
+            assertArrayEquals(bits(Embeddings.base64(text, "x")), bits(got), text);
             assertArrayEquals(bits(v), bits(got));
         }
     }
@@ -77,7 +77,7 @@ class EmbeddingBytesTest {
             float[] got = fromBytes(text);
             if (got != null) {
                 read++;
-                assertArrayEquals(bits(EmbeddingDecoder.base64(text, "x")), bits(got), text);
+                assertArrayEquals(bits(Embeddings.base64(text, "x")), bits(got), text);
             }
         }
         assertTrue(read > 1000, read + " read");
@@ -101,8 +101,8 @@ class EmbeddingBytesTest {
                  "model":"text-embedding-3-small","usage":{"prompt_tokens":5,"total_tokens":6}, "extra": [null, {}]}"""
                 .formatted(encode(b), encode(a));
         byte[] utf8 = body.getBytes(StandardCharsets.UTF_8);
-        EmbeddingResponse fast = EmbeddingDecoder.embeddings("openai", utf8, 2, "m", "r");
-        EmbeddingResponse tree = EmbeddingDecoder.embeddings("openai", (JsonObject) Json.parse(utf8), 2, "m", "r");
+        EmbeddingResponse fast = Embeddings.embeddings("openai", utf8, 2, "m", "r");
+        EmbeddingResponse tree = Embeddings.embeddings("openai", (JsonObject) Json.parse(utf8), 2, "m", "r");
         assertNotNull(fast);
         assertEquals(tree, fast);
         assertArrayEquals(bits(a), bits(fast.vector(0)));
@@ -119,9 +119,9 @@ class EmbeddingBytesTest {
                 "{\"data\":[{\"index\":0,\"embedding\":\"AADAfw==\"}]}", // NaN, which Embedding rejects
                 "{\"model\":\"m\"}",
                 "{\"data\":[]}")) {
-            assertNull(EmbeddingDecoder.embeddings("openai", body.getBytes(StandardCharsets.UTF_8), 1, "m", null), body);
+            assertNull(Embeddings.embeddings("openai", body.getBytes(StandardCharsets.UTF_8), 1, "m", null), body);
         }
-        EmbeddingResponse one = EmbeddingDecoder.embeddings("openai",
+        EmbeddingResponse one = Embeddings.embeddings("openai",
                 "{\"data\":[{\"embedding\":\"AACAPw==\"}],\"model\":null,\"usage\":null}".getBytes(StandardCharsets.UTF_8),
                 1, "fallback", null);
         assertNotNull(one);

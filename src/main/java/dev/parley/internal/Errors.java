@@ -1,4 +1,4 @@
-package dev.parley.retry.internal;
+package dev.parley.internal;
 
 import java.math.BigDecimal;
 import java.time.Duration;

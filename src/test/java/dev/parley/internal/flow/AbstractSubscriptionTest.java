@@ -1,4 +1,4 @@
-package dev.parley.http;
+package dev.parley.internal.flow;
 
 import dev.parley.support.TestSubscriber;
 

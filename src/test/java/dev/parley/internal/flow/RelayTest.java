@@ -1,4 +1,4 @@
-package dev.parley.retry.internal;
+package dev.parley.internal.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -16,6 +16,7 @@ import dev.parley.ChatChunk;
 import dev.parley.ChatStream;
 import dev.parley.retry.testing.ManualPublisher;
 import dev.parley.support.TestSubscriber;
+import dev.parley.internal.Errors;
 
 class RelayTest {
 

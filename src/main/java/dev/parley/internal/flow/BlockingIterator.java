@@ -1,4 +1,4 @@
-package dev.parley.http;
+package dev.parley.internal.flow;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.parley.retry;
+package dev.parley.timeout;
 
 import java.util.ArrayList;
 import java.util.List;

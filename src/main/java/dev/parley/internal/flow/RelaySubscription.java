@@ -1,11 +1,11 @@
-package dev.parley.retry.internal;
+package dev.parley.internal.flow;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
 
 import dev.parley.LlmException;
-import dev.parley.http.AbstractSubscription;
+import dev.parley.internal.flow.AbstractSubscription;
 
 /**
  * The subscription behind {@link Relay}: forwards demand to the current attempt, hands what it

@@ -1,11 +1,11 @@
-package dev.parley.retry;
+package dev.parley.timeout;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
 import dev.parley.ChatChunk;
-import dev.parley.retry.internal.Relay;
+import dev.parley.internal.flow.Relay;
 import dev.parley.spi.CallScope;
 
 /**

@@ -1,4 +1,4 @@
-package dev.parley.retry;
+package dev.parley.timeout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,7 +29,7 @@ import dev.parley.ChatStream;
 import dev.parley.Llm;
 import dev.parley.LlmException;
 import dev.parley.LlmTimeoutException;
-import dev.parley.retry.internal.Relay;
+import dev.parley.internal.flow.Relay;
 import dev.parley.retry.testing.ManualPublisher;
 import dev.parley.retry.testing.ScriptedProvider;
 import dev.parley.spi.CallScope;

@@ -1,4 +1,4 @@
-package dev.parley.retry;
+package dev.parley.timeout;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -8,7 +8,7 @@ import dev.parley.ChatRequest;
 import dev.parley.ChatStream;
 import dev.parley.LlmException;
 import dev.parley.internal.InterruptibleCalls;
-import dev.parley.retry.internal.Relay;
+import dev.parley.internal.flow.Relay;
 import dev.parley.spi.Chain;
 
 /** What {@link TimeoutPolicy} does with a call: bounds the layers below in time. */

@@ -1,4 +1,4 @@
-package dev.parley.retry.internal;
+package dev.parley.internal.flow;
 
 import java.util.Objects;
 import java.util.concurrent.Flow;
@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the attempt's thread (no queue node, no extra loop pass). Cancelling
  * cancels the current attempt, or the wait before the next one (the waiting thread is
  * interrupted). Exactly one terminal signal is delivered, also when {@link Control#fail} races
- * with the upstream's own signals. Signals are serialized by {@link dev.parley.http.AbstractSubscription}.
+ * with the upstream's own signals. Signals are serialized by {@link dev.parley.internal.flow.AbstractSubscription}.
  *
  * <p>Single-use: a second subscriber gets {@code onError(IllegalStateException)}. Thread-safe.
  *

@@ -1,4 +1,4 @@
-package dev.parley.retry;
+package dev.parley.timeout;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
 import dev.parley.ChatRequest;
 import dev.parley.ChatStream;
 import dev.parley.LlmException;
-import dev.parley.retry.internal.Errors;
+import dev.parley.internal.Errors;
 import dev.parley.spi.Chain;
 import dev.parley.spi.Policy;
 import dev.parley.spi.Provider;

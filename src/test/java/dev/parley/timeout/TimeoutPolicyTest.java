@@ -1,4 +1,4 @@
-package dev.parley.retry;
+package dev.parley.timeout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,6 +26,7 @@ import dev.parley.spi.CallScope;
 import dev.parley.testing.ManualTicker;
 import dev.parley.retry.testing.ScriptedProvider;
 import dev.parley.spi.Provider;
+import dev.parley.retry.RetryPolicy;
 
 class TimeoutPolicyTest {
 

@@ -2,14 +2,13 @@ package dev.parley.provider.openai;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 
 import dev.parley.Embedding;
+import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
-import dev.parley.ModelInfo;
 import dev.parley.Usage;
 import dev.parley.internal.JsonCursor;
 import dev.parley.json.JsonAccessException;
@@ -21,13 +20,35 @@ import dev.parley.json.JsonString;
 import dev.parley.json.JsonValue;
 
 /**
- * Reads embeddings and model lists. Each vector is read in the form the server sent, whatever
- * was asked for: base64 of little-endian float32 values, or a JSON array of numbers (many
- * compatible servers ignore {@code encoding_format}). Stateless and thread-safe.
+ * The embeddings endpoint's wire: the request body, and the vectors of the response. Each vector
+ * is read in the form the server sent, whatever was asked for: base64 of little-endian float32
+ * values, or a JSON array of numbers (many compatible servers ignore {@code encoding_format}).
+ * Stateless and thread-safe.
  */
-final class EmbeddingDecoder {
+final class Embeddings {
 
-    private EmbeddingDecoder() {
+    private Embeddings() {
+    }
+
+    /** {@return the body of an embeddings request} */
+    static JsonObject request(EmbeddingRequest r, boolean base64) {
+        JsonObject.Builder b = JsonObject.newBuilder();
+        if (r.model() != null) {
+            b.put("model", r.model());
+        }
+        b.put("input", JsonArray.ofStrings(r.inputs()));
+        if (base64) {
+            // Float is the default; it is not written, as some compatible servers reject the field.
+            b.put("encoding_format", "base64");
+        }
+        if (r.dimensions() != null) {
+            b.put("dimensions", r.dimensions());
+        }
+        if (r.user() != null) {
+            b.put("user", r.user());
+        }
+        ChatEncoder.merge(b, r.extra());
+        return b.build();
     }
 
     /**
@@ -260,17 +281,5 @@ final class EmbeddingDecoder {
             v[i] = Float.parseFloat(n.toString());
         }
         return v;
-    }
-
-    /** {@return the models of a {@code GET /models} list} */
-    static List<ModelInfo> models(JsonObject body) {
-        JsonArray data = body.array("data");
-        List<ModelInfo> out = new ArrayList<>(data.size());
-        for (int i = 0; i < data.size(); i++) {
-            JsonObject m = data.object(i);
-            out.add(new ModelInfo(m.string("id"), m.optString("owned_by").orElse(null),
-                    m.optLong("created").orElse(0), m));
-        }
-        return out;
     }
 }

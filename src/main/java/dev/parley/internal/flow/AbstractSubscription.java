@@ -1,4 +1,4 @@
-package dev.parley.http;
+package dev.parley.internal.flow;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,4 +1,4 @@
-package dev.parley.retry;
+package dev.parley.timeout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

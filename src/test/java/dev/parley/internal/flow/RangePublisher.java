@@ -1,4 +1,4 @@
-package dev.parley.http;
+package dev.parley.internal.flow;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -8,13 +8,13 @@ import java.util.concurrent.Flow;
  * A publisher of the integers {@code 0..count-1}, built on {@link AbstractSubscription}, that
  * records every {@code abort} call so tests can check it happens exactly once. Thread-safe.
  */
-final class RangePublisher implements Flow.Publisher<Integer> {
+public final class RangePublisher implements Flow.Publisher<Integer> {
 
     private final int count;
     /** The flowInterrupted argument of every abort call, across subscriptions. */
-    final List<Boolean> aborts = new CopyOnWriteArrayList<>();
+    public final List<Boolean> aborts = new CopyOnWriteArrayList<>();
 
-    RangePublisher(int count) {
+    public RangePublisher(int count) {
         this.count = count;
     }
 
