@@ -84,6 +84,13 @@ public final class HttpErrors {
             }
         }
         Kind kind = kindOf(status, type, code);
+        Duration retryAfter = retryAfter(headers);
+        if (error != null && GoogleRpcErrors.matches(error)) {
+            code = GoogleRpcErrors.reason(error);
+            type = text(error, "status");
+            kind = GoogleRpcErrors.kind(kind, type, code);
+            retryAfter = retryAfter != null ? retryAfter : GoogleRpcErrors.retryDelay(error);
+        }
         b = LlmException.newBuilder(kind)
                 .provider(provider)
                 .statusCode(status)
@@ -91,7 +98,7 @@ public final class HttpErrors {
                 .errorCode(code)
                 .providerMessage(redact(key, message))
                 .requestId(Scrub.controls(bodyRequestId != null ? bodyRequestId : requestId(headers)))
-                .retryAfter(retryAfter(headers));
+                .retryAfter(retryAfter);
         if (status >= 300 && status < 400) {
             String location = headers.firstValue("location").map(l -> "to " + redact(key, l)).orElse("without a location");
             b.message("the server answered with a redirect (HTTP " + status + ") " + location
@@ -125,7 +132,13 @@ public final class HttpErrors {
         if (message == null && body.get("error").orElse(null) instanceof JsonString s) {
             message = s.value();
         }
-        return LlmException.newBuilder(kindOf(0, type, code))
+        Kind kind = kindOf(0, type, code);
+        if (GoogleRpcErrors.matches(error)) {
+            code = GoogleRpcErrors.reason(error);
+            type = text(error, "status");
+            kind = GoogleRpcErrors.kind(kind, type, code);
+        }
+        return LlmException.newBuilder(kind)
                 .provider(provider)
                 .errorType(type)
                 .errorCode(code)
