@@ -164,8 +164,15 @@ final class GeminiDecoder {
         };
     }
 
-    /** {@return the response for a whole {@code generateContent} body} */
+    /**
+     * {@return the response for a whole {@code generateContent} body} A body with neither
+     * candidates nor prompt feedback is not a Gemini answer, and fails.
+     */
     static ChatResponse response(String provider, JsonObject body, HttpHeaders headers, String requestId) {
+        if (body.optArray("candidates").isEmpty() && body.optObject("promptFeedback").isEmpty()) {
+            throw new JsonAccessException("candidates", "expected the candidates of a GenerateContentResponse,"
+                    + " or a promptFeedback, got neither");
+        }
         StringBuilder text = new StringBuilder();
         StringBuilder thinking = new StringBuilder();
         List<ReasoningBlock> reasoning = new ArrayList<>();

@@ -209,6 +209,20 @@ class GeminiChatTest {
     }
 
     @Test
+    void aBodyThatIsNoGeminiAnswer_isAServerError_notAnEmptyReply() {
+        try (ReplayServer server = ReplayServer.start()) {
+            server.on("POST", "/v1beta/models/m:generateContent", Reply.json(200, "{\"choices\":\"none\",\"content\":7}"),
+                    Reply.json(200, "{\"candidates\":{}}"));
+            Provider p = provider(server);
+            for (int i = 0; i < 2; i++) {
+                LlmException e = assertThrows(LlmException.class, () -> p.chat(ChatRequest.of("m", "hi")));
+                assertEquals(LlmException.Kind.SERVER_ERROR, e.kind());
+                assertTrue(e.getMessage().contains("candidates"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void finishReasons_mapToParleysWords() {
         assertEquals(FinishReason.LENGTH, GeminiDecoder.finish("MAX_TOKENS", false));
         for (String filtered : List.of("SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII")) {
