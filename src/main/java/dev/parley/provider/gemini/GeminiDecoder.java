@@ -240,14 +240,15 @@ final class GeminiDecoder {
     }
 
     /**
-     * {@return the vectors of a {@code batchEmbedContents} body}, each number read as the nearest
-     * {@code float} to its decimal text
+     * {@return the vectors of a {@code batchEmbedContents} body, or the one of an
+     * {@code embedContent} body}, each number read as the nearest {@code float} to its decimal text
      *
      * @param body     the body
      * @param expected the number of inputs, which must equal the number of vectors
      */
     static List<Embedding> embeddings(JsonObject body, int expected) {
-        JsonArray array = body.array("embeddings");
+        JsonObject single = body.optObject("embedding").orElse(null);
+        JsonArray array = single != null ? JsonArray.of(single) : body.array("embeddings");
         if (array.size() != expected) {
             throw new JsonAccessException("embeddings", "expected " + expected + " vectors, one per input, got " + array.size());
         }

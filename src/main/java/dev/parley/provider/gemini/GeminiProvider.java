@@ -38,7 +38,8 @@ import dev.parley.spi.Provider;
 
 /**
  * Google's Gemini API (the Generative Language API): {@code models/{model}:generateContent},
- * {@code :streamGenerateContent?alt=sse}, {@code :batchEmbedContents} and {@code GET /models}.
+ * {@code :streamGenerateContent?alt=sse}, {@code :embedContent}, {@code :batchEmbedContents} and
+ * {@code GET /models}.
  * Request and response mapping: {@link GeminiEncoder}, {@link GeminiDecoder},
  * {@link GeminiStreamMapper}.
  *
@@ -113,12 +114,18 @@ final class GeminiProvider implements Provider, InterruptibleCalls {
                 (headers, body) -> DecodingPublisher.sse(body, new GeminiStreamMapper(name, headers, key))));
     }
 
-    /** Sends every input in one {@code batchEmbedContents} call; the vectors come back in input order. */
+    /**
+     * Sends one input with {@code embedContent}, more in one {@code batchEmbedContents} call; the
+     * vectors come back in input order.
+     */
     @Override
     public EmbeddingResponse embed(EmbeddingRequest request) {
         RequestChecks.requireEmbeddingModel(name, request.model());
         String model = model(request.model());
-        HttpRequest http = post(model + ":batchEmbedContents", GeminiEncoder.embeddings(model, request));
+        JsonObject batch = GeminiEncoder.embeddings(model, request);
+        HttpRequest http = request.inputs().size() == 1
+                ? post(model + ":embedContent", batch.array("requests").object(0))
+                : post(model + ":batchEmbedContents", batch);
         Transport.Response response = Transport.send(client, http, name, key, limits.embeddings());
         String requestId = HttpErrors.requestId(response.headers());
         return decode(response, requestId, body -> new EmbeddingResponse(request.model(), name,

@@ -340,6 +340,18 @@ class GeminiChatTest {
     }
 
     @Test
+    void oneInput_usesEmbedContent() {
+        try (ReplayServer server = ReplayServer.start()) {
+            server.on("POST", "/v1beta/models/gemini-embedding-001:embedContent",
+                    Reply.json(200, "{\"embedding\":{\"values\":[0.25,-0.5,1]}}"));
+            EmbeddingResponse r = provider(server).embed(EmbeddingRequest.of("gemini-embedding-001", List.of("one")));
+            assertEquals(List.of(0.25f, -0.5f, 1f), List.of(r.vector(0)[0], r.vector(0)[1], r.vector(0)[2]));
+            assertEquals(Json.parse("{\"model\":\"models/gemini-embedding-001\",\"content\":{\"parts\":[{\"text\":\"one\"}]}}"),
+                    body(server.takeRequest()));
+        }
+    }
+
+    @Test
     void embeddings_ofTheWrongCount_areAServerError() {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/v1beta/models/e:batchEmbedContents", Reply.json(200, "{\"embeddings\":[{\"values\":[1]}]}"));
