@@ -33,6 +33,8 @@ import dev.parley.Tool;
 import dev.parley.ToolCall;
 import dev.parley.ToolChoice;
 import dev.parley.Usage;
+import dev.parley.cost.ModelPrice;
+import dev.parley.cost.PriceTable;
 import dev.parley.json.Json;
 import dev.parley.json.JsonObject;
 import dev.parley.json.JsonString;
@@ -359,6 +361,19 @@ class GeminiChatTest {
                     () -> provider(server).embed(EmbeddingRequest.of("e", List.of("a", "b"))));
             assertEquals(LlmException.Kind.SERVER_ERROR, e.kind());
         }
+    }
+
+    @Test
+    void builtInPrices_coverGemini_andThinkingIsChargedAsOutput() {
+        PriceTable t = PriceTable.builtIn();
+        assertTrue(t.source().contains("pricing/google.json"), t.source());
+        ModelPrice flash = t.find("gemini", "models/gemini-2.5-flash").orElseThrow();
+        assertEquals(new ModelPrice(0.3, 2.5, 0.03, null), flash);
+        assertEquals(0.1, t.find("gemini", "gemini-2.5-flash-lite").orElseThrow().input());
+        assertEquals(0.075, t.find("gemini", "gemini-1.5-flash-002").orElseThrow().input(), "the fixture's modelVersion");
+        assertEquals(0.15, t.find("gemini", "gemini-embedding-001").orElseThrow().input());
+        // The streamed call's usage: 83 prompt tokens, 14 answer tokens and 104 thought tokens.
+        assertEquals((83 * 0.3 + 118 * 2.5) / 1e6, flash.cost(new Usage(83, 118, 201, 0, 0, 104)), 1e-15);
     }
 
     @Test
