@@ -322,7 +322,28 @@ class GeminiChatTest {
         }
     }
 
-    /** A hand-written body in the documented shape: no recorded sample small enough was found. */
+    @ParameterizedTest
+    @EnumSource(Pace.class)
+    void recordedBatchEmbeddings_areRead_exponentsIncluded(Pace pace) {
+        try (ReplayServer server = ReplayServer.start()) {
+            server.on("POST", "/v1beta/models/text-embedding-004:batchEmbedContents",
+                    Reply.fixture("gemini/batch_embed").paced(pace));
+            EmbeddingResponse r = provider(server).embed(EmbeddingRequest.of("text-embedding-004", List.of("a", "b", "c", "d")));
+            assertEquals(4, r.embeddings().size());
+            for (int i = 0; i < 4; i++) {
+                assertEquals(768, r.vector(i).length);
+                assertEquals(i, r.embeddings().get(i).index());
+            }
+            assertEquals(0.030170398f, r.vector(0)[0]);
+            assertEquals(-7.043372e-05f, r.vector(0)[277]);
+            assertEquals(-3.1716703e-05f, r.vector(2)[623]);
+            assertEquals(0.005090702f, r.vector(3)[767]);
+            assertEquals("text-embedding-004", r.model());
+            assertEquals("gemini", r.provider());
+        }
+    }
+
+    /** A hand-written body in the documented shape, to check the request. */
     @Test
     void embeddings_batchEveryInput_inOrder() {
         try (ReplayServer server = ReplayServer.start()) {
