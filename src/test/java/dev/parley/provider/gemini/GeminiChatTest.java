@@ -125,6 +125,39 @@ class GeminiChatTest {
     }
 
     @Test
+    void jsonObject_andRequiredOrNoTools_map() {
+        try (ReplayServer server = ReplayServer.start()) {
+            server.on("POST", "/v1beta/models/gemini-2.5-flash:generateContent", Reply.fixture("gemini/generate_basic"));
+            Provider p = provider(server);
+            ChatRequest.Builder b = ChatRequest.newBuilder().model("gemini-2.5-flash").addMessage(Message.user("hi"))
+                    .addTool(Tool.of("get_weather", null, WEATHER_SCHEMA)).responseFormat(ResponseFormat.jsonObject());
+            p.chat(b.toolChoice(ToolChoice.required()).build());
+            JsonObject sent = body(server.takeRequest());
+            assertEquals(Json.parse("{\"responseMimeType\":\"application/json\"}"), sent.object("generationConfig"));
+            assertEquals(Json.parse("{\"functionCallingConfig\":{\"mode\":\"ANY\"}}"), sent.object("toolConfig"));
+            assertEquals(Json.parse("[{\"functionDeclarations\":[{\"name\":\"get_weather\",\"parametersJsonSchema\":"
+                    + WEATHER_SCHEMA + "}]}]"), sent.array("tools"));
+            p.chat(b.toolChoice(ToolChoice.none()).build());
+            assertEquals(Json.parse("{\"functionCallingConfig\":{\"mode\":\"NONE\"}}"), body(server.takeRequest()).object("toolConfig"));
+        }
+    }
+
+    @Test
+    void aCandidateStoppedForSafety_isAContentFilterFinish_withWhatCameBefore() {
+        try (ReplayServer server = ReplayServer.start()) {
+            server.on("POST", "/v1beta/models/gemini-2.5-flash:generateContent", Reply.json(200, """
+                    {"candidates":[{"finishReason":"SAFETY","index":0,"safetyRatings":[
+                      {"category":"HARM_CATEGORY_DANGEROUS_CONTENT","probability":"HIGH","blocked":true}]}],
+                     "usageMetadata":{"promptTokenCount":7,"totalTokenCount":7},"modelVersion":"gemini-2.5-flash"}"""));
+            ChatResponse r = provider(server).chat(ChatRequest.of("gemini-2.5-flash", "something dangerous"));
+            assertEquals("", r.text());
+            assertEquals(FinishReason.CONTENT_FILTER, r.finishReason());
+            assertEquals("SAFETY", r.rawFinishReason());
+            assertEquals("HIGH", r.raw().array("candidates").object(0).array("safetyRatings").object(0).string("probability"));
+        }
+    }
+
+    @Test
     void imageUrls_thatAreNotDataUrls_areRefusedBeforeSending() {
         try (ReplayServer server = ReplayServer.start()) {
             LlmException e = assertThrows(LlmException.class, () -> provider(server).chat(ChatRequest.newBuilder()
