@@ -431,6 +431,22 @@ class GeminiChatTest {
     }
 
     @Test
+    void factory_prefersGeminiApiKey_takesKeyFiles_andTheBaseUrl(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        GeminiProviderFactory f = new GeminiProviderFactory();
+        ProviderConfig.Builder both = ProviderConfig.newBuilder();
+        f.configure(ProviderEnvironment.of(Map.of("GEMINI_API_KEY", "gemini-key-0123", "GOOGLE_API_KEY", "google-key-0123",
+                "GEMINI_BASE_URL", "http://127.0.0.1:9/v1")), both);
+        assertEquals("gemini-key-0123", both.build().apiKey().value());
+        assertEquals("http://127.0.0.1:9/v1", both.build().baseUrl().toString());
+        java.nio.file.Path file = dir.resolve("key");
+        java.nio.file.Files.writeString(file, "file-key-0123\n");
+        ProviderConfig.Builder fromFile = ProviderConfig.newBuilder();
+        f.configure(ProviderEnvironment.of(Map.of("GOOGLE_API_KEY_FILE", file.toString())), fromFile);
+        assertEquals("file-key-0123", fromFile.build().apiKey().value());
+    }
+
+    @Test
     void factory_readsGeminiThenGoogleKeys_andNamesBothWhenMissing() {
         GeminiProviderFactory f = new GeminiProviderFactory();
         ProviderConfig.Builder config = ProviderConfig.newBuilder();
