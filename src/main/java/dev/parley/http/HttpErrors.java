@@ -33,6 +33,10 @@ import dev.parley.json.JsonValue;
  * Turns HTTP failures of any provider into {@link LlmException}s: the status picks the kind,
  * the body (OpenAI, Anthropic, Ollama or FastAPI shapes, or no JSON at all) gives the
  * provider's type, code and message, and the headers give the request id and how long to wait.
+ * Google's {@code google.rpc.Status} bodies (Gemini) give the status name as the type, the
+ * {@code ErrorInfo} reason as the code, and a {@code RetryInfo} delay when no header gives one;
+ * the status name refines the kind (an invalid API key, which Google answers with 400, is an
+ * authentication error).
  * The API key and control characters are scrubbed from every message.
  */
 public final class HttpErrors {
