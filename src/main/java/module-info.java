@@ -35,5 +35,6 @@ module dev.parley {
             dev.parley.provider.openai.OpenAiCompatibleProviderFactory,
             dev.parley.provider.openai.AzureOpenAiProviderFactory,
             dev.parley.provider.anthropic.AnthropicProviderFactory,
+            dev.parley.provider.gemini.GeminiProviderFactory,
             dev.parley.provider.ollama.OllamaProviderFactory;
 }

@@ -1,6 +1,8 @@
 package dev.parley;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,6 +114,42 @@ class CanaryKeyTest {
             assertClean("output", s);
         }
         assertFalse(logged.isEmpty(), "the calls were logged");
+        for (String line : logged) {
+            assertClean("log", line);
+        }
+    }
+
+    /** Gemini: the key goes in a header, so neither the URL (which logs and errors show) nor an error may carry it. */
+    @Test
+    void canaryKey_neverLeaks_fromGemini() {
+        List<String> seen = new ArrayList<>();
+        try (ReplayServer server = ReplayServer.start()) {
+            String path = "/v1beta/models/gemini-2.5-flash:generateContent";
+            server.on("POST", path,
+                    Reply.fixture("gemini/generate_basic"),
+                    Reply.json(400, "{\"error\":{\"code\":400,\"message\":\"API key not valid: " + CANARY
+                            + "\",\"status\":\"INVALID_ARGUMENT\",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.ErrorInfo\","
+                            + "\"reason\":\"API_KEY_INVALID\",\"metadata\":{\"key\":\"" + CANARY + "\"}}]}}"));
+            server.on("POST", "/v1beta/models/gemini-2.5-flash:streamGenerateContent", Reply.of(200, "text/event-stream",
+                    "data: {\"error\":{\"code\":500,\"message\":\"bad key " + CANARY + "\",\"status\":\"INTERNAL\"}}\n\n"));
+            Llm llm = Llm.newBuilder().provider("gemini")
+                    .settings(Map.of("GEMINI_API_KEY", CANARY, "GEMINI_BASE_URL", server.uri("/v1beta").toString(),
+                            "LLM_MAX_RETRIES", "0", "LLM_LOG_CONTENT", "true"))
+                    .defaultModel("gemini-2.5-flash").build();
+            seen.add(llm.toString());
+            seen.add(llm.chat("hello").toString());
+            LlmException auth = assertThrows(AuthenticationException.class, () -> llm.chat("hello"));
+            seen.add(trace(auth));
+            LlmException inStream = assertThrows(LlmException.class, () -> llm.stream("hello").collect());
+            seen.add(trace(inStream));
+            seen.add(llm.metrics().toPrometheus());
+            ReplayServer.RecordedRequest sent = server.takeRequest();
+            assertEquals(CANARY, sent.header("x-goog-api-key"), "the key is sent where it belongs");
+            assertNull(sent.query(), "and not in the URL");
+        }
+        for (String s : seen) {
+            assertClean("output", s);
+        }
         for (String line : logged) {
             assertClean("log", line);
         }

@@ -164,6 +164,7 @@ final class Commands {
         return switch (provider) {
             case "deepseek" -> "DEEPSEEK_BASE_URL";
             case "anthropic" -> "ANTHROPIC_BASE_URL";
+            case "gemini" -> "GEMINI_BASE_URL";
             case "ollama" -> "OLLAMA_HOST";
             case "azure-openai" -> "AZURE_OPENAI_BASE_URL";
             default -> "OPENAI_BASE_URL";
@@ -174,6 +175,7 @@ final class Commands {
         return switch (provider) {
             case "deepseek" -> "DEEPSEEK_API_KEY";
             case "anthropic" -> "ANTHROPIC_API_KEY";
+            case "gemini" -> "GEMINI_API_KEY";
             case "ollama" -> "OLLAMA_API_KEY";
             case "azure-openai" -> "AZURE_OPENAI_API_KEY";
             default -> "OPENAI_API_KEY";

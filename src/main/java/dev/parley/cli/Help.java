@@ -20,15 +20,17 @@ final class Help {
             """;
 
     static final String PROVIDER_OPTIONS = """
-              --provider NAME      openai, deepseek, anthropic, ollama, openai-compatible or
-                                   azure-openai (default: $LLM_PROVIDER, else openai)
+              --provider NAME      openai, deepseek, anthropic, gemini, ollama,
+                                   openai-compatible or azure-openai (default:
+                                   $LLM_PROVIDER, else openai)
               --model NAME         the model (default: $LLM_MODEL, or the provider's default)
               --base-url URL       the provider's base URL (default: DEEPSEEK_BASE_URL,
                                    OPENAI_BASE_URL, ... as the README's table says, else
                                    the provider's official endpoint)
               --api-key-env NAME   read the API key from the environment variable NAME
                                    (default: DEEPSEEK_API_KEY, then OPENAI_API_KEY, for
-                                   deepseek; ANTHROPIC_API_KEY for anthropic; ...)
+                                   deepseek; ANTHROPIC_API_KEY for anthropic;
+                                   GEMINI_API_KEY, then GOOGLE_API_KEY, for gemini; ...)
               -v, --verbose        print stack traces with errors
             """;
 

@@ -21,7 +21,7 @@ import dev.parley.gateway.Gateway;
  */
 final class ServeCommand {
 
-    private static final List<String> PROVIDERS = List.of("openai", "anthropic", "deepseek", "ollama", "azure-openai");
+    private static final List<String> PROVIDERS = List.of("openai", "anthropic", "gemini", "deepseek", "ollama", "azure-openai");
 
     private final PrintStream out;
     private final Map<String, String> env;
@@ -163,6 +163,8 @@ final class ServeCommand {
     private boolean configured(String provider) {
         return switch (provider) {
             case "ollama" -> env.containsKey("OLLAMA_HOST");
+            case "gemini" -> env.containsKey("GEMINI_API_KEY") || env.containsKey("GEMINI_API_KEY_FILE")
+                    || env.containsKey("GOOGLE_API_KEY") || env.containsKey("GOOGLE_API_KEY_FILE");
             default -> env.containsKey(Commands.keyVariable(provider)) || env.containsKey(Commands.keyVariable(provider) + "_FILE");
         };
     }

@@ -33,6 +33,10 @@ import dev.parley.json.JsonValue;
  * Turns HTTP failures of any provider into {@link LlmException}s: the status picks the kind,
  * the body (OpenAI, Anthropic, Ollama or FastAPI shapes, or no JSON at all) gives the
  * provider's type, code and message, and the headers give the request id and how long to wait.
+ * Google's {@code google.rpc.Status} bodies (Gemini) give the status name as the type, the
+ * {@code ErrorInfo} reason as the code, and a {@code RetryInfo} delay when no header gives one;
+ * the status name refines the kind (an invalid API key, which Google answers with 400, is an
+ * authentication error).
  * The API key and control characters are scrubbed from every message.
  */
 public final class HttpErrors {
@@ -84,6 +88,13 @@ public final class HttpErrors {
             }
         }
         Kind kind = kindOf(status, type, code);
+        Duration retryAfter = retryAfter(headers);
+        if (error != null && GoogleRpcErrors.matches(error)) {
+            code = GoogleRpcErrors.reason(error);
+            type = text(error, "status");
+            kind = GoogleRpcErrors.kind(kind, type, code);
+            retryAfter = retryAfter != null ? retryAfter : GoogleRpcErrors.retryDelay(error);
+        }
         b = LlmException.newBuilder(kind)
                 .provider(provider)
                 .statusCode(status)
@@ -91,7 +102,7 @@ public final class HttpErrors {
                 .errorCode(code)
                 .providerMessage(redact(key, message))
                 .requestId(Scrub.controls(bodyRequestId != null ? bodyRequestId : requestId(headers)))
-                .retryAfter(retryAfter(headers));
+                .retryAfter(retryAfter);
         if (status >= 300 && status < 400) {
             String location = headers.firstValue("location").map(l -> "to " + redact(key, l)).orElse("without a location");
             b.message("the server answered with a redirect (HTTP " + status + ") " + location
@@ -125,7 +136,13 @@ public final class HttpErrors {
         if (message == null && body.get("error").orElse(null) instanceof JsonString s) {
             message = s.value();
         }
-        return LlmException.newBuilder(kindOf(0, type, code))
+        Kind kind = kindOf(0, type, code);
+        if (GoogleRpcErrors.matches(error)) {
+            code = GoogleRpcErrors.reason(error);
+            type = text(error, "status");
+            kind = GoogleRpcErrors.kind(kind, type, code);
+        }
+        return LlmException.newBuilder(kind)
                 .provider(provider)
                 .errorType(type)
                 .errorCode(code)

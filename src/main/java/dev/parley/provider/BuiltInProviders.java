@@ -43,6 +43,7 @@ public final class BuiltInProviders {
             case "azure-openai" -> new AzureOpenAiProviderFactory();
             case "anthropic" -> new AnthropicProviderFactory();
             case "ollama" -> new OllamaProviderFactory();
+            case "gemini" -> new dev.parley.provider.gemini.GeminiProviderFactory();
             default -> null;
         };
     }

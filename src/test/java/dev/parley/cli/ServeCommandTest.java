@@ -74,6 +74,28 @@ class ServeCommandTest {
     }
 
     @Test
+    void serve_routesGemini_whenOnlyGoogleApiKeyIsSet() throws Exception {
+        try (ReplayServer gemini = ReplayServer.start()) {
+            gemini.on("POST", "/v1beta/models/gemini-1.5-flash:generateContent", Reply.fixture("gemini/generate_basic"));
+            Map<String, String> env = Map.of("OPENAI_API_KEY", "sk-openai-test", "GOOGLE_API_KEY", "g-test-key-0123",
+                    "GEMINI_BASE_URL", gemini.uri("/v1beta").toString(), "LLM_MAX_RETRIES", "0");
+            ServeCommand serve = new ServeCommand(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), env);
+            Gateway gateway = serve.build(Args.parse(List.of("--port", "0"), Set.of("host", "port"), Set.of()));
+            gateway.start();
+            try {
+                HttpResponse<String> r = post(gateway.uri().resolve("/v1/chat/completions"),
+                        "{\"model\":\"gemini/gemini-1.5-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", null);
+                assertEquals(200, r.statusCode(), r.body());
+                assertEquals("Hello, world!\n",
+                        ((JsonObject) Json.parse(r.body())).array("choices").object(0).object("message").string("content"));
+                assertEquals("g-test-key-0123", gemini.takeRequest().header("x-goog-api-key"));
+            } finally {
+                gateway.stop();
+            }
+        }
+    }
+
+    @Test
     void serve_badSettingsAreUsageErrors() {
         ServeCommand serve = new ServeCommand(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                 Map.of("OPENAI_API_KEY", "k", "PARLEY_GATEWAY_ALIASES", "nonsense"));
