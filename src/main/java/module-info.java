@@ -32,5 +32,6 @@ module dev.parley {
             dev.parley.provider.openai.OpenAiCompatibleProviderFactory,
             dev.parley.provider.openai.AzureOpenAiProviderFactory,
             dev.parley.provider.anthropic.AnthropicProviderFactory,
+            dev.parley.provider.bedrock.BedrockProviderFactory,
             dev.parley.provider.ollama.OllamaProviderFactory;
 }
