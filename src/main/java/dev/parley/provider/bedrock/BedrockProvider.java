@@ -112,7 +112,7 @@ final class BedrockProvider implements Provider, InterruptibleCalls {
     public ChatResponse chat(ChatRequest request) {
         RequestChecks.requireModel(name, request.model());
         HttpRequest http = post(request.model(), "converse", ConverseEncoder.encode(name, request), "application/json");
-        Transport.Response response = Transport.send(client, http, name, credentials.scrubbed(), limits.chat());
+        Transport.Response response = send(http, limits.chat());
         String requestId = HttpErrors.requestId(response.headers());
         return decode(response, requestId, body -> ConverseDecoder.response(name, request.model(), body,
                 response.headers(), requestId));
@@ -124,8 +124,7 @@ final class BedrockProvider implements Provider, InterruptibleCalls {
         HttpRequest http = post(request.model(), "converse-stream", ConverseEncoder.encode(name, request),
                 "application/vnd.amazon.eventstream");
         return ChatStream.of(name, Transport.stream(client, http, name, credentials.scrubbed(), (headers, body) ->
-                DecodingPublisher.eventStream(body,
-                        new ConverseStreamMapper(name, request.model(), headers, credentials.scrubbed()))));
+                DecodingPublisher.eventStream(body, new ConverseStreamMapper(name, request.model(), headers, credentials))));
     }
 
     /**
@@ -142,7 +141,16 @@ final class BedrockProvider implements Provider, InterruptibleCalls {
     /** Sends one InvokeModel request and returns the response, whose status is 2xx. */
     private Transport.Response invoke(String model, JsonObject body) {
         HttpRequest http = post(model, "invoke", body, "application/json");
-        return Transport.send(client, http, name, credentials.scrubbed(), limits.embeddings());
+        return send(http, limits.embeddings());
+    }
+
+    /** {@return the 2xx response} @throws LlmException otherwise, with both secrets scrubbed */
+    private Transport.Response send(HttpRequest http, long maxBytes) {
+        try {
+            return Transport.send(client, http, name, credentials.scrubbed(), maxBytes);
+        } catch (LlmException e) {
+            throw credentials.scrub(e);
+        }
     }
 
     /** {@return a signed POST of {@code body} to {@code /model/{model}/{action}}} */

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.parley.ApiKey;
 import dev.parley.ChatChunk;
 import dev.parley.LlmException;
 import dev.parley.ToolCallDelta;
@@ -51,7 +50,7 @@ final class ConverseStreamMapper implements FrameMapper<EventStreamMessage, Chat
     private final String model;
     private final String requestId;
     private final HttpHeaders headers;
-    private final ApiKey key;
+    private final AwsCredentials credentials;
     /** Tool-use blocks by content block index: whether any argument text arrived yet. */
     private final Map<Integer, Boolean> toolBlocks = new HashMap<>();
     private boolean stopped;
@@ -63,14 +62,14 @@ final class ConverseStreamMapper implements FrameMapper<EventStreamMessage, Chat
      * @param provider the provider's name
      * @param model    the model asked for (the stream does not name it)
      * @param headers  the response headers
-     * @param key      the secret to scrub from error messages
+     * @param credentials whose secrets are scrubbed from error messages
      */
-    ConverseStreamMapper(String provider, String model, HttpHeaders headers, ApiKey key) {
+    ConverseStreamMapper(String provider, String model, HttpHeaders headers, AwsCredentials credentials) {
         this.provider = provider;
         this.model = model;
         this.requestId = HttpErrors.requestId(headers);
         this.headers = headers;
-        this.key = key;
+        this.credentials = credentials;
     }
 
     @Override
@@ -80,11 +79,11 @@ final class ConverseStreamMapper implements FrameMapper<EventStreamMessage, Chat
             throw exception(message);
         }
         if ("error".equals(type)) {
-            throw LlmException.newBuilder(LlmException.Kind.SERVER_ERROR).provider(provider)
+            throw credentials.scrub(LlmException.newBuilder(LlmException.Kind.SERVER_ERROR).provider(provider)
                     .errorCode(Scrub.controls(message.header(":error-code")))
                     .providerMessage(redact(message.header(":error-message")))
                     .message("the provider reported an error in the middle of the stream")
-                    .requestId(requestId).build();
+                    .requestId(requestId).build());
         }
         if (!"event".equals(type)) {
             return; // a message type added after this was written
@@ -175,11 +174,11 @@ final class ConverseStreamMapper implements FrameMapper<EventStreamMessage, Chat
         if (text != null) {
             error.put("message", JsonString.of(text));
         }
-        return HttpErrors.fromStreamError(provider, error.build(), requestId, key);
+        return credentials.scrub(HttpErrors.fromStreamError(provider, error.build(), requestId, credentials.scrubbed()));
     }
 
     private String redact(String text) {
-        return Scrub.controls(key == null ? text : key.redact(text));
+        return Scrub.controls(credentials.scrubbed().redact(text));
     }
 
     private ChatChunk.Builder chunk(JsonObject raw) {
