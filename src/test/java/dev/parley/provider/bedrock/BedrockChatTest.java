@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.parley.ApiKey;
 import dev.parley.ChatRequest;
@@ -30,6 +31,7 @@ import dev.parley.json.Json;
 import dev.parley.json.JsonObject;
 import dev.parley.support.Fixtures;
 import dev.parley.support.ReplayServer;
+import dev.parley.support.ReplayServer.Pace;
 import dev.parley.support.ReplayServer.Reply;
 
 /** Converse, not streamed: recorded responses replayed, the signed request on the wire, and errors. */
@@ -81,10 +83,11 @@ class BedrockChatTest {
         }
     }
 
-    @Test
-    void reasoning_keepsItsSignature() {
+    @ParameterizedTest
+    @EnumSource(Pace.class)
+    void reasoning_keepsItsSignature(Pace pace) {
         try (ReplayServer server = ReplayServer.start()) {
-            server.on("POST", PATH, Reply.fixture("bedrock/converse_reasoning"));
+            server.on("POST", PATH, Reply.fixture("bedrock/converse_reasoning").paced(pace));
             ChatResponse r = provider(server).chat(ChatRequest.of(MODEL, "How many r's are in strawberry?"));
             assertEquals(1, r.reasoning().size());
             ReasoningBlock block = r.reasoning().get(0);
@@ -95,10 +98,11 @@ class BedrockChatTest {
         }
     }
 
-    @Test
-    void parallelToolCalls_areRead_withTheirInputAsCompactJson() {
+    @ParameterizedTest
+    @EnumSource(Pace.class)
+    void parallelToolCalls_areRead_withTheirInputAsCompactJson(Pace pace) {
         try (ReplayServer server = ReplayServer.start()) {
-            server.on("POST", PATH, Reply.fixture("bedrock/converse_parallel_tool_calls"));
+            server.on("POST", PATH, Reply.fixture("bedrock/converse_parallel_tool_calls").paced(pace));
             ChatResponse r = provider(server).chat(ChatRequest.of(MODEL, "Values of R1 and C1?"));
             assertEquals("Sure! I'll look up both values simultaneously right away!", r.text());
             assertEquals(List.of(new ToolCall("tooluse_hr5juciYZJwUHpRczsw13R", "get_resistor_value", "{\"ref\":\"R1\"}"),
@@ -109,10 +113,11 @@ class BedrockChatTest {
         }
     }
 
-    @Test
-    void guardrailIntervention_isAContentFilterFinish_withTheRawReasonKept() {
+    @ParameterizedTest
+    @EnumSource(Pace.class)
+    void guardrailIntervention_isAContentFilterFinish_withTheRawReasonKept(Pace pace) {
         try (ReplayServer server = ReplayServer.start()) {
-            server.on("POST", PATH, Reply.fixture("bedrock/converse_guardrail_intervened"));
+            server.on("POST", PATH, Reply.fixture("bedrock/converse_guardrail_intervened").paced(pace));
             ChatResponse r = provider(server).chat(ChatRequest.of(MODEL, "a restricted topic"));
             assertEquals(FinishReason.CONTENT_FILTER, r.finishReason());
             assertEquals("guardrail_intervened", r.rawFinishReason());
