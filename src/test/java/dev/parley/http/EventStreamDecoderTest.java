@@ -163,6 +163,57 @@ class EventStreamDecoderTest {
         }
     }
 
+    /**
+     * Seeded fuzzing: the positive frames, concatenated, then bytes flipped, dropped or repeated,
+     * fed in random cuts. Whatever the bytes, the decoder delivers messages or fails with a
+     * {@link StreamFormatException}; never another exception. Unchanged input, however it is
+     * cut, decodes to the same messages.
+     */
+    @Test
+    void fuzz_anyBytesAnyCuts_giveMessagesOrAStreamFormatException() {
+        String[] names = {"empty_message", "int8_header", "int16_header", "int32_header", "int64_header",
+                "payload_no_headers", "payload_one_str_header", "all_headers_types", "error_event_message"};
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (String n : names) {
+            all.writeBytes(frame("positive/" + n));
+        }
+        byte[] clean = all.toByteArray();
+        dev.parley.support.Fuzz.run(2000, new long[0], random -> {
+            byte[] bytes = clean.clone();
+            boolean mutated = random.nextBoolean();
+            if (mutated) {
+                int edits = 1 + random.nextInt(4);
+                for (int i = 0; i < edits; i++) {
+                    int at = random.nextInt(bytes.length);
+                    switch (random.nextInt(3)) {
+                        case 0 -> bytes[at] ^= (byte) (1 << random.nextInt(8));
+                        case 1 -> bytes = java.util.Arrays.copyOf(bytes, at);
+                        default -> bytes[at] = (byte) random.nextInt(256);
+                    }
+                    if (bytes.length == 0) {
+                        break;
+                    }
+                }
+            }
+            List<EventStreamMessage> out = new ArrayList<>();
+            EventStreamDecoder d = new EventStreamDecoder(out::add, 1024);
+            try {
+                for (int at = 0; at < bytes.length; ) {
+                    int n = Math.min(bytes.length - at, 1 + random.nextInt(40));
+                    d.decode(bytes, at, n);
+                    at += n;
+                }
+                d.finish();
+            } catch (StreamFormatException expected) {
+                assertTrue(mutated, "clean input failed: " + expected.getMessage());
+                return;
+            }
+            if (!mutated) {
+                assertEquals(names.length, out.size());
+            }
+        });
+    }
+
     @Test
     void oversized_isRejectedFromThePrelude_beforeBuffering() {
         byte[] f = frame("positive/payload_one_str_header");
