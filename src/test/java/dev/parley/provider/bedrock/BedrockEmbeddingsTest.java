@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -32,11 +34,13 @@ import dev.parley.Usage;
 import dev.parley.json.Json;
 import dev.parley.json.JsonObject;
 import dev.parley.support.ReplayServer;
+import dev.parley.support.ReplayServer.Pace;
 import dev.parley.support.ReplayServer.Reply;
 
 /**
- * InvokeModel embeddings. The bodies are synthetic, in the shapes the Bedrock user guide documents
- * for Titan Text Embeddings V2 and Cohere Embed (v3 arrays, v4 "embeddings by type").
+ * InvokeModel embeddings: a recorded Cohere Embed v4 response, and synthetic bodies in the shapes
+ * the Bedrock user guide documents for Titan Text Embeddings V2 and Cohere Embed v3 (no recorded
+ * Titan response was found).
  */
 class BedrockEmbeddingsTest {
 
@@ -142,6 +146,21 @@ class BedrockEmbeddingsTest {
             EmbeddingResponse v4 = BedrockTestSupport.provider(server).embed(EmbeddingRequest.of("cohere.embed-v4:0", List.of("a", "b")));
             assertArrayEquals(new float[] {2.5f}, v4.vector(1));
             assertEquals(3, v4.usage().inputTokens());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Pace.class)
+    void cohere_recordedV4Response_isRead(Pace pace) {
+        try (ReplayServer server = ReplayServer.start()) {
+            server.on("POST", "/model/cohere.embed-v4:0/invoke", Reply.fixture("bedrock/cohere_embed_v4").paced(pace));
+            EmbeddingResponse r = BedrockTestSupport.provider(server)
+                    .embed(EmbeddingRequest.of("cohere.embed-v4:0", List.of("hello", "world")));
+            assertEquals(2, r.embeddings().size());
+            assertEquals(256, r.vector(0).length);
+            assertEquals(0.037705604f, r.vector(0)[0]);
+            assertEquals(-0.025449762f, r.vector(1)[255]);
+            assertEquals(1, r.embeddings().get(1).index());
         }
     }
 
