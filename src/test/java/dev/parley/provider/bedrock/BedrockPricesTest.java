@@ -24,4 +24,18 @@ class BedrockPricesTest {
         assertEquals(3.75, sonnet.cacheWrite());
         assertTrue(t.source().contains("pricing/bedrock.json"));
     }
+
+    @Test
+    void crossRegionInferenceProfiles_arePricedAsTheirModel() {
+        PriceTable t = PriceTable.builtIn();
+        ModelPrice direct = t.find("bedrock", "anthropic.claude-haiku-4-5-20251001-v1:0").orElseThrow();
+        assertEquals(direct, t.find("bedrock", "us.anthropic.claude-haiku-4-5-20251001-v1:0").orElseThrow());
+        assertEquals(direct, t.find("bedrock", "global.anthropic.claude-haiku-4-5-20251001-v1:0").orElseThrow());
+        assertEquals(0.06, t.find("bedrock", "eu.amazon.nova-lite-v1:0").orElseThrow().input());
+        assertTrue(t.find("bedrock", "us-gov.anthropic.claude-haiku-4-5-20251001-v1:0").isEmpty(),
+                "GovCloud is priced apart, and not listed");
+        ModelPrice own = ModelPrice.of(9, 9);
+        assertEquals(own, t.withPrice("bedrock", "us.amazon.nova-lite-v1:0", own)
+                .find("bedrock", "us.amazon.nova-lite-v1:0").orElseThrow(), "a listed profile wins");
+    }
 }
