@@ -36,5 +36,6 @@ module dev.parley {
             dev.parley.provider.openai.AzureOpenAiProviderFactory,
             dev.parley.provider.anthropic.AnthropicProviderFactory,
             dev.parley.provider.gemini.GeminiProviderFactory,
+            dev.parley.provider.bedrock.BedrockProviderFactory,
             dev.parley.provider.ollama.OllamaProviderFactory;
 }

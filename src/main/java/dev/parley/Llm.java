@@ -631,7 +631,7 @@ public final class Llm implements AutoCloseable {
 
         /**
          * Uses the provider made by the {@link ProviderFactory} called {@code name} ("openai",
-         * "deepseek", "anthropic", "ollama", "openai-compatible", "azure-openai", or a third
+         * "deepseek", "anthropic", "ollama", "openai-compatible", "azure-openai", "bedrock", or a third
          * party's), configured from the settings (keys, base URLs).
          *
          * @param name the provider's name, such as "openai"

@@ -59,6 +59,6 @@ class ModuleDescriptorTest {
     void builtInFactories_areFoundByServiceLoader() {
         Set<String> names = ServiceLoader.load(ProviderFactory.class, Llm.class.getClassLoader()).stream()
                 .map(p -> p.get().name()).collect(Collectors.toCollection(TreeSet::new));
-        assertEquals(new TreeSet<>(Set.of("openai", "deepseek", "openai-compatible", "azure-openai", "anthropic", "ollama", "gemini")), names);
+        assertEquals(new TreeSet<>(Set.of("openai", "deepseek", "openai-compatible", "azure-openai", "anthropic", "ollama", "gemini", "bedrock")), names);
     }
 }

@@ -102,7 +102,7 @@ class ProviderFactoryConfigureTest {
             assertEquals(declared.name(), listed.name());
             count++;
         }
-        assertEquals(7, count);
+        assertEquals(8, count);
         assertNull(BuiltInProviders.find("my-llm"));
         ConfigurationException unknown = assertThrows(ConfigurationException.class, () -> ProviderSettings.factory("my-llm"));
         assertTrue(unknown.getMessage().startsWith("LLM_PROVIDER: no provider called \"my-llm\"; known providers: anthropic, "),

@@ -167,6 +167,7 @@ final class Commands {
             case "gemini" -> "GEMINI_BASE_URL";
             case "ollama" -> "OLLAMA_HOST";
             case "azure-openai" -> "AZURE_OPENAI_BASE_URL";
+            case "bedrock" -> "BEDROCK_BASE_URL";
             default -> "OPENAI_BASE_URL";
         };
     }
@@ -178,6 +179,7 @@ final class Commands {
             case "gemini" -> "GEMINI_API_KEY";
             case "ollama" -> "OLLAMA_API_KEY";
             case "azure-openai" -> "AZURE_OPENAI_API_KEY";
+            case "bedrock" -> "AWS_SECRET_ACCESS_KEY";
             default -> "OPENAI_API_KEY";
         };
     }

@@ -21,8 +21,8 @@ final class Help {
 
     static final String PROVIDER_OPTIONS = """
               --provider NAME      openai, deepseek, anthropic, gemini, ollama,
-                                   openai-compatible or azure-openai (default:
-                                   $LLM_PROVIDER, else openai)
+                                   openai-compatible, azure-openai or bedrock
+                                   (default: $LLM_PROVIDER, else openai)
               --model NAME         the model (default: $LLM_MODEL, or the provider's default)
               --base-url URL       the provider's base URL (default: DEEPSEEK_BASE_URL,
                                    OPENAI_BASE_URL, ... as the README's table says, else

@@ -34,6 +34,8 @@ import dev.parley.json.JsonValue;
 public final class PriceTable {
 
     private static final Pattern DATE_SUFFIX = Pattern.compile("-(\\d{4}-\\d{2}-\\d{2}|\\d{8}|\\d{4})$");
+    /** The geography of a Bedrock cross-region inference profile, such as {@code us.} in {@code us.anthropic...}. */
+    private static final Pattern BEDROCK_GEOGRAPHY = Pattern.compile("^(us|eu|apac|jp|au|ca|global)\\.(?=[a-z0-9-]+\\.)");
     private static volatile PriceTable builtIn;
 
     private final String asOf;
@@ -138,7 +140,10 @@ public final class PriceTable {
      *
      * @param provider the provider's name; "deepseek" and "openai" tables are also searched for
      *                 OpenAI-compatible and Azure providers
-     * @param model    the model as the request or response names it
+     * @param model    the model as the request or response names it; a Bedrock cross-region
+     *                 inference profile ({@code us.anthropic...}, {@code eu.}, {@code apac.},
+     *                 {@code global.} ...) is priced as its model, as Bedrock charges no routing
+     *                 cost for it, unless the table lists the profile itself
      */
     public Optional<ModelPrice> find(String provider, String model) {
         if (provider == null || model == null) {
@@ -163,6 +168,12 @@ public final class PriceTable {
         ModelPrice exact = byModel.get(m);
         if (exact != null) {
             return Optional.of(exact);
+        }
+        if (p.equals("bedrock")) {
+            String base = BEDROCK_GEOGRAPHY.matcher(m).replaceFirst("");
+            if (!base.equals(m)) {
+                return find(provider, base);
+            }
         }
         String undated = DATE_SUFFIX.matcher(m).replaceFirst("");
         ModelPrice price = byModel.get(undated);

@@ -11,7 +11,7 @@ import dev.parley.internal.flow.AbstractSubscription;
 /**
  * Adapts a streamed HTTP response body, as {@code HttpResponse.BodyHandlers.ofPublisher()} gives
  * it, into a publisher of decoded items: bytes are framed as Server-Sent Events ({@link #sse}) or
- * newline-delimited JSON ({@link #ndjson}), and a {@link FrameMapper} turns each frame into items.
+ * newline-delimited JSON ({@link #ndjson}) or AWS event-stream messages ({@link #eventStream}), and a {@link FrameMapper} turns each frame into items.
  *
  * <p>Behaviour:
  *
@@ -92,6 +92,27 @@ public final class DecodingPublisher<T> implements Flow.Publisher<T> {
         return new DecodingPublisher<>(body, downstream -> new DecodingSubscription<byte[], T>(
                 downstream,
                 (frames, comments, max) -> new NdjsonDecoder(frames, max),
+                mapper));
+    }
+
+    /**
+     * Creates a publisher that decodes {@code body} as an AWS event stream
+     * ({@code application/vnd.amazon.eventstream}, see {@link EventStreamDecoder}): both checksums
+     * of every message are verified before the mapper sees it.
+     *
+     * @param body the response body chunks
+     * @param mapper turns each message into items and recognizes the final one, which every
+     *     stream must have; a message over 16 MiB, or a corrupt one, fails the stream
+     * @param <T> the item type
+     * @return the publisher, for a single subscriber
+     */
+    public static <T> DecodingPublisher<T> eventStream(
+            Flow.Publisher<List<ByteBuffer>> body,
+            FrameMapper<EventStreamMessage, T> mapper) {
+        Objects.requireNonNull(mapper, "mapper");
+        return new DecodingPublisher<>(body, downstream -> new DecodingSubscription<EventStreamMessage, T>(
+                downstream,
+                (frames, comments, max) -> new EventStreamDecoder(frames, max),
                 mapper));
     }
 

@@ -84,8 +84,11 @@ public final class HttpErrors {
             type = text(error, "type");
             code = text(error, "code");
             if (message == null) {
-                message = firstText(error, "message", "detail", "error");
+                message = firstText(error, "message", "Message", "detail", "error");
             }
+        }
+        if (type == null) {
+            type = awsErrorType(headers);
         }
         Kind kind = kindOf(status, type, code);
         Duration retryAfter = retryAfter(headers);
@@ -241,12 +244,52 @@ public final class HttpErrors {
     }
 
     /**
+     * {@return the AWS error type of a response}: the {@code x-amzn-errortype} header without
+     * its {@code :namespace} suffix, such as {@code ThrottlingException}; null when absent
+     */
+    private static String awsErrorType(HttpHeaders headers) {
+        String v = headers.firstValue("x-amzn-errortype").orElse(null);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        int colon = v.indexOf(':');
+        return Scrub.controls((colon < 0 ? v : v.substring(0, colon)).strip());
+    }
+
+    /**
+     * {@return the kind an AWS error type names, whatever the status}, or null for another type:
+     * AWS sends a bad signature as 403 (an authentication failure here, not a permission one), a
+     * model still loading as 429 (unavailable, not rate limited), and a service quota as 400
+     */
+    private static Kind awsKind(String type) {
+        return switch (type) {
+            case "throttlingexception", "toomanyrequestsexception" -> Kind.RATE_LIMITED;
+            case "servicequotaexceededexception" -> Kind.QUOTA_EXCEEDED;
+            case "serviceunavailableexception", "modelnotreadyexception" -> Kind.UNAVAILABLE;
+            case "accessdeniedexception" -> Kind.PERMISSION_DENIED;
+            case "unrecognizedclientexception", "invalidsignatureexception", "expiredtokenexception",
+                    "incompletesignatureexception", "missingauthenticationtokenexception" -> Kind.AUTHENTICATION;
+            case "resourcenotfoundexception" -> Kind.NOT_FOUND;
+            case "validationexception" -> Kind.INVALID_REQUEST;
+            case "modeltimeoutexception" -> Kind.TIMEOUT;
+            case "internalserverexception", "modelerrorexception", "modelstreamerrorexception" -> Kind.SERVER_ERROR;
+            default -> null;
+        };
+    }
+
+    /**
      * {@return the kind for a status and the provider's error type and code}; with status 0
-     * (errors inside streams) the type alone decides.
+     * (errors inside streams) the type alone decides. AWS error types (such as
+     * {@code ThrottlingException}, or {@code throttlingException} in an event stream) decide
+     * whatever the status.
      */
     static Kind kindOf(int status, String type, String code) {
         String t = type == null ? "" : type.toLowerCase(Locale.ROOT);
         String c = code == null ? "" : code.toLowerCase(Locale.ROOT);
+        Kind aws = awsKind(t);
+        if (aws != null) {
+            return aws;
+        }
         if (c.equals("insufficient_quota") || c.equals("billing_hard_limit_reached") || t.equals("insufficient_quota")
                 || t.equals("billing_error") || c.equals("insufficient_balance")) {
             return Kind.QUOTA_EXCEEDED;
@@ -312,7 +355,8 @@ public final class HttpErrors {
 
     /** {@return the provider's request id from the headers, or null} */
     public static String requestId(HttpHeaders headers) {
-        for (String name : new String[] {"x-request-id", "request-id", "x-ds-trace-id", "apim-request-id", "cf-ray"}) {
+        for (String name : new String[] {"x-request-id", "request-id", "x-amzn-requestid", "x-ds-trace-id", "apim-request-id",
+                "cf-ray"}) {
             Optional<String> v = headers.firstValue(name);
             if (v.isPresent()) {
                 return v.get();

@@ -42,6 +42,7 @@ public final class BuiltInProviders {
             case "deepseek" -> new DeepSeekProviderFactory();
             case "azure-openai" -> new AzureOpenAiProviderFactory();
             case "anthropic" -> new AnthropicProviderFactory();
+            case "bedrock" -> new dev.parley.provider.bedrock.BedrockProviderFactory();
             case "ollama" -> new OllamaProviderFactory();
             case "gemini" -> new dev.parley.provider.gemini.GeminiProviderFactory();
             default -> null;

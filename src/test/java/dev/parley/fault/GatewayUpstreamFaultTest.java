@@ -36,7 +36,7 @@ class GatewayUpstreamFaultTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        for (String provider : List.of("openai-compatible", "anthropic", "gemini")) {
+        for (String provider : List.of("openai-compatible", "anthropic", "gemini", "bedrock")) {
             for (UpstreamFaultTest.Fault f : UpstreamFaultTest.faults()) {
                 out.add(Arguments.of(provider, f, false));
                 out.add(Arguments.of(provider, f, true));

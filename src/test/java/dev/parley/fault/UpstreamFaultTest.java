@@ -139,7 +139,7 @@ public class UpstreamFaultTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        for (String provider : List.of("openai", "deepseek", "openai-compatible", "azure-openai", "anthropic", "ollama", "gemini")) {
+        for (String provider : List.of("openai", "deepseek", "openai-compatible", "azure-openai", "anthropic", "ollama", "gemini", "bedrock")) {
             for (Fault f : faults()) {
                 out.add(Arguments.of(provider, f, false));
                 out.add(Arguments.of(provider, f, true));
@@ -225,6 +225,8 @@ public class UpstreamFaultTest {
             case "anthropic" -> Map.of("ANTHROPIC_API_KEY", CANARY, "ANTHROPIC_BASE_URL", base);
             case "ollama" -> Map.of("OLLAMA_API_KEY", CANARY, "OLLAMA_HOST", base);
             case "gemini" -> Map.of("GEMINI_API_KEY", CANARY, "GEMINI_BASE_URL", base + "/v1beta");
+            case "bedrock" -> Map.of("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY", CANARY,
+                    "AWS_SESSION_TOKEN", CANARY, "AWS_REGION", "us-east-1", "BEDROCK_BASE_URL", base);
             default -> throw new IllegalArgumentException(provider);
         };
         return Llm.newBuilder()
