@@ -19,8 +19,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The official OpenAI Node library ({@code openai} on npm), unchanged, against a running gateway:
  * plain and streamed chat, the stream helper, SSE heartbeats, a tool call, embeddings as base64
- * and as floats, models, and the 401 and 400 errors as the client's own error classes
- * ({@code src/test/resources/clients/openai-node-check.mjs}, 11 checks).
+ * and as floats, models, the 401 and 400 errors as the client's own error classes, and the
+ * Responses API ({@code responses.create} plain and streamed, the {@code responses.stream} helper, a
+ * function-tool round trip, {@code previous_response_id} refused)
+ * ({@code src/test/resources/clients/openai-node-check.mjs}, 16 checks).
  *
  * <p>It needs Node.js and npm (CI installs them from the OS packages when missing) and installs
  * the pinned client into {@code target/openai-node} once; without Node.js or the npm registry it
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class OpenAiNodeClientTest {
 
     private static final String CLIENT = "openai@6.49.0";
-    private static final int CHECKS = 11;
+    private static final int CHECKS = 16;
 
     @Test
     void theOfficialNodeClient_passesEveryCheck_throughTheGateway() throws Exception {
