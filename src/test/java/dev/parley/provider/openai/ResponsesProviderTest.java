@@ -285,6 +285,35 @@ class ResponsesProviderTest {
         }
     }
 
+    /** The tool loop over the Responses wire, streamed: the real reasoning item goes back with the result. */
+    @Test
+    void toolLoop_streamed_sendsTheReasoningCallAndResultBack() {
+        dev.parley.tools.Toolbox tools = dev.parley.tools.Toolbox.newBuilder()
+                .add("get_weather", "Get the weather for a specified location", WEATHER,
+                        args -> "Sunny in " + args.string("location"))
+                .build();
+        try (ReplayServer server = ReplayServer.start()) {
+            server.on("POST", "/v1/responses", stream(STREAM_TOOL, Pace.WHOLE), stream(STREAM_TEXT, Pace.WHOLE));
+            dev.parley.Llm llm = dev.parley.Llm.newBuilder().provider(responses(server)).defaultModel("gpt-5")
+                    .retry(dev.parley.retry.RetryPolicy.newBuilder().maxAttempts(1).build()).build();
+            dev.parley.tools.ToolLoopResult result = dev.parley.tools.ToolLoop.newBuilder(llm).tools(tools).build()
+                    .runStreaming(ChatRequest.newBuilder().addMessage(Message.user("input?"))
+                            .extra("store", JsonBoolean.FALSE).build());
+
+            assertEquals(dev.parley.tools.ToolLoopResult.Stop.ANSWERED, result.stop());
+            assertEquals("Hello, World!", result.text());
+            server.takeRequest();
+            JsonObject second = body(server.takeRequest());
+            assertEquals(JsonArray.of(JsonString.of("reasoning.encrypted_content")), second.array("include"));
+            JsonArray input = second.array("input");
+            assertEquals(List.of("user", "reasoning", "function_call", "function_call_output"), input.values().stream()
+                    .map(v -> ((JsonObject) v).optString("type").orElseGet(() -> ((JsonObject) v).string("role"))).toList());
+            assertEquals(events(STREAM_TOOL).get(3).object("item"), input.object(1));
+            assertEquals("Sunny in New York City, USA", input.object(3).string("output"));
+            assertEquals("call_zmgkl7rFpA4eOyUO0SamopGI", input.object(3).string("call_id"));
+        }
+    }
+
     // ---- assembled from the streaming reference (no public capture has these events)
 
     @Test
