@@ -58,11 +58,12 @@ final class ResponsesEncoder {
      * {@return the body of a create-response request}
      *
      * @param provider the provider's name, for errors
+     * @param dialect  the server family: a compatible server gets {@code developer} messages as {@code system}
      * @param r        the request
      * @param stream   whether to ask for a stream of events
      * @throws dev.parley.LlmException of kind UNSUPPORTED for stop sequences or a seed
      */
-    static JsonObject create(String provider, ChatRequest r, boolean stream) {
+    static JsonObject create(String provider, Dialect dialect, ChatRequest r, boolean stream) {
         if (!r.stop().isEmpty()) {
             throw RequestChecks.unsupported(provider, "stop sequences are (the Responses API has none)");
         }
@@ -80,7 +81,7 @@ final class ResponsesEncoder {
             b.put("instructions", messages.get(0).text());
             first = 1;
         }
-        b.put("input", input(messages.subList(first, messages.size())));
+        b.put("input", input(dialect, messages.subList(first, messages.size())));
         if (r.temperature() != null) {
             b.put("temperature", r.temperature());
         }
@@ -122,7 +123,7 @@ final class ResponsesEncoder {
     }
 
     /** {@return the input items for {@code messages}} */
-    static JsonArray input(List<Message> messages) {
+    static JsonArray input(Dialect dialect, List<Message> messages) {
         JsonArray.Builder items = JsonArray.newBuilder();
         for (Message m : messages) {
             switch (m.role()) {
@@ -151,7 +152,7 @@ final class ResponsesEncoder {
                         .put("output", m.text())
                         .build());
                 default -> items.add(JsonObject.newBuilder()
-                        .put("role", m.role().wireName())
+                        .put("role", m.role() == Role.DEVELOPER && dialect.developerAsSystem ? "system" : m.role().wireName())
                         .put("content", m.isTextOnly() ? JsonString.of(m.text()) : parts(m.content()))
                         .build());
             }

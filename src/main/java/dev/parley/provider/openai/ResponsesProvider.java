@@ -73,7 +73,7 @@ final class ResponsesProvider implements Provider, InterruptibleCalls {
     @Override
     public ChatResponse chat(ChatRequest request) {
         chatCompletions.check(this, request);
-        var http = chatCompletions.post(responsesUri, ResponsesEncoder.create(name(), request, false), "application/json");
+        var http = chatCompletions.post(responsesUri, ResponsesEncoder.create(name(), settings.dialect(), request, false), "application/json");
         Transport.Response response = Transport.send(settings.client(), http, name(), settings.apiKey(),
                 settings.limits().chat());
         String requestId = HttpErrors.requestId(response.headers());
@@ -84,7 +84,7 @@ final class ResponsesProvider implements Provider, InterruptibleCalls {
     @Override
     public ChatStream stream(ChatRequest request) {
         chatCompletions.check(this, request);
-        var http = chatCompletions.post(responsesUri, ResponsesEncoder.create(name(), request, true), "text/event-stream");
+        var http = chatCompletions.post(responsesUri, ResponsesEncoder.create(name(), settings.dialect(), request, true), "text/event-stream");
         return ChatStream.of(name(), Transport.stream(settings.client(), http, name(), settings.apiKey(),
                 (headers, body) -> DecodingPublisher.sse(body, new ResponsesStreamMapper(name(), headers,
                         settings.apiKey()))));

@@ -393,6 +393,19 @@ class ResponsesProviderTest {
     }
 
     @Test
+    void malformedEvents_failTheStreamWithATypedError() {
+        for (String sse : List.of("data: {not json\n\n", "data: [1,2]\n\n",
+                "data: {\"type\":\"response.output_text.delta\",\"delta\":5}\n\n")) {
+            try (ReplayServer server = ReplayServer.start()) {
+                server.on("POST", "/v1/responses", Reply.of(200, "text/event-stream", sse));
+                LlmException e = assertThrows(LlmException.class,
+                        () -> responses(server).stream(ChatRequest.of("gpt-5", "hi")).collect(), sse);
+                assertFalse(e.getMessage().contains("java."), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void failedStatus_inAWholeResponse_isAnError() {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", "/v1/responses", Reply.json(200, "{\"id\":\"resp_1\",\"object\":\"response\","
@@ -422,7 +435,7 @@ class ResponsesProviderTest {
                 .extra("reasoning_effort", JsonString.of("low"))
                 .extra("previous_response_id", JsonString.of("resp_prev"))
                 .build();
-        JsonObject body = ResponsesEncoder.create("openai", r, false);
+        JsonObject body = ResponsesEncoder.create("openai", Dialect.OPENAI, r, false);
         assertEquals(json("""
                 {"model":"gpt-5","instructions":"Be brief.",
                  "input":[{"role":"user","content":[{"type":"input_text","text":"What is this?"},
@@ -435,6 +448,8 @@ class ResponsesProviderTest {
                  "text":{"format":{"type":"json_schema","name":"answer","schema":{"type":"object"},"strict":true}},
                  "user":"u1","reasoning":{"effort":"low"},"previous_response_id":"resp_prev"}"""), body);
         assertNull(ResponsesEncoder.reasoningItem(new ReasoningBlock("", "{\"type\":\"thinking\"}", null)));
+        assertEquals("system", ResponsesEncoder.create("openai-compatible", Dialect.COMPATIBLE, r, false)
+                .array("input").object(2).string("role"), "a compatible server gets developer messages as system");
     }
 
     @Test
