@@ -38,7 +38,8 @@ import dev.parley.json.JsonValue;
  * <li>Lifecycle events that carry nothing for a chunk ({@code response.created},
  *     {@code response.in_progress}, {@code .added}/{@code .done} of parts, {@code .done} of
  *     texts...) give no chunk. Any other event (web search, file search, code interpreter or
- *     image generation progress, or a type this code does not know) gives an otherwise empty
+ *     image generation progress, text annotations such as citations, or a type this code does
+ *     not know) gives an otherwise empty
  *     chunk that keeps the event in {@link ChatChunk#raw()}: nothing is lost, nothing fails.</li>
  * </ul>
  * There is no {@code [DONE]}: a body that ends before {@code response.completed},
@@ -54,7 +55,7 @@ final class ResponsesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
             "response.content_part.added", "response.content_part.done",
             "response.output_text.done", "response.refusal.done",
             "response.reasoning_summary_part.done", "response.reasoning_summary_text.done",
-            "response.reasoning_text.done", "response.output_text.annotation.added");
+            "response.reasoning_text.done");
 
     private final String provider;
     private final String requestId;

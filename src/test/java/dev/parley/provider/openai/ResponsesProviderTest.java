@@ -343,6 +343,9 @@ class ResponsesProviderTest {
                 event: response.web_search_call.searching
                 data: {"type":"response.web_search_call.searching","sequence_number":7,"output_index":1,"item_id":"ws_1"}
 
+                event: response.output_text.annotation.added
+                data: {"type":"response.output_text.annotation.added","sequence_number":8,"item_id":"msg_1","output_index":2,"content_index":0,"annotation_index":0,"annotation":{"type":"url_citation","url":"https://example.com","title":"Example","start_index":0,"end_index":3}}
+
                 event: response.refusal.delta
                 data: {"type":"response.refusal.delta","sequence_number":8,"item_id":"msg_1","output_index":2,"content_index":0,"delta":"No."}
 
@@ -362,8 +365,9 @@ class ResponsesProviderTest {
             assertEquals(FinishReason.LENGTH, r.finishReason());
             assertEquals("max_output_tokens", r.rawFinishReason());
             assertEquals(new Usage(20, 30, 50, 16, 0, 25), r.usage());
-            assertTrue(chunks.stream().anyMatch(c -> c.isEmpty()
-                    && "response.web_search_call.searching".equals(c.raw().string("type"))), "kept raw");
+            for (String kept : List.of("response.web_search_call.searching", "response.output_text.annotation.added")) {
+                assertTrue(chunks.stream().anyMatch(c -> c.isEmpty() && kept.equals(c.raw().string("type"))), kept + " kept raw");
+            }
         }
     }
 
