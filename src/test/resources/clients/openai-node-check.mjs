@@ -141,3 +141,70 @@ await check('unknown model without a route prefix goes to the default route', as
   assert.equal(r.model, 'meta-llama/Llama-3-8b');
   return `answered by the default route as "${r.model}"`;
 });
+
+await check('responses.create (Responses API, plain)', async () => {
+  const r = await client.responses.create({ model: 'gpt-4o-mini', instructions: 'Be brief.', input: 'Say hello' });
+  assert.equal(r.object, 'response');
+  assert.match(r.id, /^resp_/);
+  assert.equal(r.status, 'completed');
+  assert.equal(r.model, 'gpt-4o-mini');
+  assert.equal(r.instructions, 'Be brief.');
+  assert.equal(r.output_text, 'Hello from Parley.');
+  assert.equal(r.output[0].type, 'message');
+  assert.deepEqual([r.usage.input_tokens, r.usage.output_tokens, r.usage.total_tokens], [12, 5, 17]);
+  return `output_text "${r.output_text}", usage ${JSON.stringify(r.usage)}`;
+});
+
+await check('responses.create with stream: true', async () => {
+  const stream = await client.responses.create({ model: 'gpt-4o-mini', input: 'Say hello', stream: true });
+  const types = [];
+  let text = '';
+  let completed = null;
+  let sequence = -1;
+  for await (const event of stream) {
+    types.push(event.type);
+    assert.equal(event.sequence_number, sequence + 1);
+    sequence = event.sequence_number;
+    if (event.type === 'response.output_text.delta') text += event.delta;
+    if (event.type === 'response.completed') completed = event.response;
+  }
+  assert.equal(types[0], 'response.created');
+  assert.equal(types.at(-1), 'response.completed');
+  assert.equal(text, 'Hello from Parley.');
+  assert.equal(completed.output[0].content[0].text, 'Hello from Parley.');
+  assert.equal(completed.usage.total_tokens, 17);
+  return `${types.length} events, text "${text}"`;
+});
+
+await check('responses.stream helper assembles the response', async () => {
+  const stream = client.responses.stream({ model: 'gpt-4o-mini', input: 'Say hello' });
+  let deltas = '';
+  stream.on('response.output_text.delta', (e) => { deltas += e.delta; });
+  const final = await stream.finalResponse();
+  assert.equal(final.output_text, 'Hello from Parley.');
+  assert.equal(deltas, 'Hello from Parley.');
+  return `finalResponse output_text "${final.output_text}"`;
+});
+
+await check('responses function tool round trip (alias route "tools")', async () => {
+  const tools = [{ type: 'function', name: 'get_weather', strict: false,
+    parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
+  const first = await client.responses.create({ model: 'tools', input: 'Weather in Paris?', tools });
+  const call = first.output.find((i) => i.type === 'function_call');
+  assert.equal(call.name, 'get_weather');
+  assert.deepEqual(JSON.parse(call.arguments), { city: 'Paris' });
+  const second = await client.responses.create({
+    model: 'tools', tools,
+    input: [{ role: 'user', content: 'Weather in Paris?' }, ...first.output,
+      { type: 'function_call_output', call_id: call.call_id, output: 'sunny' }],
+  });
+  assert.equal(second.status, 'completed');
+  return `call ${JSON.stringify(call)}; second turn accepted`;
+});
+
+await check('previous_response_id is a BadRequestError (400) naming it', async () => {
+  await assert.rejects(
+    client.responses.create({ model: 'x', input: 'hi', previous_response_id: 'resp_123' }),
+    (e) => e instanceof OpenAI.BadRequestError && e.status === 400 && e.param === 'previous_response_id');
+  return 'rejected as expected';
+});

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.parley.ChatChunk;
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ChatStream;
@@ -73,10 +74,57 @@ final class ChatHandler {
             ChatResponse response = target.llm().chat(request);
             return HttpIo.sendJson(ex, 200, OpenAiWire.completion(id, created, model, response));
         }
-        return stream(ex, target.llm().stream(request), new ChunkTranslator(id, created, model, includeUsage));
+        return stream(ex, target.llm().stream(request), new ChatFormat(new ChunkTranslator(id, created, model, includeUsage)));
     }
 
-    private int stream(Exchange ex, ChatStream upstream, ChunkTranslator translator) throws IOException {
+    /**
+     * How a stream's events are written: OpenAI's chat completion chunks, or the Responses API's
+     * typed events. One per stream, used by the handler's thread.
+     */
+    interface StreamFormat {
+
+        /** Writes the events for one upstream chunk. @throws IOException if the client goes away */
+        void chunk(ChatChunk chunk, OutputStream out) throws IOException;
+
+        /** Writes the events that end a complete stream. @throws IOException if the client goes away */
+        void complete(OutputStream out) throws IOException;
+
+        /** Writes the event that ends a failed stream. @throws IOException if the client goes away */
+        void fail(ApiError error, OutputStream out) throws IOException;
+    }
+
+    /** Chat completion chunks as {@code data:} events, ending with {@code data: [DONE]}. */
+    private record ChatFormat(ChunkTranslator translator) implements StreamFormat {
+
+        @Override
+        public void chunk(ChatChunk chunk, OutputStream out) throws IOException {
+            for (JsonObject c : translator.translate(chunk)) {
+                event(out, c);
+            }
+        }
+
+        @Override
+        public void complete(OutputStream out) throws IOException {
+            for (JsonObject c : translator.end()) {
+                event(out, c);
+            }
+            out.write(DONE);
+        }
+
+        @Override
+        public void fail(ApiError error, OutputStream out) throws IOException {
+            event(out, error.body());
+        }
+    }
+
+    /**
+     * Streams {@code upstream} to the client in {@code format}: headers once the first chunk came
+     * (a failure before that is answered with its own status), heartbeats while the upstream is
+     * silent, the upstream cancelled when the client leaves or the gateway stops.
+     *
+     * @return the status to count @throws IOException if the client goes away before the headers
+     */
+    int stream(Exchange ex, ChatStream upstream, StreamFormat format) throws IOException {
         ChunkPump pump = ChunkPump.subscribe(upstream);
         open.add(pump);
         metrics.streams.incrementAndGet();
@@ -96,24 +144,17 @@ final class ChatHandler {
             try {
                 while (true) {
                     switch (s.kind()) {
-                        case CHUNK -> {
-                            for (JsonObject c : translator.translate(s.chunk())) {
-                                event(out, c);
-                            }
-                        }
+                        case CHUNK -> format.chunk(s.chunk(), out);
                         case TIMEOUT -> out.write(HEARTBEAT);
                         case COMPLETE -> {
-                            for (JsonObject c : translator.end()) {
-                                event(out, c);
-                            }
-                            out.write(DONE);
+                            format.complete(out);
                             out.flush();
                             return 200;
                         }
                         case ERROR -> {
                             LlmException e = asLlmException(s.error());
                             log(e);
-                            event(out, UpstreamErrors.toApiError(e).body());
+                            format.fail(UpstreamErrors.toApiError(e), out);
                             out.flush();
                             return 200;
                         }
@@ -121,7 +162,7 @@ final class ChatHandler {
                             if (GatewayServer.clientLeft(ex)) {
                                 return 499;
                             }
-                            event(out, shuttingDown().body());
+                            format.fail(shuttingDown(), out);
                             out.flush();
                             return 200;
                         }
@@ -130,7 +171,7 @@ final class ChatHandler {
                     s = pump.poll(heartbeatNanos);
                 }
             } catch (IOException gone) {
-                LOG.log(Level.DEBUG, "chat stream: the client went away; cancelling the upstream stream");
+                LOG.log(Level.DEBUG, "stream: the client went away; cancelling the upstream stream");
                 return 499;
             }
         } finally {

@@ -193,7 +193,7 @@ final class ChatRequests {
     }
 
     /** Data URLs become inline images, so that adapters needing base64 (Anthropic) get it directly. */
-    private static ContentPart image(String url, String path) {
+    static ContentPart image(String url, String path) {
         try {
             if (url.startsWith("data:")) {
                 int marker = url.indexOf(";base64,");

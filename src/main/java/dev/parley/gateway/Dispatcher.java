@@ -30,6 +30,7 @@ final class Dispatcher implements GatewayServer.Handler {
     private final ApiKeys keys;
     private final GatewayMetrics metrics;
     private final ChatHandler chat;
+    private final ResponsesHandler responses;
     private final EmbeddingsHandler embeddings;
     private final ModelsHandler models;
     private final Readiness readiness;
@@ -44,6 +45,7 @@ final class Dispatcher implements GatewayServer.Handler {
         this.keys = keys;
         this.metrics = metrics;
         this.chat = new ChatHandler(router, metrics, maxBody, heartbeatNanos);
+        this.responses = new ResponsesHandler(router, chat, maxBody);
         this.embeddings = new EmbeddingsHandler(router, maxBody);
         this.models = new ModelsHandler(router);
         this.readiness = new Readiness(router.distinctClients(), readyNanos);
@@ -176,6 +178,10 @@ final class Dispatcher implements GatewayServer.Handler {
             case "/v1/chat/completions" -> {
                 method(ex, "POST");
                 return chat.handle(ex);
+            }
+            case "/v1/responses" -> {
+                method(ex, "POST");
+                return responses.handle(ex);
             }
             case "/v1/embeddings" -> {
                 method(ex, "POST");

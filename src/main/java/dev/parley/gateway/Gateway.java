@@ -35,8 +35,8 @@ import dev.parley.internal.ListenAddress;
  * gateway.stop();
  * }
  *
- * <p>Endpoints: {@code POST /v1/chat/completions} (plain and streamed), {@code POST
- * /v1/embeddings}, {@code GET /v1/models}, {@code GET /v1/models/{id}}; {@code GET /health}
+ * <p>Endpoints: {@code POST /v1/chat/completions} and {@code POST /v1/responses} (OpenAI's
+ * Responses API; both plain and streamed), {@code POST /v1/embeddings}, {@code GET /v1/models}, {@code GET /v1/models/{id}}; {@code GET /health}
  * (liveness), {@code GET /health/ready} (every route's provider answers; both also take {@code HEAD}), {@code GET /metrics}
  * (Prometheus). The {@code /v1} endpoints need a bearer key when {@linkplain Builder#apiKeys keys}
  * are set; health and metrics do not, so probes and scrapers need no secret. How a model name

@@ -70,7 +70,7 @@ final class GatewayMetrics {
 
     private static String label(String path) {
         return switch (path) {
-            case "/v1/chat/completions", "/v1/embeddings", "/v1/models", "/health", "/health/ready", "/metrics" -> path;
+            case "/v1/chat/completions", "/v1/responses", "/v1/embeddings", "/v1/models", "/health", "/health/ready", "/metrics" -> path;
             default -> path.startsWith("/v1/models/") ? "/v1/models/{id}" : "other";
         };
     }

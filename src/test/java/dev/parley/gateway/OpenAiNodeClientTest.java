@@ -10,39 +10,51 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The official OpenAI Node library ({@code openai} on npm), unchanged, against a running gateway:
+ * Real client libraries, unchanged, against a running gateway. The official OpenAI Node library
+ * ({@code openai} on npm):
  * plain and streamed chat, the stream helper, SSE heartbeats, a tool call, embeddings as base64
- * and as floats, models, and the 401 and 400 errors as the client's own error classes
- * ({@code src/test/resources/clients/openai-node-check.mjs}, 11 checks).
+ * and as floats, models, the 401 and 400 errors as the client's own error classes, and the
+ * Responses API ({@code responses.create} plain and streamed, the {@code responses.stream} helper, a
+ * function-tool round trip, {@code previous_response_id} refused)
+ * ({@code src/test/resources/clients/openai-node-check.mjs}, 16 checks). The Vercel AI SDK's
+ * OpenAI provider ({@code ai} and {@code @ai-sdk/openai}), whose {@code openai('model')} speaks the
+ * Responses API: generated and streamed text, a tool call, two-step tool loops (with and without
+ * {@code store}), and the 401 error ({@code ai-sdk-check.mjs}, 7 checks).
  *
  * <p>It needs Node.js and npm (CI installs them from the OS packages when missing) and installs
- * the pinned client into {@code target/openai-node} once; without Node.js or the npm registry it
+ * the pinned packages into {@code target/NAME} once; without Node.js or the npm registry it
  * is skipped, and says why. Nothing of it is a dependency of the jar.
  */
 class OpenAiNodeClientTest {
 
-    private static final String CLIENT = "openai@6.49.0";
-    private static final int CHECKS = 11;
-
-    @Test
-    void theOfficialNodeClient_passesEveryCheck_throughTheGateway() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "openai-node | openai@6.49.0                          | openai         | openai-node-check.mjs | 16",
+            "ai-sdk      | ai@7.0.173 @ai-sdk/openai@4.0.118      | @ai-sdk/openai | ai-sdk-check.mjs      | 7",
+    })
+    void aRealClient_passesEveryCheck_throughTheGateway(String name, String packages, String main, String checkScript,
+                                                          int checks) throws Exception {
         assumeTrue(runs("node", "--version"), "Node.js is not installed: the real-client check is skipped");
         assumeTrue(runs("npm", "--version"), "npm is not installed: the real-client check is skipped");
-        Path dir = Path.of("target", "openai-node").toAbsolutePath();
-        if (!Files.isRegularFile(dir.resolve("node_modules/openai/package.json"))) {
+        Path dir = Path.of("target", name).toAbsolutePath();
+        if (!Files.isRegularFile(dir.resolve("node_modules/" + main + "/package.json"))) {
             Files.createDirectories(dir);
-            Result install = run(dir, Map.of(), 300, "npm", "install", "--no-audit", "--no-fund", "--prefix", dir.toString(), CLIENT);
-            assumeTrue(install.code == 0, () -> "npm could not install " + CLIENT + ", skipped:\n" + tail(install.output));
+            List<String> command = new ArrayList<>(List.of("npm", "install", "--no-audit", "--no-fund", "--prefix", dir.toString()));
+            command.addAll(List.of(packages.split(" ")));
+            Result install = run(dir, Map.of(), 300, command.toArray(String[]::new));
+            assumeTrue(install.code == 0, () -> "npm could not install " + packages + ", skipped:\n" + tail(install.output));
         }
         Path script = dir.resolve("check.mjs");
-        try (InputStream in = getClass().getResourceAsStream("/clients/openai-node-check.mjs")) {
+        try (InputStream in = getClass().getResourceAsStream("/clients/" + checkScript)) {
             Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
         }
         try (Gateway gateway = GatewayCheckServer.start(0)) {
@@ -50,7 +62,7 @@ class OpenAiNodeClientTest {
                     120, "node", script.toString());
             List<String> lines = check.output.lines().toList();
             assertFalse(lines.stream().anyMatch(l -> l.startsWith("FAIL")), check.output);
-            assertEquals(CHECKS, lines.stream().filter(l -> l.startsWith("ok ")).count(), check.output);
+            assertEquals(checks, lines.stream().filter(l -> l.startsWith("ok ")).count(), check.output);
             assertEquals(0, check.code, check.output);
         }
     }

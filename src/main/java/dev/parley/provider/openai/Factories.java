@@ -19,6 +19,9 @@ import dev.parley.spi.ProviderConfig;
  */
 final class Factories {
 
+    /** The option choosing the chat API: {@code chat} (Chat Completions, the default) or {@code responses}. */
+    static final String API = "api";
+
     /** The option choosing how embeddings travel: {@code base64} or {@code float}. */
     static final String EMBEDDING_ENCODING = "embeddingEncoding";
 
@@ -65,16 +68,22 @@ final class Factories {
             default -> throw error(name, "option " + EMBEDDING_ENCODING + ": expected base64 or float, got \""
                     + config.options().get(EMBEDDING_ENCODING) + "\"");
         };
-        return new OpenAiProvider(new Settings(name, dialect, baseUrl, config.apiKey(), config.httpClient(),
-                headers, base64, apiVersion == null ? null : apiVersion.strip(), ResponseLimits.of(config, name)));
+        Settings settings = new Settings(name, dialect, baseUrl, config.apiKey(), config.httpClient(),
+                headers, base64, apiVersion == null ? null : apiVersion.strip(), ResponseLimits.of(config, name));
+        return switch (config.option(API).orElse("chat").strip()) {
+            case "chat" -> new OpenAiProvider(settings);
+            case "responses" -> new ResponsesProvider(settings);
+            default -> throw error(name, "option " + API + ": expected chat or responses, got \""
+                    + config.options().get(API) + "\"");
+        };
     }
 
     /** Refuses options the dialect does not know, so that a misspelt one is not silently ignored. */
     private static void checkOptions(Dialect dialect, String name, Map<String, String> options) {
         Set<String> known = switch (dialect) {
-            case OPENAI -> Set.of("organization", "project", EMBEDDING_ENCODING, ResponseLimits.OPTION);
+            case OPENAI -> Set.of("organization", "project", EMBEDDING_ENCODING, API, ResponseLimits.OPTION);
             case DEEPSEEK -> Set.of(ResponseLimits.OPTION);
-            case COMPATIBLE -> Set.of(EMBEDDING_ENCODING, ResponseLimits.OPTION);
+            case COMPATIBLE -> Set.of(EMBEDDING_ENCODING, API, ResponseLimits.OPTION);
             case AZURE -> Set.of("apiVersion", EMBEDDING_ENCODING, ResponseLimits.OPTION);
         };
         for (String key : options.keySet()) {

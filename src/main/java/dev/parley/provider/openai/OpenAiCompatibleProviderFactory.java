@@ -19,6 +19,8 @@ import dev.parley.spi.ProviderFactory;
  * <ul>
  * <li>{@code embeddingEncoding}: {@code float} (the default, which every server supports) or
  *     {@code base64}</li>
+ * <li>{@code api}: {@code chat} (the default: {@code /chat/completions}) or {@code responses}
+ *     ({@code /responses}, for servers that offer OpenAI's Responses API)</li>
  * </ul>
  * Other options are refused. Thread-safe.
  */
@@ -41,7 +43,8 @@ public final class OpenAiCompatibleProviderFactory implements ProviderFactory {
 
     /**
      * Reads {@code OPENAI_BASE_URL} (required), {@code OPENAI_API_KEY} (optional; or
-     * {@code OPENAI_API_KEY_FILE}) and {@code LLM_MAX_RESPONSE_BYTES}.
+     * {@code OPENAI_API_KEY_FILE}), {@code OPENAI_API} ({@code chat} or {@code responses}) and
+     * {@code LLM_MAX_RESPONSE_BYTES}.
      */
     @Override
     public void configure(ProviderEnvironment env, ProviderConfig.Builder config) {
@@ -50,6 +53,7 @@ public final class OpenAiCompatibleProviderFactory implements ProviderFactory {
                     + "such as http://localhost:8000/v1");
         }
         config.apiKey(env.secret("OPENAI_API_KEY")).baseUrl(env.url("OPENAI_BASE_URL"));
+        BuiltInProviders.option(env, config, "OPENAI_API", Factories.API);
         BuiltInProviders.configureCommon(env, config);
     }
 

@@ -130,13 +130,18 @@ final class OpenAiProvider implements Provider, InterruptibleCalls {
 
     /** Fails before any network call for what the request needs and the provider lacks. */
     private void check(ChatRequest request) {
+        check(this, request);
+    }
+
+    /** Fails before any network call for what the request needs and {@code provider} (this one, or a Responses one) lacks. */
+    void check(Provider provider, ChatRequest request) {
         if (settings.dialect().modelRequired) {
             RequestChecks.requireModel(name(), request.model());
         }
-        RequestChecks.requireCapabilities(this, request);
+        RequestChecks.requireCapabilities(provider, request);
     }
 
-    private HttpRequest post(URI uri, JsonObject body, String accept) {
+    HttpRequest post(URI uri, JsonObject body, String accept) {
         return request(uri, accept)
                 .header("Content-Type", "application/json")
                 .POST(BodyPublishers.ofByteArray(Json.writeBytes(body)))
@@ -161,7 +166,7 @@ final class OpenAiProvider implements Provider, InterruptibleCalls {
      * another shape, is a {@link Kind#SERVER_ERROR} naming what was wrong (not retried: the same
      * request would get the same answer).
      */
-    private <T> T decode(Transport.Response response, String requestId, Function<JsonObject, T> reader) {
+    <T> T decode(Transport.Response response, String requestId, Function<JsonObject, T> reader) {
         try {
             JsonValue body = Json.parse(response.body());
             if (!(body instanceof JsonObject o)) {

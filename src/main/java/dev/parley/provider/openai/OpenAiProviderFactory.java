@@ -15,6 +15,8 @@ import dev.parley.spi.ProviderFactory;
  * <ul>
  * <li>{@code organization}: sent as the {@code OpenAI-Organization} header</li>
  * <li>{@code project}: sent as the {@code OpenAI-Project} header</li>
+ * <li>{@code api}: {@code chat} (the default: Chat Completions, {@code /chat/completions}) or
+ *     {@code responses} (the Responses API, {@code /responses})</li>
  * <li>{@code embeddingEncoding}: {@code base64} (the default: less than half the size of decimal numbers, and exact) or
  *     {@code float}</li>
  * </ul>
@@ -39,7 +41,8 @@ public final class OpenAiProviderFactory implements ProviderFactory {
 
     /**
      * Reads {@code OPENAI_API_KEY} (required; or {@code OPENAI_API_KEY_FILE}),
-     * {@code OPENAI_BASE_URL}, {@code OPENAI_ORGANIZATION}, {@code OPENAI_PROJECT} and
+     * {@code OPENAI_BASE_URL}, {@code OPENAI_ORGANIZATION}, {@code OPENAI_PROJECT}, {@code OPENAI_API}
+     * ({@code chat} or {@code responses}) and
      * {@code LLM_MAX_RESPONSE_BYTES}.
      */
     @Override
@@ -47,6 +50,7 @@ public final class OpenAiProviderFactory implements ProviderFactory {
         config.apiKey(BuiltInProviders.requiredKey(env, "OPENAI_API_KEY", name())).baseUrl(env.url("OPENAI_BASE_URL"));
         BuiltInProviders.option(env, config, "OPENAI_ORGANIZATION", "organization");
         BuiltInProviders.option(env, config, "OPENAI_PROJECT", "project");
+        BuiltInProviders.option(env, config, "OPENAI_API", Factories.API);
         BuiltInProviders.configureCommon(env, config);
     }
 

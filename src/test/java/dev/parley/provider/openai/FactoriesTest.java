@@ -84,7 +84,7 @@ class FactoriesTest {
     void unknownOptionsAndUnsendableHeaders_areRefused() {
         assertMessage(() -> new OpenAiProviderFactory().create(ProviderConfig.newBuilder().apiKey(Fakes.KEY)
                 .option("organisation", "org-1").build()), "unknown option \"organisation\" for openai; known options: "
-                + "embeddingEncoding, maxResponseBytes, organization, project");
+                + "api, embeddingEncoding, maxResponseBytes, organization, project");
         assertMessage(() -> new DeepSeekProviderFactory().create(ProviderConfig.newBuilder().apiKey(Fakes.KEY)
                 .option("project", "p").build()), "known options: maxResponseBytes");
         assertMessage(() -> new OpenAiCompatibleProviderFactory().create(ProviderConfig.newBuilder().baseUrl(LOCAL)
