@@ -1,0 +1,132 @@
+package dev.parley.internal.redis;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Everything gateway instances share through one Redis: the {@link RedisClient}, and on it the
+ * {@link #limiter() limits}, the {@link #budgets() budgets} and the {@link #cacheStore() response
+ * cache}, with one {@link #health() health} snapshot for {@code /health/ready} and the metrics.
+ *
+ * <p>What happens while Redis cannot be reached, per kind of state (nothing waits longer than
+ * the command timeout, and everything returns to Redis as soon as it answers again):
+ * <ul>
+ * <li>the cache fails open: a read is a miss, a write is dropped; both counted;</li>
+ * <li>limits fall back to a local window on each instance, with each limit divided by
+ *     {@code PARLEY_REDIS_INSTANCES}, so that the instances together stay within it;</li>
+ * <li>budgets refuse the call ({@code PARLEY_REDIS_BUDGET_WHEN_DOWN=refuse}, the default) or
+ *     allow it untracked ({@code allow}); both counted. Spend settled while Redis is down is
+ *     lost and counted.</li>
+ * </ul>
+ *
+ * <p>Thread-safe; starts no thread.
+ */
+public final class SharedState implements AutoCloseable {
+
+    private final RedisSettings settings;
+    private final RedisClient client;
+    private final RedisLimiter limiter;
+    private final RedisBudgets budgets;
+    private final RedisCacheStore cacheStore;
+    final LongAdder cacheFailures = new LongAdder();
+    final LongAdder limitFallbacks = new LongAdder();
+    final LongAdder budgetRefusals = new LongAdder();
+    final LongAdder budgetUntracked = new LongAdder();
+    final LongAdder settlementsLost = new LongAdder();
+    private final LongAdder replyErrors = new LongAdder();
+
+    private SharedState(RedisSettings settings, java.time.Clock clock) {
+        this.settings = settings;
+        this.client = new RedisClient(settings, clock);
+        this.limiter = new RedisLimiter(this);
+        this.budgets = new RedisBudgets(this, clock);
+        this.cacheStore = new RedisCacheStore(this);
+    }
+
+    /**
+     * {@return shared state on the Redis of {@code settings}}; it connects on first use, so a
+     * Redis that is down at start is not an error (it is reported by {@link #health()})
+     *
+     * @param settings where Redis is and what to do while it is down
+     */
+    public static SharedState open(RedisSettings settings) {
+        return new SharedState(settings, java.time.Clock.systemUTC());
+    }
+
+    static SharedState open(RedisSettings settings, java.time.Clock clock) {
+        return new SharedState(settings, clock);
+    }
+
+    RedisSettings settings() {
+        return settings;
+    }
+
+    RedisClient client() {
+        return client;
+    }
+
+    /** {@return the shared sliding-window limits} */
+    public RedisLimiter limiter() {
+        return limiter;
+    }
+
+    /** {@return the shared budgets} */
+    public RedisBudgets budgets() {
+        return budgets;
+    }
+
+    /** {@return the shared response cache, for a {@code CachePolicy}} */
+    public RedisCacheStore cacheStore() {
+        return cacheStore;
+    }
+
+    void recordLimitFallback() {
+        limitFallbacks.increment();
+    }
+
+    /** Counts a command Redis refused (a bug or a misconfiguration, such as an ACL that forbids a command). */
+    void recordFailure(RedisException e) {
+        if (!e.unavailable()) {
+            replyErrors.increment();
+        }
+    }
+
+    /**
+     * {@return whether Redis answers, since when, the last failure, and how often each kind of
+     * state fell back}
+     */
+    public Health health() {
+        RedisClient.Status s = client.status();
+        return new Health(s.up(), s.since(), s.lastError(), s.failures(), replyErrors.sum(), cacheFailures.sum(),
+                limitFallbacks.sum(), budgetRefusals.sum(), budgetUntracked.sum(), settlementsLost.sum());
+    }
+
+    /**
+     * A snapshot of the shared state's health.
+     *
+     * @param up               whether Redis answered the last command
+     * @param since            when {@code up} last changed
+     * @param lastError        the last failure to reach Redis (host and port, never a password), or null
+     * @param failures         commands Redis could not answer
+     * @param replyErrors      commands Redis answered with an error
+     * @param cacheFailures    cache reads served as misses and writes dropped because Redis failed
+     * @param limitFallbacks   limit decisions made locally because Redis was down
+     * @param budgetRefusals   calls refused because Redis was down (budgets set to refuse)
+     * @param budgetUntracked  calls allowed untracked because Redis was down (budgets set to allow)
+     * @param settlementsLost  spend that could not be recorded because Redis was down
+     */
+    public record Health(boolean up, Instant since, String lastError, long failures, long replyErrors,
+            long cacheFailures, long limitFallbacks, long budgetRefusals, long budgetUntracked, long settlementsLost) {
+    }
+
+    /** Closes the connections. */
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    @Override
+    public String toString() {
+        return "SharedState[" + settings + "]";
+    }
+}
