@@ -22,6 +22,8 @@ import javax.net.ssl.SSLSocket;
  */
 final class RedisConnection implements AutoCloseable {
 
+    private static final long LARGE_WRITE = 32 * 1024;
+
     private final Socket socket;
     private final DeadlineInput deadlineInput;
     private final InputStream in;
@@ -99,8 +101,10 @@ final class RedisConnection implements AutoCloseable {
                 for (Object reply : c.execute(hello, deadline)) {
                     if (reply instanceof RedisException e) {
                         c.close();
-                        // Redis's own text ("WRONGPASS invalid username-password pair ...") never quotes the password.
-                        throw e;
+                        // Unusable as configured, so Redis counts as down (and callers fall back). Redis's
+                        // own text ("WRONGPASS invalid username-password pair ...") never quotes the password.
+                        throw RedisException.unavailable("Redis at " + s.address() + " refused the connection: "
+                                + e.getMessage());
                     }
                 }
             }
@@ -145,6 +149,16 @@ final class RedisConnection implements AutoCloseable {
         if (broken) {
             throw RedisException.unavailable("connection already broken");
         }
+        // A blocking write has no timeout: when a large value meets a server that stopped reading,
+        // a watchdog closes the socket at the deadline, which ends the write.
+        Thread watchdog = large(commands) ? Thread.ofVirtual().name("parley-redis-write-watchdog").start(() -> {
+            try {
+                Thread.sleep(java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+                close();
+            } catch (InterruptedException done) {
+                // the write and the reads ended in time
+            }
+        }) : null;
         try {
             deadlineInput.deadline = deadline;
             for (Object[] command : commands) {
@@ -159,10 +173,30 @@ final class RedisConnection implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             close();
             String what = e instanceof Resp.ProtocolException ? "a malformed reply from Redis (" + e.getMessage() + ")"
-                    : e instanceof SocketTimeoutException ? "no reply from Redis in time"
+                    : e instanceof SocketTimeoutException || deadline - System.nanoTime() <= 0 ? "no reply from Redis in time"
                     : "the connection to Redis failed: " + describe(e);
             throw RedisException.unavailable(what, e);
+        } finally {
+            if (watchdog != null) {
+                watchdog.interrupt();
+                try {
+                    watchdog.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
+    }
+
+    /** {@return whether the commands carry more than the socket buffers surely take at once} */
+    private static boolean large(List<Object[]> commands) {
+        long bytes = 0;
+        for (Object[] command : commands) {
+            for (Object a : command) {
+                bytes += a instanceof byte[] b ? b.length : 16;
+            }
+        }
+        return bytes > LARGE_WRITE;
     }
 
     boolean broken() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -133,9 +134,13 @@ class RedisClientTest {
             try (RedisClient c = new RedisClient(RedisSettings.newBuilder()
                     .url("redis://alice:wrong-canary@127.0.0.1:" + secured.port()).build())) {
                 RedisException e = assertThrows(RedisException.class, () -> c.call("PING"));
-                assertTrue(e.getMessage().startsWith("WRONGPASS"), e.getMessage());
+                assertTrue(e.unavailable(), "a client that cannot log in cannot be used: Redis counts as down");
+                assertTrue(e.getMessage().startsWith("Redis at 127.0.0.1:" + secured.port() + " refused the connection: WRONGPASS"),
+                        e.getMessage());
                 assertFalse(e.getMessage().contains("canary"), e.getMessage());
                 assertFalse(c.toString().contains("canary"), c.toString());
+                assertFalse(c.status().up());
+                assertFalse(c.status().lastError().contains("canary"), c.status().lastError());
             }
             try (RedisClient c = new RedisClient(RedisSettings.newBuilder()
                     .url("redis://127.0.0.1:" + secured.port()).build())) {
@@ -172,6 +177,38 @@ class RedisClientTest {
             assertFalse(c.status().up());
             silent.close();
             acceptor.join(Duration.ofSeconds(10));
+        }
+    }
+
+    /** A large value to a server that stopped reading: the blocked write ends at the deadline. */
+    @Test
+    void aLargeWrite_toAServerThatDoesNotRead_endsAtTheDeadline() throws Exception {
+        try (ServerSocket silent = new ServerSocket()) {
+            silent.setReceiveBufferSize(4096);
+            silent.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+            List<Socket> held = new ArrayList<>();
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept()); // accept, never read
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            try (RedisClient c = new RedisClient(RedisSettings.newBuilder().url("redis://127.0.0.1:" + silent.getLocalPort())
+                    .maxValueBytes(64 << 20).commandTimeout(Duration.ofMillis(500)).build())) {
+                RedisException e = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                        () -> assertThrows(RedisException.class, () -> c.call("SET", "k", new byte[48 << 20])));
+                assertTrue(e.unavailable());
+                assertEquals("no reply from Redis in time", e.getMessage());
+            } finally {
+                silent.close();
+                acceptor.join(Duration.ofSeconds(10));
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
         }
     }
 
