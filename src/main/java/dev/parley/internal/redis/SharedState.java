@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Everything gateway instances share through one Redis: the {@link RedisClient}, and on it the
- * {@link #limiter() limits}, the {@link #budgets() budgets} and the {@link #cacheStore() response
- * cache}, with one {@link #health() health} snapshot for {@code /health/ready} and the metrics.
+ * {@link #limiter() limits}, the {@link #budgets() budgets}, the {@link #cacheStore() response
+ * cache} and the {@link #circuits() circuit breakers}, with one {@link #health() health} snapshot for {@code /health/ready} and the metrics.
  *
  * <p>What happens while Redis cannot be reached, per kind of state (nothing waits longer than
  * the command timeout, and everything returns to Redis as soon as it answers again):
@@ -16,8 +16,15 @@ import java.util.concurrent.atomic.LongAdder;
  *     {@code PARLEY_REDIS_INSTANCES}, so that the instances together stay within it;</li>
  * <li>budgets refuse the call ({@code PARLEY_REDIS_BUDGET_WHEN_DOWN=refuse}, the default) or
  *     allow it untracked ({@code allow}); both counted. Spend settled while Redis is down is
- *     lost and counted.</li>
+ *     lost and counted;</li>
+ * <li>shared circuit breakers let calls through (counted), leaving each instance's local
+ *     {@code CircuitBreaker} to protect its upstreams.</li>
  * </ul>
+ *
+ * <p>Redis is the one clock of shared state: windows, reservations and cool-downs are timed with
+ * its {@code TIME}, so instances whose clocks disagree still agree. A Redis that restarts without
+ * persistence forgets counters and spend of the current periods; give it persistence (AOF) when
+ * budgets matter.
  *
  * <p>Thread-safe; starts no thread.
  */
@@ -28,11 +35,13 @@ public final class SharedState implements AutoCloseable {
     private final RedisLimiter limiter;
     private final RedisBudgets budgets;
     private final RedisCacheStore cacheStore;
+    private final RedisCircuits circuits;
     final LongAdder cacheFailures = new LongAdder();
     final LongAdder limitFallbacks = new LongAdder();
     final LongAdder budgetRefusals = new LongAdder();
     final LongAdder budgetUntracked = new LongAdder();
     final LongAdder settlementsLost = new LongAdder();
+    final LongAdder circuitFallbacks = new LongAdder();
     private final LongAdder replyErrors = new LongAdder();
 
     private SharedState(RedisSettings settings, java.time.Clock clock) {
@@ -41,6 +50,7 @@ public final class SharedState implements AutoCloseable {
         this.limiter = new RedisLimiter(this);
         this.budgets = new RedisBudgets(this, clock);
         this.cacheStore = new RedisCacheStore(this);
+        this.circuits = new RedisCircuits(this);
     }
 
     /**
@@ -80,6 +90,11 @@ public final class SharedState implements AutoCloseable {
         return cacheStore;
     }
 
+    /** {@return the shared circuit-breaker state} */
+    public RedisCircuits circuits() {
+        return circuits;
+    }
+
     void recordLimitFallback() {
         limitFallbacks.increment();
     }
@@ -98,7 +113,8 @@ public final class SharedState implements AutoCloseable {
     public Health health() {
         RedisClient.Status s = client.status();
         return new Health(s.up(), s.since(), s.lastError(), s.failures(), replyErrors.sum(), cacheFailures.sum(),
-                limitFallbacks.sum(), budgetRefusals.sum(), budgetUntracked.sum(), settlementsLost.sum());
+                limitFallbacks.sum(), budgetRefusals.sum(), budgetUntracked.sum(), settlementsLost.sum(),
+                circuitFallbacks.sum());
     }
 
     /**
@@ -114,9 +130,11 @@ public final class SharedState implements AutoCloseable {
      * @param budgetRefusals   calls refused because Redis was down (budgets set to refuse)
      * @param budgetUntracked  calls allowed untracked because Redis was down (budgets set to allow)
      * @param settlementsLost  spend that could not be recorded because Redis was down
+     * @param circuitFallbacks calls let through unchecked by the shared circuits because Redis was down
      */
     public record Health(boolean up, Instant since, String lastError, long failures, long replyErrors,
-            long cacheFailures, long limitFallbacks, long budgetRefusals, long budgetUntracked, long settlementsLost) {
+            long cacheFailures, long limitFallbacks, long budgetRefusals, long budgetUntracked, long settlementsLost,
+            long circuitFallbacks) {
     }
 
     /** Closes the connections. */

@@ -25,13 +25,14 @@ import dev.parley.internal.redis.RedisLimiter.Need;
 /**
  * Killing Redis mid-run gives the documented behaviour per kind of state (the cache fails open,
  * limits fall back to the limit divided by the instances, budgets refuse or allow per the
- * setting), every call answers within the command timeout, the health snapshot says so without
+ * setting, shared circuits let calls through), every call answers within the command timeout, the health snapshot says so without
  * the password, and everything returns to Redis when it is back.
  */
 class RedisDownTest {
 
     private static final String PASSWORD = "redis-canary-3f9e1";
     private static final String KEY = "a".repeat(64);
+    private static final RedisCircuits.Rules CIRCUIT = new RedisCircuits.Rules(5, Duration.ofSeconds(30), 1);
 
     @Test
     void killedRedis_perKindOfState_thenRecovery() throws Exception {
@@ -71,6 +72,8 @@ class RedisDownTest {
                     RedisBudgets.Decision untracked = allowing.budgets().reserve("k", budget, 0.1);
                     assertEquals(Outcome.ALLOWED_REDIS_DOWN, untracked.outcome());
                     assertTrue(untracked.admitted());
+                    RedisCircuits.Decision circuit = refusing.circuits().acquire("upstream", CIRCUIT);
+                    assertTrue(circuit.admitted() && !circuit.shared(), "shared circuits let calls through");
                 });
 
                 SharedState.Health down = refusing.health();
@@ -83,6 +86,7 @@ class RedisDownTest {
                 assertEquals(1, down.budgetRefusals());
                 assertEquals(1, down.settlementsLost());
                 assertEquals(1, allowing.health().budgetUntracked());
+                assertEquals(1, down.circuitFallbacks());
 
                 server.restart();
 
@@ -90,6 +94,7 @@ class RedisDownTest {
                 awaitTrue(() -> allowing.budgets().reserve("k", budget, 0.1).outcome() == Outcome.ADMITTED, "budgets again");
                 refusing.cacheStore().put(KEY, entry);
                 assertTrue(refusing.cacheStore().get(KEY).isPresent(), "the cache again");
+                assertTrue(refusing.circuits().acquire("upstream", CIRCUIT).shared(), "the circuits again");
                 assertTrue(refusing.health().up());
                 assertTrue(refusing.health().since().compareTo(down.since()) >= 0);
             }
