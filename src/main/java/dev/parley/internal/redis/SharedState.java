@@ -135,6 +135,28 @@ public final class SharedState implements AutoCloseable {
     public record Health(boolean up, Instant since, String lastError, long failures, long replyErrors,
             long cacheFailures, long limitFallbacks, long budgetRefusals, long budgetUntracked, long settlementsLost,
             long circuitFallbacks) {
+
+        /**
+         * {@return the snapshot as JSON for {@code /health/ready}: {@code "redis": "up"} or
+         * {@code "down"}, since when, the last error, and the fallback counters}
+         */
+        public dev.parley.json.JsonObject toJson() {
+            dev.parley.json.JsonObject.Builder b = dev.parley.json.JsonObject.newBuilder()
+                    .put("redis", up ? "up" : "down")
+                    .put("since", since.toString());
+            if (lastError != null && !up) {
+                b.put("lastError", dev.parley.internal.Scrub.controls(lastError));
+            }
+            return b.put("failures", failures)
+                    .put("replyErrors", replyErrors)
+                    .put("cacheFailures", cacheFailures)
+                    .put("limitFallbacks", limitFallbacks)
+                    .put("budgetRefusals", budgetRefusals)
+                    .put("budgetUntracked", budgetUntracked)
+                    .put("settlementsLost", settlementsLost)
+                    .put("circuitFallbacks", circuitFallbacks)
+                    .build();
+        }
     }
 
     /** Closes the connections. */

@@ -87,6 +87,9 @@ class RedisDownTest {
                 assertEquals(1, down.settlementsLost());
                 assertEquals(1, allowing.health().budgetUntracked());
                 assertEquals(1, down.circuitFallbacks());
+                String json = down.toJson().toString();
+                assertTrue(json.contains("\"redis\":\"down\"") && json.contains("\"limitFallbacks\":20"), json);
+                assertFalse(json.contains(PASSWORD), json);
 
                 server.restart();
 
@@ -96,6 +99,7 @@ class RedisDownTest {
                 assertTrue(refusing.cacheStore().get(KEY).isPresent(), "the cache again");
                 assertTrue(refusing.circuits().acquire("upstream", CIRCUIT).shared(), "the circuits again");
                 assertTrue(refusing.health().up());
+                assertTrue(refusing.health().toJson().toString().contains("\"redis\":\"up\""));
                 assertTrue(refusing.health().since().compareTo(down.since()) >= 0);
             }
         }
