@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,8 +27,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Amounts are US dollars, kept in Redis as whole nano-dollars; budgets up to
  * $1,000,000. While Redis cannot be reached, {@code reserve} refuses or allows untracked per
- * {@code PARLEY_REDIS_BUDGET_WHEN_DOWN}, and a settlement that cannot be written is lost; all
- * three are counted in the health snapshot. Thread-safe.
+ * {@code PARLEY_REDIS_BUDGET_WHEN_DOWN} (counted in the health snapshot), and a settlement that
+ * cannot be written is kept in memory and written before the next command once Redis answers
+ * (up to {@value #MAX_PENDING}; beyond, lost and counted; an instance that stops meanwhile loses
+ * them; one whose reply was lost, rather than its command, may count twice, in the budget's
+ * favour). Thread-safe.
  */
 public final class RedisBudgets {
 
@@ -146,8 +151,19 @@ public final class RedisBudgets {
         }
     }
 
+    /** Settlements kept for Redis's return at most; beyond, they are lost (and counted). */
+    static final int MAX_PENDING = 100_000;
+    /** Pending settlements replayed before one call's own command, at most. */
+    private static final int REPLAY_BATCH = 64;
+
+    /** A settlement Redis could not take yet. */
+    private record Pending(Reservation reservation, long actual) {
+    }
+
     private final SharedState state;
     private final Clock clock;
+    private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pendingCount = new AtomicInteger();
     private final String instanceId = Long.toHexString(ThreadLocalRandom.current().nextLong());
     private final AtomicLong sequence = new AtomicLong();
 
@@ -218,6 +234,7 @@ public final class RedisBudgets {
         }
         Reservation reservation = new Reservation(List.copyOf(keys), List.copyOf(ttls), member);
         try {
+            replayPending();
             List<Object> reply = RedisClient.list(state.client().eval(RESERVE, keys, args));
             List<Double> remaining = new ArrayList<>(budgets.size());
             for (int i = 1; i < reply.size(); i++) {
@@ -243,25 +260,67 @@ public final class RedisBudgets {
      *
      * @param reservation the reservation, from an admitted {@link Decision}
      * @param actual      what the call cost, in dollars
-     * @return whether the spend was recorded (false when Redis was down: it is lost, and counted)
+     * @return whether the spend was recorded now (false when Redis is down: it is kept, up to
+     *         {@value #MAX_PENDING} settlements, and written when Redis answers again; beyond, lost and counted)
      */
     public boolean settle(Reservation reservation, double actual) {
         Objects.requireNonNull(reservation, "reservation");
         if (!(actual >= 0 && actual <= MAX_DOLLARS)) {
             throw new IllegalArgumentException("actual must be from $0 to $1000000, got " + actual);
         }
-        List<Object> args = new ArrayList<>(reservation.ttls.size() + 2);
-        args.add(reservation.member);
-        args.add(nanos(actual));
-        args.addAll(reservation.ttls);
+        long amount = nanos(actual);
         try {
-            state.client().eval(SETTLE, reservation.keys, args);
+            replayPending();
+            write(reservation, amount);
             return true;
         } catch (RedisException e) {
             state.recordFailure(e);
-            state.settlementsLost.increment();
+            keep(new Pending(reservation, amount));
             return false;
         }
+    }
+
+    private void write(Reservation reservation, long amount) {
+        List<Object> args = new ArrayList<>(reservation.ttls.size() + 2);
+        args.add(reservation.member);
+        args.add(amount);
+        args.addAll(reservation.ttls);
+        state.client().eval(SETTLE, reservation.keys, args);
+    }
+
+    private void keep(Pending p) {
+        if (pendingCount.incrementAndGet() > MAX_PENDING) {
+            pendingCount.decrementAndGet();
+            state.settlementsLost.increment();
+        } else {
+            pending.add(p);
+        }
+    }
+
+    /**
+     * Writes settlements kept while Redis was down, a batch at a time.
+     *
+     * @throws RedisException if Redis fails again (what was not written stays kept)
+     */
+    private void replayPending() {
+        for (int i = 0; i < REPLAY_BATCH; i++) {
+            Pending p = pending.poll();
+            if (p == null) {
+                return;
+            }
+            pendingCount.decrementAndGet();
+            try {
+                write(p.reservation(), p.actual());
+            } catch (RedisException e) {
+                keep(p);
+                throw e;
+            }
+        }
+    }
+
+    /** {@return settlements kept until Redis answers again} */
+    int pendingSettlements() {
+        return pendingCount.get();
     }
 
     /**

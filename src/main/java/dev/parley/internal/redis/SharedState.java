@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
  *     {@code PARLEY_REDIS_INSTANCES}, so that the instances together stay within it;</li>
  * <li>budgets refuse the call ({@code PARLEY_REDIS_BUDGET_WHEN_DOWN=refuse}, the default) or
  *     allow it untracked ({@code allow}); both counted. Spend settled while Redis is down is
- *     lost and counted;</li>
+ *     kept in memory and written when it answers again;</li>
  * <li>shared circuit breakers let calls through (counted), leaving each instance's local
  *     {@code CircuitBreaker} to protect its upstreams.</li>
  * </ul>
@@ -113,7 +113,7 @@ public final class SharedState implements AutoCloseable {
     public Health health() {
         RedisClient.Status s = client.status();
         return new Health(s.up(), s.since(), s.lastError(), s.failures(), replyErrors.sum(), cacheFailures.sum(),
-                limitFallbacks.sum(), budgetRefusals.sum(), budgetUntracked.sum(), settlementsLost.sum(),
+                limitFallbacks.sum(), budgetRefusals.sum(), budgetUntracked.sum(), budgets.pendingSettlements(), settlementsLost.sum(),
                 circuitFallbacks.sum());
     }
 
@@ -129,11 +129,13 @@ public final class SharedState implements AutoCloseable {
      * @param limitFallbacks   limit decisions made locally because Redis was down
      * @param budgetRefusals   calls refused because Redis was down (budgets set to refuse)
      * @param budgetUntracked  calls allowed untracked because Redis was down (budgets set to allow)
-     * @param settlementsLost  spend that could not be recorded because Redis was down
+     * @param settlementsPending spend kept in memory until Redis answers again
+     * @param settlementsLost  spend that could not be recorded (Redis down too long: too many kept)
      * @param circuitFallbacks calls let through unchecked by the shared circuits because Redis was down
      */
     public record Health(boolean up, Instant since, String lastError, long failures, long replyErrors,
-            long cacheFailures, long limitFallbacks, long budgetRefusals, long budgetUntracked, long settlementsLost,
+            long cacheFailures, long limitFallbacks, long budgetRefusals, long budgetUntracked, long settlementsPending,
+            long settlementsLost,
             long circuitFallbacks) {
 
         /**
@@ -153,6 +155,7 @@ public final class SharedState implements AutoCloseable {
                     .put("limitFallbacks", limitFallbacks)
                     .put("budgetRefusals", budgetRefusals)
                     .put("budgetUntracked", budgetUntracked)
+                    .put("settlementsPending", settlementsPending)
                     .put("settlementsLost", settlementsLost)
                     .put("circuitFallbacks", circuitFallbacks)
                     .build();

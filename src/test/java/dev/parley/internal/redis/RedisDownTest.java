@@ -25,7 +25,7 @@ import dev.parley.internal.redis.RedisLimiter.Need;
 /**
  * Killing Redis mid-run gives the documented behaviour per kind of state (the cache fails open,
  * limits fall back to the limit divided by the instances, budgets refuse or allow per the
- * setting, shared circuits let calls through), every call answers within the command timeout, the health snapshot says so without
+ * setting, settlements are kept until Redis returns, shared circuits let calls through), every call answers within the command timeout, the health snapshot says so without
  * the password, and everything returns to Redis when it is back.
  */
 class RedisDownTest {
@@ -68,7 +68,7 @@ class RedisDownTest {
                     }
                     assertEquals(5, admitted, "limits fall back to 10 / 2 instances");
                     assertEquals(Outcome.REFUSED_REDIS_DOWN, refusing.budgets().reserve("k", budget, 0.1).outcome());
-                    assertFalse(refusing.budgets().settle(inFlight.reservation(), 0.1), "a settlement while down is lost");
+                    assertFalse(refusing.budgets().settle(inFlight.reservation(), 0.1), "a settlement while down is kept");
                     RedisBudgets.Decision untracked = allowing.budgets().reserve("k", budget, 0.1);
                     assertEquals(Outcome.ALLOWED_REDIS_DOWN, untracked.outcome());
                     assertTrue(untracked.admitted());
@@ -84,7 +84,8 @@ class RedisDownTest {
                 assertTrue(down.cacheFailures() >= 3, down.toString());
                 assertEquals(20, down.limitFallbacks());
                 assertEquals(1, down.budgetRefusals());
-                assertEquals(1, down.settlementsLost());
+                assertEquals(1, down.settlementsPending());
+                assertEquals(0, down.settlementsLost());
                 assertEquals(1, allowing.health().budgetUntracked());
                 assertEquals(1, down.circuitFallbacks());
                 String json = down.toJson().toString();
@@ -95,6 +96,9 @@ class RedisDownTest {
 
                 awaitTrue(() -> refusing.limiter().acquire("k", rpm).shared(), "limits are shared again");
                 awaitTrue(() -> allowing.budgets().reserve("k", budget, 0.1).outcome() == Outcome.ADMITTED, "budgets again");
+                assertEquals(Outcome.ADMITTED, refusing.budgets().reserve("k", budget, 0.1).outcome());
+                assertEquals(0, refusing.health().settlementsPending());
+                assertEquals(0.1, refusing.budgets().spent("k", Period.DAY), 1e-9, "the kept settlement was written");
                 refusing.cacheStore().put(KEY, entry);
                 assertTrue(refusing.cacheStore().get(KEY).isPresent(), "the cache again");
                 assertTrue(refusing.circuits().acquire("upstream", CIRCUIT).shared(), "the circuits again");
