@@ -117,6 +117,25 @@ class RedisBudgetsTest {
         }
     }
 
+    /**
+     * Calls that cost twice their estimate: admission still counts what was spent, so the budget
+     * is exceeded by at most the last call's underestimate (one request's worth).
+     */
+    @Test
+    void underestimatedCalls_exceedTheBudgetByAtMostOneRequestsWorth() {
+        String key = key();
+        List<Budget> budget = List.of(new Budget(Period.TOTAL, 1.00));
+        try (SharedState a = gateway(); SharedState b = gateway()) {
+            int calls = 0;
+            RedisBudgets.Decision d;
+            while ((d = (calls % 2 == 0 ? a : b).budgets().reserve(key, budget, 0.03)).admitted()) {
+                (calls++ % 2 == 0 ? a : b).budgets().settle(d.reservation(), 0.06);
+            }
+            double spent = a.budgets().spent(key, Period.TOTAL);
+            assertTrue(spent > 1.00 - 0.03 && spent <= 1.00 + 0.03, "spent " + spent + " in " + calls + " calls");
+        }
+    }
+
     @Test
     void periods_areUtcDaysAndMonths() {
         String key = key();

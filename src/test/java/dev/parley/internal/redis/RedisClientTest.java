@@ -212,6 +212,29 @@ class RedisClientTest {
         }
     }
 
+    /** A server that answers with arrays nested a million deep: a clear failure, the connection dropped, no stack overflow. */
+    @Test
+    void aHostileServer_isAFailure_notACrash() throws Exception {
+        try (ServerSocket hostile = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                RedisClient c = new RedisClient(RedisSettings.newBuilder().url("redis://127.0.0.1:" + hostile.getLocalPort())
+                        .commandTimeout(Duration.ofSeconds(30)).build())) {
+            Thread server = Thread.ofVirtual().start(() -> {
+                try (Socket s = hostile.accept()) {
+                    s.getInputStream().read();
+                    s.getOutputStream().write("*1\r\n".repeat(1_000_000).getBytes(UTF_8));
+                    s.getInputStream().read(); // until the client hangs up
+                } catch (IOException ignored) {
+                    // the client hung up
+                }
+            });
+            RedisException e = assertThrows(RedisException.class, () -> c.call("PING"));
+            assertTrue(e.unavailable());
+            assertEquals("a malformed reply from Redis (arrays nested more than 8 deep)", e.getMessage());
+            server.join(Duration.ofSeconds(30));
+            assertFalse(server.isAlive(), "the client closed the connection");
+        }
+    }
+
     @Test
     void nothingListening_failsFast_thenBacksOff() throws Exception {
         int port = RedisServer.freePort();
