@@ -121,7 +121,8 @@ public final class RedisClient implements AutoCloseable {
             markUp();
             return replies;
         } catch (RedisException e) {
-            if (e.unavailable()) {
+            // An interrupted caller (a cancelled call) breaks its own connection; Redis is not down for that.
+            if (e.unavailable() && !Thread.currentThread().isInterrupted()) {
                 failures.incrementAndGet();
                 markDown(e.getMessage());
                 drainIdle();

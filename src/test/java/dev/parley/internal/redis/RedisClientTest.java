@@ -235,6 +235,35 @@ class RedisClientTest {
         }
     }
 
+    /** A caller interrupted while it waits for a reply (a cancelled call) fails alone: Redis is not marked down. */
+    @Test
+    void anInterruptedCaller_doesNotMarkRedisDown() throws Exception {
+        try (RedisClient c = client()) {
+            c.call("DEL", "t:list:block");
+            java.util.concurrent.atomic.AtomicReference<RedisException> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            RedisClient patient = new RedisClient(server.settings().commandTimeout(Duration.ofSeconds(60)).build());
+            Thread caller = Thread.ofVirtual().start(() -> {
+                try {
+                    patient.call("BLPOP", "t:list:block", 0); // blocks until interrupted
+                } catch (RedisException e) {
+                    failed.set(e);
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!new String((byte[]) c.call("CLIENT", "LIST"), UTF_8).contains("cmd=blpop")) {
+                assertTrue(System.nanoTime() < deadline, "the caller never blocked");
+                Thread.sleep(20); // polling for a state that must come, with a deadline
+            }
+            caller.interrupt();
+            caller.join(Duration.ofSeconds(20));
+            assertTrue(failed.get() != null && failed.get().unavailable());
+            assertTrue(patient.status().up(), "an interrupted caller does not mark Redis down");
+            assertEquals(0, patient.status().failures());
+            assertEquals("PONG", patient.call("PING"));
+            patient.close();
+        }
+    }
+
     @Test
     void nothingListening_failsFast_thenBacksOff() throws Exception {
         int port = RedisServer.freePort();
