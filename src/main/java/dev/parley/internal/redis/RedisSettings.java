@@ -93,7 +93,8 @@ public final class RedisSettings {
     }
 
     /**
-     * {@return settings from {@code PARLEY_REDIS_URL}, {@code PARLEY_REDIS_INSTANCES} and
+     * {@return settings from {@code PARLEY_REDIS_URL} (or {@code PARLEY_REDIS_URL_FILE}, the path
+     * of a file holding it, as container secrets are mounted), {@code PARLEY_REDIS_INSTANCES} and
      * {@code PARLEY_REDIS_BUDGET_WHEN_DOWN}, or null when the URL is not set}
      *
      * @param env the environment, such as {@code System.getenv()}
@@ -101,6 +102,17 @@ public final class RedisSettings {
      */
     public static RedisSettings fromEnvironment(Map<String, String> env) {
         String url = env.get(URL_VARIABLE);
+        String file = env.get(URL_VARIABLE + "_FILE");
+        if (file != null && !file.isBlank()) {
+            if (url != null && !url.isBlank()) {
+                throw config(URL_VARIABLE + " and " + URL_VARIABLE + "_FILE are both set; set one");
+            }
+            try {
+                url = java.nio.file.Files.readString(java.nio.file.Path.of(file.strip()));
+            } catch (java.io.IOException | RuntimeException e) {
+                throw config(URL_VARIABLE + "_FILE names a file that cannot be read: " + file.strip());
+            }
+        }
         if (url == null || url.isBlank()) {
             return null;
         }

@@ -50,6 +50,21 @@ class RedisSettingsTest {
     }
 
     @Test
+    void urlFile_isReadLikeAContainerSecret(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("redis-url");
+        java.nio.file.Files.writeString(file, "redis://:" + CANARY + "@h:7001\n");
+        RedisSettings s = RedisSettings.fromEnvironment(Map.of("PARLEY_REDIS_URL_FILE", file.toString()));
+        assertEquals(CANARY, s.password());
+        assertEquals(7001, s.port);
+        ConfigurationException both = assertThrows(ConfigurationException.class, () -> RedisSettings.fromEnvironment(
+                Map.of("PARLEY_REDIS_URL_FILE", file.toString(), "PARLEY_REDIS_URL", "redis://h")));
+        assertEquals("PARLEY_REDIS_URL and PARLEY_REDIS_URL_FILE are both set; set one", both.getMessage());
+        ConfigurationException missing = assertThrows(ConfigurationException.class, () -> RedisSettings.fromEnvironment(
+                Map.of("PARLEY_REDIS_URL_FILE", dir.resolve("none").toString())));
+        assertTrue(missing.getMessage().startsWith("PARLEY_REDIS_URL_FILE names a file that cannot be read"), missing.getMessage());
+    }
+
+    @Test
     void badValues_areClearErrors_thatNeverQuoteTheUrl() {
         for (String url : new String[] {"http://u:" + CANARY + "@h", "redis://u:" + CANARY + "@/0", "redis://u:" + CANARY + "@h/x",
             "redis://u:" + CANARY + "@h:1/0?x=1", "redis://u:" + CANARY + "%zz@h", "redis://u:" + CANARY + " @h"}) {
