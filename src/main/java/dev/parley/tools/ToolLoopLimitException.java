@@ -21,6 +21,7 @@ public final class ToolLoopLimitException extends RuntimeException {
         COST
     }
 
+    /** Which limit the run reached. */
     private final Limit limit;
     private final transient ToolLoopResult partial;
 
