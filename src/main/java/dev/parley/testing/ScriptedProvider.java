@@ -63,7 +63,7 @@ import dev.parley.spi.Provider;
  * <p><b>What the test can observe:</b> the requests ({@link #requests()},
  * {@link #embeddingRequests()}), the number of calls of each kind ({@link #calls}), the calls
  * running now and the most that ran at once ({@link #inFlight()}, {@link #maxInFlight()}), and
- * the {@link CallScope} a layer above passed with the last call ({@link #lastScope()}).
+ * the {@link CallScope} each call came with ({@link #scopes()}).
  *
  * <p>Thread-safe.
  */
@@ -87,11 +87,11 @@ public final class ScriptedProvider implements Provider {
     private final ReentrantLock lock = new ReentrantLock();
     private final List<ChatRequest> requests = new ArrayList<>();
     private final List<EmbeddingRequest> embeddingRequests = new ArrayList<>();
+    private final List<CallScope> scopes = new ArrayList<>();
     private final Map<Chain.Operation, Integer> calls = new EnumMap<>(Chain.Operation.class);
     private int taken;
     private int inFlight;
     private int maxInFlight;
-    private CallScope lastScope;
 
     private ScriptedProvider(Builder b) {
         this.name = b.name;
@@ -181,13 +181,14 @@ public final class ScriptedProvider implements Provider {
     }
 
     /**
-     * {@return the scope the last call came with, or {@code null} before any call} A call made
-     * without a scope (such as {@link #chat(ChatRequest)}) records {@link CallScope#none()}.
+     * {@return the scope each call came with, in the order the calls arrived} A policy or router
+     * above the provider passes the call's scope (its deadline, whether the cache may be used);
+     * a call made without one, such as {@link #chat(ChatRequest)}, records {@link CallScope#none()}.
      */
-    public CallScope lastScope() {
+    public List<CallScope> scopes() {
         lock.lock();
         try {
-            return lastScope;
+            return List.copyOf(scopes);
         } finally {
             lock.unlock();
         }
@@ -197,7 +198,7 @@ public final class ScriptedProvider implements Provider {
         lock.lock();
         try {
             calls.merge(operation, 1, Integer::sum);
-            lastScope = Objects.requireNonNull(scope, "scope");
+            scopes.add(Objects.requireNonNull(scope, "scope"));
         } finally {
             lock.unlock();
         }
