@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.parley.spi.Chain.Operation.CHAT;
+import static dev.parley.spi.Chain.Operation.STREAM;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +27,9 @@ import dev.parley.ToolCall;
 import dev.parley.ToolCallDelta;
 import dev.parley.Usage;
 import dev.parley.spi.Provider;
+import java.util.Set;
+import dev.parley.spi.Capability;
+import dev.parley.testing.ScriptedProvider;
 
 class CacheStreamTest {
 
@@ -39,17 +44,21 @@ class CacheStreamTest {
             ChatChunk.newBuilder().finishReason(FinishReason.STOP).rawFinishReason("stop").usage(Usage.of(7, 4))
                     .build());
 
-    private final FakeProvider fake = new FakeProvider();
     private final List<ScriptedPublisher> publishers = new ArrayList<>();
+    /** What the next stream sends: set by {@link #script}. */
+    private volatile List<ChatChunk> chunks = List.of();
+    private volatile RuntimeException error;
+    private final ScriptedProvider fake = ScriptedProvider.newBuilder("fake").stream(r -> {
+        ScriptedPublisher p = new ScriptedPublisher(chunks, error);
+        publishers.add(p);
+        return p;
+    }).build();
     private final CachePolicy cache = CachePolicy.newBuilder().build();
     private final Provider provider = cache.decorate(fake);
 
     private void script(List<ChatChunk> chunks, RuntimeException error) {
-        fake.onStream = r -> {
-            ScriptedPublisher p = new ScriptedPublisher(chunks, error);
-            publishers.add(p);
-            return ChatStream.of("fake", p);
-        };
+        this.chunks = chunks;
+        this.error = error;
     }
 
     @Test
@@ -69,21 +78,21 @@ class CacheStreamTest {
         assertEquals(new CacheStats(1, 1, 0, 0, 0, 0, 0), cache.stats());
 
         assertEquals(first.text(), provider.chat(REQUEST).text(), "chat shares the entry");
-        assertEquals(0, fake.chatCalls.get());
+        assertEquals(0, fake.calls(CHAT));
     }
 
     @Test
     void stream_chatEntry_isReplayedAsAStream() {
-        fake.onChat = r -> ChatResponse.newBuilder().provider("fake").text("cached answer")
-                .reasoning(List.of(new ReasoningBlock("hmm", "sig", null))).finishReason("stop")
-                .usage(Usage.of(1, 2)).build();
-        script(CHUNKS, null);
+        ScriptedProvider scripted = ScriptedProvider.newBuilder("fake").reply(ChatResponse.newBuilder().provider("fake")
+                .text("cached answer").reasoning(List.of(new ReasoningBlock("hmm", "sig", null))).finishReason("stop")
+                .usage(Usage.of(1, 2)).build()).build();
+        Provider provider = cache.decorate(scripted);
         provider.chat(REQUEST);
         List<ChatChunk> chunks = new ArrayList<>();
         try (ChatStream s = provider.stream(REQUEST)) {
             s.forEach(chunks::add);
         }
-        assertTrue(publishers.isEmpty(), "a hit never asks the delegate for a stream");
+        assertEquals(0, scripted.calls(STREAM), "a hit never asks the delegate for a stream");
         ChatResponse r = ChatStream.ofChunks("fake", chunks).collect();
         assertEquals("cached answer", r.text());
         assertEquals(List.of(new ReasoningBlock("hmm", "sig", null)), r.reasoning());
@@ -128,17 +137,15 @@ class CacheStreamTest {
         script(CHUNKS, null);
         var scope = dev.parley.spi.CallScope.of(java.time.Instant.now().plusSeconds(60), true);
         ChatStream s = provider.stream(REQUEST, scope);
-        assertNull(fake.lastScope, "nothing is asked of the provider before the stream is subscribed to");
+        assertEquals(List.of(), fake.scopes(), "nothing is asked of the provider before the stream is subscribed to");
         s.collect();
-        assertSame(scope, fake.lastScope);
+        assertEquals(List.of(scope), fake.scopes());
     }
 
     @Test
     void stream_unsupportedByTheProvider_failsWhenSubscribed() {
-        fake.onStream = r -> {
-            throw LlmException.newBuilder(LlmException.Kind.UNSUPPORTED).build();
-        };
-        ChatStream stream = provider.stream(REQUEST);
+        ScriptedProvider chatOnly = ScriptedProvider.newBuilder("fake").capabilities(Set.of(Capability.CHAT)).build();
+        ChatStream stream = cache.decorate(chatOnly).stream(REQUEST);
         assertThrows(LlmException.class, stream::collect);
     }
 }
