@@ -44,7 +44,7 @@ class CacheStreamTest {
             ChatChunk.newBuilder().finishReason(FinishReason.STOP).rawFinishReason("stop").usage(Usage.of(7, 4))
                     .build());
 
-    private final List<ScriptedPublisher> publishers = new ArrayList<>();
+    private final List<ScriptedPublisher> publishers = java.util.Collections.synchronizedList(new ArrayList<>());
     /** What the next stream sends: set by {@link #script}. */
     private volatile List<ChatChunk> chunks = List.of();
     private volatile RuntimeException error;

@@ -32,6 +32,7 @@ import dev.parley.RateLimitException;
 import dev.parley.Usage;
 import dev.parley.spi.CallScope;
 import dev.parley.spi.Provider;
+import dev.parley.testing.ScriptedProvider;
 
 class RateLimitStreamTest {
 
@@ -40,18 +41,28 @@ class RateLimitStreamTest {
             ChatChunk.newBuilder().finishReason(FinishReason.STOP).rawFinishReason("stop").usage(Usage.of(10, 2))
                     .build());
 
-    private final FakeProvider fake = new FakeProvider();
-    private final List<ScriptedPublisher> publishers = new ArrayList<>();
+    private final List<ScriptedPublisher> publishers = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** What the next stream sends: set by {@link #script}. */
+    private volatile List<ChatChunk> chunks = List.of();
+    private volatile RuntimeException error;
+    private final ScriptedProvider fake = ScriptedProvider.newBuilder("fake").stream(r -> {
+        ScriptedPublisher p = new ScriptedPublisher(chunks, error);
+        publishers.add(p);
+        return p;
+    }).build();
     private final RateLimitPolicy policy = RateLimitPolicy.newBuilder().maxConcurrent(1)
             .tokensPerWindow(10_000, Duration.ofMinutes(1)).build();
     private final Provider provider = policy.decorate(fake);
 
     private void script(List<ChatChunk> chunks, RuntimeException error) {
-        fake.onStream = r -> {
-            ScriptedPublisher p = new ScriptedPublisher(chunks, error);
-            publishers.add(p);
-            return ChatStream.of("fake", p);
-        };
+        this.chunks = chunks;
+        this.error = error;
+    }
+
+    /** {@return a provider under the same name, so in the same lane of the policy, answering chats with {@code answer} of an "ok"} */
+    private Provider chats(java.util.function.UnaryOperator<ChatResponse> answer) {
+        return policy.decorate(ScriptedProvider.newBuilder("fake")
+                .answer(r -> answer.apply(ChatResponse.newBuilder().provider("fake").text("ok").build())).build());
     }
 
     private int inFlight() {
@@ -96,7 +107,7 @@ class RateLimitStreamTest {
         assertEquals(0, inFlight());
         sub.cancel();
         assertEquals(0, inFlight(), "released once");
-        assertEquals("ok", provider.chat(ChatRequest.of("m", "next")).text());
+        assertEquals("ok", chats(ok -> ok).chat(ChatRequest.of("m", "next")).text());
     }
 
     @Test
@@ -120,7 +131,7 @@ class RateLimitStreamTest {
             provider.stream(REQUEST).subscribe(sub); // returns at once
             sub.request(Long.MAX_VALUE);
             assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
-            assertEquals(0, publishers.get(0).subscriptions.get());
+            assertEquals(List.of(), publishers, "the provider's stream is not subscribed to");
             holder.release();
             sub.awaitTerminal();
             assertTrue(sub.isCompleted());
@@ -142,7 +153,7 @@ class RateLimitStreamTest {
             assertNull(sub.error(), "a cancelled subscriber hears nothing more");
             assertFalse(sub.isCompleted());
         }
-        assertEquals(0, publishers.get(0).subscriptions.get());
+        assertEquals(List.of(), publishers, "the provider's stream is not subscribed to");
         assertEquals(0, inFlight());
     }
 
@@ -156,7 +167,7 @@ class RateLimitStreamTest {
             assertInstanceOf(RateLimitException.class, e);
             holder.release();
         }
-        assertEquals(0, publishers.get(0).subscriptions.get());
+        assertEquals(List.of(), publishers, "the provider's stream is not subscribed to");
         assertEquals(1, policy.stats().rejectedCount());
     }
 
@@ -166,9 +177,8 @@ class RateLimitStreamTest {
         CallScope ctx = CallScope.of(java.time.Instant.now().plusSeconds(60), false);
         ChatStream fast = provider.stream(REQUEST, ctx);
         fast.collect(); // granted at once
-        assertSame(ctx, fake.lastScope);
+        assertEquals(List.of(ctx), fake.scopes());
 
-        fake.lastScope = null;
         try (SlotHolder holder = new SlotHolder()) {
             TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
             provider.stream(REQUEST, ctx).subscribe(sub); // waits on another thread
@@ -178,7 +188,7 @@ class RateLimitStreamTest {
             sub.awaitTerminal();
             assertTrue(sub.isCompleted());
         }
-        assertSame(ctx, fake.lastScope);
+        assertEquals(List.of(ctx, ctx), fake.scopes(), "the stream that waited got the scope too");
     }
 
     /** A chat that holds the only concurrency slot from its construction until {@link #release()}. */
@@ -189,12 +199,12 @@ class RateLimitStreamTest {
 
         SlotHolder() {
             CountDownLatch holding = new CountDownLatch(1);
-            fake.onChat = r -> {
+            Provider holder = chats(ok -> {
                 holding.countDown();
                 await(release);
-                return ChatResponse.newBuilder().provider("fake").build();
-            };
-            chat = threads.submit(() -> provider.chat(ChatRequest.of("m", "holder")));
+                return ok;
+            });
+            chat = threads.submit(() -> holder.chat(ChatRequest.of("m", "holder")));
             await(holding);
         }
 
