@@ -195,37 +195,8 @@ class WeightedRouterTest {
     @Test
     void capabilities_areThoseEveryTargetHas() {
         Provider everything = ScriptedProvider.newBuilder("a").reply("x").build();
-        Provider limited = new Provider() {
-            @Override
-            public String name() {
-                return "limited";
-            }
-
-            @Override
-            public Set<Capability> capabilities() {
-                return EnumSet.of(Capability.CHAT, Capability.STREAMING);
-            }
-
-            @Override
-            public ChatResponse chat(ChatRequest request) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public ChatStream stream(ChatRequest request) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public dev.parley.EmbeddingResponse embed(EmbeddingRequest request) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public List<ModelInfo> models() {
-                throw new UnsupportedOperationException();
-            }
-        };
+        Provider limited = ScriptedProvider.newBuilder("limited")
+                .capabilities(EnumSet.of(Capability.CHAT, Capability.STREAMING)).build();
         WeightedRouter router = WeightedRouter.newBuilder().route(everything, 1).route(limited, 1).build();
         assertEquals(Set.of(Capability.CHAT, Capability.STREAMING), router.capabilities());
         assertEquals("router", router.name());
