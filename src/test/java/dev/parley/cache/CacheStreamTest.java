@@ -1,6 +1,6 @@
 package dev.parley.cache;
 
-import dev.parley.support.ScriptedPublisher;
+import dev.parley.support.PublisherScript;
 import dev.parley.support.TestSubscriber;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,33 +44,21 @@ class CacheStreamTest {
             ChatChunk.newBuilder().finishReason(FinishReason.STOP).rawFinishReason("stop").usage(Usage.of(7, 4))
                     .build());
 
-    private final List<ScriptedPublisher> publishers = java.util.Collections.synchronizedList(new ArrayList<>());
-    /** What the next stream sends: set by {@link #script}. */
-    private volatile List<ChatChunk> chunks = List.of();
-    private volatile RuntimeException error;
-    private final ScriptedProvider fake = ScriptedProvider.newBuilder("fake").stream(r -> {
-        ScriptedPublisher p = new ScriptedPublisher(chunks, error);
-        publishers.add(p);
-        return p;
-    }).build();
+    private final PublisherScript streams = new PublisherScript();
+    private final ScriptedProvider fake = ScriptedProvider.newBuilder("fake").stream(streams).build();
     private final CachePolicy cache = CachePolicy.newBuilder().build();
     private final Provider provider = cache.decorate(fake);
 
-    private void script(List<ChatChunk> chunks, RuntimeException error) {
-        this.chunks = chunks;
-        this.error = error;
-    }
-
     @Test
     void stream_completedMiss_isStoredThenReplayedWithoutTheNetwork() {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         ChatResponse first = provider.stream(REQUEST).collect();
         assertEquals("Once upon a time.", first.text());
-        assertEquals(1, publishers.get(0).subscriptions.get());
+        assertEquals(1, streams.made().get(0).subscriptions.get());
 
         ChatResponse replayed = provider.stream(REQUEST).collect();
-        assertEquals(1, publishers.get(0).subscriptions.get());
-        assertEquals(1, publishers.size(), "a hit never asks the delegate for a stream");
+        assertEquals(1, streams.made().get(0).subscriptions.get());
+        assertEquals(1, streams.made().size(), "a hit never asks the delegate for a stream");
         assertEquals(first.text(), replayed.text());
         assertEquals(List.of(new ToolCall("call_1", "save", "{\"a\":1}")), replayed.toolCalls());
         assertEquals(FinishReason.STOP, replayed.finishReason());
@@ -100,41 +88,41 @@ class CacheStreamTest {
 
     @Test
     void stream_keepsBackpressure_andCancellationReachesTheProvider() throws Exception {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
         provider.stream(REQUEST).subscribe(sub);
         sub.request(2);
         assertEquals(2, sub.items().size());
-        assertEquals(2, publishers.get(0).requested.get(), "demand passes through unchanged");
+        assertEquals(2, streams.made().get(0).requested.get(), "demand passes through unchanged");
         sub.cancel();
-        assertTrue(publishers.get(0).cancelled.get());
+        assertTrue(streams.made().get(0).cancelled.get());
         assertNull(sub.error());
         assertEquals(0, cache.store().size(), "a cancelled stream stores nothing");
         provider.stream(REQUEST).collect();
-        assertEquals(2, publishers.size(), "and the next stream calls the provider again");
+        assertEquals(2, streams.made().size(), "and the next stream calls the provider again");
     }
 
     @Test
     void stream_failure_reachesTheSubscriber_andStoresNothing() {
         LlmException broken = LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED).build();
-        script(CHUNKS.subList(0, 2), broken);
+        streams.set(CHUNKS.subList(0, 2), broken);
         assertSame(broken, assertThrows(LlmException.class, () -> provider.stream(REQUEST).collect()));
         assertEquals(0, cache.store().size());
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         provider.stream(REQUEST).collect();
         assertEquals(1, cache.store().size());
     }
 
     @Test
     void stream_emptyCompletedStream_isNotStored() {
-        script(List.of(), null);
+        streams.set(List.of(), null);
         provider.stream(REQUEST).collect();
         assertEquals(0, cache.store().size());
     }
 
     @Test
     void stream_passesTheCallScopeToTheProviderOnAMiss() {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         var scope = dev.parley.spi.CallScope.of(java.time.Instant.now().plusSeconds(60), true);
         ChatStream s = provider.stream(REQUEST, scope);
         assertEquals(List.of(), fake.scopes(), "nothing is asked of the provider before the stream is subscribed to");

@@ -1,6 +1,6 @@
 package dev.parley.limit;
 
-import dev.parley.support.ScriptedPublisher;
+import dev.parley.support.PublisherScript;
 import dev.parley.support.TestSubscriber;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -41,23 +40,11 @@ class RateLimitStreamTest {
             ChatChunk.newBuilder().finishReason(FinishReason.STOP).rawFinishReason("stop").usage(Usage.of(10, 2))
                     .build());
 
-    private final List<ScriptedPublisher> publishers = java.util.Collections.synchronizedList(new ArrayList<>());
-    /** What the next stream sends: set by {@link #script}. */
-    private volatile List<ChatChunk> chunks = List.of();
-    private volatile RuntimeException error;
-    private final ScriptedProvider fake = ScriptedProvider.newBuilder("fake").stream(r -> {
-        ScriptedPublisher p = new ScriptedPublisher(chunks, error);
-        publishers.add(p);
-        return p;
-    }).build();
+    private final PublisherScript streams = new PublisherScript();
+    private final ScriptedProvider fake = ScriptedProvider.newBuilder("fake").stream(streams).build();
     private final RateLimitPolicy policy = RateLimitPolicy.newBuilder().maxConcurrent(1)
             .tokensPerWindow(10_000, Duration.ofMinutes(1)).build();
     private final Provider provider = policy.decorate(fake);
-
-    private void script(List<ChatChunk> chunks, RuntimeException error) {
-        this.chunks = chunks;
-        this.error = error;
-    }
 
     /** {@return a provider under the same name, so in the same lane of the policy, answering chats with {@code answer} of an "ok"} */
     private Provider chats(java.util.function.UnaryOperator<ChatResponse> answer) {
@@ -71,7 +58,7 @@ class RateLimitStreamTest {
 
     @Test
     void stream_holdsItsSlotFromSubscriptionUntilItCompletes() throws Exception {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         ChatStream stream = provider.stream(REQUEST);
         assertEquals(0, inFlight(), "nothing is taken before the stream is subscribed to");
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
@@ -90,20 +77,20 @@ class RateLimitStreamTest {
     @Test
     void stream_releasesItsSlotWhenItFails() throws Exception {
         LlmException broken = LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED).build();
-        script(CHUNKS.subList(0, 1), broken);
+        streams.set(CHUNKS.subList(0, 1), broken);
         assertSame(broken, assertThrows(LlmException.class, () -> provider.stream(REQUEST).collect()));
         assertEquals(0, inFlight());
     }
 
     @Test
     void stream_releasesItsSlotWhenCancelled_andTheCancelReachesTheProvider() {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
         provider.stream(REQUEST).subscribe(sub);
         sub.request(1);
         assertEquals(1, inFlight());
         sub.cancel();
-        assertTrue(publishers.get(0).cancelled.get());
+        assertTrue(streams.made().get(0).cancelled.get());
         assertEquals(0, inFlight());
         sub.cancel();
         assertEquals(0, inFlight(), "released once");
@@ -112,26 +99,26 @@ class RateLimitStreamTest {
 
     @Test
     void stream_keepsBackpressure_demandAskedBeforeTheGrantIsHandedOn() {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
         provider.stream(REQUEST).subscribe(sub);
         sub.request(1);
         assertEquals(1, sub.items().size());
-        assertEquals(1, publishers.get(0).requested.get());
+        assertEquals(1, streams.made().get(0).requested.get());
         sub.request(1);
         assertEquals(2, sub.items().size());
-        assertEquals(2, publishers.get(0).requested.get());
+        assertEquals(2, streams.made().get(0).requested.get());
     }
 
     @Test
     void stream_thatMustWait_waitsOffTheSubscribingThreadThenFlows() throws Exception {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         try (SlotHolder holder = new SlotHolder()) {
             TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
             provider.stream(REQUEST).subscribe(sub); // returns at once
             sub.request(Long.MAX_VALUE);
             assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
-            assertEquals(List.of(), publishers, "the provider's stream is not subscribed to");
+            assertEquals(List.of(), streams.made(), "the provider's stream is not subscribed to");
             holder.release();
             sub.awaitTerminal();
             assertTrue(sub.isCompleted());
@@ -142,7 +129,7 @@ class RateLimitStreamTest {
 
     @Test
     void stream_cancelledWhileWaiting_leavesTheLineAndNeverSubscribes() throws Exception {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         try (SlotHolder holder = new SlotHolder()) {
             TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
             provider.stream(REQUEST).subscribe(sub);
@@ -153,13 +140,13 @@ class RateLimitStreamTest {
             assertNull(sub.error(), "a cancelled subscriber hears nothing more");
             assertFalse(sub.isCompleted());
         }
-        assertEquals(List.of(), publishers, "the provider's stream is not subscribed to");
+        assertEquals(List.of(), streams.made(), "the provider's stream is not subscribed to");
         assertEquals(0, inFlight());
     }
 
     @Test
     void stream_whoseDeadlinePassesWhileWaiting_failsWithARateLimitException() throws Exception {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         try (SlotHolder holder = new SlotHolder()) {
             ChatStream stream = provider.stream(REQUEST,
                     CallScope.of(dev.parley.spi.Ticker.system(), Duration.ofMillis(50), true));
@@ -167,13 +154,13 @@ class RateLimitStreamTest {
             assertInstanceOf(RateLimitException.class, e);
             holder.release();
         }
-        assertEquals(List.of(), publishers, "the provider's stream is not subscribed to");
+        assertEquals(List.of(), streams.made(), "the provider's stream is not subscribed to");
         assertEquals(1, policy.stats().rejectedCount());
     }
 
     @Test
     void stream_passesTheCallScopeToTheProvider() throws Exception {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         CallScope ctx = CallScope.of(java.time.Instant.now().plusSeconds(60), false);
         ChatStream fast = provider.stream(REQUEST, ctx);
         fast.collect(); // granted at once
