@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -23,6 +22,7 @@ import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
 import dev.parley.ModelInfo;
 import dev.parley.Usage;
+import dev.parley.internal.flow.Relay;
 import dev.parley.spi.CallScope;
 import dev.parley.spi.Capability;
 import dev.parley.spi.Chain;
@@ -276,68 +276,20 @@ public final class ScriptedProvider implements Provider {
             throw unsupported("streaming");
         }
         Step step = next(Chain.Operation.STREAM, request, scope);
-        return ChatStream.of(name, subscriber -> {
-            start();
-            Flow.Publisher<ChatChunk> source;
-            try {
-                source = switch (step) {
-                    case Answer a -> ChatStream.ofResponse(a.answer().apply(request));
-                    case Streamed s -> s.chunks().apply(request);
-                };
-            } catch (RuntimeException e) {
-                source = ChatStream.failed(name, e);
+        return ChatStream.of(name, Relay.deferred(() -> switch (step) {
+            case Answer a -> ChatStream.ofResponse(a.answer().apply(request));
+            case Streamed st -> st.chunks().apply(request);
+        }, new Relay.Hooks<>() {
+            @Override
+            public void started(Relay.Control control) {
+                start();
             }
-            source.subscribe(new Tracked(subscriber));
-        });
-    }
 
-    /** Passes a stream on and ends its time in flight once, when it completes, fails or is cancelled. */
-    private final class Tracked implements Flow.Subscriber<ChatChunk> {
-        private final Flow.Subscriber<? super ChatChunk> downstream;
-        private final AtomicBoolean ended = new AtomicBoolean();
-
-        Tracked(Flow.Subscriber<? super ChatChunk> downstream) {
-            this.downstream = downstream;
-        }
-
-        private void endOnce() {
-            if (ended.compareAndSet(false, true)) {
+            @Override
+            public void ended(Relay.End end, Throwable error) {
                 end();
             }
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            downstream.onSubscribe(new Flow.Subscription() {
-                @Override
-                public void request(long n) {
-                    subscription.request(n);
-                }
-
-                @Override
-                public void cancel() {
-                    endOnce();
-                    subscription.cancel();
-                }
-            });
-        }
-
-        @Override
-        public void onNext(ChatChunk chunk) {
-            downstream.onNext(chunk);
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            endOnce();
-            downstream.onError(error);
-        }
-
-        @Override
-        public void onComplete() {
-            endOnce();
-            downstream.onComplete();
-        }
+        }));
     }
 
     @Override
