@@ -99,7 +99,8 @@ class LlmTest {
 
     @Test
     void unsupportedCapability_failsBeforeAnyCall() {
-        ScriptedProvider p = ScriptedProvider.newBuilder("fake").reply("x").capabilities(Set.of(Capability.CHAT)).build();
+        ScriptedProvider p = ScriptedProvider.newBuilder("fake")
+                .reply("x").capabilities(Set.of(Capability.CHAT)).build();
         Llm llm = Llm.newBuilder().provider(p).defaultModel("m").build();
         assertThrows(UnsupportedCapabilityException.class, () -> llm.embed(List.of("a")));
         assertThrows(UnsupportedCapabilityException.class, () -> llm.stream("a"));

@@ -1,10 +1,10 @@
 package dev.parley;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static dev.parley.spi.Chain.Operation.CHAT;
 
 import java.time.Duration;
 import java.util.List;
@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-import dev.parley.testing.ScriptedProvider;
 import dev.parley.testing.ManualTicker;
+import dev.parley.testing.ScriptedProvider;
 
 /**
  * One time source: the ticker given to {@link Llm.Builder#ticker} measures the call's deadline
@@ -63,7 +63,8 @@ class LlmTickerTest {
     @Test
     void deadlineAndDefaultTimeoutPolicy_followTheBuildersTicker() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
-        ScriptedProvider provider = ScriptedProvider.newBuilder("openai").answer(r -> blockUntilInterrupted(entered)).build();
+        ScriptedProvider provider = ScriptedProvider.newBuilder("openai")
+                .answer(r -> blockUntilInterrupted(entered)).build();
         Llm llm = Llm.newBuilder().provider(provider).defaultModel("m").ticker(time)
                 .timeout(Duration.ofSeconds(5)).build();
 

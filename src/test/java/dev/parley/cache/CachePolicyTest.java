@@ -2,16 +2,16 @@ package dev.parley.cache;
 
 import dev.parley.testing.ManualTicker;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
+import static dev.parley.spi.Chain.Operation.EMBED;
+import static dev.parley.spi.Chain.Operation.MODELS;
+import static dev.parley.spi.Chain.Operation.STREAM;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static dev.parley.spi.Chain.Operation.CHAT;
-import static dev.parley.spi.Chain.Operation.STREAM;
-import static dev.parley.spi.Chain.Operation.EMBED;
-import static dev.parley.spi.Chain.Operation.MODELS;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,9 +25,9 @@ import dev.parley.ChatResponse;
 import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
-import dev.parley.spi.CallScope;
 import dev.parley.json.JsonObject;
 import dev.parley.json.JsonString;
+import dev.parley.spi.CallScope;
 import dev.parley.spi.Provider;
 import dev.parley.testing.ScriptedProvider;
 
@@ -118,7 +118,8 @@ class CachePolicyTest {
     void chat_beyondMaximumBytes_dropsTheLeastRecentlyUsed() {
         String big = "x".repeat(1500);
         ScriptedProvider scripted = ScriptedProvider.newBuilder("fake")
-                .answer(r -> ChatResponse.newBuilder().provider("fake").text(r.messages().get(0).text() + big).build()).build();
+                .answer(r -> ChatResponse.newBuilder().provider("fake").text(r.messages().get(0).text() + big).build())
+                .build();
         CachePolicy cache = CachePolicy.newBuilder().maximumBytes(4096).build();
         Provider p = cache.decorate(scripted);
         p.chat(ask("a"));

@@ -3,13 +3,13 @@ package dev.parley.cache;
 import dev.parley.support.PublisherScript;
 import dev.parley.support.TestSubscriber;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
+import static dev.parley.spi.Chain.Operation.STREAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static dev.parley.spi.Chain.Operation.CHAT;
-import static dev.parley.spi.Chain.Operation.STREAM;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +26,10 @@ import dev.parley.ReasoningBlock;
 import dev.parley.ToolCall;
 import dev.parley.ToolCallDelta;
 import dev.parley.Usage;
-import dev.parley.spi.Provider;
-import java.util.Set;
 import dev.parley.spi.Capability;
+import dev.parley.spi.Provider;
 import dev.parley.testing.ScriptedProvider;
+import java.util.Set;
 
 class CacheStreamTest {
 

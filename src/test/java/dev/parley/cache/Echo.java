@@ -18,7 +18,7 @@ final class Echo {
     private Echo() {
     }
 
-    /** {@return a provider named {@code name} that echoes chats and streams, embeds with {@link #vectors} and lists one model} */
+    /** {@return a provider named {@code name} that echoes chats and streams, embeds with {@link #vectors}, lists one model} */
     static ScriptedProvider provider(String name) {
         return ScriptedProvider.newBuilder(name).answer(Echo::answer).embed(Echo::vectors)
                 .models(List.of(new ModelInfo("m1", null, 0, null))).build();

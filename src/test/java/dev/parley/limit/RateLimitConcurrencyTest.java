@@ -3,14 +3,11 @@ package dev.parley.limit;
 import dev.parley.spi.Ticker;
 import dev.parley.testing.ManualTicker;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static dev.parley.spi.Chain.Operation.CHAT;
 
 import java.time.Duration;
-import java.util.function.Function;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.Lock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -18,6 +15,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
@@ -32,7 +32,8 @@ class RateLimitConcurrencyTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     /** What the provider answers a chat with; a test changes it before its calls. */
-    private volatile Function<ChatRequest, ChatResponse> onChat = r -> ChatResponse.newBuilder().provider("fake").text("ok").build();
+    private volatile Function<ChatRequest, ChatResponse> onChat =
+            r -> ChatResponse.newBuilder().provider("fake").text("ok").build();
     private final ScriptedProvider fake = ScriptedProvider.newBuilder("fake").answer(r -> onChat.apply(r)).build();
 
     private static void await(CountDownLatch latch) {

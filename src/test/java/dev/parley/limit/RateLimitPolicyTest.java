@@ -2,29 +2,29 @@ package dev.parley.limit;
 
 import dev.parley.testing.ManualTicker;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
+import static dev.parley.spi.Chain.Operation.MODELS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static dev.parley.spi.Chain.Operation.CHAT;
-import static dev.parley.spi.Chain.Operation.MODELS;
 
 import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.function.Function;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
 
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ContentPart;
-import dev.parley.EmbeddingRequest;
 import dev.parley.Embedding;
+import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
 import dev.parley.LlmTimeoutException;
@@ -41,7 +41,8 @@ class RateLimitPolicyTest {
     private static final Duration MINUTE = Duration.ofMinutes(1);
     private final ManualTicker clock = ManualTicker.autoAdvancing();
     /** What the provider answers a chat with; a test changes it before its calls. */
-    private volatile Function<ChatRequest, ChatResponse> onChat = r -> ChatResponse.newBuilder().provider("fake").text("ok").build();
+    private volatile Function<ChatRequest, ChatResponse> onChat =
+            r -> ChatResponse.newBuilder().provider("fake").text("ok").build();
     private final ScriptedProvider fake = ScriptedProvider.newBuilder("fake").answer(r -> onChat.apply(r)).build();
 
     private RateLimitPolicy.Builder limits() {
@@ -321,7 +322,8 @@ class RateLimitPolicyTest {
     void embed_isLimitedAndSettled() {
         RateLimitPolicy policy = limits().tokensPerWindow(100, MINUTE).requestsPerWindow(1, MINUTE).build();
         ScriptedProvider fake = ScriptedProvider.newBuilder("fake")
-                .embed(r -> new EmbeddingResponse(r.model(), "fake", List.of(new Embedding(0, new float[] {1})), Usage.of(7, 0), null))
+                .embed(r -> new EmbeddingResponse(r.model(), "fake", List.of(new Embedding(0, new float[] {1})),
+                        Usage.of(7, 0), null))
                 .build();
         Provider p = policy.decorate(fake);
         p.embed(EmbeddingRequest.of("m", List.of("x".repeat(80))));

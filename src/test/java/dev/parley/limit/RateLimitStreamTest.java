@@ -46,7 +46,7 @@ class RateLimitStreamTest {
             .tokensPerWindow(10_000, Duration.ofMinutes(1)).build();
     private final Provider provider = policy.decorate(fake);
 
-    /** {@return a provider under the same name, so in the same lane of the policy, answering chats with {@code answer} of an "ok"} */
+    /** {@return a provider of the same name, so in the same lane of the policy, answering chats with {@code answer} of "ok"} */
     private Provider chats(java.util.function.UnaryOperator<ChatResponse> answer) {
         return policy.decorate(ScriptedProvider.newBuilder("fake")
                 .answer(r -> answer.apply(ChatResponse.newBuilder().provider("fake").text("ok").build())).build());

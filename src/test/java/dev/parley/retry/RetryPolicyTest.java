@@ -1,14 +1,14 @@
 package dev.parley.retry;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
+import static dev.parley.spi.Chain.Operation.EMBED;
+import static dev.parley.spi.Chain.Operation.MODELS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static dev.parley.spi.Chain.Operation.CHAT;
-import static dev.parley.spi.Chain.Operation.EMBED;
-import static dev.parley.spi.Chain.Operation.MODELS;
 
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
@@ -29,16 +29,16 @@ import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
-import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
+import dev.parley.LlmException;
 import dev.parley.LlmTimeoutException;
 import dev.parley.ModelInfo;
 import dev.parley.RateLimitException;
 import dev.parley.http.HttpErrors;
 import dev.parley.spi.CallScope;
+import dev.parley.spi.Provider;
 import dev.parley.testing.ManualTicker;
 import dev.parley.testing.ScriptedProvider;
-import dev.parley.spi.Provider;
 
 class RetryPolicyTest {
 
@@ -123,7 +123,8 @@ class RetryPolicyTest {
     @Test
     void chat_attemptsExhausted_throwsCopyOfSameKindWithAttemptsAndCause() {
         LlmException last = http(503);
-        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").fail(http(503)).fail(http(503)).fail(last).build();
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .fail(http(503)).fail(http(503)).fail(last).build();
         RetryPolicy retry = policy().maxAttempts(3).build();
 
         LlmException thrown = assertThrows(LlmException.class, () -> retry.decorate(delegate).chat(REQUEST));

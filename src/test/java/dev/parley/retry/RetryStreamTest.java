@@ -1,11 +1,11 @@
 package dev.parley.retry;
 
+import static dev.parley.spi.Chain.Operation.STREAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static dev.parley.spi.Chain.Operation.STREAM;
 
 import java.time.Duration;
 import java.util.List;
@@ -16,13 +16,13 @@ import dev.parley.ChatChunk;
 import dev.parley.ChatRequest;
 import dev.parley.ChatStream;
 import dev.parley.LlmException;
-import dev.parley.spi.CallScope;
 import dev.parley.retry.testing.ManualPublisher;
+import dev.parley.spi.CallScope;
+import dev.parley.spi.Capability;
+import dev.parley.support.TestSubscriber;
 import dev.parley.testing.ManualTicker;
 import dev.parley.testing.ScriptedProvider;
-import dev.parley.support.TestSubscriber;
 import java.util.Set;
-import dev.parley.spi.Capability;
 
 class RetryStreamTest {
 
@@ -57,7 +57,8 @@ class RetryStreamTest {
     @Test
     void stream_failsAfterFirstChunk_passesErrorThroughWithoutRetry() {
         ManualPublisher upstream = new ManualPublisher();
-        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").stream(r -> upstream).chunks(List.of(ChatChunk.ofText("never"))).build();
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .stream(r -> upstream).chunks(List.of(ChatChunk.ofText("never"))).build();
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(10);
         policy().build().decorate(delegate).stream(REQUEST).subscribe(sub);
         upstream.awaitRequested(1);
@@ -74,7 +75,8 @@ class RetryStreamTest {
     @Test
     void stream_nonRetryableEarlyFailure_isDeliveredAsItIs() {
         LlmException invalid = RetryPolicyTest.http(400);
-        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").fail(invalid).chunks(List.of(ChatChunk.ofText("never"))).build();
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .fail(invalid).chunks(List.of(ChatChunk.ofText("never"))).build();
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
         policy().build().decorate(delegate).stream(REQUEST).subscribe(sub);
         assertSame(invalid, sub.awaitError());
@@ -99,7 +101,8 @@ class RetryStreamTest {
     void stream_retry_carriesOutstandingDemandToTheNewAttempt() {
         ManualPublisher first = new ManualPublisher();
         ManualPublisher second = new ManualPublisher();
-        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").stream(r -> first).stream(r -> second).build();
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .stream(r -> first).stream(r -> second).build();
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(3);
         policy().build().decorate(delegate).stream(REQUEST).subscribe(sub);
         first.awaitRequested(3);

@@ -1,11 +1,11 @@
 package dev.parley.route;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static dev.parley.spi.Chain.Operation.CHAT;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,15 +18,15 @@ import org.junit.jupiter.api.Test;
 
 import dev.parley.ChatChunk;
 import dev.parley.ChatRequest;
-import dev.parley.LlmException;
+import dev.parley.ChatResponse;
 import dev.parley.LlmException.Kind;
+import dev.parley.LlmException;
 import dev.parley.retry.testing.ManualPublisher;
+import dev.parley.spi.Provider;
+import dev.parley.support.TestSubscriber;
 import dev.parley.testing.ManualTicker;
 import dev.parley.testing.ScriptedProvider;
-import dev.parley.support.TestSubscriber;
-import dev.parley.spi.Provider;
 import java.util.Set;
-import dev.parley.ChatResponse;
 
 class CircuitBreakerTest {
 
@@ -256,7 +256,8 @@ class CircuitBreakerTest {
     @Test
     void stream_outcomes_moveTheCircuit() {
         ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
-                .fail(error(Kind.UNAVAILABLE, 503)).chunks(List.of(ChatChunk.ofText("a"), ChatChunk.ofText("b"))).build();
+                .fail(error(Kind.UNAVAILABLE, 503)).chunks(List.of(ChatChunk.ofText("a"), ChatChunk.ofText("b")))
+                .build();
         CircuitBreaker cb = breaker().failureThreshold(1).build();
         Provider p = cb.decorate(delegate);
 
@@ -274,7 +275,8 @@ class CircuitBreakerTest {
     void stream_probeCancelled_freesItsPlace() {
         ManualPublisher upstream = new ManualPublisher();
         ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
-                .fail(error(Kind.UNAVAILABLE, 503)).stream(r -> upstream).chunks(List.of(ChatChunk.ofText("ok"))).build();
+                .fail(error(Kind.UNAVAILABLE, 503)).stream(r -> upstream).chunks(List.of(ChatChunk.ofText("ok")))
+                .build();
         CircuitBreaker cb = breaker().failureThreshold(1).build();
         Provider p = cb.decorate(delegate);
         p.stream(REQUEST).subscribe(new TestSubscriber<>(1));

@@ -1,11 +1,11 @@
 package dev.parley.route;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
+import static dev.parley.spi.Chain.Operation.EMBED;
+import static dev.parley.spi.Chain.Operation.STREAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static dev.parley.spi.Chain.Operation.CHAT;
-import static dev.parley.spi.Chain.Operation.STREAM;
-import static dev.parley.spi.Chain.Operation.EMBED;
 
 import java.time.Duration;
 import java.util.List;
@@ -20,14 +20,14 @@ import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
-import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
-import dev.parley.spi.CallScope;
+import dev.parley.LlmException;
 import dev.parley.retry.testing.ManualPublisher;
+import dev.parley.spi.CallScope;
+import dev.parley.spi.Provider;
+import dev.parley.support.TestSubscriber;
 import dev.parley.testing.ManualTicker;
 import dev.parley.testing.ScriptedProvider;
-import dev.parley.support.TestSubscriber;
-import dev.parley.spi.Provider;
 
 class FallbackPolicyTest {
 
@@ -66,7 +66,9 @@ class FallbackPolicyTest {
     void chat_primaryUnavailable_answerNamesTheFallbackAndItsModel() {
         ScriptedProvider openai = ScriptedProvider.newBuilder("openai").fail(error(Kind.UNAVAILABLE, "openai")).build();
         ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic")
-                .answer(r -> ChatResponse.newBuilder().provider("claimed-by-someone-else").model(r.model()).text("fallback").build()).build();
+                .answer(r -> ChatResponse.newBuilder().provider("claimed-by-someone-else").model(r.model())
+                        .text("fallback").build())
+                .build();
         Provider p = FallbackPolicy.newBuilder().fallback(anthropic, "claude-haiku").build().decorate(openai);
 
         ChatResponse r = p.chat(REQUEST);
@@ -80,7 +82,8 @@ class FallbackPolicyTest {
     void chat_fallbacks_areTriedInOrderWithTheirModels() {
         ScriptedProvider openai = ScriptedProvider.newBuilder("openai")
                 .fail(error(Kind.SERVER_ERROR, "openai")).fail(error(Kind.RATE_LIMITED, "openai")).build();
-        ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic").fail(error(Kind.TIMEOUT, "anthropic")).build();
+        ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic")
+                .fail(error(Kind.TIMEOUT, "anthropic")).build();
         ScriptedProvider ollama = ScriptedProvider.newBuilder("ollama").reply("local").build();
         FallbackPolicy fallback = FallbackPolicy.newBuilder()
                 .fallbackModel("gpt-small").fallback(anthropic, "claude").fallback(ollama).build();
@@ -129,7 +132,8 @@ class FallbackPolicyTest {
 
     @Test
     void chat_configuredKinds_limitWhenToFallBack() {
-        ScriptedProvider openai = ScriptedProvider.newBuilder("openai").fail(error(Kind.SERVER_ERROR, "openai")).build();
+        ScriptedProvider openai = ScriptedProvider.newBuilder("openai")
+                .fail(error(Kind.SERVER_ERROR, "openai")).build();
         ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic").reply("never").build();
         Provider p = FallbackPolicy.newBuilder().fallback(anthropic).fallbackOn(Set.of(Kind.UNAVAILABLE))
                 .build().decorate(openai);
@@ -156,7 +160,8 @@ class FallbackPolicyTest {
     @Test
     void stream_primaryFailsBeforeFirstChunk_fallbackStreams() {
         ScriptedProvider openai = ScriptedProvider.newBuilder("openai").fail(error(Kind.UNAVAILABLE, "openai")).build();
-        ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic").chunks(List.of(ChatChunk.ofText("from "), ChatChunk.ofText("claude"))).build();
+        ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic")
+                .chunks(List.of(ChatChunk.ofText("from "), ChatChunk.ofText("claude"))).build();
         FallbackPolicy fallback = FallbackPolicy.newBuilder().fallback(anthropic, "claude").build();
 
         ChatResponse r = fallback.decorate(openai).stream(REQUEST).collect();
@@ -171,7 +176,8 @@ class FallbackPolicyTest {
     void stream_primaryFailsAfterFirstChunk_errorPassesThrough() {
         ManualPublisher upstream = new ManualPublisher();
         ScriptedProvider openai = ScriptedProvider.newBuilder("openai").stream(r -> upstream).build();
-        ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic").chunks(List.of(ChatChunk.ofText("never"))).build();
+        ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic")
+                .chunks(List.of(ChatChunk.ofText("never"))).build();
         FallbackPolicy fallback = FallbackPolicy.newBuilder().fallback(anthropic).build();
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(5);
         fallback.decorate(openai).stream(REQUEST).subscribe(sub);
@@ -191,7 +197,8 @@ class FallbackPolicyTest {
     void stream_invalidRequest_doesNotFallBack() {
         LlmException invalid = error(Kind.INVALID_REQUEST, "openai");
         ScriptedProvider openai = ScriptedProvider.newBuilder("openai").fail(invalid).build();
-        ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic").chunks(List.of(ChatChunk.ofText("never"))).build();
+        ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic")
+                .chunks(List.of(ChatChunk.ofText("never"))).build();
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
 
         FallbackPolicy.newBuilder().fallback(anthropic).build().decorate(openai).stream(REQUEST).subscribe(sub);

@@ -1,12 +1,12 @@
 package dev.parley.route;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
+import static dev.parley.spi.Chain.Operation.STREAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static dev.parley.spi.Chain.Operation.CHAT;
-import static dev.parley.spi.Chain.Operation.STREAM;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,14 +22,14 @@ import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ChatStream;
 import dev.parley.EmbeddingRequest;
-import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
+import dev.parley.LlmException;
 import dev.parley.ModelInfo;
-import dev.parley.testing.ManualTicker;
-import dev.parley.testing.ScriptedProvider;
-import dev.parley.support.TestSubscriber;
 import dev.parley.spi.Capability;
 import dev.parley.spi.Provider;
+import dev.parley.support.TestSubscriber;
+import dev.parley.testing.ManualTicker;
+import dev.parley.testing.ScriptedProvider;
 
 class WeightedRouterTest {
 
@@ -160,7 +160,8 @@ class WeightedRouterTest {
     @Test
     void stream_chosenTargetFailsBeforeFirstChunk_failsOver() {
         ScriptedProvider east = ScriptedProvider.newBuilder("east").fail(error(Kind.NETWORK, "east")).build();
-        ScriptedProvider west = ScriptedProvider.newBuilder("west").chunks(List.of(ChatChunk.ofText("o"), ChatChunk.ofText("k"))).build();
+        ScriptedProvider west = ScriptedProvider.newBuilder("west")
+                .chunks(List.of(ChatChunk.ofText("o"), ChatChunk.ofText("k"))).build();
         WeightedRouter router = WeightedRouter.newBuilder().route(east, 1_000_000).route(west, 1)
                 .random(new Random(1)).build();
 

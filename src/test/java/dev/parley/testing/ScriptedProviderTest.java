@@ -37,7 +37,8 @@ import dev.parley.support.TestSubscriber;
 class ScriptedProviderTest {
 
     private static final ChatRequest ASK = ChatRequest.of("m", "hi");
-    private static final LlmException BOOM = LlmException.newBuilder(LlmException.Kind.SERVER_ERROR).message("boom").build();
+    private static final LlmException BOOM =
+            LlmException.newBuilder(LlmException.Kind.SERVER_ERROR).message("boom").build();
 
     @Test
     void chatAndStream_takeTheStepsOfOneScriptInTurn_andTheLastRepeats() {
@@ -176,7 +177,8 @@ class ScriptedProviderTest {
 
     @Test
     void missingCapability_isRefusedAndNotCounted() {
-        ScriptedProvider p = ScriptedProvider.newBuilder("fake").capabilities(Set.of(Capability.CHAT)).reply("x").build();
+        ScriptedProvider p = ScriptedProvider.newBuilder("fake")
+                .capabilities(Set.of(Capability.CHAT)).reply("x").build();
         assertEquals(LlmException.Kind.UNSUPPORTED, assertThrows(LlmException.class, () -> p.stream(ASK)).kind());
         assertThrows(LlmException.class, () -> p.embed(EmbeddingRequest.of("e", List.of("a"))));
         assertEquals(0, p.calls(STREAM));

@@ -1,5 +1,6 @@
 package dev.parley.timeout;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static dev.parley.spi.Chain.Operation.CHAT;
 
 import java.time.Duration;
 import java.util.List;
@@ -23,11 +23,11 @@ import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.LlmException;
 import dev.parley.LlmTimeoutException;
+import dev.parley.retry.RetryPolicy;
 import dev.parley.spi.CallScope;
+import dev.parley.spi.Provider;
 import dev.parley.testing.ManualTicker;
 import dev.parley.testing.ScriptedProvider;
-import dev.parley.spi.Provider;
-import dev.parley.retry.RetryPolicy;
 
 class TimeoutPolicyTest {
 

@@ -31,11 +31,11 @@ import dev.parley.LlmException;
 import dev.parley.LlmTimeoutException;
 import dev.parley.internal.flow.Relay;
 import dev.parley.retry.testing.ManualPublisher;
-import dev.parley.testing.ScriptedProvider;
 import dev.parley.spi.CallScope;
 import dev.parley.spi.ProviderConfig;
-import dev.parley.testing.ManualTicker;
 import dev.parley.support.TestSubscriber;
+import dev.parley.testing.ManualTicker;
+import dev.parley.testing.ScriptedProvider;
 
 /**
  * Stream timeouts in real time, on the system ticker: every stream is a task on the shared
@@ -150,7 +150,8 @@ class TimeoutStreamSharedTimerTest {
         int active = CallTimer.SHARED.active();
         ManualPublisher up = new ManualPublisher();
         TestSubscriber<ChatChunk> cancelling = new TestSubscriber<>(1);
-        timeouts.decorate(ScriptedProvider.newBuilder("openai").stream(r -> up).build()).stream(REQUEST).subscribe(cancelling);
+        timeouts.decorate(ScriptedProvider.newBuilder("openai")
+                .stream(r -> up).build()).stream(REQUEST).subscribe(cancelling);
         up.awaitRequested(1);
         assertEquals(active + 1, CallTimer.SHARED.active());
 
@@ -158,7 +159,8 @@ class TimeoutStreamSharedTimerTest {
         up.awaitCancelled();
         assertEquals(active, CallTimer.SHARED.active());
 
-        ChatStream quick = timeouts.decorate(ScriptedProvider.newBuilder("openai").chunks(List.of(ChatChunk.ofText("x"), ChatChunk.ofText("y"))).build()).stream(REQUEST);
+        ChatStream quick = timeouts.decorate(ScriptedProvider.newBuilder("openai")
+                .chunks(List.of(ChatChunk.ofText("x"), ChatChunk.ofText("y"))).build()).stream(REQUEST);
         assertEquals("xy", quick.collect().text());
         assertEquals(active, CallTimer.SHARED.active());
         assertEquals(new TimeoutPolicy.Stats(0, 0, 0, 0), timeouts.stats());

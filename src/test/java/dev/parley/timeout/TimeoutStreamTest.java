@@ -15,11 +15,11 @@ import dev.parley.ChatChunk;
 import dev.parley.ChatRequest;
 import dev.parley.ChatStream;
 import dev.parley.LlmTimeoutException;
-import dev.parley.spi.CallScope;
 import dev.parley.retry.testing.ManualPublisher;
+import dev.parley.spi.CallScope;
+import dev.parley.support.TestSubscriber;
 import dev.parley.testing.ManualTicker;
 import dev.parley.testing.ScriptedProvider;
-import dev.parley.support.TestSubscriber;
 
 class TimeoutStreamTest {
 
@@ -188,7 +188,8 @@ class TimeoutStreamTest {
 
     @Test
     void stream_completesNormally_leavesTheTimer() {
-        ScriptedProvider quick = ScriptedProvider.newBuilder("openai").chunks(List.of(ChatChunk.ofText("x"), ChatChunk.ofText("y"))).build();
+        ScriptedProvider quick = ScriptedProvider.newBuilder("openai")
+                .chunks(List.of(ChatChunk.ofText("x"), ChatChunk.ofText("y"))).build();
         ChatStream stream = policy().decorate(quick).stream(REQUEST);
         assertEquals("xy", stream.collect().text());
         time.awaitNoWaiters();
