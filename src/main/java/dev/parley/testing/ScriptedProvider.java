@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -79,6 +80,7 @@ public final class ScriptedProvider implements Provider {
     }
 
     private final String name;
+    private final Step empty;
     private final Set<Capability> capabilities;
     private final List<Step> script;
     private final List<Function<EmbeddingRequest, EmbeddingResponse>> embedScript;
@@ -89,12 +91,17 @@ public final class ScriptedProvider implements Provider {
     private final List<EmbeddingRequest> embeddingRequests = new ArrayList<>();
     private final List<CallScope> scopes = new ArrayList<>();
     private final Map<Chain.Operation, Integer> calls = new EnumMap<>(Chain.Operation.class);
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
     private int taken;
-    private int inFlight;
-    private int maxInFlight;
 
     private ScriptedProvider(Builder b) {
         this.name = b.name;
+        LlmException error = LlmException.newBuilder(LlmException.Kind.SERVER_ERROR).provider(name)
+                .message("the script of this ScriptedProvider is empty").build();
+        this.empty = new Answer(r -> {
+            throw error;
+        });
         this.capabilities = Set.copyOf(b.capabilities);
         this.script = List.copyOf(b.steps);
         this.embedScript = List.copyOf(b.embedSteps);
@@ -123,22 +130,12 @@ public final class ScriptedProvider implements Provider {
 
     /** {@return the chat requests received so far, in the order they arrived (streams included)} */
     public List<ChatRequest> requests() {
-        lock.lock();
-        try {
-            return List.copyOf(requests);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> List.copyOf(requests));
     }
 
     /** {@return the embedding requests received so far, in the order they arrived} */
     public List<EmbeddingRequest> embeddingRequests() {
-        lock.lock();
-        try {
-            return List.copyOf(embeddingRequests);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> List.copyOf(embeddingRequests));
     }
 
     /**
@@ -149,12 +146,7 @@ public final class ScriptedProvider implements Provider {
      */
     public int calls(Chain.Operation operation) {
         Objects.requireNonNull(operation, "operation");
-        lock.lock();
-        try {
-            return calls.getOrDefault(operation, 0);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> calls.getOrDefault(operation, 0));
     }
 
     /**
@@ -162,22 +154,12 @@ public final class ScriptedProvider implements Provider {
      * or throws; a stream runs from its subscription until it completes, fails or is cancelled.
      */
     public int inFlight() {
-        lock.lock();
-        try {
-            return inFlight;
-        } finally {
-            lock.unlock();
-        }
+        return inFlight.get();
     }
 
     /** {@return the most calls that ran at once so far; see {@link #inFlight()}} */
     public int maxInFlight() {
-        lock.lock();
-        try {
-            return maxInFlight;
-        } finally {
-            lock.unlock();
-        }
+        return maxInFlight.get();
     }
 
     /**
@@ -186,41 +168,35 @@ public final class ScriptedProvider implements Provider {
      * a call made without one, such as {@link #chat(ChatRequest)}, records {@link CallScope#none()}.
      */
     public List<CallScope> scopes() {
+        return locked(() -> List.copyOf(scopes));
+    }
+
+    private <T> T locked(Supplier<T> action) {
         lock.lock();
         try {
-            return List.copyOf(scopes);
+            return action.get();
         } finally {
             lock.unlock();
         }
     }
 
-    private void arrive(Chain.Operation operation, CallScope scope) {
-        lock.lock();
-        try {
-            calls.merge(operation, 1, Integer::sum);
-            scopes.add(Objects.requireNonNull(scope, "scope"));
-        } finally {
-            lock.unlock();
-        }
+    /** Records a call; returns how many calls of its kind came before it. */
+    private int arrive(Chain.Operation operation, CallScope scope) {
+        Objects.requireNonNull(scope, "scope");
+        return locked(() -> {
+            scopes.add(scope);
+            return calls.merge(operation, 1, Integer::sum) - 1;
+        });
     }
 
+    /** Records a chat or stream call and takes its step of the script. */
     private Step next(Chain.Operation operation, ChatRequest request, CallScope scope) {
         Objects.requireNonNull(request, "request");
-        lock.lock();
-        try {
+        return locked(() -> {
             arrive(operation, scope);
             requests.add(request);
-            if (script.isEmpty()) {
-                LlmException empty = LlmException.newBuilder(LlmException.Kind.SERVER_ERROR).provider(name)
-                        .message("the script of this ScriptedProvider is empty").build();
-                return new Answer(r -> {
-                    throw empty;
-                });
-            }
-            return script.get(Math.min(taken++, script.size() - 1));
-        } finally {
-            lock.unlock();
-        }
+            return script.isEmpty() ? empty : step(script, taken++);
+        });
     }
 
     private static <T> T step(List<T> script, int call) {
@@ -228,22 +204,11 @@ public final class ScriptedProvider implements Provider {
     }
 
     private void start() {
-        lock.lock();
-        try {
-            inFlight++;
-            maxInFlight = Math.max(maxInFlight, inFlight);
-        } finally {
-            lock.unlock();
-        }
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
     }
 
     private void end() {
-        lock.lock();
-        try {
-            inFlight--;
-        } finally {
-            lock.unlock();
-        }
+        inFlight.decrementAndGet();
     }
 
     @Override
@@ -303,15 +268,10 @@ public final class ScriptedProvider implements Provider {
         if (!capabilities.contains(Capability.EMBEDDINGS)) {
             throw unsupported("embeddings");
         }
-        int call;
-        lock.lock();
-        try {
-            call = calls(Chain.Operation.EMBED);
-            arrive(Chain.Operation.EMBED, scope);
+        int call = locked(() -> {
             embeddingRequests.add(request);
-        } finally {
-            lock.unlock();
-        }
+            return arrive(Chain.Operation.EMBED, scope);
+        });
         start();
         try {
             return embedScript.isEmpty() ? madeUp(request) : step(embedScript, call).apply(request);
@@ -357,14 +317,7 @@ public final class ScriptedProvider implements Provider {
 
     @Override
     public List<ModelInfo> models(CallScope scope) {
-        int call;
-        lock.lock();
-        try {
-            call = calls(Chain.Operation.MODELS);
-            arrive(Chain.Operation.MODELS, scope);
-        } finally {
-            lock.unlock();
-        }
+        int call = arrive(Chain.Operation.MODELS, scope);
         start();
         try {
             return modelsScript.isEmpty() ? List.of() : List.copyOf(step(modelsScript, call).get());
