@@ -53,9 +53,9 @@ import dev.parley.spi.Provider;
  * only when subscribed to, as a real provider sends its request only then.
  *
  * <p><b>Computed steps.</b> {@link Builder#answer answer} and {@link Builder#stream stream} run a
- * function of the request on the calling thread: it may block (on a latch, to hold calls in
- * flight), throw (any exception reaches the caller as it is), or read the test's own state to
- * change what later calls get.
+ * function of the request on the calling thread (for a stream, the thread that subscribes): it
+ * may block (on a latch, to hold calls in flight), throw (what it throws reaches the caller as it
+ * is, or fails the stream), or read the test's own state to change what later calls get.
  *
  * <p><b>Embeddings and models</b> have scripts of their own ({@link Builder#embed embed},
  * {@link Builder#models(List) models}); without one, embeddings are made from the input text
