@@ -5,39 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.EnumSet;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import dev.parley.spi.Capability;
 import dev.parley.spi.Provider;
+import dev.parley.testing.ScriptedProvider;
 
 /** Messages of errors that wrap an unexpected exception name what went wrong, not a Java class. */
 class FailureMessagesTest {
 
     private static Provider throwing(RuntimeException e) {
-        return new Provider() {
-            @Override
-            public String name() {
-                return "broken";
-            }
-
-            @Override
-            public Set<Capability> capabilities() {
-                return EnumSet.allOf(Capability.class);
-            }
-
-            @Override
-            public ChatResponse chat(ChatRequest request) {
-                throw e;
-            }
-
-            @Override
-            public ChatStream stream(ChatRequest request) {
-                throw e;
-            }
-        };
+        return ScriptedProvider.newBuilder("broken").answer(r -> {
+            throw e;
+        }).build();
     }
 
     @Test

@@ -99,7 +99,8 @@ class LlmTest {
 
     @Test
     void unsupportedCapability_failsBeforeAnyCall() {
-        ScriptedProvider p = ScriptedProvider.newBuilder("fake").reply("x").capabilities(Set.of(Capability.CHAT)).build();
+        ScriptedProvider p = ScriptedProvider.newBuilder("fake")
+                .reply("x").capabilities(Set.of(Capability.CHAT)).build();
         Llm llm = Llm.newBuilder().provider(p).defaultModel("m").build();
         assertThrows(UnsupportedCapabilityException.class, () -> llm.embed(List.of("a")));
         assertThrows(UnsupportedCapabilityException.class, () -> llm.stream("a"));
@@ -281,7 +282,16 @@ class LlmTest {
 
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch interrupted = new CountDownLatch(1);
-        Provider blocking = new BlockingProvider(entered, interrupted);
+        Provider blocking = ScriptedProvider.newBuilder("blocking").answer(r -> {
+            entered.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                throw LlmException.newBuilder(LlmException.Kind.TIMEOUT).message("interrupted").build();
+            }
+            throw new AssertionError("unreachable");
+        }).build();
         Llm slow = Llm.newBuilder().provider(blocking).defaultModel("m").build();
         CompletableFuture<ChatResponse> f = slow.chatAsync(ChatRequest.of(null, "x"));
         assertTrue(entered.await(5, TimeUnit.SECONDS));
@@ -358,58 +368,11 @@ class LlmTest {
 
     @Test
     void unexpectedRuntimeFailure_becomesLlmException() {
-        Provider broken = new BlockingProvider(null, null) {
-            @Override
-            public ChatResponse chat(ChatRequest request) {
-                throw new IllegalStateException("boom");
-            }
-        };
+        Provider broken = ScriptedProvider.newBuilder("broken").answer(r -> {
+            throw new IllegalStateException("boom");
+        }).build();
         Llm llm = Llm.newBuilder().provider(broken).defaultModel("m").build();
         LlmException e = assertThrows(LlmException.class, () -> llm.chat("x"));
         assertInstanceOf(IllegalStateException.class, e.getCause());
     }
-
-    /** A provider whose chat blocks until interrupted. */
-    static class BlockingProvider implements Provider {
-        private final CountDownLatch entered;
-        private final CountDownLatch interrupted;
-
-        BlockingProvider(CountDownLatch entered, CountDownLatch interrupted) {
-            this.entered = entered;
-            this.interrupted = interrupted;
-        }
-
-        @Override
-        public String name() {
-            return "blocking";
-        }
-
-        @Override
-        public Set<Capability> capabilities() {
-            return Set.of(Capability.CHAT);
-        }
-
-        @Override
-        public ChatResponse chat(ChatRequest request) {
-            entered.countDown();
-            try {
-                new CountDownLatch(1).await();
-            } catch (InterruptedException e) {
-                interrupted.countDown();
-                throw LlmException.newBuilder(LlmException.Kind.TIMEOUT).message("interrupted").build();
-            }
-            throw new AssertionError("unreachable");
-        }
-
-        @Override
-        public ChatStream stream(ChatRequest request) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<ModelInfo> models() {
-            return List.of();
-        }
-    }
-
 }

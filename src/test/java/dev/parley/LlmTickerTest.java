@@ -1,5 +1,6 @@
 package dev.parley;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-import dev.parley.retry.testing.ScriptedProvider;
 import dev.parley.testing.ManualTicker;
+import dev.parley.testing.ScriptedProvider;
 
 /**
  * One time source: the ticker given to {@link Llm.Builder#ticker} measures the call's deadline
@@ -62,7 +63,8 @@ class LlmTickerTest {
     @Test
     void deadlineAndDefaultTimeoutPolicy_followTheBuildersTicker() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
-        ScriptedProvider provider = new ScriptedProvider("openai").thenChat(r -> blockUntilInterrupted(entered));
+        ScriptedProvider provider = ScriptedProvider.newBuilder("openai")
+                .answer(r -> blockUntilInterrupted(entered)).build();
         Llm llm = Llm.newBuilder().provider(provider).defaultModel("m").ticker(time)
                 .timeout(Duration.ofSeconds(5)).build();
 
@@ -80,8 +82,8 @@ class LlmTickerTest {
     @Test
     void retryAndAttemptTimeoutFromTheSettings_followTheBuildersTicker() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
-        ScriptedProvider provider = new ScriptedProvider("openai")
-                .thenChat(r -> blockUntilInterrupted(entered)).thenAnswer("second");
+        ScriptedProvider provider = ScriptedProvider.newBuilder("openai")
+                .answer(r -> blockUntilInterrupted(entered)).reply("second").build();
         Llm llm = Llm.newBuilder().provider(provider).defaultModel("m").ticker(time)
                 .settings(Map.of("LLM_MAX_RETRIES", "1", "LLM_ATTEMPT_TIMEOUT", "30")).build();
 
@@ -94,12 +96,12 @@ class LlmTickerTest {
         time.advance(Duration.ofSeconds(30)); // more than any backoff
 
         assertEquals("second", answer.get(10, TimeUnit.SECONDS).text());
-        assertEquals(2, provider.chatCalls.get());
+        assertEquals(2, provider.calls(CHAT));
     }
 
     @Test
     void cacheAndRateLimitFromTheSettings_followTheBuildersTicker() throws Exception {
-        ScriptedProvider provider = new ScriptedProvider("openai").thenAnswer("one").thenAnswer("two");
+        ScriptedProvider provider = ScriptedProvider.newBuilder("openai").reply("one").reply("two").build();
         Llm llm = Llm.newBuilder().provider(provider).defaultModel("m").ticker(time)
                 .settings(Map.of("ENABLE_CACHE", "true", "CACHE_TTL", "60", "MAX_REQUESTS_PER_MINUTE", "1")).build();
 
@@ -109,25 +111,25 @@ class LlmTickerTest {
         time.advance(Duration.ofSeconds(1));
         // Expired at 60 s; the request window of the first call has passed too, so no wait.
         assertEquals("two", llm.chat("hi").text());
-        assertEquals(2, provider.chatCalls.get());
+        assertEquals(2, provider.calls(CHAT));
 
         // A different request within the minute waits for the window, on the ticker.
         time.awaitNoWaiters(); // the timeout timer of the last call has ended
         CompletableFuture<ChatResponse> third = async(() -> llm.chat("other"));
         time.awaitWaiters(1);
-        assertEquals(2, provider.chatCalls.get());
+        assertEquals(2, provider.calls(CHAT));
         time.advance(Duration.ofSeconds(60));
         assertEquals("two", third.get(10, TimeUnit.SECONDS).text());
     }
 
     @Test
     void clientsFromOneBuilder_shareTheCacheTheSettingsMade_untilTheTickerChanges() {
-        ScriptedProvider provider = new ScriptedProvider("openai").thenAnswer("one").thenAnswer("two");
+        ScriptedProvider provider = ScriptedProvider.newBuilder("openai").reply("one").reply("two").build();
         Llm.Builder builder = Llm.newBuilder().provider(provider).defaultModel("m").ticker(time)
                 .settings(Map.of("ENABLE_CACHE", "true"));
         assertEquals("one", builder.build().chat("hi").text());
         assertEquals("one", builder.build().chat("hi").text(), "the second client reads the same cache");
-        assertEquals(1, provider.chatCalls.get());
+        assertEquals(1, provider.calls(CHAT));
 
         assertEquals("two", builder.ticker(new ManualTicker()).build().chat("hi").text(), "a new ticker, a new cache");
     }

@@ -1,5 +1,7 @@
 package dev.parley.cache;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
+import static dev.parley.spi.Chain.Operation.EMBED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -14,28 +16,35 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
 
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.EmbeddingRequest;
+import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
 import dev.parley.LlmTimeoutException;
 import dev.parley.spi.CallScope;
 import dev.parley.spi.Provider;
+import dev.parley.testing.ScriptedProvider;
 
 class CacheCoalescingTest {
 
     private static final int CALLERS = 1000;
-    private final FakeProvider fake = new FakeProvider();
+    /** What the provider does with a chat and with embeddings; a test changes them before its calls. */
+    private volatile Function<ChatRequest, ChatResponse> onChat = Echo::answer;
+    private volatile Function<EmbeddingRequest, EmbeddingResponse> onEmbed = Echo::vectors;
+    private final ScriptedProvider fake = ScriptedProvider.newBuilder("fake")
+            .answer(r -> onChat.apply(r)).embed(r -> onEmbed.apply(r)).build();
     private final CachePolicy cache = CachePolicy.newBuilder().build();
     private final Provider provider = cache.decorate(fake);
 
     /** Makes the provider wait until {@code waiters} other callers wait for its call. */
     private void holdUntilWaiting(int waiters) {
-        var answer = fake.onChat;
-        fake.onChat = r -> {
+        var answer = onChat;
+        onChat = r -> {
             awaitWaiters(waiters);
             return answer.apply(r);
         };
@@ -63,7 +72,7 @@ class CacheCoalescingTest {
         for (Future<ChatResponse> f : results) {
             assertSame(first, f.get(), "every caller gets the one response");
         }
-        assertEquals(1, fake.chatCalls.get());
+        assertEquals(1, fake.calls(CHAT));
         CacheStats s = cache.stats();
         assertEquals(CALLERS - 1, s.coalescedCount());
         assertEquals(CALLERS - 1, s.hitCount());
@@ -75,7 +84,7 @@ class CacheCoalescingTest {
     void chat_failureOfTheSharedCall_reachesEveryWaiter_andIsNotCached() throws Exception {
         int callers = 200;
         LlmException boom = LlmException.newBuilder(LlmException.Kind.UNAVAILABLE).message("overloaded").build();
-        fake.onChat = r -> {
+        onChat = r -> {
             awaitWaiters(callers - 1);
             throw boom;
         };
@@ -89,12 +98,12 @@ class CacheCoalescingTest {
             Throwable t = assertThrows(java.util.concurrent.ExecutionException.class, f::get).getCause();
             assertSame(boom, t);
         }
-        assertEquals(1, fake.chatCalls.get());
+        assertEquals(1, fake.calls(CHAT));
         assertEquals(1, cache.stats().loadFailureCount());
         assertEquals(callers, cache.stats().missCount());
-        fake.onChat = FakeProvider::answer;
+        onChat = Echo::answer;
         provider.chat(ChatRequest.of("m", "same"));
-        assertEquals(2, fake.chatCalls.get(), "the failure was not cached");
+        assertEquals(2, fake.calls(CHAT), "the failure was not cached");
     }
 
     @Test
@@ -114,7 +123,7 @@ class CacheCoalescingTest {
             release.countDown();
             assertEquals("echo: same", leader.get().text());
         }
-        assertEquals(1, fake.chatCalls.get());
+        assertEquals(1, fake.calls(CHAT));
         assertEquals(0, cache.core().waitingCallers());
     }
 
@@ -138,8 +147,8 @@ class CacheCoalescingTest {
 
     @Test
     void embed_identicalBatchesAtOnce_callTheProviderOnce() throws Exception {
-        var answer = fake.onEmbed;
-        fake.onEmbed = r -> {
+        var answer = onEmbed;
+        onEmbed = r -> {
             awaitWaiters(99);
             return answer.apply(r);
         };
@@ -148,21 +157,21 @@ class CacheCoalescingTest {
                 threads.submit(() -> provider.embed(EmbeddingRequest.of("e", List.of("a", "b"))));
             }
         }
-        assertEquals(1, fake.embedCalls.get());
+        assertEquals(1, fake.calls(EMBED));
         assertEquals(99, cache.stats().hitCount());
     }
 
     /** Makes the provider's chats count {@code entered} down, then wait for the returned latch before answering. */
     private CountDownLatch holdChats(CountDownLatch entered) {
         CountDownLatch release = new CountDownLatch(1);
-        fake.onChat = r -> {
+        onChat = r -> {
             entered.countDown();
             try {
                 release.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 throw new AssertionError(e);
             }
-            return FakeProvider.answer(r);
+            return Echo.answer(r);
         };
         return release;
     }

@@ -2,6 +2,10 @@ package dev.parley.cache;
 
 import dev.parley.testing.ManualTicker;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
+import static dev.parley.spi.Chain.Operation.EMBED;
+import static dev.parley.spi.Chain.Operation.MODELS;
+import static dev.parley.spi.Chain.Operation.STREAM;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -21,15 +25,16 @@ import dev.parley.ChatResponse;
 import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
-import dev.parley.spi.CallScope;
 import dev.parley.json.JsonObject;
 import dev.parley.json.JsonString;
+import dev.parley.spi.CallScope;
 import dev.parley.spi.Provider;
+import dev.parley.testing.ScriptedProvider;
 
 class CachePolicyTest {
 
     private final ManualTicker clock = new ManualTicker();
-    private final FakeProvider fake = new FakeProvider();
+    private final ScriptedProvider fake = Echo.provider("fake");
 
     private static ChatRequest ask(String text) {
         return ChatRequest.of("m", text);
@@ -41,7 +46,7 @@ class CachePolicyTest {
         Provider p = cache.decorate(fake);
         ChatResponse first = p.chat(ask("hi"));
         ChatResponse second = p.chat(ask("hi"));
-        assertEquals(1, fake.chatCalls.get());
+        assertEquals(1, fake.calls(CHAT));
         assertEquals(first.text(), second.text());
         assertEquals(first.usage(), second.usage());
         assertEquals(first.finishReason(), second.finishReason());
@@ -52,11 +57,11 @@ class CachePolicyTest {
     @Test
     void chat_hit_keepsTheRawBodyButNotTheHeaders() {
         JsonObject raw = JsonObject.of("id", JsonString.of("chatcmpl-1"), "object", JsonString.of("chat.completion"));
-        fake.onChat = r -> ChatResponse.newBuilder()
+        ScriptedProvider scripted = ScriptedProvider.newBuilder("fake").reply(ChatResponse.newBuilder()
                 .provider("fake").text("x").raw(raw)
                 .headers(java.net.http.HttpHeaders.of(java.util.Map.of("x-request-id", List.of("r1")), (a, b) -> true))
-                .requestId("r1").build();
-        Provider p = CachePolicy.newBuilder().build().decorate(fake);
+                .requestId("r1").build()).build();
+        Provider p = CachePolicy.newBuilder().build().decorate(scripted);
         p.chat(ask("hi"));
         ChatResponse hit = p.chat(ask("hi"));
         assertEquals(raw, hit.raw());
@@ -71,7 +76,7 @@ class CachePolicyTest {
         p.chat(ask("a"));
         p.chat(ask("b"));
         p.chat(ChatRequest.of("other-model", "a"));
-        assertEquals(3, fake.chatCalls.get());
+        assertEquals(3, fake.calls(CHAT));
         assertEquals(3, cache.stats().missCount());
     }
 
@@ -82,13 +87,13 @@ class CachePolicyTest {
         p.chat(ask("hi"));
         clock.advance(Duration.ofMinutes(10).minusMillis(1));
         p.chat(ask("hi"));
-        assertEquals(1, fake.chatCalls.get(), "still fresh 1 ms before the TTL");
+        assertEquals(1, fake.calls(CHAT), "still fresh 1 ms before the TTL");
         clock.advance(Duration.ofMillis(1));
         p.chat(ask("hi"));
-        assertEquals(2, fake.chatCalls.get(), "expired at the TTL");
+        assertEquals(2, fake.calls(CHAT), "expired at the TTL");
         assertEquals(1, cache.stats().evictionCount());
         p.chat(ask("hi"));
-        assertEquals(2, fake.chatCalls.get(), "the reloaded entry is fresh again");
+        assertEquals(2, fake.calls(CHAT), "the reloaded entry is fresh again");
     }
 
     @Test
@@ -99,12 +104,12 @@ class CachePolicyTest {
         p.chat(ask("b"));
         p.chat(ask("a")); // a is now more recent than b
         p.chat(ask("c")); // evicts b
-        assertEquals(3, fake.chatCalls.get());
+        assertEquals(3, fake.calls(CHAT));
         p.chat(ask("a"));
         p.chat(ask("c"));
-        assertEquals(3, fake.chatCalls.get(), "a and c are still cached");
+        assertEquals(3, fake.calls(CHAT), "a and c are still cached");
         p.chat(ask("b"));
-        assertEquals(4, fake.chatCalls.get(), "b was evicted");
+        assertEquals(4, fake.calls(CHAT), "b was evicted");
         assertEquals(2, cache.stats().evictionCount());
         assertEquals(2, cache.store().size());
     }
@@ -112,9 +117,11 @@ class CachePolicyTest {
     @Test
     void chat_beyondMaximumBytes_dropsTheLeastRecentlyUsed() {
         String big = "x".repeat(1500);
-        fake.onChat = r -> ChatResponse.newBuilder().provider("fake").text(r.messages().get(0).text() + big).build();
+        ScriptedProvider scripted = ScriptedProvider.newBuilder("fake")
+                .answer(r -> ChatResponse.newBuilder().provider("fake").text(r.messages().get(0).text() + big).build())
+                .build();
         CachePolicy cache = CachePolicy.newBuilder().maximumBytes(4096).build();
-        Provider p = cache.decorate(fake);
+        Provider p = cache.decorate(scripted);
         p.chat(ask("a"));
         p.chat(ask("b"));
         assertEquals(2, cache.store().size());
@@ -122,33 +129,30 @@ class CachePolicyTest {
         assertEquals(2, cache.store().size());
         assertEquals(1, cache.stats().evictionCount());
         p.chat(ask("a"));
-        assertEquals(4, fake.chatCalls.get(), "a, the oldest, was evicted");
+        assertEquals(4, scripted.calls(CHAT), "a, the oldest, was evicted");
         assertTrue(((MemoryCacheStore) cache.store()).bytes() <= 4096);
     }
 
     @Test
     void chat_responseLargerThanTheByteBound_isNotStored() {
-        fake.onChat = r -> ChatResponse.newBuilder().provider("fake").text("y".repeat(5000)).build();
+        ScriptedProvider scripted = ScriptedProvider.newBuilder("fake").reply("y".repeat(5000)).build();
         CachePolicy cache = CachePolicy.newBuilder().maximumBytes(4096).build();
-        Provider p = cache.decorate(fake);
+        Provider p = cache.decorate(scripted);
         p.chat(ask("a"));
         p.chat(ask("a"));
-        assertEquals(2, fake.chatCalls.get());
+        assertEquals(2, scripted.calls(CHAT));
         assertEquals(0, cache.store().size());
     }
 
     @Test
     void chat_error_isNotCached() {
-        CachePolicy cache = CachePolicy.newBuilder().build();
-        Provider p = cache.decorate(fake);
         LlmException boom = LlmException.newBuilder(LlmException.Kind.SERVER_ERROR).message("boom").build();
-        fake.onChat = r -> {
-            throw boom;
-        };
+        ScriptedProvider scripted = ScriptedProvider.newBuilder("fake").fail(boom).answer(Echo::answer).build();
+        CachePolicy cache = CachePolicy.newBuilder().build();
+        Provider p = cache.decorate(scripted);
         assertSame(boom, assertThrows(LlmException.class, () -> p.chat(ask("a"))));
-        fake.onChat = FakeProvider::answer;
         assertEquals("echo: a", p.chat(ask("a")).text());
-        assertEquals(2, fake.chatCalls.get());
+        assertEquals(2, scripted.calls(CHAT));
         assertEquals(1, cache.stats().loadFailureCount());
     }
 
@@ -161,12 +165,12 @@ class CachePolicyTest {
         assertEquals(0, cache.store().size(), "not written");
         p.chat(ask("a"));
         p.chat(ask("a"), off);
-        assertEquals(3, fake.chatCalls.get(), "not read");
+        assertEquals(3, fake.calls(CHAT), "not read");
         p.embed(EmbeddingRequest.of("e", List.of("x")), off);
         p.stream(ask("a"), off).collect();
         assertEquals(4, cache.stats().bypassCount());
         assertEquals(1, cache.stats().missCount());
-        assertEquals(1, fake.streamCalls.get());
+        assertEquals(1, fake.calls(STREAM));
     }
 
     @Test
@@ -176,12 +180,12 @@ class CachePolicyTest {
         EmbeddingRequest r = EmbeddingRequest.of("e", List.of("alpha", "beta"));
         EmbeddingResponse first = p.embed(r);
         EmbeddingResponse second = p.embed(r);
-        assertEquals(1, fake.embedCalls.get());
+        assertEquals(1, fake.calls(EMBED));
         assertNotSame(first, second);
         assertEquals(first, second);
         assertArrayEquals(first.vector(1), second.vector(1));
         p.embed(EmbeddingRequest.of("e", List.of("alpha")));
-        assertEquals(2, fake.embedCalls.get(), "another batch is another entry");
+        assertEquals(2, fake.calls(EMBED), "another batch is another entry");
     }
 
     @Test
@@ -189,7 +193,7 @@ class CachePolicyTest {
         Provider p = CachePolicy.newBuilder().build().decorate(fake);
         p.models();
         p.models();
-        assertEquals(2, fake.modelsCalls.get());
+        assertEquals(2, fake.calls(MODELS));
         assertEquals("fake", p.name());
         assertEquals(fake.capabilities(), p.capabilities());
     }
@@ -197,12 +201,12 @@ class CachePolicyTest {
     @Test
     void sharedPolicy_sharesItsStoreButNotAcrossProviderNames() {
         CachePolicy cache = CachePolicy.newBuilder().build();
-        FakeProvider other = new FakeProvider("other");
+        ScriptedProvider other = Echo.provider("other");
         cache.decorate(fake).chat(ask("a"));
         cache.decorate(fake).chat(ask("a"));
         cache.decorate(other).chat(ask("a"));
-        assertEquals(1, fake.chatCalls.get());
-        assertEquals(1, other.chatCalls.get());
+        assertEquals(1, fake.calls(CHAT));
+        assertEquals(1, other.calls(CHAT));
     }
 
     @Test
@@ -250,7 +254,7 @@ class CachePolicyTest {
         assertEquals(1, warnings.size());
         assertTrue(warnings.get(0).contains(key) && !warnings.get(0).contains("secret"), warnings.get(0));
         p.chat(ask("secret prompt"));
-        assertEquals(1, fake.chatCalls.get(), "the good entry replaced the unreadable one");
+        assertEquals(1, fake.calls(CHAT), "the good entry replaced the unreadable one");
     }
 
     @Test
@@ -258,9 +262,9 @@ class CachePolicyTest {
         CachePolicy cache = CachePolicy.newBuilder().ticker(clock).build();
         Provider p = cache.decorate(fake);
         String key = CacheKey.chat("fake", ask("a"));
-        cache.store().put(key, new CacheEntry(CacheCodec.writeChat(FakeProvider.answer(ask("a"))), java.time.Instant.MAX));
+        cache.store().put(key, new CacheEntry(CacheCodec.writeChat(Echo.answer(ask("a"))), java.time.Instant.MAX));
         p.chat(ask("a"));
-        assertEquals(1, fake.chatCalls.get());
+        assertEquals(1, fake.calls(CHAT));
         assertEquals(1, cache.stats().evictionCount());
     }
 
@@ -271,7 +275,7 @@ class CachePolicyTest {
         p.chat(ask("a"));
         cache.invalidateAll();
         p.chat(ask("a"));
-        assertEquals(2, fake.chatCalls.get());
+        assertEquals(2, fake.calls(CHAT));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.parley.cache;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.parley.ChatRequest;
 import dev.parley.ConfigurationException;
 import dev.parley.spi.Provider;
+import dev.parley.testing.ScriptedProvider;
 
 class CacheStoreTest {
 
@@ -86,12 +88,12 @@ class CacheStoreTest {
 
     @Test
     void directory_cachedResponseSurvivesARestart() {
-        FakeProvider fake = new FakeProvider();
+        ScriptedProvider fake = Echo.provider("fake");
         ChatRequest r = ChatRequest.of("m", "persist me");
         CachePolicy.newBuilder().store(CacheStore.directory(dir)).build().decorate(fake).chat(r);
         CachePolicy restarted = CachePolicy.newBuilder().store(CacheStore.directory(dir)).build();
         assertEquals("echo: persist me", restarted.decorate(fake).chat(r).text());
-        assertEquals(1, fake.chatCalls.get());
+        assertEquals(1, fake.calls(CHAT));
         assertEquals(1, restarted.stats().hitCount());
     }
 
@@ -148,7 +150,7 @@ class CacheStoreTest {
 
     @Test
     void directory_corruptFileBehindAPolicy_isAMissThatHeals() throws IOException {
-        FakeProvider fake = new FakeProvider();
+        ScriptedProvider fake = Echo.provider("fake");
         ChatRequest r = ChatRequest.of("m", "hello");
         CachePolicy cache = CachePolicy.newBuilder().store(new DirectoryCacheStore(dir, warnings::add)).build();
         Provider p = cache.decorate(fake);
@@ -159,10 +161,10 @@ class CacheStoreTest {
         }
         Files.write(file, "garbage".getBytes(StandardCharsets.UTF_8));
         assertEquals("echo: hello", p.chat(r).text());
-        assertEquals(2, fake.chatCalls.get());
+        assertEquals(2, fake.calls(CHAT));
         assertEquals(1, cache.stats().unreadableCount());
         p.chat(r);
-        assertEquals(2, fake.chatCalls.get(), "rewritten after the miss");
+        assertEquals(2, fake.calls(CHAT), "rewritten after the miss");
     }
 
     @Test

@@ -1,8 +1,10 @@
 package dev.parley.cache;
 
-import dev.parley.support.ScriptedPublisher;
+import dev.parley.support.PublisherScript;
 import dev.parley.support.TestSubscriber;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
+import static dev.parley.spi.Chain.Operation.STREAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -24,7 +26,10 @@ import dev.parley.ReasoningBlock;
 import dev.parley.ToolCall;
 import dev.parley.ToolCallDelta;
 import dev.parley.Usage;
+import dev.parley.spi.Capability;
 import dev.parley.spi.Provider;
+import dev.parley.testing.ScriptedProvider;
+import java.util.Set;
 
 class CacheStreamTest {
 
@@ -39,29 +44,21 @@ class CacheStreamTest {
             ChatChunk.newBuilder().finishReason(FinishReason.STOP).rawFinishReason("stop").usage(Usage.of(7, 4))
                     .build());
 
-    private final FakeProvider fake = new FakeProvider();
-    private final List<ScriptedPublisher> publishers = new ArrayList<>();
+    private final PublisherScript streams = new PublisherScript();
+    private final ScriptedProvider fake = ScriptedProvider.newBuilder("fake").stream(streams).build();
     private final CachePolicy cache = CachePolicy.newBuilder().build();
     private final Provider provider = cache.decorate(fake);
 
-    private void script(List<ChatChunk> chunks, RuntimeException error) {
-        fake.onStream = r -> {
-            ScriptedPublisher p = new ScriptedPublisher(chunks, error);
-            publishers.add(p);
-            return ChatStream.of("fake", p);
-        };
-    }
-
     @Test
     void stream_completedMiss_isStoredThenReplayedWithoutTheNetwork() {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         ChatResponse first = provider.stream(REQUEST).collect();
         assertEquals("Once upon a time.", first.text());
-        assertEquals(1, publishers.get(0).subscriptions.get());
+        assertEquals(1, streams.made().get(0).subscriptions.get());
 
         ChatResponse replayed = provider.stream(REQUEST).collect();
-        assertEquals(1, publishers.get(0).subscriptions.get());
-        assertEquals(1, publishers.size(), "a hit never asks the delegate for a stream");
+        assertEquals(1, streams.made().get(0).subscriptions.get());
+        assertEquals(1, streams.made().size(), "a hit never asks the delegate for a stream");
         assertEquals(first.text(), replayed.text());
         assertEquals(List.of(new ToolCall("call_1", "save", "{\"a\":1}")), replayed.toolCalls());
         assertEquals(FinishReason.STOP, replayed.finishReason());
@@ -69,21 +66,21 @@ class CacheStreamTest {
         assertEquals(new CacheStats(1, 1, 0, 0, 0, 0, 0), cache.stats());
 
         assertEquals(first.text(), provider.chat(REQUEST).text(), "chat shares the entry");
-        assertEquals(0, fake.chatCalls.get());
+        assertEquals(0, fake.calls(CHAT));
     }
 
     @Test
     void stream_chatEntry_isReplayedAsAStream() {
-        fake.onChat = r -> ChatResponse.newBuilder().provider("fake").text("cached answer")
-                .reasoning(List.of(new ReasoningBlock("hmm", "sig", null))).finishReason("stop")
-                .usage(Usage.of(1, 2)).build();
-        script(CHUNKS, null);
+        ScriptedProvider scripted = ScriptedProvider.newBuilder("fake").reply(ChatResponse.newBuilder().provider("fake")
+                .text("cached answer").reasoning(List.of(new ReasoningBlock("hmm", "sig", null))).finishReason("stop")
+                .usage(Usage.of(1, 2)).build()).build();
+        Provider provider = cache.decorate(scripted);
         provider.chat(REQUEST);
         List<ChatChunk> chunks = new ArrayList<>();
         try (ChatStream s = provider.stream(REQUEST)) {
             s.forEach(chunks::add);
         }
-        assertTrue(publishers.isEmpty(), "a hit never asks the delegate for a stream");
+        assertEquals(0, scripted.calls(STREAM), "a hit never asks the delegate for a stream");
         ChatResponse r = ChatStream.ofChunks("fake", chunks).collect();
         assertEquals("cached answer", r.text());
         assertEquals(List.of(new ReasoningBlock("hmm", "sig", null)), r.reasoning());
@@ -91,54 +88,52 @@ class CacheStreamTest {
 
     @Test
     void stream_keepsBackpressure_andCancellationReachesTheProvider() throws Exception {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
         provider.stream(REQUEST).subscribe(sub);
         sub.request(2);
         assertEquals(2, sub.items().size());
-        assertEquals(2, publishers.get(0).requested.get(), "demand passes through unchanged");
+        assertEquals(2, streams.made().get(0).requested.get(), "demand passes through unchanged");
         sub.cancel();
-        assertTrue(publishers.get(0).cancelled.get());
+        assertTrue(streams.made().get(0).cancelled.get());
         assertNull(sub.error());
         assertEquals(0, cache.store().size(), "a cancelled stream stores nothing");
         provider.stream(REQUEST).collect();
-        assertEquals(2, publishers.size(), "and the next stream calls the provider again");
+        assertEquals(2, streams.made().size(), "and the next stream calls the provider again");
     }
 
     @Test
     void stream_failure_reachesTheSubscriber_andStoresNothing() {
         LlmException broken = LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED).build();
-        script(CHUNKS.subList(0, 2), broken);
+        streams.set(CHUNKS.subList(0, 2), broken);
         assertSame(broken, assertThrows(LlmException.class, () -> provider.stream(REQUEST).collect()));
         assertEquals(0, cache.store().size());
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         provider.stream(REQUEST).collect();
         assertEquals(1, cache.store().size());
     }
 
     @Test
     void stream_emptyCompletedStream_isNotStored() {
-        script(List.of(), null);
+        streams.set(List.of(), null);
         provider.stream(REQUEST).collect();
         assertEquals(0, cache.store().size());
     }
 
     @Test
     void stream_passesTheCallScopeToTheProviderOnAMiss() {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         var scope = dev.parley.spi.CallScope.of(java.time.Instant.now().plusSeconds(60), true);
         ChatStream s = provider.stream(REQUEST, scope);
-        assertNull(fake.lastScope, "nothing is asked of the provider before the stream is subscribed to");
+        assertEquals(List.of(), fake.scopes(), "nothing is asked of the provider before the stream is subscribed to");
         s.collect();
-        assertSame(scope, fake.lastScope);
+        assertEquals(List.of(scope), fake.scopes());
     }
 
     @Test
     void stream_unsupportedByTheProvider_failsWhenSubscribed() {
-        fake.onStream = r -> {
-            throw LlmException.newBuilder(LlmException.Kind.UNSUPPORTED).build();
-        };
-        ChatStream stream = provider.stream(REQUEST);
+        ScriptedProvider chatOnly = ScriptedProvider.newBuilder("fake").capabilities(Set.of(Capability.CHAT)).build();
+        ChatStream stream = cache.decorate(chatOnly).stream(REQUEST);
         assertThrows(LlmException.class, stream::collect);
     }
 }

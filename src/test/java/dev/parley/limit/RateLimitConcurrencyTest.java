@@ -3,12 +3,11 @@ package dev.parley.limit;
 import dev.parley.spi.Ticker;
 import dev.parley.testing.ManualTicker;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.Lock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -16,6 +15,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
@@ -24,11 +26,15 @@ import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.Message;
 import dev.parley.spi.Provider;
+import dev.parley.testing.ScriptedProvider;
 
 class RateLimitConcurrencyTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private final FakeProvider fake = new FakeProvider();
+    /** What the provider answers a chat with; a test changes it before its calls. */
+    private volatile Function<ChatRequest, ChatResponse> onChat =
+            r -> ChatResponse.newBuilder().provider("fake").text("ok").build();
+    private final ScriptedProvider fake = ScriptedProvider.newBuilder("fake").answer(r -> onChat.apply(r)).build();
 
     private static void await(CountDownLatch latch) {
         try {
@@ -46,7 +52,7 @@ class RateLimitConcurrencyTest {
     void maxConcurrent_thousandVirtualThreads_neverExceedTheLimit() throws Exception {
         RateLimitPolicy policy = RateLimitPolicy.newBuilder().maxConcurrent(8).build();
         Provider p = policy.decorate(fake);
-        fake.onChat = r -> {
+        onChat = r -> {
             Thread.yield(); // give other callers a chance to pile up
             return ChatResponse.newBuilder().provider("fake").build();
         };
@@ -55,8 +61,8 @@ class RateLimitConcurrencyTest {
                 threads.submit(() -> p.chat(ChatRequest.of("m", "x")));
             }
         }
-        assertEquals(1000, fake.chatCalls.get());
-        assertTrue(fake.maxInFlight.get() <= 8, () -> "max in flight " + fake.maxInFlight.get());
+        assertEquals(1000, fake.calls(CHAT));
+        assertTrue(fake.maxInFlight() <= 8, () -> "max in flight " + fake.maxInFlight());
         RateLimitStats s = policy.stats();
         assertEquals(1000, s.grantedCount());
         assertEquals(0, s.inFlightCount());
@@ -69,7 +75,7 @@ class RateLimitConcurrencyTest {
         Provider p = policy.decorate(fake);
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch eightIn = new CountDownLatch(8);
-        fake.onChat = r -> {
+        onChat = r -> {
             eightIn.countDown();
             await(release);
             return ChatResponse.newBuilder().provider("fake").build();
@@ -80,12 +86,12 @@ class RateLimitConcurrencyTest {
             }
             await(eightIn);
             awaitWaiting(policy, 992);
-            assertEquals(8, fake.inFlight.get());
+            assertEquals(8, fake.inFlight());
             assertEquals(8, policy.stats().inFlightCount());
             release.countDown();
         }
-        assertEquals(8, fake.maxInFlight.get());
-        assertEquals(1000, fake.chatCalls.get());
+        assertEquals(8, fake.maxInFlight());
+        assertEquals(1000, fake.calls(CHAT));
     }
 
     @Test
@@ -94,7 +100,7 @@ class RateLimitConcurrencyTest {
         Provider p = policy.decorate(fake);
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        fake.onChat = r -> {
+        onChat = r -> {
             if (r.messages().get(0).text().equals("holder")) {
                 holding.countDown();
                 await(release);
@@ -114,7 +120,7 @@ class RateLimitConcurrencyTest {
         }
         List<String> expected = new ArrayList<>(List.of("holder"));
         IntStream.range(0, callers).forEach(i -> expected.add(Integer.toString(i)));
-        assertEquals(expected, fake.order);
+        assertEquals(expected, order());
     }
 
     @Test
@@ -132,12 +138,12 @@ class RateLimitConcurrencyTest {
             awaitWaiting(policy, 1);
             Future<?> small = threads.submit(() -> p.chat(request("small", 50)));
             awaitWaiting(policy, 2);
-            assertEquals(List.of("first"), fake.order, "small would fit, but waits behind big");
+            assertEquals(List.of("first"), order(), "small would fit, but waits behind big");
             clock.advance(Duration.ofMinutes(1));
             big.get(10, TimeUnit.SECONDS);
             small.get(10, TimeUnit.SECONDS);
         }
-        assertEquals(List.of("first", "big", "small"), fake.order);
+        assertEquals(List.of("first", "big", "small"), order());
     }
 
     @Test
@@ -180,7 +186,7 @@ class RateLimitConcurrencyTest {
         Provider p = policy.decorate(fake);
         List<Long> minutes = java.util.Collections.synchronizedList(new ArrayList<>());
         java.time.Instant start = clock.instant();
-        fake.onChat = r -> {
+        onChat = r -> {
             minutes.add(Duration.between(start, clock.instant()).toMinutes());
             return ChatResponse.newBuilder().provider("fake").build();
         };
@@ -197,5 +203,10 @@ class RateLimitConcurrencyTest {
 
     private static ChatRequest request(String text, int maxTokens) {
         return ChatRequest.newBuilder().model("m").addMessage(Message.user(text)).maxTokens(maxTokens).build();
+    }
+
+    /** {@return the last message of each chat the provider got, in the order they arrived} */
+    private List<String> order() {
+        return fake.requests().stream().map(r -> r.messages().getLast().text()).toList();
     }
 }

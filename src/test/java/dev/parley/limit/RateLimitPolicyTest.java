@@ -2,6 +2,8 @@ package dev.parley.limit;
 
 import dev.parley.testing.ManualTicker;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
+import static dev.parley.spi.Chain.Operation.MODELS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -14,13 +16,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
 
 import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ContentPart;
+import dev.parley.Embedding;
 import dev.parley.EmbeddingRequest;
+import dev.parley.EmbeddingResponse;
 import dev.parley.LlmException;
 import dev.parley.LlmTimeoutException;
 import dev.parley.Message;
@@ -29,12 +34,16 @@ import dev.parley.ToolCall;
 import dev.parley.Usage;
 import dev.parley.spi.CallScope;
 import dev.parley.spi.Provider;
+import dev.parley.testing.ScriptedProvider;
 
 class RateLimitPolicyTest {
 
     private static final Duration MINUTE = Duration.ofMinutes(1);
     private final ManualTicker clock = ManualTicker.autoAdvancing();
-    private final FakeProvider fake = new FakeProvider();
+    /** What the provider answers a chat with; a test changes it before its calls. */
+    private volatile Function<ChatRequest, ChatResponse> onChat =
+            r -> ChatResponse.newBuilder().provider("fake").text("ok").build();
+    private final ScriptedProvider fake = ScriptedProvider.newBuilder("fake").answer(r -> onChat.apply(r)).build();
 
     private RateLimitPolicy.Builder limits() {
         return RateLimitPolicy.newBuilder().ticker(clock);
@@ -52,7 +61,7 @@ class RateLimitPolicyTest {
     void requests_keptComing_passExactlyNPerWindow() {
         Provider p = limits().requestsPerWindow(5, MINUTE).build().decorate(fake);
         List<Instant> sent = new ArrayList<>();
-        fake.onChat = r -> {
+        onChat = r -> {
             sent.add(clock.instant());
             return ChatResponse.newBuilder().provider("fake").build();
         };
@@ -92,15 +101,15 @@ class RateLimitPolicyTest {
         ChatRequest r = ChatRequest.newBuilder().model("m").addMessage(Message.user("x".repeat(40))).maxTokens(100).build();
         assertEquals(110, Limiting.estimate(r));
 
-        fake.onChat = req -> ChatResponse.newBuilder().provider("fake").usage(Usage.of(10, 20)).build();
+        onChat = req -> ChatResponse.newBuilder().provider("fake").usage(Usage.of(10, 20)).build();
         p.chat(r);
         assertEquals(970, lane.tokensAvailable(), "80 of the 110 reserved were refunded");
 
-        fake.onChat = req -> ChatResponse.newBuilder().provider("fake").usage(Usage.of(300, 200)).build();
+        onChat = req -> ChatResponse.newBuilder().provider("fake").usage(Usage.of(300, 200)).build();
         p.chat(r);
         assertEquals(470, lane.tokensAvailable(), "390 more than reserved were charged");
 
-        fake.onChat = req -> ChatResponse.newBuilder().provider("fake").build(); // no usage reported
+        onChat = req -> ChatResponse.newBuilder().provider("fake").build(); // no usage reported
         p.chat(r);
         assertEquals(360, lane.tokensAvailable(), "the estimate stands");
 
@@ -112,7 +121,7 @@ class RateLimitPolicyTest {
     void tokens_callLongerThanTheWindow_isChargedWhenItEnds() {
         RateLimitPolicy policy = limits().tokensPerWindow(1000, MINUTE).build();
         Lane lane = policy.limiter().lane("fake", "m");
-        fake.onChat = req -> {
+        onChat = req -> {
             clock.advance(Duration.ofMinutes(2));
             return ChatResponse.newBuilder().provider("fake").usage(Usage.of(400, 200)).build();
         };
@@ -127,7 +136,7 @@ class RateLimitPolicyTest {
         Instant before = clock.instant();
         p.chat(ChatRequest.newBuilder().model("m").addMessage(Message.user("a")).maxTokens(5000).build());
         assertEquals(before.plus(MINUTE), clock.instant());
-        assertEquals(2, fake.chatCalls.get());
+        assertEquals(2, fake.calls(CHAT));
     }
 
     @Test
@@ -156,7 +165,7 @@ class RateLimitPolicyTest {
                 + " more than the 10.0 s left before the deadline", e.getMessage());
         assertEquals(before, clock.instant(), "no waiting");
         assertEquals(List.of(), clock.waits());
-        assertEquals(1, fake.chatCalls.get());
+        assertEquals(1, fake.calls(CHAT));
         assertEquals(1, policy.stats().rejectedCount());
     }
 
@@ -179,7 +188,7 @@ class RateLimitPolicyTest {
     void deadline_passingWhileWaitingForASlot_givesUp() {
         RateLimitPolicy policy = limits().maxConcurrent(1).build();
         Provider p = policy.decorate(fake);
-        fake.onChat = r -> {
+        onChat = r -> {
             if (r.messages().get(0).text().equals("outer")) {
                 LlmException e = assertThrows(RateLimitException.class,
                         () -> p.chat(ask("inner"), deadlineIn(Duration.ofSeconds(5))));
@@ -191,7 +200,7 @@ class RateLimitPolicyTest {
         Instant before = clock.instant();
         p.chat(ask("outer"));
         assertEquals(before.plusSeconds(5), clock.instant(), "it waited until the deadline, not past it");
-        assertEquals(List.of("outer"), fake.order);
+        assertEquals(List.of("outer"), order());
     }
 
     @Test
@@ -208,11 +217,11 @@ class RateLimitPolicyTest {
         Provider p = policy.decorate(fake);
         LlmException tooMany = LlmException.newBuilder(LlmException.Kind.RATE_LIMITED).statusCode(429)
                 .retryAfter(Duration.ofSeconds(20)).build();
-        fake.onChat = r -> {
+        onChat = r -> {
             throw tooMany;
         };
         assertThrows(RateLimitException.class, () -> p.chat(ask("a")));
-        fake.onChat = r -> ChatResponse.newBuilder().provider("fake").build();
+        onChat = r -> ChatResponse.newBuilder().provider("fake").build();
         LlmException e = assertThrows(RateLimitException.class,
                 () -> p.chat(ask("b"), deadlineIn(Duration.ofSeconds(5))));
         assertTrue(e.getMessage().contains("the pause the provider asked for"), e.getMessage());
@@ -224,11 +233,11 @@ class RateLimitPolicyTest {
     @Test
     void rateLimitFromTheProvider_absurdRetryAfter_isCapped() {
         Provider p = limits().build().decorate(fake);
-        fake.onChat = r -> {
+        onChat = r -> {
             throw LlmException.newBuilder(LlmException.Kind.RATE_LIMITED).retryAfter(Duration.ofDays(400)).build();
         };
         assertThrows(RateLimitException.class, () -> p.chat(ask("a")));
-        fake.onChat = r -> ChatResponse.newBuilder().provider("fake").build();
+        onChat = r -> ChatResponse.newBuilder().provider("fake").build();
         Instant before = clock.instant();
         p.chat(ask("b"));
         assertEquals(before.plus(Duration.ofMinutes(RateLimitPolicy.MAX_PAUSE_MINUTES)), clock.instant());
@@ -238,7 +247,7 @@ class RateLimitPolicyTest {
     void headers_reportingFewerRemaining_tightenUntilTheReset() {
         RateLimitPolicy policy = limits().requestsPerWindow(100, MINUTE).build();
         Provider p = policy.decorate(fake);
-        fake.onChat = r -> r.messages().get(0).text().equals("report")
+        onChat = r -> r.messages().get(0).text().equals("report")
                 ? ChatResponse.newBuilder().provider("fake").headers(headers(Map.of(
                         "x-ratelimit-remaining-requests", "2", "x-ratelimit-reset-requests", "30s"))).build()
                 : ChatResponse.newBuilder().provider("fake").build();
@@ -259,7 +268,7 @@ class RateLimitPolicyTest {
     @Test
     void headers_reportingMoreRemaining_neverLoosenTheLocalLimit() {
         Provider p = limits().requestsPerWindow(2, MINUTE).build().decorate(fake);
-        fake.onChat = r -> ChatResponse.newBuilder().provider("fake").headers(headers(Map.of(
+        onChat = r -> ChatResponse.newBuilder().provider("fake").headers(headers(Map.of(
                 "anthropic-ratelimit-requests-remaining", "999",
                 "anthropic-ratelimit-requests-reset", clock.instant().plusSeconds(1).toString()))).build();
         Instant start = clock.instant();
@@ -273,7 +282,7 @@ class RateLimitPolicyTest {
     void headers_anthropicTokensRemaining_tightenTheTokenWindow() {
         RateLimitPolicy policy = limits().tokensPerWindow(10_000, MINUTE).build();
         Lane lane = policy.limiter().lane("fake", "m");
-        fake.onChat = r -> ChatResponse.newBuilder().provider("fake").usage(Usage.of(50, 50)).headers(headers(Map.of(
+        onChat = r -> ChatResponse.newBuilder().provider("fake").usage(Usage.of(50, 50)).headers(headers(Map.of(
                 "anthropic-ratelimit-tokens-remaining", "1000",
                 "anthropic-ratelimit-tokens-reset", clock.instant().plusSeconds(40).toString()))).build();
         policy.decorate(fake).chat(ask("a"));
@@ -285,10 +294,10 @@ class RateLimitPolicyTest {
     @Test
     void headers_reportingZeroWithoutALocalLimit_pauseUntilTheReset() {
         Provider p = limits().build().decorate(fake);
-        fake.onChat = r -> ChatResponse.newBuilder().provider("fake").headers(headers(Map.of(
+        onChat = r -> ChatResponse.newBuilder().provider("fake").headers(headers(Map.of(
                 "x-ratelimit-remaining-tokens", "0", "x-ratelimit-reset-tokens", "6m0s"))).build();
         p.chat(ask("a"));
-        fake.onChat = r -> ChatResponse.newBuilder().provider("fake").build();
+        onChat = r -> ChatResponse.newBuilder().provider("fake").build();
         Instant before = clock.instant();
         p.chat(ask("b"));
         assertEquals(before.plus(Duration.ofMinutes(6)), clock.instant());
@@ -312,8 +321,11 @@ class RateLimitPolicyTest {
     @Test
     void embed_isLimitedAndSettled() {
         RateLimitPolicy policy = limits().tokensPerWindow(100, MINUTE).requestsPerWindow(1, MINUTE).build();
+        ScriptedProvider fake = ScriptedProvider.newBuilder("fake")
+                .embed(r -> new EmbeddingResponse(r.model(), "fake", List.of(new Embedding(0, new float[] {1})),
+                        Usage.of(7, 0), null))
+                .build();
         Provider p = policy.decorate(fake);
-        fake.embedUsage = Usage.of(7, 0);
         p.embed(EmbeddingRequest.of("m", List.of("x".repeat(80))));
         assertEquals(93, policy.limiter().lane("fake", "m").tokensAvailable());
         assertThrows(RateLimitException.class,
@@ -326,7 +338,7 @@ class RateLimitPolicyTest {
         p.chat(ask("a"));
         p.models();
         p.models();
-        assertEquals(2, fake.modelsCalls.get());
+        assertEquals(2, fake.calls(MODELS));
         assertEquals("fake", p.name());
         assertEquals(fake.capabilities(), p.capabilities());
     }
@@ -369,5 +381,10 @@ class RateLimitPolicyTest {
         Map<String, List<String>> map = new java.util.HashMap<>();
         values.forEach((k, v) -> map.put(k, List.of(v)));
         return HttpHeaders.of(map, (a, b) -> true);
+    }
+
+    /** {@return the last message of each chat the provider got, in the order they arrived} */
+    private List<String> order() {
+        return fake.requests().stream().map(r -> r.messages().getLast().text()).toList();
     }
 }

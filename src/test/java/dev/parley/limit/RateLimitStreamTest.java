@@ -1,6 +1,6 @@
 package dev.parley.limit;
 
-import dev.parley.support.ScriptedPublisher;
+import dev.parley.support.PublisherScript;
 import dev.parley.support.TestSubscriber;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -32,6 +31,7 @@ import dev.parley.RateLimitException;
 import dev.parley.Usage;
 import dev.parley.spi.CallScope;
 import dev.parley.spi.Provider;
+import dev.parley.testing.ScriptedProvider;
 
 class RateLimitStreamTest {
 
@@ -40,18 +40,16 @@ class RateLimitStreamTest {
             ChatChunk.newBuilder().finishReason(FinishReason.STOP).rawFinishReason("stop").usage(Usage.of(10, 2))
                     .build());
 
-    private final FakeProvider fake = new FakeProvider();
-    private final List<ScriptedPublisher> publishers = new ArrayList<>();
+    private final PublisherScript streams = new PublisherScript();
+    private final ScriptedProvider fake = ScriptedProvider.newBuilder("fake").stream(streams).build();
     private final RateLimitPolicy policy = RateLimitPolicy.newBuilder().maxConcurrent(1)
             .tokensPerWindow(10_000, Duration.ofMinutes(1)).build();
     private final Provider provider = policy.decorate(fake);
 
-    private void script(List<ChatChunk> chunks, RuntimeException error) {
-        fake.onStream = r -> {
-            ScriptedPublisher p = new ScriptedPublisher(chunks, error);
-            publishers.add(p);
-            return ChatStream.of("fake", p);
-        };
+    /** {@return a provider of the same name, so in the same lane of the policy, answering chats with {@code answer} of "ok"} */
+    private Provider chats(java.util.function.UnaryOperator<ChatResponse> answer) {
+        return policy.decorate(ScriptedProvider.newBuilder("fake")
+                .answer(r -> answer.apply(ChatResponse.newBuilder().provider("fake").text("ok").build())).build());
     }
 
     private int inFlight() {
@@ -60,7 +58,7 @@ class RateLimitStreamTest {
 
     @Test
     void stream_holdsItsSlotFromSubscriptionUntilItCompletes() throws Exception {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         ChatStream stream = provider.stream(REQUEST);
         assertEquals(0, inFlight(), "nothing is taken before the stream is subscribed to");
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
@@ -79,48 +77,48 @@ class RateLimitStreamTest {
     @Test
     void stream_releasesItsSlotWhenItFails() throws Exception {
         LlmException broken = LlmException.newBuilder(LlmException.Kind.STREAM_INTERRUPTED).build();
-        script(CHUNKS.subList(0, 1), broken);
+        streams.set(CHUNKS.subList(0, 1), broken);
         assertSame(broken, assertThrows(LlmException.class, () -> provider.stream(REQUEST).collect()));
         assertEquals(0, inFlight());
     }
 
     @Test
     void stream_releasesItsSlotWhenCancelled_andTheCancelReachesTheProvider() {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
         provider.stream(REQUEST).subscribe(sub);
         sub.request(1);
         assertEquals(1, inFlight());
         sub.cancel();
-        assertTrue(publishers.get(0).cancelled.get());
+        assertTrue(streams.made().get(0).cancelled.get());
         assertEquals(0, inFlight());
         sub.cancel();
         assertEquals(0, inFlight(), "released once");
-        assertEquals("ok", provider.chat(ChatRequest.of("m", "next")).text());
+        assertEquals("ok", chats(ok -> ok).chat(ChatRequest.of("m", "next")).text());
     }
 
     @Test
     void stream_keepsBackpressure_demandAskedBeforeTheGrantIsHandedOn() {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
         provider.stream(REQUEST).subscribe(sub);
         sub.request(1);
         assertEquals(1, sub.items().size());
-        assertEquals(1, publishers.get(0).requested.get());
+        assertEquals(1, streams.made().get(0).requested.get());
         sub.request(1);
         assertEquals(2, sub.items().size());
-        assertEquals(2, publishers.get(0).requested.get());
+        assertEquals(2, streams.made().get(0).requested.get());
     }
 
     @Test
     void stream_thatMustWait_waitsOffTheSubscribingThreadThenFlows() throws Exception {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         try (SlotHolder holder = new SlotHolder()) {
             TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
             provider.stream(REQUEST).subscribe(sub); // returns at once
             sub.request(Long.MAX_VALUE);
             assertTrue(policy.limiter().awaitWaitingCallers(1, Duration.ofSeconds(10)));
-            assertEquals(0, publishers.get(0).subscriptions.get());
+            assertEquals(List.of(), streams.made(), "the provider's stream is not subscribed to");
             holder.release();
             sub.awaitTerminal();
             assertTrue(sub.isCompleted());
@@ -131,7 +129,7 @@ class RateLimitStreamTest {
 
     @Test
     void stream_cancelledWhileWaiting_leavesTheLineAndNeverSubscribes() throws Exception {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         try (SlotHolder holder = new SlotHolder()) {
             TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
             provider.stream(REQUEST).subscribe(sub);
@@ -142,13 +140,13 @@ class RateLimitStreamTest {
             assertNull(sub.error(), "a cancelled subscriber hears nothing more");
             assertFalse(sub.isCompleted());
         }
-        assertEquals(0, publishers.get(0).subscriptions.get());
+        assertEquals(List.of(), streams.made(), "the provider's stream is not subscribed to");
         assertEquals(0, inFlight());
     }
 
     @Test
     void stream_whoseDeadlinePassesWhileWaiting_failsWithARateLimitException() throws Exception {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         try (SlotHolder holder = new SlotHolder()) {
             ChatStream stream = provider.stream(REQUEST,
                     CallScope.of(dev.parley.spi.Ticker.system(), Duration.ofMillis(50), true));
@@ -156,19 +154,18 @@ class RateLimitStreamTest {
             assertInstanceOf(RateLimitException.class, e);
             holder.release();
         }
-        assertEquals(0, publishers.get(0).subscriptions.get());
+        assertEquals(List.of(), streams.made(), "the provider's stream is not subscribed to");
         assertEquals(1, policy.stats().rejectedCount());
     }
 
     @Test
     void stream_passesTheCallScopeToTheProvider() throws Exception {
-        script(CHUNKS, null);
+        streams.set(CHUNKS, null);
         CallScope ctx = CallScope.of(java.time.Instant.now().plusSeconds(60), false);
         ChatStream fast = provider.stream(REQUEST, ctx);
         fast.collect(); // granted at once
-        assertSame(ctx, fake.lastScope);
+        assertEquals(List.of(ctx), fake.scopes());
 
-        fake.lastScope = null;
         try (SlotHolder holder = new SlotHolder()) {
             TestSubscriber<ChatChunk> sub = new TestSubscriber<>();
             provider.stream(REQUEST, ctx).subscribe(sub); // waits on another thread
@@ -178,7 +175,7 @@ class RateLimitStreamTest {
             sub.awaitTerminal();
             assertTrue(sub.isCompleted());
         }
-        assertSame(ctx, fake.lastScope);
+        assertEquals(List.of(ctx, ctx), fake.scopes(), "the stream that waited got the scope too");
     }
 
     /** A chat that holds the only concurrency slot from its construction until {@link #release()}. */
@@ -189,12 +186,12 @@ class RateLimitStreamTest {
 
         SlotHolder() {
             CountDownLatch holding = new CountDownLatch(1);
-            fake.onChat = r -> {
+            Provider holder = chats(ok -> {
                 holding.countDown();
                 await(release);
-                return ChatResponse.newBuilder().provider("fake").build();
-            };
-            chat = threads.submit(() -> provider.chat(ChatRequest.of("m", "holder")));
+                return ok;
+            });
+            chat = threads.submit(() -> holder.chat(ChatRequest.of("m", "holder")));
             await(holding);
         }
 

@@ -1,5 +1,8 @@
 package dev.parley.retry;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
+import static dev.parley.spi.Chain.Operation.EMBED;
+import static dev.parley.spi.Chain.Operation.MODELS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -26,16 +29,16 @@ import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
-import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
+import dev.parley.LlmException;
 import dev.parley.LlmTimeoutException;
 import dev.parley.ModelInfo;
 import dev.parley.RateLimitException;
 import dev.parley.http.HttpErrors;
 import dev.parley.spi.CallScope;
-import dev.parley.testing.ManualTicker;
-import dev.parley.retry.testing.ScriptedProvider;
 import dev.parley.spi.Provider;
+import dev.parley.testing.ManualTicker;
+import dev.parley.testing.ScriptedProvider;
 
 class RetryPolicyTest {
 
@@ -71,14 +74,14 @@ class RetryPolicyTest {
 
     @Test
     void chat_retryableFailuresThenSuccess_answersAfterExponentialBackoff() {
-        ScriptedProvider delegate = new ScriptedProvider("openai")
-                .thenFail(http(503)).thenFail(http(502)).thenAnswer("ok");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .fail(http(503)).fail(http(502)).reply("ok").build();
         RetryPolicy retry = policy().maxAttempts(3).build();
 
         ChatResponse response = retry.decorate(delegate).chat(REQUEST);
 
         assertEquals("ok", response.text());
-        assertEquals(3, delegate.chatCalls.get());
+        assertEquals(3, delegate.calls(CHAT));
         assertEquals(List.of(Duration.ofMillis(500), Duration.ofSeconds(1)), time.sleeps());
         assertEquals(new RetryPolicy.Stats(3, 2, 0), retry.stats());
     }
@@ -86,41 +89,42 @@ class RetryPolicyTest {
     @ParameterizedTest
     @ValueSource(ints = {408, 409, 429, 500, 502, 503, 504, 529})
     void chat_retryableStatus_isRetried(int status) {
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenFail(http(status)).thenAnswer("ok");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").fail(http(status)).reply("ok").build();
         assertEquals("ok", policy().build().decorate(delegate).chat(REQUEST).text());
-        assertEquals(2, delegate.chatCalls.get());
+        assertEquals(2, delegate.calls(CHAT));
     }
 
     @ParameterizedTest
     @ValueSource(ints = {400, 401, 403, 404, 422})
     void chat_clientErrorStatus_isThrownAsItIsWithoutRetry(int status) {
         LlmException error = http(status);
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenFail(error).thenAnswer("never");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").fail(error).reply("never").build();
         RetryPolicy retry = policy().build();
 
         LlmException thrown = assertThrows(LlmException.class, () -> retry.decorate(delegate).chat(REQUEST));
 
         assertSame(error, thrown);
-        assertEquals(1, delegate.chatCalls.get());
+        assertEquals(1, delegate.calls(CHAT));
         assertEquals(new RetryPolicy.Stats(1, 0, 0), retry.stats());
     }
 
     @Test
     void chat_shouldRetryHeaderOverridesStatus_isObeyedBothWays() {
         LlmException noRetry503 = http(503, Map.of("x-should-retry", List.of("false")));
-        ScriptedProvider a = new ScriptedProvider("openai").thenFail(noRetry503).thenAnswer("never");
+        ScriptedProvider a = ScriptedProvider.newBuilder("openai").fail(noRetry503).reply("never").build();
         assertSame(noRetry503, assertThrows(LlmException.class, () -> policy().build().decorate(a).chat(REQUEST)));
-        assertEquals(1, a.chatCalls.get());
+        assertEquals(1, a.calls(CHAT));
 
-        ScriptedProvider b = new ScriptedProvider("openai")
-                .thenFail(http(400, Map.of("x-should-retry", List.of("true")))).thenAnswer("ok");
+        ScriptedProvider b = ScriptedProvider.newBuilder("openai")
+                .fail(http(400, Map.of("x-should-retry", List.of("true")))).reply("ok").build();
         assertEquals("ok", policy().build().decorate(b).chat(REQUEST).text());
     }
 
     @Test
     void chat_attemptsExhausted_throwsCopyOfSameKindWithAttemptsAndCause() {
         LlmException last = http(503);
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenFail(http(503)).thenFail(http(503)).thenFail(last);
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .fail(http(503)).fail(http(503)).fail(last).build();
         RetryPolicy retry = policy().maxAttempts(3).build();
 
         LlmException thrown = assertThrows(LlmException.class, () -> retry.decorate(delegate).chat(REQUEST));
@@ -139,7 +143,7 @@ class RetryPolicyTest {
     @Test
     void chat_retryAfterLongerThanMaxDelay_isWaitedExactly() {
         LlmException limited = http(429, Map.of("retry-after", List.of("45")));
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenFail(limited).thenAnswer("ok");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").fail(limited).reply("ok").build();
 
         policy().maxDelay(Duration.ofSeconds(30)).build().decorate(delegate).chat(REQUEST);
 
@@ -149,7 +153,7 @@ class RetryPolicyTest {
     @Test
     void chat_retryAfterMsHeader_isWaitedExactly() {
         LlmException limited = http(529, Map.of("retry-after-ms", List.of("1250")));
-        ScriptedProvider delegate = new ScriptedProvider("anthropic").thenFail(limited).thenAnswer("ok");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("anthropic").fail(limited).reply("ok").build();
 
         policy().build().decorate(delegate).chat(REQUEST);
 
@@ -158,8 +162,8 @@ class RetryPolicyTest {
 
     @Test
     void chat_retryAfterBeyondMaxRetryAfter_givesUpAtOnce() {
-        ScriptedProvider delegate = new ScriptedProvider("openai")
-                .thenFail(http(429, Map.of("retry-after", List.of("3600")))).thenAnswer("never");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .fail(http(429, Map.of("retry-after", List.of("3600")))).reply("never").build();
         RetryPolicy retry = policy().maxRetryAfter(Duration.ofMinutes(1)).build();
 
         RateLimitException e = assertThrows(RateLimitException.class, () -> retry.decorate(delegate).chat(REQUEST));
@@ -173,7 +177,7 @@ class RetryPolicyTest {
 
     @Test
     void chat_nextWaitWouldPassDeadline_givesUpWithoutWaiting() {
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenFail(http(500));
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").fail(http(500)).build();
         RetryPolicy retry = policy().maxAttempts(10).baseDelay(Duration.ofMillis(500)).build();
         CallScope ctx = CallScope.of(time, Duration.ofMillis(1200), true);
 
@@ -181,7 +185,7 @@ class RetryPolicyTest {
 
         // 500 ms fits (ends at 500), 1 s would end at 1500 > 1200.
         assertEquals(List.of(Duration.ofMillis(500)), time.sleeps());
-        assertEquals(2, delegate.chatCalls.get());
+        assertEquals(2, delegate.calls(CHAT));
         assertTrue(e.getMessage().contains("(gave up after 2 attempts: the next retry would pass the deadline)"),
                 e.getMessage());
         assertEquals(Kind.SERVER_ERROR, e.kind());
@@ -189,21 +193,21 @@ class RetryPolicyTest {
 
     @Test
     void chat_retryAfterBeyondDeadline_givesUp() {
-        ScriptedProvider delegate = new ScriptedProvider("openai")
-                .thenFail(http(429, Map.of("retry-after", List.of("20")))).thenAnswer("never");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .fail(http(429, Map.of("retry-after", List.of("20")))).reply("never").build();
         CallScope ctx = CallScope.of(time, Duration.ofSeconds(10), true);
 
         RateLimitException e = assertThrows(RateLimitException.class,
                 () -> policy().build().decorate(delegate).chat(REQUEST, ctx));
 
         assertTrue(e.getMessage().contains("the next retry would pass the deadline"), e.getMessage());
-        assertEquals(1, delegate.chatCalls.get());
+        assertEquals(1, delegate.calls(CHAT));
     }
 
     @Test
     void chat_interruptedWhileWaiting_throwsTimeoutAndKeepsInterruptFlag() {
         LlmException first = http(503);
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenFail(first).thenAnswer("never");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").fail(first).reply("never").build();
         RetryPolicy retry = policy().ticker(new dev.parley.spi.Ticker() {
             @Override
             public long nanos() {
@@ -236,28 +240,28 @@ class RetryPolicyTest {
         } finally {
             Thread.interrupted();
         }
-        assertEquals(1, delegate.chatCalls.get());
+        assertEquals(1, delegate.calls(CHAT));
     }
 
     @Test
     void chat_threadInterruptedDuringAttempt_isNotRetried() {
         LlmException aborted = LlmException.newBuilder(Kind.TIMEOUT).provider("openai").message("interrupted").build();
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenChat(r -> {
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").answer(r -> {
             Thread.currentThread().interrupt();
             throw aborted;
-        }).thenAnswer("never");
+        }).reply("never").build();
         try {
             assertSame(aborted, assertThrows(LlmException.class, () -> policy().build().decorate(delegate).chat(REQUEST)));
         } finally {
             Thread.interrupted();
         }
-        assertEquals(1, delegate.chatCalls.get());
+        assertEquals(1, delegate.calls(CHAT));
     }
 
     @Test
     void chat_maxAttemptsOne_neverRetriesAndThrowsTheErrorAsItIs() {
         LlmException error = http(503);
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenFail(error).thenAnswer("never");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").fail(error).reply("never").build();
         RetryPolicy retry = policy().maxAttempts(1).build();
         assertSame(error, assertThrows(LlmException.class, () -> retry.decorate(delegate).chat(REQUEST)));
         assertEquals(new RetryPolicy.Stats(1, 0, 0), retry.stats());
@@ -266,9 +270,9 @@ class RetryPolicyTest {
     @Test
     void chat_nonLlmException_isNotRetried() {
         IllegalStateException bug = new IllegalStateException("bug");
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenChat(r -> {
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").answer(r -> {
             throw bug;
-        });
+        }).build();
         assertSame(bug, assertThrows(IllegalStateException.class, () -> policy().build().decorate(delegate).chat(REQUEST)));
     }
 
@@ -304,24 +308,24 @@ class RetryPolicyTest {
     @Test
     void embedAndModels_retryableFailures_areRetried() {
         EmbeddingResponse vectors = new EmbeddingResponse("e", "openai", List.of(), null, null);
-        ScriptedProvider delegate = new ScriptedProvider("openai")
-                .thenEmbed(r -> {
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .embed(r -> {
                     throw http(500);
-                }).thenEmbed(r -> vectors)
-                .thenModels(() -> {
+                }).embed(r -> vectors)
+                .models(() -> {
                     throw http(503);
-                }).thenModels(() -> List.of(new ModelInfo("m", null, 0, null)));
+                }).models(() -> List.of(new ModelInfo("m", null, 0, null))).build();
         Provider p = policy().build().decorate(delegate);
 
         assertSame(vectors, p.embed(EmbeddingRequest.of("e", List.of("x"))));
         assertEquals("m", p.models().get(0).id());
-        assertEquals(2, delegate.embedCalls.get());
-        assertEquals(2, delegate.modelsCalls.get());
+        assertEquals(2, delegate.calls(EMBED));
+        assertEquals(2, delegate.calls(MODELS));
     }
 
     @Test
     void decorate_passesNameAndCapabilitiesThrough() {
-        ScriptedProvider delegate = new ScriptedProvider("deepseek");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("deepseek").build();
         Provider p = RetryPolicy.ofDefaults().decorate(delegate);
         assertEquals("deepseek", p.name());
         assertEquals(delegate.capabilities(), p.capabilities());
@@ -330,12 +334,12 @@ class RetryPolicyTest {
     @Test
     void chat_thousandsOfConcurrentCallers_countEveryAttempt() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenChat(r -> {
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").answer(r -> {
             if (calls.incrementAndGet() % 2 == 1) {
                 throw http(503);
             }
-            return ScriptedProvider.response("openai", r, "ok");
-        });
+            return ChatResponse.newBuilder().provider("openai").model(r.model()).text("ok").build();
+        }).build();
         RetryPolicy retry = policy().maxAttempts(100).build();
         Provider p = retry.decorate(delegate);
         List<Future<ChatResponse>> results = new ArrayList<>();

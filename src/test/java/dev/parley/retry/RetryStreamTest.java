@@ -1,5 +1,6 @@
 package dev.parley.retry;
 
+import static dev.parley.spi.Chain.Operation.STREAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -15,11 +16,13 @@ import dev.parley.ChatChunk;
 import dev.parley.ChatRequest;
 import dev.parley.ChatStream;
 import dev.parley.LlmException;
-import dev.parley.spi.CallScope;
 import dev.parley.retry.testing.ManualPublisher;
-import dev.parley.testing.ManualTicker;
-import dev.parley.retry.testing.ScriptedProvider;
+import dev.parley.spi.CallScope;
+import dev.parley.spi.Capability;
 import dev.parley.support.TestSubscriber;
+import dev.parley.testing.ManualTicker;
+import dev.parley.testing.ScriptedProvider;
+import java.util.Set;
 
 class RetryStreamTest {
 
@@ -37,16 +40,16 @@ class RetryStreamTest {
 
     @Test
     void stream_failsBeforeFirstChunk_isRetriedOnANewDelegateStream() {
-        ScriptedProvider delegate = new ScriptedProvider("openai")
-                .thenStreamFail(RetryPolicyTest.http(503)).thenStreamFail(RetryPolicyTest.http(500))
-                .thenStreamTexts("Hel", "lo");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .fail(RetryPolicyTest.http(503)).fail(RetryPolicyTest.http(500))
+                .chunks(List.of(ChatChunk.ofText("Hel"), ChatChunk.ofText("lo"))).build();
         RetryPolicy retry = policy().build();
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(Long.MAX_VALUE);
 
         retry.decorate(delegate).stream(REQUEST).subscribe(sub);
 
         assertEquals(List.of("Hel", "lo"), texts(sub.awaitCompletion()));
-        assertEquals(3, delegate.streamCalls.get());
+        assertEquals(3, delegate.calls(STREAM));
         assertEquals(List.of(Duration.ofMillis(500), Duration.ofSeconds(1)), time.sleeps());
         assertEquals(new RetryPolicy.Stats(3, 2, 0), retry.stats());
     }
@@ -54,7 +57,8 @@ class RetryStreamTest {
     @Test
     void stream_failsAfterFirstChunk_passesErrorThroughWithoutRetry() {
         ManualPublisher upstream = new ManualPublisher();
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenStream(r -> upstream).thenStreamTexts("never");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .stream(r -> upstream).chunks(List.of(ChatChunk.ofText("never"))).build();
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(10);
         policy().build().decorate(delegate).stream(REQUEST).subscribe(sub);
         upstream.awaitRequested(1);
@@ -65,22 +69,23 @@ class RetryStreamTest {
 
         assertSame(cut, sub.awaitError());
         assertEquals(List.of("partial"), texts(sub.items()));
-        assertEquals(1, delegate.streamCalls.get());
+        assertEquals(1, delegate.calls(STREAM));
     }
 
     @Test
     void stream_nonRetryableEarlyFailure_isDeliveredAsItIs() {
         LlmException invalid = RetryPolicyTest.http(400);
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenStreamFail(invalid).thenStreamTexts("never");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .fail(invalid).chunks(List.of(ChatChunk.ofText("never"))).build();
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
         policy().build().decorate(delegate).stream(REQUEST).subscribe(sub);
         assertSame(invalid, sub.awaitError());
-        assertEquals(1, delegate.streamCalls.get());
+        assertEquals(1, delegate.calls(STREAM));
     }
 
     @Test
     void stream_attemptsExhausted_deliversCopyWithAttemptCount() {
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenStreamFail(RetryPolicyTest.http(500));
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").fail(RetryPolicyTest.http(500)).build();
         RetryPolicy retry = policy().maxAttempts(2).build();
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
         retry.decorate(delegate).stream(REQUEST).subscribe(sub);
@@ -96,7 +101,8 @@ class RetryStreamTest {
     void stream_retry_carriesOutstandingDemandToTheNewAttempt() {
         ManualPublisher first = new ManualPublisher();
         ManualPublisher second = new ManualPublisher();
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenStream(r -> first).thenStream(r -> second);
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .stream(r -> first).stream(r -> second).build();
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(3);
         policy().build().decorate(delegate).stream(REQUEST).subscribe(sub);
         first.awaitRequested(3);
@@ -118,8 +124,8 @@ class RetryStreamTest {
     @Test
     void stream_cancelledWhileWaitingToRetry_stopsTheWaitAndOpensNoNewAttempt() {
         ManualTicker blocking = new ManualTicker();
-        ScriptedProvider delegate = new ScriptedProvider("openai")
-                .thenStreamFail(RetryPolicyTest.http(503)).thenStreamTexts("never");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .fail(RetryPolicyTest.http(503)).chunks(List.of(ChatChunk.ofText("never"))).build();
         RetryPolicy retry = RetryPolicy.newBuilder().ticker(blocking).build();
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
         retry.decorate(delegate).stream(REQUEST).subscribe(sub);
@@ -128,7 +134,7 @@ class RetryStreamTest {
         sub.cancel();
 
         blocking.awaitNoWaiters();
-        assertEquals(1, delegate.streamCalls.get());
+        assertEquals(1, delegate.calls(STREAM));
         sub.assertNotTerminated();
         sub.assertNoViolations();
     }
@@ -136,7 +142,7 @@ class RetryStreamTest {
     @Test
     void stream_cancelDuringAttempt_cancelsTheDelegateStream() {
         ManualPublisher upstream = new ManualPublisher();
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenStream(r -> upstream);
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").stream(r -> upstream).build();
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
         policy().build().decorate(delegate).stream(REQUEST).subscribe(sub);
         upstream.awaitRequested(1);
@@ -148,8 +154,8 @@ class RetryStreamTest {
 
     @Test
     void stream_retryWouldPassDeadline_givesUp() {
-        ScriptedProvider delegate = new ScriptedProvider("openai")
-                .thenStreamFail(RetryPolicyTest.http(503)).thenStreamTexts("never");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .fail(RetryPolicyTest.http(503)).chunks(List.of(ChatChunk.ofText("never"))).build();
         CallScope ctx = CallScope.of(time, Duration.ofMillis(100), true);
         ChatStream stream = policy().build().decorate(delegate).stream(REQUEST, ctx);
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
@@ -163,23 +169,22 @@ class RetryStreamTest {
     @Test
     void stream_retriedAttempt_getsTheCallsScope() {
         CallScope ctx = CallScope.of(time, Duration.ofMinutes(5), false);
-        ScriptedProvider delegate = new ScriptedProvider("openai")
-                .thenStreamFail(RetryPolicyTest.http(503))
-                .thenStream(r -> ChatStream.ofChunks("openai", List.of(ChatChunk.ofText("ok"))));
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .fail(RetryPolicyTest.http(503))
+                .stream(r -> ChatStream.ofChunks("openai", List.of(ChatChunk.ofText("ok")))).build();
         ChatStream stream = policy().build().decorate(delegate).stream(REQUEST, ctx);
-        delegate.lastScope = null;
 
         assertEquals("ok", stream.collect().text());
-        assertEquals(2, delegate.streamCalls.get());
-        assertSame(ctx, delegate.lastScope, "the retry's stream was made in the call's scope");
+        assertEquals(2, delegate.calls(STREAM));
+        assertEquals(List.of(ctx, ctx), delegate.scopes(), "the retry's stream was made in the call's scope");
     }
 
     @Test
     void stream_delegateCannotStream_throwsAtOnce() {
-        LlmException unsupported = LlmException.newBuilder(LlmException.Kind.UNSUPPORTED).provider("x").build();
-        ScriptedProvider delegate = new ScriptedProvider("x").thenStream(r -> {
-            throw unsupported;
-        });
-        assertSame(unsupported, assertThrows(LlmException.class, () -> policy().build().decorate(delegate).stream(REQUEST)));
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("x").capabilities(Set.of(Capability.CHAT)).build();
+        LlmException e = assertThrows(LlmException.class, () -> policy().build().decorate(delegate).stream(REQUEST));
+        assertEquals(LlmException.Kind.UNSUPPORTED, e.kind());
+        assertEquals("x", e.provider());
+        assertTrue(e.getMessage().contains("streaming is not enabled for this ScriptedProvider"), e.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package dev.parley.route;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,13 +18,15 @@ import org.junit.jupiter.api.Test;
 
 import dev.parley.ChatChunk;
 import dev.parley.ChatRequest;
-import dev.parley.LlmException;
+import dev.parley.ChatResponse;
 import dev.parley.LlmException.Kind;
+import dev.parley.LlmException;
 import dev.parley.retry.testing.ManualPublisher;
-import dev.parley.testing.ManualTicker;
-import dev.parley.retry.testing.ScriptedProvider;
-import dev.parley.support.TestSubscriber;
 import dev.parley.spi.Provider;
+import dev.parley.support.TestSubscriber;
+import dev.parley.testing.ManualTicker;
+import dev.parley.testing.ScriptedProvider;
+import java.util.Set;
 
 class CircuitBreakerTest {
 
@@ -36,7 +39,7 @@ class CircuitBreakerTest {
     }
 
     static LlmException error(Kind kind, int status) {
-        return ScriptedProvider.error(kind, status, "openai");
+        return LlmException.newBuilder(kind).provider("openai").statusCode(status).build();
     }
 
     private static void callIgnoringErrors(Provider p, int times) {
@@ -60,9 +63,9 @@ class CircuitBreakerTest {
 
     @Test
     void closed_thresholdOfFailuresInARow_opensCircuit() {
-        ScriptedProvider delegate = new ScriptedProvider("openai")
-                .thenFail(error(Kind.UNAVAILABLE, 503)).thenFail(error(Kind.SERVER_ERROR, 500)).thenAnswer("ok")
-                .thenFail(error(Kind.TIMEOUT, 0)).thenFail(error(Kind.NETWORK, 0)).thenFail(error(Kind.UNAVAILABLE, 529));
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .fail(error(Kind.UNAVAILABLE, 503)).fail(error(Kind.SERVER_ERROR, 500)).reply("ok")
+                .fail(error(Kind.TIMEOUT, 0)).fail(error(Kind.NETWORK, 0)).fail(error(Kind.UNAVAILABLE, 529)).build();
         CircuitBreaker cb = breaker().build();
         Provider p = cb.decorate(delegate);
 
@@ -78,10 +81,10 @@ class CircuitBreakerTest {
 
     @Test
     void closed_clientErrors_doNotCountAndResetTheStreak() {
-        ScriptedProvider delegate = new ScriptedProvider("openai")
-                .thenFail(error(Kind.UNAVAILABLE, 503)).thenFail(error(Kind.UNAVAILABLE, 503))
-                .thenFail(error(Kind.INVALID_REQUEST, 400)).thenFail(error(Kind.UNAVAILABLE, 503))
-                .thenFail(error(Kind.UNAVAILABLE, 503)).thenFail(error(Kind.AUTHENTICATION, 401));
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .fail(error(Kind.UNAVAILABLE, 503)).fail(error(Kind.UNAVAILABLE, 503))
+                .fail(error(Kind.INVALID_REQUEST, 400)).fail(error(Kind.UNAVAILABLE, 503))
+                .fail(error(Kind.UNAVAILABLE, 503)).fail(error(Kind.AUTHENTICATION, 401)).build();
         CircuitBreaker cb = breaker().build();
 
         callIgnoringErrors(cb.decorate(delegate), 10);
@@ -91,7 +94,7 @@ class CircuitBreakerTest {
 
     @Test
     void open_callsFailAtOnceWithoutTouchingTheDelegate() {
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenFail(error(Kind.UNAVAILABLE, 503));
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").fail(error(Kind.UNAVAILABLE, 503)).build();
         CircuitBreaker cb = breaker().build();
         Provider p = cb.decorate(delegate);
         callIgnoringErrors(p, 3);
@@ -104,7 +107,7 @@ class CircuitBreakerTest {
                 e.getMessage());
         assertEquals("openai", e.provider());
         assertEquals(Duration.ofSeconds(20), e.retryAfter());
-        assertEquals(3, delegate.chatCalls.get());
+        assertEquals(3, delegate.calls(CHAT));
         assertEquals(Kind.UNAVAILABLE, assertThrows(LlmException.class, () -> p.embed(dev.parley.EmbeddingRequest.of("e", List.of("x")))).kind());
         assertEquals(Kind.UNAVAILABLE, assertThrows(LlmException.class, p::models).kind());
         assertEquals(3, cb.stats().rejected());
@@ -112,8 +115,8 @@ class CircuitBreakerTest {
 
     @Test
     void afterCoolDown_halfOpenProbeSuccess_closesCircuit() {
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenFail(error(Kind.UNAVAILABLE, 503))
-                .thenFail(error(Kind.UNAVAILABLE, 503)).thenFail(error(Kind.UNAVAILABLE, 503)).thenAnswer("back");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").fail(error(Kind.UNAVAILABLE, 503))
+                .fail(error(Kind.UNAVAILABLE, 503)).fail(error(Kind.UNAVAILABLE, 503)).reply("back").build();
         CircuitBreaker cb = breaker().build();
         Provider p = cb.decorate(delegate);
         callIgnoringErrors(p, 3);
@@ -129,7 +132,7 @@ class CircuitBreakerTest {
 
     @Test
     void halfOpen_probeFailure_reopensForAnotherCoolDown() {
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenFail(error(Kind.SERVER_ERROR, 500));
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").fail(error(Kind.SERVER_ERROR, 500)).build();
         CircuitBreaker cb = breaker().build();
         Provider p = cb.decorate(delegate);
         callIgnoringErrors(p, 3);
@@ -141,7 +144,7 @@ class CircuitBreakerTest {
         LlmException e = assertThrows(LlmException.class, () -> p.chat(REQUEST));
         assertEquals(Kind.UNAVAILABLE, e.kind());
         assertTrue(e.getMessage().contains("until 2025-01-01T00:01:00Z"), e.getMessage());
-        assertEquals(4, delegate.chatCalls.get());
+        assertEquals(4, delegate.calls(CHAT));
         CircuitBreaker.Stats stats = cb.stats();
         assertEquals(2, stats.opened());
         assertEquals(1, stats.halfOpened());
@@ -150,13 +153,13 @@ class CircuitBreakerTest {
 
     @Test
     void halfOpen_probeEndingWithoutVerdict_freesItsPlace() {
-        ScriptedProvider delegate = new ScriptedProvider("openai")
-                .thenFail(error(Kind.UNAVAILABLE, 503)).thenFail(error(Kind.UNAVAILABLE, 503))
-                .thenFail(error(Kind.UNAVAILABLE, 503))
-                .thenChat(r -> {
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .fail(error(Kind.UNAVAILABLE, 503)).fail(error(Kind.UNAVAILABLE, 503))
+                .fail(error(Kind.UNAVAILABLE, 503))
+                .answer(r -> {
                     throw new IllegalStateException("a bug, not the provider's failure");
                 })
-                .thenAnswer("ok");
+                .reply("ok").build();
         CircuitBreaker cb = breaker().build();
         Provider p = cb.decorate(delegate);
         callIgnoringErrors(p, 3);
@@ -177,10 +180,10 @@ class CircuitBreakerTest {
         AtomicInteger entered = new AtomicInteger();
         AtomicInteger rejected = new AtomicInteger();
         AtomicInteger answered = new AtomicInteger();
-        ScriptedProvider delegate = new ScriptedProvider("openai")
-                .thenFail(error(Kind.UNAVAILABLE, 503)).thenFail(error(Kind.UNAVAILABLE, 503))
-                .thenFail(error(Kind.UNAVAILABLE, 503))
-                .thenChat(r -> {
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .fail(error(Kind.UNAVAILABLE, 503)).fail(error(Kind.UNAVAILABLE, 503))
+                .fail(error(Kind.UNAVAILABLE, 503))
+                .answer(r -> {
                     entered.incrementAndGet();
                     settled.countDown();
                     try {
@@ -188,8 +191,8 @@ class CircuitBreakerTest {
                     } catch (InterruptedException e) {
                         throw new AssertionError(e);
                     }
-                    return ScriptedProvider.response("openai", r, "probe ok");
-                });
+                    return ChatResponse.newBuilder().provider("openai").model(r.model()).text("probe ok").build();
+                }).build();
         CircuitBreaker cb = breaker().halfOpenProbes(probes).build();
         Provider p = cb.decorate(delegate);
         callIgnoringErrors(p, 3);
@@ -231,14 +234,14 @@ class CircuitBreakerTest {
         CircuitBreaker.Stats stats = cb.stats();
         assertEquals(callers - probes, stats.rejected());
         assertEquals(1, stats.closed());
-        assertEquals(3 + probes, delegate.chatCalls.get());
+        assertEquals(3 + probes, delegate.calls(CHAT));
     }
 
     @Test
     void stream_whileOpen_failsOnSubscribeWithoutSubscribingToTheDelegate() {
         ManualPublisher upstream = new ManualPublisher();
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenFail(error(Kind.UNAVAILABLE, 503))
-                .thenStream(r -> upstream);
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").fail(error(Kind.UNAVAILABLE, 503))
+                .stream(r -> upstream).build();
         CircuitBreaker cb = breaker().failureThreshold(1).build();
         Provider p = cb.decorate(delegate);
         callIgnoringErrors(p, 1);
@@ -252,8 +255,9 @@ class CircuitBreakerTest {
 
     @Test
     void stream_outcomes_moveTheCircuit() {
-        ScriptedProvider delegate = new ScriptedProvider("openai")
-                .thenStreamFail(error(Kind.UNAVAILABLE, 503)).thenStreamTexts("a", "b");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .fail(error(Kind.UNAVAILABLE, 503)).chunks(List.of(ChatChunk.ofText("a"), ChatChunk.ofText("b")))
+                .build();
         CircuitBreaker cb = breaker().failureThreshold(1).build();
         Provider p = cb.decorate(delegate);
 
@@ -270,8 +274,9 @@ class CircuitBreakerTest {
     @Test
     void stream_probeCancelled_freesItsPlace() {
         ManualPublisher upstream = new ManualPublisher();
-        ScriptedProvider delegate = new ScriptedProvider("openai")
-                .thenStreamFail(error(Kind.UNAVAILABLE, 503)).thenStream(r -> upstream).thenStreamTexts("ok");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai")
+                .fail(error(Kind.UNAVAILABLE, 503)).stream(r -> upstream).chunks(List.of(ChatChunk.ofText("ok")))
+                .build();
         CircuitBreaker cb = breaker().failureThreshold(1).build();
         Provider p = cb.decorate(delegate);
         p.stream(REQUEST).subscribe(new TestSubscriber<>(1));

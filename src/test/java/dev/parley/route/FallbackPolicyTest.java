@@ -1,5 +1,8 @@
 package dev.parley.route;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
+import static dev.parley.spi.Chain.Operation.EMBED;
+import static dev.parley.spi.Chain.Operation.STREAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,25 +20,25 @@ import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
-import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
-import dev.parley.spi.CallScope;
+import dev.parley.LlmException;
 import dev.parley.retry.testing.ManualPublisher;
-import dev.parley.testing.ManualTicker;
-import dev.parley.retry.testing.ScriptedProvider;
-import dev.parley.support.TestSubscriber;
+import dev.parley.spi.CallScope;
 import dev.parley.spi.Provider;
+import dev.parley.support.TestSubscriber;
+import dev.parley.testing.ManualTicker;
+import dev.parley.testing.ScriptedProvider;
 
 class FallbackPolicyTest {
 
     private static final ChatRequest REQUEST = ChatRequest.of("gpt-big", "hi");
 
     private static LlmException error(Kind kind, String provider) {
-        return ScriptedProvider.error(kind, 0, provider);
+        return LlmException.newBuilder(kind).provider(provider).statusCode(0).build();
     }
 
     private static List<String> models(ScriptedProvider p) {
-        return p.requests.stream().map(ChatRequest::model).toList();
+        return p.requests().stream().map(ChatRequest::model).toList();
     }
 
     @Test
@@ -47,23 +50,25 @@ class FallbackPolicyTest {
 
     @Test
     void chat_primaryAnswers_fallbackUntouched() {
-        ScriptedProvider openai = new ScriptedProvider("openai").thenAnswer("primary");
-        ScriptedProvider anthropic = new ScriptedProvider("anthropic").thenAnswer("never");
+        ScriptedProvider openai = ScriptedProvider.newBuilder("openai").reply("primary").build();
+        ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic").reply("never").build();
         Provider p = FallbackPolicy.newBuilder().fallback(anthropic).build().decorate(openai);
 
         ChatResponse r = p.chat(REQUEST);
 
         assertEquals("primary", r.text());
         assertEquals("openai", r.provider());
-        assertEquals(0, anthropic.chatCalls.get());
+        assertEquals(0, anthropic.calls(CHAT));
         assertEquals("openai", p.name());
     }
 
     @Test
     void chat_primaryUnavailable_answerNamesTheFallbackAndItsModel() {
-        ScriptedProvider openai = new ScriptedProvider("openai").thenFail(error(Kind.UNAVAILABLE, "openai"));
-        ScriptedProvider anthropic = new ScriptedProvider("anthropic")
-                .thenChat(r -> ScriptedProvider.response("claimed-by-someone-else", r, "fallback"));
+        ScriptedProvider openai = ScriptedProvider.newBuilder("openai").fail(error(Kind.UNAVAILABLE, "openai")).build();
+        ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic")
+                .answer(r -> ChatResponse.newBuilder().provider("claimed-by-someone-else").model(r.model())
+                        .text("fallback").build())
+                .build();
         Provider p = FallbackPolicy.newBuilder().fallback(anthropic, "claude-haiku").build().decorate(openai);
 
         ChatResponse r = p.chat(REQUEST);
@@ -75,10 +80,11 @@ class FallbackPolicyTest {
 
     @Test
     void chat_fallbacks_areTriedInOrderWithTheirModels() {
-        ScriptedProvider openai = new ScriptedProvider("openai")
-                .thenFail(error(Kind.SERVER_ERROR, "openai")).thenFail(error(Kind.RATE_LIMITED, "openai"));
-        ScriptedProvider anthropic = new ScriptedProvider("anthropic").thenFail(error(Kind.TIMEOUT, "anthropic"));
-        ScriptedProvider ollama = new ScriptedProvider("ollama").thenAnswer("local");
+        ScriptedProvider openai = ScriptedProvider.newBuilder("openai")
+                .fail(error(Kind.SERVER_ERROR, "openai")).fail(error(Kind.RATE_LIMITED, "openai")).build();
+        ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic")
+                .fail(error(Kind.TIMEOUT, "anthropic")).build();
+        ScriptedProvider ollama = ScriptedProvider.newBuilder("ollama").reply("local").build();
         FallbackPolicy fallback = FallbackPolicy.newBuilder()
                 .fallbackModel("gpt-small").fallback(anthropic, "claude").fallback(ollama).build();
 
@@ -100,22 +106,22 @@ class FallbackPolicyTest {
             "QUOTA_EXCEEDED", "UNSUPPORTED", "BUDGET_EXCEEDED", "CONFIGURATION"})
     void chat_callersOwnError_isThrownWithoutFallingBack(Kind kind) {
         LlmException own = error(kind, "openai");
-        ScriptedProvider openai = new ScriptedProvider("openai").thenFail(own);
-        ScriptedProvider anthropic = new ScriptedProvider("anthropic").thenAnswer("never");
+        ScriptedProvider openai = ScriptedProvider.newBuilder("openai").fail(own).build();
+        ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic").reply("never").build();
 
         LlmException e = assertThrows(LlmException.class,
                 () -> FallbackPolicy.newBuilder().fallback(anthropic).build().decorate(openai).chat(REQUEST));
 
         assertSame(own, e);
-        assertEquals(0, anthropic.chatCalls.get());
+        assertEquals(0, anthropic.calls(CHAT));
     }
 
     @Test
     void chat_everyTargetFails_throwsTheLastWithEarlierSuppressed() {
         LlmException first = error(Kind.UNAVAILABLE, "openai");
         LlmException last = error(Kind.NETWORK, "anthropic");
-        ScriptedProvider openai = new ScriptedProvider("openai").thenFail(first);
-        ScriptedProvider anthropic = new ScriptedProvider("anthropic").thenFail(last);
+        ScriptedProvider openai = ScriptedProvider.newBuilder("openai").fail(first).build();
+        ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic").fail(last).build();
 
         LlmException e = assertThrows(LlmException.class,
                 () -> FallbackPolicy.newBuilder().fallback(anthropic).build().decorate(openai).chat(REQUEST));
@@ -126,34 +132,36 @@ class FallbackPolicyTest {
 
     @Test
     void chat_configuredKinds_limitWhenToFallBack() {
-        ScriptedProvider openai = new ScriptedProvider("openai").thenFail(error(Kind.SERVER_ERROR, "openai"));
-        ScriptedProvider anthropic = new ScriptedProvider("anthropic").thenAnswer("never");
+        ScriptedProvider openai = ScriptedProvider.newBuilder("openai")
+                .fail(error(Kind.SERVER_ERROR, "openai")).build();
+        ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic").reply("never").build();
         Provider p = FallbackPolicy.newBuilder().fallback(anthropic).fallbackOn(Set.of(Kind.UNAVAILABLE))
                 .build().decorate(openai);
 
         assertEquals(Kind.SERVER_ERROR, assertThrows(LlmException.class, () -> p.chat(REQUEST)).kind());
-        assertEquals(0, anthropic.chatCalls.get());
+        assertEquals(0, anthropic.calls(CHAT));
     }
 
     @Test
     void chat_overallDeadlinePassed_doesNotFallBack() {
         ManualTicker time = ManualTicker.autoAdvancing();
-        ScriptedProvider openai = new ScriptedProvider("openai").thenChat(r -> {
+        ScriptedProvider openai = ScriptedProvider.newBuilder("openai").answer(r -> {
             time.advance(Duration.ofSeconds(5));
             throw error(Kind.TIMEOUT, "openai");
-        });
-        ScriptedProvider anthropic = new ScriptedProvider("anthropic").thenAnswer("never");
+        }).build();
+        ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic").reply("never").build();
         Provider p = FallbackPolicy.newBuilder().fallback(anthropic).ticker(time).build().decorate(openai);
         CallScope ctx = CallScope.of(time, Duration.ofSeconds(5), true);
 
         assertThrows(LlmException.class, () -> p.chat(REQUEST, ctx));
-        assertEquals(0, anthropic.chatCalls.get());
+        assertEquals(0, anthropic.calls(CHAT));
     }
 
     @Test
     void stream_primaryFailsBeforeFirstChunk_fallbackStreams() {
-        ScriptedProvider openai = new ScriptedProvider("openai").thenStreamFail(error(Kind.UNAVAILABLE, "openai"));
-        ScriptedProvider anthropic = new ScriptedProvider("anthropic").thenStreamTexts("from ", "claude");
+        ScriptedProvider openai = ScriptedProvider.newBuilder("openai").fail(error(Kind.UNAVAILABLE, "openai")).build();
+        ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic")
+                .chunks(List.of(ChatChunk.ofText("from "), ChatChunk.ofText("claude"))).build();
         FallbackPolicy fallback = FallbackPolicy.newBuilder().fallback(anthropic, "claude").build();
 
         ChatResponse r = fallback.decorate(openai).stream(REQUEST).collect();
@@ -167,8 +175,9 @@ class FallbackPolicyTest {
     @Test
     void stream_primaryFailsAfterFirstChunk_errorPassesThrough() {
         ManualPublisher upstream = new ManualPublisher();
-        ScriptedProvider openai = new ScriptedProvider("openai").thenStream(r -> upstream);
-        ScriptedProvider anthropic = new ScriptedProvider("anthropic").thenStreamTexts("never");
+        ScriptedProvider openai = ScriptedProvider.newBuilder("openai").stream(r -> upstream).build();
+        ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic")
+                .chunks(List.of(ChatChunk.ofText("never"))).build();
         FallbackPolicy fallback = FallbackPolicy.newBuilder().fallback(anthropic).build();
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(5);
         fallback.decorate(openai).stream(REQUEST).subscribe(sub);
@@ -180,34 +189,35 @@ class FallbackPolicyTest {
 
         assertSame(cut, sub.awaitError());
         assertEquals(1, sub.items().size());
-        assertEquals(0, anthropic.streamCalls.get());
+        assertEquals(0, anthropic.calls(STREAM));
         assertEquals(new FallbackPolicy.TargetStats("openai", 1, 1), fallback.stats().targets().get(0));
     }
 
     @Test
     void stream_invalidRequest_doesNotFallBack() {
         LlmException invalid = error(Kind.INVALID_REQUEST, "openai");
-        ScriptedProvider openai = new ScriptedProvider("openai").thenStreamFail(invalid);
-        ScriptedProvider anthropic = new ScriptedProvider("anthropic").thenStreamTexts("never");
+        ScriptedProvider openai = ScriptedProvider.newBuilder("openai").fail(invalid).build();
+        ScriptedProvider anthropic = ScriptedProvider.newBuilder("anthropic")
+                .chunks(List.of(ChatChunk.ofText("never"))).build();
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
 
         FallbackPolicy.newBuilder().fallback(anthropic).build().decorate(openai).stream(REQUEST).subscribe(sub);
 
         assertSame(invalid, sub.awaitError());
-        assertEquals(0, anthropic.streamCalls.get());
+        assertEquals(0, anthropic.calls(STREAM));
     }
 
     @Test
     void embed_goesToThePrimaryAlone() {
         LlmException down = error(Kind.UNAVAILABLE, "openai");
-        ScriptedProvider openai = new ScriptedProvider("openai").thenEmbed(r -> {
+        ScriptedProvider openai = ScriptedProvider.newBuilder("openai").embed(r -> {
             throw down;
-        });
-        ScriptedProvider other = new ScriptedProvider("other")
-                .thenEmbed(r -> new EmbeddingResponse("x", "other", List.of(), null, null));
+        }).build();
+        ScriptedProvider other = ScriptedProvider.newBuilder("other")
+                .embed(r -> new EmbeddingResponse("x", "other", List.of(), null, null)).build();
         Provider p = FallbackPolicy.newBuilder().fallback(other).build().decorate(openai);
 
         assertSame(down, assertThrows(LlmException.class, () -> p.embed(EmbeddingRequest.of("e", List.of("x")))));
-        assertEquals(0, other.embedCalls.get());
+        assertEquals(0, other.calls(EMBED));
     }
 }

@@ -1,5 +1,7 @@
 package dev.parley.route;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
+import static dev.parley.spi.Chain.Operation.STREAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -20,27 +22,27 @@ import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ChatStream;
 import dev.parley.EmbeddingRequest;
-import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
+import dev.parley.LlmException;
 import dev.parley.ModelInfo;
-import dev.parley.testing.ManualTicker;
-import dev.parley.retry.testing.ScriptedProvider;
-import dev.parley.support.TestSubscriber;
 import dev.parley.spi.Capability;
 import dev.parley.spi.Provider;
+import dev.parley.support.TestSubscriber;
+import dev.parley.testing.ManualTicker;
+import dev.parley.testing.ScriptedProvider;
 
 class WeightedRouterTest {
 
     private static final ChatRequest REQUEST = ChatRequest.of("gpt-4o", "hi");
 
     private static LlmException error(Kind kind, String provider) {
-        return ScriptedProvider.error(kind, 0, provider);
+        return LlmException.newBuilder(kind).provider(provider).statusCode(0).build();
     }
 
     @Test
     void builder_invalidRoutes_throwNamingParameter() {
         var e = assertThrows(IllegalArgumentException.class,
-                () -> WeightedRouter.newBuilder().route(new ScriptedProvider("a"), 0));
+                () -> WeightedRouter.newBuilder().route(ScriptedProvider.newBuilder("a").build(), 0));
         assertEquals("weight must be from 1 to 1000000, got 0", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> WeightedRouter.newBuilder().build());
         assertThrows(IllegalArgumentException.class, () -> WeightedRouter.newBuilder().name(""));
@@ -48,9 +50,9 @@ class WeightedRouterTest {
 
     @Test
     void chat_tenThousandCallsWithSeededRandom_followTheWeights() {
-        ScriptedProvider a = new ScriptedProvider("east").thenAnswer("a");
-        ScriptedProvider b = new ScriptedProvider("west").thenAnswer("b");
-        ScriptedProvider c = new ScriptedProvider("north").thenAnswer("c");
+        ScriptedProvider a = ScriptedProvider.newBuilder("east").reply("a").build();
+        ScriptedProvider b = ScriptedProvider.newBuilder("west").reply("b").build();
+        ScriptedProvider c = ScriptedProvider.newBuilder("north").reply("c").build();
         WeightedRouter router = WeightedRouter.newBuilder()
                 .route(a, 1).route(b, 3).route(c, 6).random(new Random(20250101)).build();
 
@@ -58,15 +60,15 @@ class WeightedRouterTest {
             router.chat(REQUEST);
         }
 
-        assertEquals(10_000, a.chatCalls.get() + b.chatCalls.get() + c.chatCalls.get());
+        assertEquals(10_000, a.calls(CHAT) + b.calls(CHAT) + c.calls(CHAT));
         // Binomial standard deviations are 30, 46 and 49 calls: 250 is more than 5 of them.
-        assertEquals(1_000, a.chatCalls.get(), 250);
-        assertEquals(3_000, b.chatCalls.get(), 250);
-        assertEquals(6_000, c.chatCalls.get(), 250);
+        assertEquals(1_000, a.calls(CHAT), 250);
+        assertEquals(3_000, b.calls(CHAT), 250);
+        assertEquals(6_000, c.calls(CHAT), 250);
         assertEquals(List.of(
-                new WeightedRouter.TargetStats("east#1", 1, a.chatCalls.get(), 0, 0),
-                new WeightedRouter.TargetStats("west#2", 3, b.chatCalls.get(), 0, 0),
-                new WeightedRouter.TargetStats("north#3", 6, c.chatCalls.get(), 0, 0)), router.stats().targets());
+                new WeightedRouter.TargetStats("east#1", 1, a.calls(CHAT), 0, 0),
+                new WeightedRouter.TargetStats("west#2", 3, b.calls(CHAT), 0, 0),
+                new WeightedRouter.TargetStats("north#3", 6, c.calls(CHAT), 0, 0)), router.stats().targets());
     }
 
     @Test
@@ -79,8 +81,8 @@ class WeightedRouterTest {
 
     private static List<String> choices(Random random) {
         WeightedRouter router = WeightedRouter.newBuilder()
-                .route(new ScriptedProvider("a").thenAnswer("a"), 2)
-                .route(new ScriptedProvider("b").thenAnswer("b"), 5)
+                .route(ScriptedProvider.newBuilder("a").reply("a").build(), 2)
+                .route(ScriptedProvider.newBuilder("b").reply("b").build(), 5)
                 .random(random).build();
         List<String> out = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -91,35 +93,35 @@ class WeightedRouterTest {
 
     @Test
     void chat_chosenTargetUnavailable_failsOverAndNamesTheOneThatAnswered() {
-        ScriptedProvider down = new ScriptedProvider("east").thenFail(error(Kind.UNAVAILABLE, "east"));
-        ScriptedProvider up = new ScriptedProvider("west").thenAnswer("ok");
+        ScriptedProvider down = ScriptedProvider.newBuilder("east").fail(error(Kind.UNAVAILABLE, "east")).build();
+        ScriptedProvider up = ScriptedProvider.newBuilder("west").reply("ok").build();
         WeightedRouter router = WeightedRouter.newBuilder().route(down, 1_000_000).route(up, 1)
                 .random(new Random(1)).build();
 
         ChatResponse r = router.chat(REQUEST);
 
         assertEquals("west", r.provider());
-        assertEquals(1, down.chatCalls.get());
+        assertEquals(1, down.calls(CHAT));
         assertEquals(new WeightedRouter.TargetStats("east#1", 1_000_000, 1, 1, 0), router.stats().targets().get(0));
     }
 
     @Test
     void chat_invalidRequest_isNotFailedOver() {
         LlmException invalid = error(Kind.INVALID_REQUEST, "east");
-        ScriptedProvider east = new ScriptedProvider("east").thenFail(invalid);
-        ScriptedProvider west = new ScriptedProvider("west").thenAnswer("never");
+        ScriptedProvider east = ScriptedProvider.newBuilder("east").fail(invalid).build();
+        ScriptedProvider west = ScriptedProvider.newBuilder("west").reply("never").build();
         WeightedRouter router = WeightedRouter.newBuilder().route(east, 1_000_000).route(west, 1)
                 .random(new Random(1)).build();
 
         assertSame(invalid, assertThrows(LlmException.class, () -> router.chat(REQUEST)));
-        assertEquals(0, west.chatCalls.get());
+        assertEquals(0, west.calls(CHAT));
     }
 
     @Test
     void chat_targetWithOpenCircuit_isSkipped() {
         ManualTicker time = ManualTicker.autoAdvancing();
-        ScriptedProvider east = new ScriptedProvider("east").thenFail(error(Kind.SERVER_ERROR, "east"));
-        ScriptedProvider west = new ScriptedProvider("west").thenAnswer("west");
+        ScriptedProvider east = ScriptedProvider.newBuilder("east").fail(error(Kind.SERVER_ERROR, "east")).build();
+        ScriptedProvider west = ScriptedProvider.newBuilder("west").reply("west").build();
         CircuitBreaker eastBreaker = CircuitBreaker.newBuilder().failureThreshold(1).ticker(time).build();
         WeightedRouter router = WeightedRouter.newBuilder().route(east, 1_000_000, eastBreaker).route(west, 1)
                 .random(new Random(3)).build();
@@ -130,17 +132,17 @@ class WeightedRouterTest {
             assertEquals("west", router.chat(REQUEST).provider());
         }
 
-        assertEquals(1, east.chatCalls.get());
+        assertEquals(1, east.calls(CHAT));
         assertEquals(new WeightedRouter.TargetStats("east#1", 1_000_000, 1, 1, 100), router.stats().targets().get(0));
 
         time.advance(Duration.ofSeconds(30)); // half-open: east gets a probe again
         router.chat(REQUEST);
-        assertEquals(2, east.chatCalls.get());
+        assertEquals(2, east.calls(CHAT));
     }
 
     @Test
     void chat_everyCircuitOpen_failsAtOnce() {
-        ScriptedProvider east = new ScriptedProvider("east").thenFail(error(Kind.UNAVAILABLE, "east"));
+        ScriptedProvider east = ScriptedProvider.newBuilder("east").fail(error(Kind.UNAVAILABLE, "east")).build();
         CircuitBreaker breaker = CircuitBreaker.newBuilder().failureThreshold(1).build();
         WeightedRouter router = WeightedRouter.newBuilder().name("gpt-pool").route(east, 1, breaker).build();
         assertEquals(Kind.UNAVAILABLE, assertThrows(LlmException.class, () -> router.chat(REQUEST)).kind());
@@ -149,7 +151,7 @@ class WeightedRouterTest {
         assertEquals(Kind.UNAVAILABLE, e.kind());
 
         assertEquals("gpt-pool: the circuit of every target (1) is open; the call was not sent", e.getMessage());
-        assertEquals(1, east.chatCalls.get());
+        assertEquals(1, east.calls(CHAT));
         TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
         router.stream(REQUEST).subscribe(sub);
         assertEquals(Kind.UNAVAILABLE, assertInstanceOf(LlmException.class, sub.awaitError()).kind());
@@ -157,8 +159,9 @@ class WeightedRouterTest {
 
     @Test
     void stream_chosenTargetFailsBeforeFirstChunk_failsOver() {
-        ScriptedProvider east = new ScriptedProvider("east").thenStreamFail(error(Kind.NETWORK, "east"));
-        ScriptedProvider west = new ScriptedProvider("west").thenStreamTexts("o", "k");
+        ScriptedProvider east = ScriptedProvider.newBuilder("east").fail(error(Kind.NETWORK, "east")).build();
+        ScriptedProvider west = ScriptedProvider.newBuilder("west")
+                .chunks(List.of(ChatChunk.ofText("o"), ChatChunk.ofText("k"))).build();
         WeightedRouter router = WeightedRouter.newBuilder().route(east, 1_000_000).route(west, 1)
                 .random(new Random(1)).build();
 
@@ -168,21 +171,21 @@ class WeightedRouterTest {
         ChatResponse r = stream.collect();
         assertEquals("ok", r.text());
         assertEquals("west", r.provider(), "the chunks name the target that answered, as chat() does");
-        assertEquals(1, east.streamCalls.get());
+        assertEquals(1, east.calls(STREAM));
     }
 
     @Test
     void embedAndModels_areRoutedWithFailover() {
-        ScriptedProvider east = new ScriptedProvider("east")
-                .thenEmbed(r -> {
+        ScriptedProvider east = ScriptedProvider.newBuilder("east")
+                .embed(r -> {
                     throw error(Kind.UNAVAILABLE, "east");
                 })
-                .thenModels(() -> {
+                .models(() -> {
                     throw error(Kind.UNAVAILABLE, "east");
-                });
-        ScriptedProvider west = new ScriptedProvider("west")
-                .thenEmbed(r -> new dev.parley.EmbeddingResponse("e", "west", List.of(), null, null))
-                .thenModels(() -> List.of(new ModelInfo("gpt-4o", null, 0, null)));
+                }).build();
+        ScriptedProvider west = ScriptedProvider.newBuilder("west")
+                .embed(r -> new dev.parley.EmbeddingResponse("e", "west", List.of(), null, null))
+                .models(() -> List.of(new ModelInfo("gpt-4o", null, 0, null))).build();
         WeightedRouter router = WeightedRouter.newBuilder().route(east, 1_000_000).route(west, 1)
                 .random(new Random(1)).build();
 
@@ -192,38 +195,9 @@ class WeightedRouterTest {
 
     @Test
     void capabilities_areThoseEveryTargetHas() {
-        Provider everything = new ScriptedProvider("a").thenAnswer("x");
-        Provider limited = new Provider() {
-            @Override
-            public String name() {
-                return "limited";
-            }
-
-            @Override
-            public Set<Capability> capabilities() {
-                return EnumSet.of(Capability.CHAT, Capability.STREAMING);
-            }
-
-            @Override
-            public ChatResponse chat(ChatRequest request) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public ChatStream stream(ChatRequest request) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public dev.parley.EmbeddingResponse embed(EmbeddingRequest request) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public List<ModelInfo> models() {
-                throw new UnsupportedOperationException();
-            }
-        };
+        Provider everything = ScriptedProvider.newBuilder("a").reply("x").build();
+        Provider limited = ScriptedProvider.newBuilder("limited")
+                .capabilities(EnumSet.of(Capability.CHAT, Capability.STREAMING)).build();
         WeightedRouter router = WeightedRouter.newBuilder().route(everything, 1).route(limited, 1).build();
         assertEquals(Set.of(Capability.CHAT, Capability.STREAMING), router.capabilities());
         assertEquals("router", router.name());

@@ -7,7 +7,9 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.parley.ChatResponse;
 import dev.parley.Llm;
+import dev.parley.spi.Chain;
 
 /** The example test shown in the README's "Testing code that uses Parley" section, kept working. */
 class ReadmeExampleTest {
@@ -26,6 +28,19 @@ class ReadmeExampleTest {
 
         assertEquals("Sunny", new WeatherBot(llm).forecast("Paris"));
         assertEquals("Weather in Paris?", provider.requests().get(0).messages().get(0).text());
+    }
+
+    @Test
+    void answersWithAFunctionOfTheRequest() {
+        ScriptedProvider provider = ScriptedProvider.newBuilder("fake")
+                .answer(request -> ChatResponse.newBuilder().provider("fake")
+                        .text(request.messages().getLast().text().contains("Paris") ? "Sunny" : "Rain").build())
+                .build();
+        WeatherBot bot = new WeatherBot(Llm.newBuilder().provider(provider).defaultModel("any-model").build());
+
+        assertEquals("Sunny", bot.forecast("Paris"));
+        assertEquals("Rain", bot.forecast("Brest"));
+        assertEquals(2, provider.calls(Chain.Operation.CHAT));
     }
 
     @Test

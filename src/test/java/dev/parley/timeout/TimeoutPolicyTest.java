@@ -1,5 +1,6 @@
 package dev.parley.timeout;
 
+import static dev.parley.spi.Chain.Operation.CHAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -22,11 +23,11 @@ import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.LlmException;
 import dev.parley.LlmTimeoutException;
-import dev.parley.spi.CallScope;
-import dev.parley.testing.ManualTicker;
-import dev.parley.retry.testing.ScriptedProvider;
-import dev.parley.spi.Provider;
 import dev.parley.retry.RetryPolicy;
+import dev.parley.spi.CallScope;
+import dev.parley.spi.Provider;
+import dev.parley.testing.ManualTicker;
+import dev.parley.testing.ScriptedProvider;
 
 class TimeoutPolicyTest {
 
@@ -106,7 +107,7 @@ class TimeoutPolicyTest {
     @Test
     void chat_delegateBlocksPastAttemptTimeout_isInterruptedAndTimeoutThrown() throws Exception {
         BlockingCall call = new BlockingCall();
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenChat(call::run);
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").answer(call::run).build();
         TimeoutPolicy timeouts = policy().attemptTimeout(Duration.ofSeconds(10)).build();
         Provider p = timeouts.decorate(delegate);
 
@@ -128,7 +129,7 @@ class TimeoutPolicyTest {
     @Test
     void chat_overallDeadlineShorterThanAttemptTimeout_deadlineApplies() throws Exception {
         BlockingCall call = new BlockingCall();
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenChat(call::run);
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").answer(call::run).build();
         TimeoutPolicy timeouts = policy().attemptTimeout(Duration.ofSeconds(10)).build();
         CallScope ctx = CallScope.of(time, Duration.ofSeconds(2), true);
 
@@ -142,26 +143,26 @@ class TimeoutPolicyTest {
         assertTrue(e.getMessage().contains("the overall deadline of the call passed after 2 s"), e.getMessage());
         assertFalse(e.retryable());
         await(call.interrupted, "the delegate to be interrupted");
-        assertSame(ctx, delegate.lastScope, "the call thread got the caller's scope");
+        assertEquals(List.of(ctx), delegate.scopes(), "the call thread got the caller's scope");
         assertEquals(new TimeoutPolicy.Stats(0, 0, 0, 1), timeouts.stats());
     }
 
     @Test
     void chat_deadlineAlreadyPassed_failsWithoutCallingDelegate() {
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenAnswer("never");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").reply("never").build();
         CallScope ctx = CallScope.of(time, Duration.ZERO, true);
 
         LlmTimeoutException e = assertThrows(LlmTimeoutException.class,
                 () -> policy().build().decorate(delegate).chat(REQUEST, ctx));
 
         assertTrue(e.getMessage().contains("the overall deadline of the call passed before it started"), e.getMessage());
-        assertEquals(0, delegate.chatCalls.get());
+        assertEquals(0, delegate.calls(CHAT));
     }
 
     @Test
     void chat_callerInterruptedWhileWaiting_cancelsTheDelegateCall() throws Exception {
         BlockingCall call = new BlockingCall();
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenChat(call::run);
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").answer(call::run).build();
         Provider p = policy().build().decorate(delegate);
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         AtomicBoolean flagKept = new AtomicBoolean();
@@ -189,7 +190,7 @@ class TimeoutPolicyTest {
 
     @Test
     void chat_fastAnswer_isReturnedAndTheTimerEnds() {
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenAnswer("quick");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").reply("quick").build();
         assertEquals("quick", policy().build().decorate(delegate).chat(REQUEST).text());
         time.awaitNoWaiters();
     }
@@ -197,7 +198,7 @@ class TimeoutPolicyTest {
     @Test
     void chat_delegateError_passesThroughUnchanged() {
         LlmException invalid = LlmException.newBuilder(LlmException.Kind.INVALID_REQUEST).provider("openai").build();
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenFail(invalid);
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").fail(invalid).build();
         assertSame(invalid, assertThrows(LlmException.class, () -> policy().build().decorate(delegate).chat(REQUEST)));
         time.awaitNoWaiters();
     }
@@ -205,14 +206,14 @@ class TimeoutPolicyTest {
     @Test
     void embedAndModels_blockPastTimeout_timeOut() throws Exception {
         CountDownLatch interrupted = new CountDownLatch(1);
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenModels(() -> {
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").models(() -> {
             try {
                 new CountDownLatch(1).await();
             } catch (InterruptedException e) {
                 interrupted.countDown();
             }
             throw new AssertionError("cancelled");
-        });
+        }).build();
         Provider p = policy().attemptTimeout(Duration.ofMillis(250)).build().decorate(delegate);
 
         CompletableFuture<?> result = async(p::models);
@@ -225,7 +226,7 @@ class TimeoutPolicyTest {
 
     @Test
     void decorate_passesNameAndCapabilitiesThrough() {
-        ScriptedProvider delegate = new ScriptedProvider("ollama");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("ollama").build();
         Provider p = TimeoutPolicy.newBuilder().build().decorate(delegate);
         assertEquals("ollama", p.name());
         assertEquals(delegate.capabilities(), p.capabilities());
@@ -234,7 +235,7 @@ class TimeoutPolicyTest {
     @Test
     void retryAroundTimeout_timedOutAttempt_isRetriedAndAnswers() throws Exception {
         BlockingCall call = new BlockingCall();
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenChat(call::run).thenAnswer("second");
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").answer(call::run).reply("second").build();
         Provider timed = policy().attemptTimeout(Duration.ofSeconds(5)).build().decorate(delegate);
         ManualTicker retryTime = ManualTicker.autoAdvancing();
         RetryPolicy retry = RetryPolicy.newBuilder().ticker(retryTime).build();

@@ -31,11 +31,11 @@ import dev.parley.LlmException;
 import dev.parley.LlmTimeoutException;
 import dev.parley.internal.flow.Relay;
 import dev.parley.retry.testing.ManualPublisher;
-import dev.parley.retry.testing.ScriptedProvider;
 import dev.parley.spi.CallScope;
 import dev.parley.spi.ProviderConfig;
-import dev.parley.testing.ManualTicker;
 import dev.parley.support.TestSubscriber;
+import dev.parley.testing.ManualTicker;
+import dev.parley.testing.ScriptedProvider;
 
 /**
  * Stream timeouts in real time, on the system ticker: every stream is a task on the shared
@@ -89,11 +89,11 @@ class TimeoutStreamSharedTimerTest {
         TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().firstChunkTimeout(limit).build();
         assertSame(CallTimer.SHARED, timeouts.timer());
         List<ManualPublisher> upstreams = Collections.synchronizedList(new ArrayList<>());
-        ScriptedProvider delegate = new ScriptedProvider("openai").thenStream(r -> {
+        ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").stream(r -> {
             ManualPublisher p = new ManualPublisher();
             upstreams.add(p);
             return p;
-        });
+        }).build();
         int active = CallTimer.SHARED.active();
 
         List<Timed> subs = new ArrayList<>();
@@ -129,7 +129,7 @@ class TimeoutStreamSharedTimerTest {
         TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().firstChunkTimeout(firstChunk).idleTimeout(idle).build();
         ManualPublisher up = new ManualPublisher();
         Timed sub = new Timed();
-        timeouts.decorate(new ScriptedProvider("openai").thenStream(r -> up)).stream(REQUEST).subscribe(sub);
+        timeouts.decorate(ScriptedProvider.newBuilder("openai").stream(r -> up).build()).stream(REQUEST).subscribe(sub);
         up.awaitRequested(5);
 
         long sentAt = System.nanoTime(); // before the chunk: the idle limit counts from its arrival, after this
@@ -150,7 +150,8 @@ class TimeoutStreamSharedTimerTest {
         int active = CallTimer.SHARED.active();
         ManualPublisher up = new ManualPublisher();
         TestSubscriber<ChatChunk> cancelling = new TestSubscriber<>(1);
-        timeouts.decorate(new ScriptedProvider("openai").thenStream(r -> up)).stream(REQUEST).subscribe(cancelling);
+        timeouts.decorate(ScriptedProvider.newBuilder("openai")
+                .stream(r -> up).build()).stream(REQUEST).subscribe(cancelling);
         up.awaitRequested(1);
         assertEquals(active + 1, CallTimer.SHARED.active());
 
@@ -158,7 +159,8 @@ class TimeoutStreamSharedTimerTest {
         up.awaitCancelled();
         assertEquals(active, CallTimer.SHARED.active());
 
-        ChatStream quick = timeouts.decorate(new ScriptedProvider("openai").thenStreamTexts("x", "y")).stream(REQUEST);
+        ChatStream quick = timeouts.decorate(ScriptedProvider.newBuilder("openai")
+                .chunks(List.of(ChatChunk.ofText("x"), ChatChunk.ofText("y"))).build()).stream(REQUEST);
         assertEquals("xy", quick.collect().text());
         assertEquals(active, CallTimer.SHARED.active());
         assertEquals(new TimeoutPolicy.Stats(0, 0, 0, 0), timeouts.stats());

@@ -15,11 +15,11 @@ import dev.parley.ChatChunk;
 import dev.parley.ChatRequest;
 import dev.parley.ChatStream;
 import dev.parley.LlmTimeoutException;
-import dev.parley.spi.CallScope;
 import dev.parley.retry.testing.ManualPublisher;
-import dev.parley.testing.ManualTicker;
-import dev.parley.retry.testing.ScriptedProvider;
+import dev.parley.spi.CallScope;
 import dev.parley.support.TestSubscriber;
+import dev.parley.testing.ManualTicker;
+import dev.parley.testing.ScriptedProvider;
 
 class TimeoutStreamTest {
 
@@ -27,7 +27,7 @@ class TimeoutStreamTest {
 
     private final ManualTicker time = new ManualTicker();
     private final ManualPublisher upstream = new ManualPublisher();
-    private final ScriptedProvider delegate = new ScriptedProvider("openai").thenStream(r -> upstream);
+    private final ScriptedProvider delegate = ScriptedProvider.newBuilder("openai").stream(r -> upstream).build();
 
     private TimeoutPolicy policy() {
         return TimeoutPolicy.newBuilder().ticker(time)
@@ -188,7 +188,8 @@ class TimeoutStreamTest {
 
     @Test
     void stream_completesNormally_leavesTheTimer() {
-        ScriptedProvider quick = new ScriptedProvider("openai").thenStreamTexts("x", "y");
+        ScriptedProvider quick = ScriptedProvider.newBuilder("openai")
+                .chunks(List.of(ChatChunk.ofText("x"), ChatChunk.ofText("y"))).build();
         ChatStream stream = policy().decorate(quick).stream(REQUEST);
         assertEquals("xy", stream.collect().text());
         time.awaitNoWaiters();
@@ -199,7 +200,7 @@ class TimeoutStreamTest {
         for (int i = 0; i < 200; i++) {
             ManualTicker t = new ManualTicker();
             ManualPublisher up = new ManualPublisher();
-            ScriptedProvider d = new ScriptedProvider("openai").thenStream(r -> up);
+            ScriptedProvider d = ScriptedProvider.newBuilder("openai").stream(r -> up).build();
             TimeoutPolicy timeouts = TimeoutPolicy.newBuilder().ticker(t)
                     .firstChunkTimeout(Duration.ofSeconds(1)).build();
             TestSubscriber<ChatChunk> sub = new TestSubscriber<>(1);
