@@ -15,6 +15,7 @@ import dev.parley.http.FrameMapper;
 import dev.parley.http.HttpErrors;
 import dev.parley.http.SseEvent;
 import dev.parley.http.StreamInterruptedException;
+import dev.parley.internal.JsonCursor;
 import dev.parley.json.JsonException;
 import dev.parley.json.JsonObject;
 
@@ -63,6 +64,8 @@ final class MessagesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
     private boolean answerText;
     /** Whether a tool other than the answer tool was called. */
     private boolean otherCalls;
+    /** Reads text and thinking deltas without a JSON tree. */
+    private final JsonCursor cursor = new JsonCursor();
     private String id;
     private String model;
     private MessagesDecoder.UsageCounts usage = MessagesDecoder.UsageCounts.NONE;
@@ -100,6 +103,13 @@ final class MessagesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
 
     @Override
     public void map(SseEvent event, Output<ChatChunk> out) throws Exception {
+        if ("content_block_delta".equals(event.type()) && event.utf8() != null) {
+            ChatChunk fast = textDelta(event.utf8());
+            if (fast != null) {
+                out.emit(fast);
+                return;
+            }
+        }
         JsonObject data;
         try {
             data = MessagesDecoder.object(event.parseJson());
@@ -201,6 +211,61 @@ final class MessagesStreamMapper implements FrameMapper<SseEvent, ChatChunk> {
                 // citations_delta and delta types added after this was written.
             }
         }
+    }
+
+    /**
+     * {@return the chunk of a text or thinking delta, read without a JSON tree (most events of a
+     * stream are these), or null to leave the event to the tree reader} The chunk is the one the
+     * tree reader makes, its {@code raw()} parsed from the event's bytes when asked for.
+     */
+    private ChatChunk textDelta(byte[] utf8) {
+        String deltaType = null;
+        String text = null;
+        String thinking = null;
+        try {
+            cursor.reset(utf8);
+            cursor.beginObject();
+            if (!cursor.closed('}')) {
+                do {
+                    cursor.key();
+                    if (cursor.keyIs("type")) {
+                        if (!cursor.stringIs("content_block_delta")) {
+                            return null;
+                        }
+                    } else if (cursor.keyIs("delta")) {
+                        cursor.beginObject();
+                        if (!cursor.closed('}')) {
+                            do {
+                                cursor.key();
+                                if (cursor.keyIs("type")) {
+                                    deltaType = cursor.string();
+                                } else if (cursor.keyIs("text")) {
+                                    text = cursor.string();
+                                } else if (cursor.keyIs("thinking")) {
+                                    thinking = cursor.string();
+                                } else {
+                                    cursor.skip();
+                                }
+                            } while (cursor.next('}'));
+                        }
+                    } else {
+                        cursor.skip(); // index, and fields added later
+                    }
+                } while (cursor.next('}'));
+            }
+            cursor.end();
+        } catch (JsonCursor.Bail | JsonException e) {
+            return null;
+        }
+        ChatChunk.Builder b = ChatChunk.newBuilder();
+        if ("text_delta".equals(deltaType) && text != null) {
+            b.textDelta(text);
+        } else if ("thinking_delta".equals(deltaType) && thinking != null) {
+            b.reasoningDelta(thinking);
+        } else {
+            return null;
+        }
+        return b.id(id).model(model).requestId(requestId).headers(headers).provider(provider).rawJson(utf8).build();
     }
 
     private ChatChunk chunk(String text, String reasoning, String signature, String redacted, ToolCallDelta call,
