@@ -12,8 +12,10 @@ import dev.parley.ToolCallDelta;
 import dev.parley.Usage;
 import dev.parley.http.FrameMapper;
 import dev.parley.http.HttpErrors;
+import dev.parley.internal.JsonCursor;
 import dev.parley.json.Json;
 import dev.parley.json.JsonAccessException;
+import dev.parley.json.JsonException;
 import dev.parley.json.JsonNull;
 import dev.parley.json.JsonObject;
 import dev.parley.json.JsonValue;
@@ -36,6 +38,9 @@ final class OllamaStreamMapper implements FrameMapper<byte[], ChatChunk> {
     private final HttpHeaders headers;
     private final ApiKey key;
     private int toolCallCount;
+    /** Reads the lines that carry only text or thinking without a JSON tree. */
+    private final JsonCursor cursor = new JsonCursor();
+    private String lastModel;
 
     OllamaStreamMapper(String provider, HttpHeaders headers, ApiKey key) {
         this.provider = provider;
@@ -46,6 +51,11 @@ final class OllamaStreamMapper implements FrameMapper<byte[], ChatChunk> {
 
     @Override
     public void map(byte[] line, Output<ChatChunk> output) {
+        ChatChunk fast = textLine(line);
+        if (fast != null) {
+            output.emit(fast);
+            return;
+        }
         JsonValue value = Json.parse(line);
         if (!(value instanceof JsonObject o)) {
             throw new JsonAccessException("", "expected a JSON object on each line, got " + value.kind());
@@ -76,5 +86,68 @@ final class OllamaStreamMapper implements FrameMapper<byte[], ChatChunk> {
         if (done) {
             output.end();
         }
+    }
+
+    /**
+     * {@return the chunk of a line that is not done and carries only text or thinking (most lines
+     * of a stream), read without a JSON tree, or null to leave the line to the tree reader} The
+     * chunk is the one the tree reader makes, its {@code raw()} parsed from the line when asked for.
+     */
+    private ChatChunk textLine(byte[] line) {
+        String model = null;
+        String content = "";
+        String thinking = "";
+        boolean notDone = false;
+        try {
+            cursor.reset(line);
+            cursor.beginObject();
+            if (!cursor.closed('}')) {
+                do {
+                    cursor.key();
+                    if (cursor.keyIs("model")) {
+                        model = cursor.string(lastModel);
+                    } else if (cursor.keyIs("done")) {
+                        if (cursor.peek() != 'f') {
+                            return null; // the last line: the tree reader reads its reason and usage
+                        }
+                        cursor.skip();
+                        notDone = true;
+                    } else if (cursor.keyIs("message")) {
+                        cursor.beginObject();
+                        if (!cursor.closed('}')) {
+                            do {
+                                cursor.key();
+                                if (cursor.keyIs("content")) {
+                                    content = nonNull(cursor.string());
+                                } else if (cursor.keyIs("thinking")) {
+                                    thinking = nonNull(cursor.string());
+                                } else if (cursor.keyIs("role")) {
+                                    cursor.skip();
+                                } else {
+                                    return null; // tool calls, images, fields added later
+                                }
+                            } while (cursor.next('}'));
+                        }
+                    } else if (cursor.keyIs("error")) {
+                        return null;
+                    } else {
+                        cursor.skip(); // created_at, and fields added later
+                    }
+                } while (cursor.next('}'));
+            }
+            cursor.end();
+        } catch (JsonCursor.Bail | JsonException e) {
+            return null;
+        }
+        if (!notDone) {
+            return null;
+        }
+        lastModel = model;
+        return ChatChunk.newBuilder().textDelta(content).reasoningDelta(thinking).toolCalls(List.of()).model(model)
+                .requestId(requestId).headers(headers).provider(provider).rawJson(line).build();
+    }
+
+    private static String nonNull(String s) {
+        return s == null ? "" : s;
     }
 }
