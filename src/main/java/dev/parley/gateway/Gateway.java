@@ -137,6 +137,20 @@ public final class Gateway implements AutoCloseable {
                 b.streamHeartbeat.toNanos(), b.readyTimeout.toNanos());
     }
 
+    /**
+     * {@return the value of a key's {@code hash} field in a {@linkplain Builder#configFile configuration file}:
+     * {@code sha256:} and the hex SHA-256 digest of the key's UTF-8 bytes}
+     *
+     * @param key the plain key a client will send as {@code Authorization: Bearer <key>}
+     * @throws IllegalArgumentException if the key is empty or holds whitespace
+     */
+    public static String keyHash(String key) {
+        if (key == null || key.isEmpty() || key.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("keyHash: a key must be non-empty and hold no whitespace");
+        }
+        return KeysConfig.hash(key);
+    }
+
     /** {@return a builder with no routes, for 127.0.0.1:8080} */
     public static Builder newBuilder() {
         return new Builder();
