@@ -122,7 +122,12 @@ final class KeysConfig {
             }
         }
         if (!problems.isEmpty()) {
-            throw failure(source, problems);
+            List<String> located = new ArrayList<>(problems.size());
+            for (String p : problems) {
+                int line = Locator.line(text, p.substring(0, p.indexOf(": ")));
+                located.add(line > 0 ? "line " + line + ": " + p : p);
+            }
+            throw failure(source, located);
         }
         return new KeysConfig(keys);
     }
@@ -236,7 +241,8 @@ final class KeysConfig {
                 // reported below
             }
         }
-        problems.add(path + "." + field + ": expected a whole number from 0 (no limit) to " + max + ", got " + Json.write(v));
+        problems.add(path + "." + field + ": expected a whole number, 0 for no limit"
+                + (max < Long.MAX_VALUE ? " up to " + max : " or more") + ", got " + Json.write(v));
         return 0;
     }
 
@@ -258,10 +264,8 @@ final class KeysConfig {
 
     private static ConfigurationException failure(Object source, List<String> problems) {
         StringBuilder sb = new StringBuilder("gateway configuration ").append(source).append(": ")
-                .append(problems.size()).append(problems.size() == 1 ? " problem" : " problems");
-        for (String p : problems) {
-            sb.append("\n  ").append(p);
-        }
+                .append(problems.size()).append(problems.size() == 1 ? " problem: " : " problems: ");
+        sb.append(String.join("; ", problems));
         return (ConfigurationException) LlmException.newBuilder(LlmException.Kind.CONFIGURATION).message(sb.toString()).build();
     }
 
@@ -284,4 +288,144 @@ final class KeysConfig {
         return "KeysConfig[" + keys.size() + " keys]";
     }
 
+
+    /**
+     * Finds the line of a value in JSON text by its path ({@code keys[1] ("app-2").limits.rpm};
+     * a key's name in parentheses is skipped), for error messages. The text is known to parse;
+     * anything unexpected gives 0 (no line).
+     */
+    static final class Locator {
+        private final String text;
+        private int pos;
+
+        private Locator(String text) {
+            this.text = text;
+        }
+
+        static int line(String text, String path) {
+            List<Object> segments = new ArrayList<>();
+            String p = path.replaceAll(" \\(\"[^\"]*\"\\)", "");
+            for (String part : p.split("\\.")) {
+                int bracket = part.indexOf('[');
+                String field = bracket < 0 ? part : part.substring(0, bracket);
+                if (!field.isEmpty()) {
+                    segments.add(field);
+                }
+                while (bracket >= 0) {
+                    int close = part.indexOf(']', bracket);
+                    if (close < 0) {
+                        return 0;
+                    }
+                    segments.add(Integer.parseInt(part.substring(bracket + 1, close)));
+                    bracket = part.indexOf('[', close);
+                }
+            }
+            try {
+                Locator l = new Locator(text);
+                int at = l.find(segments, 0);
+                return at < 0 ? 0 : (int) text.substring(0, at).chars().filter(c -> c == '\n').count() + 1;
+            } catch (RuntimeException unexpected) {
+                return 0;
+            }
+        }
+
+        /** {@return the offset of the value at {@code segments[i..]} from the value at pos, or -1} */
+        private int find(List<Object> segments, int i) {
+            skipSpace();
+            if (i == segments.size()) {
+                return pos;
+            }
+            Object want = segments.get(i);
+            char c = text.charAt(pos);
+            if (c == '{' && want instanceof String field) {
+                pos++;
+                while (true) {
+                    skipSpace();
+                    if (text.charAt(pos) == '}') {
+                        return -1;
+                    }
+                    int nameAt = pos;
+                    String name = string();
+                    skipSpace();
+                    pos++; // ':'
+                    if (name.equals(field)) {
+                        if (i + 1 == segments.size()) {
+                            return nameAt;
+                        }
+                        return find(segments, i + 1);
+                    }
+                    skipValue();
+                    skipSpace();
+                    if (text.charAt(pos) == ',') {
+                        pos++;
+                    }
+                }
+            }
+            if (c == '[' && want instanceof Integer index) {
+                pos++;
+                for (int k = 0; ; k++) {
+                    skipSpace();
+                    if (text.charAt(pos) == ']') {
+                        return -1;
+                    }
+                    if (k == index) {
+                        return find(segments, i + 1);
+                    }
+                    skipValue();
+                    skipSpace();
+                    if (text.charAt(pos) == ',') {
+                        pos++;
+                    }
+                }
+            }
+            return -1;
+        }
+
+        private void skipSpace() {
+            while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
+                pos++;
+            }
+        }
+
+        private String string() {
+            StringBuilder sb = new StringBuilder();
+            pos++; // opening quote
+            while (text.charAt(pos) != '"') {
+                char c = text.charAt(pos++);
+                if (c == '\\') {
+                    c = text.charAt(pos++);
+                }
+                sb.append(c);
+            }
+            pos++;
+            return sb.toString();
+        }
+
+        private void skipValue() {
+            skipSpace();
+            char c = text.charAt(pos);
+            if (c == '"') {
+                string();
+            } else if (c == '{' || c == '[') {
+                int depth = 0;
+                do {
+                    char d = text.charAt(pos);
+                    if (d == '"') {
+                        string();
+                        continue;
+                    }
+                    if (d == '{' || d == '[') {
+                        depth++;
+                    } else if (d == '}' || d == ']') {
+                        depth--;
+                    }
+                    pos++;
+                } while (depth > 0);
+            } else {
+                while (pos < text.length() && ",}] \t\r\n".indexOf(text.charAt(pos)) < 0) {
+                    pos++;
+                }
+            }
+        }
+    }
 }

@@ -294,9 +294,10 @@ class VirtualKeysTest extends GatewayTestBase {
         ConfigurationException e = assertThrows(ConfigurationException.class, () -> KeysConfig.parse(text, "gateway.json"));
 
         String m = e.getMessage();
-        for (String expected : List.of("gateway.json", "route: unknown field", "keys[0] (\"app-1\").hash: expected \"sha256:\"",
-                "keys[0] (\"app-1\").limits.rpm: expected a whole number", "keys[0] (\"app-1\").limits.tmp: unknown field",
-                "keys[1] (\"app-1\").budget.daily: expected US dollars", "keys[1] (\"app-1\").models[0]",
+        for (String expected : List.of("gateway.json", "line 5: route: unknown field",
+                "line 2: keys[0] (\"app-1\").hash: expected \"sha256:\"",
+                "line 2: keys[0] (\"app-1\").limits.rpm: expected a whole number", "keys[0] (\"app-1\").limits.tmp: unknown field",
+                "line 3: keys[1] (\"app-1\").budget.daily: expected US dollars", "line 3: keys[1] (\"app-1\").models[0]",
                 "keys[2].name: missing")) {
             assertTrue(m.contains(expected), "expected \"" + expected + "\" in:\n" + m);
         }
