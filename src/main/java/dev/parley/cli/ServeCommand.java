@@ -44,6 +44,9 @@ final class ServeCommand {
             throw new UsageException("could not listen on " + listenAddress(a) + ": " + bindFailure(e.getCause()));
         }
         out.println("parley gateway listening on " + gateway.uri() + " (Ctrl-C to stop)");
+        if (configured(a)) {
+            Hangup.onSignal(gateway::reloadConfig);
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.stop();
@@ -56,6 +59,11 @@ final class ServeCommand {
             gateway.stop();
         }
         return ExitCode.OK.code;
+    }
+
+    private boolean configured(Args a) {
+        String config = a.option("config") != null ? a.option("config") : env.get("PARLEY_GATEWAY_CONFIG");
+        return config != null && !config.isBlank();
     }
 
     /** Builds the gateway from the command line and the environment, without starting it. */

@@ -220,6 +220,23 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the {@linkplain Builder#configFile configuration file} again now, as the gateway
+     * does by itself when the file changes; for a reload on a signal ({@code parley serve}
+     * reloads on SIGHUP). A good file replaces the keys for the requests that come after;
+     * requests already running finish under the keys they started with. A file with problems
+     * is logged, with every problem, and the keys in use stay.
+     *
+     * @return whether the file was good and is now in use
+     * @throws IllegalStateException if the gateway has no configuration file
+     */
+    public boolean reloadConfig() {
+        if (watcher == null) {
+            throw new IllegalStateException("this gateway has no configuration file to reload");
+        }
+        return watcher.reload();
+    }
+
     /** Same as {@link #stop()}. */
     @Override
     public void close() {

@@ -82,7 +82,7 @@ final class KeysFileWatcher implements AutoCloseable {
             KeysConfig next = KeysConfig.load(file);
             keys.replace(next);
             reloads.incrementAndGet();
-            LOG.log(Level.INFO, "gateway configuration reloaded from {0}: {1} keys", file, next.keys().size());
+            LOG.log(Level.INFO, "gateway configuration reloaded from {0}; keys: {1}", file, next.keys().size());
             return true;
         } catch (LlmException e) {
             failures.incrementAndGet();

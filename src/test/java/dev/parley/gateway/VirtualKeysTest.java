@@ -282,6 +282,23 @@ class VirtualKeysTest extends GatewayTestBase {
     }
 
     @Test
+    void reloadConfig_readsTheFileNow_andTellsWhetherItIsInUse() throws Exception {
+        Path file = config(key("app-1", KEY, ""));
+        startWith(file);
+
+        config(key("app-1", KEY, "") + "," + key("app-2", OTHER_KEY, ""));
+        assertTrue(gateway.reloadConfig());
+        assertEquals(200, chat(OTHER_KEY).statusCode());
+
+        Files.writeString(file, "{\"keys\": [}");
+        assertFalse(gateway.reloadConfig());
+        assertEquals(200, chat(OTHER_KEY).statusCode(), "the keys in use stay");
+
+        Gateway plain = Gateway.newBuilder().defaultRoute(llm(upstream, "m")).build();
+        assertThrows(IllegalStateException.class, plain::reloadConfig);
+    }
+
+    @Test
     void aBadFileNamesEveryProblemWithItsPath_butNeverAKey() {
         String text = """
                 {"keys": [
