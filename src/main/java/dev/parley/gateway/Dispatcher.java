@@ -179,7 +179,7 @@ final class Dispatcher implements GatewayServer.Handler {
         if (path.equals("/metrics")) {
             method(ex, "GET");
             return HttpIo.sendText(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                    metrics.prometheus(router.distinctClients()));
+                    metrics.prometheus(router.distinctClients(), virtualKeys.spend().spend()));
         }
         if (!path.startsWith("/v1/")) {
             throw notFound(ex, path);

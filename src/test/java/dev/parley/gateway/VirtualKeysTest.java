@@ -186,6 +186,10 @@ class VirtualKeysTest extends GatewayTestBase {
         List<SpendStore.Spend> spend = gateway.virtualKeys().spend().spend();
         assertEquals(2, spend.size(), "one row per key, model and day: " + spend);
         assertEquals(0.04, spend.stream().filter(s -> s.requests() == 2).findFirst().orElseThrow().usd(), 1e-9);
+        String metrics = http.get("/metrics").body();
+        assertTrue(metrics.contains("parley_gateway_key_requests_total{key=\"app-1\",model=\"m\"} 3"), metrics);
+        assertTrue(metrics.contains("parley_gateway_key_tokens_total{key=\"app-1\",model=\"m\",type=\"output\"} 3000"), metrics);
+        assertTrue(metrics.contains("parley_gateway_key_cost_usd_total{key=\"app-1\",model=\"m\"} 0.06"), metrics);
     }
 
     @Test
