@@ -81,6 +81,11 @@ import dev.parley.spi.Ticker;
  *     gateway's key was refused, not the client's; quota and budget exhaustion are 429
  *     {@code insufficient_quota}, as OpenAI answers; other upstream failures are 502. The
  *     provider's message is passed on except where it describes the gateway's own account.</li>
+ * <li>Virtual keys ({@link Builder#configFile}): a key's request for a model it may not use is
+ *     403 {@code model_not_allowed}; over its rate limit, 429 {@code rate_limit_exceeded} with
+ *     {@code Retry-After}; over its budget, 402 {@code insufficient_quota}, not 429, so that
+ *     clients do not retry what only more budget fixes. All three are answered before any
+ *     upstream call.</li>
  * <li>Metrics: each route's {@code Llm.metrics()} appears with a {@code route} label (a client
  *     configured under several names once, under its first name), followed by
  *     {@code parley_gateway_*} counters: requests by path and status, client disconnects,

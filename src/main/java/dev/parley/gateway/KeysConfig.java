@@ -241,8 +241,8 @@ final class KeysConfig {
                 // reported below
             }
         }
-        problems.add(path + "." + field + ": expected a whole number, 0 for no limit"
-                + (max < Long.MAX_VALUE ? " up to " + max : " or more") + ", got " + Json.write(v));
+        problems.add(path + "." + field + ": expected a whole number " + (max < Long.MAX_VALUE ? "from 0 to " + max : "of 0 or more")
+                + " (0: no limit), got " + Json.write(v));
         return 0;
     }
 
