@@ -122,9 +122,9 @@ final class Help {
               --config FILE        virtual keys from a JSON file (default:
                                    $PARLEY_GATEWAY_CONFIG): per key its models, requests and
                                    tokens per minute, requests at once, and USD budgets per
-                                   day, month and in all; checked at start, reloaded when it
-                                   changes (see the README, "Virtual keys"). Hash each key
-                                   with: parley keys hash
+                                   day, month and in all; model aliases. Checked at start,
+                                   reloaded on SIGHUP and when it changes (see the README,
+                                   "Virtual keys"). Hash each key with: parley keys hash
 
             Environment:
               PARLEY_GATEWAY_KEYS     comma-separated keys clients must send as

@@ -68,7 +68,8 @@ final class ChatHandler {
     int handle(Exchange ex, AccessLog.Entry entry) throws IOException {
         JsonObject body = HttpIo.readJson(ex, maxBody);
         String asked = body.optString("model").orElse(null);
-        Target target = router.resolve(asked);
+        String resolved = keys.dealias(asked);
+        Target target = router.resolve(resolved);
         boolean openAiStyle = ChatRequests.OPENAI_STYLE.contains(target.llm().providerName());
         ChatRequest request = ChatRequests.parse(body, target.model(), openAiStyle);
         boolean stream = body.optBoolean("stream").orElse(false);
@@ -78,7 +79,7 @@ final class ChatHandler {
                 : target.llm().defaultModel() != null ? target.llm().defaultModel() : Router.DEFAULT;
         String id = OpenAiWire.newId("chatcmpl-");
         long created = Instant.now().getEpochSecond();
-        VirtualKeys.Admission admission = keys.admit(entry, target, asked, TokenEstimate.prompt(request),
+        VirtualKeys.Admission admission = keys.admit(entry, target, asked, resolved, TokenEstimate.prompt(request),
                 request.maxTokens() != null ? request.maxTokens() : 0, true);
         if (!stream) {
             ChatResponse response;

@@ -37,7 +37,8 @@ final class EmbeddingsHandler {
     int handle(Exchange ex, AccessLog.Entry entry) throws IOException {
         JsonObject body = HttpIo.readJson(ex, maxBody);
         String asked = body.optString("model").orElse(null);
-        Target target = router.resolve(asked);
+        String resolved = keys.dealias(asked);
+        Target target = router.resolve(resolved);
         String format = body.optString("encoding_format").orElse("float");
         if (!format.equals("float") && !format.equals("base64")) {
             throw ApiError.invalid("Invalid 'encoding_format' '" + format + "'; expected float or base64.", "encoding_format");
@@ -51,7 +52,7 @@ final class EmbeddingsHandler {
         } catch (IllegalArgumentException e) {
             throw ApiError.invalid(e.getMessage(), "input");
         }
-        VirtualKeys.Admission admission = keys.admit(entry, target, asked, TokenEstimate.prompt(request), 0, false);
+        VirtualKeys.Admission admission = keys.admit(entry, target, asked, resolved, TokenEstimate.prompt(request), 0, false);
         EmbeddingResponse response;
         try {
             response = target.llm().embed(request);

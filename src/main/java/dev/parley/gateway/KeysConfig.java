@@ -9,7 +9,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -31,10 +33,12 @@ import dev.parley.json.JsonValue;
  * {"keys": [{"name": "app-1", "hash": "sha256:<64 hex digits>", "owner": "ana", "team": "search",
  *            "models": ["gpt-4o-mini", "anthropic/*"],
  *            "limits": {"rpm": 60, "tpm": 100000, "concurrency": 4},
- *            "budget": {"daily": 5.0, "monthly": 50.0, "total": null}}]}
+ *            "budget": {"daily": 5.0, "monthly": 50.0, "total": null}}],
+ *  "aliases": {"fast": "openai/gpt-4o-mini"}}
  * }</pre>
  *
- * Only {@code name} and {@code hash} are required. Every problem in a file is found at once and
+ * Only {@code keys}, and each key's {@code name} and {@code hash}, are required. An alias
+ * stands for a model name the gateway's routes take, never for another alias. Every problem in a file is found at once and
  * reported together, each with its JSON path ({@code keys[1].limits.rpm}) and, for syntax errors,
  * its line and column. Unknown fields are errors, so that a typo never silently lifts a limit.
  * Immutable.
@@ -43,15 +47,23 @@ final class KeysConfig {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:@-]{1,64}");
     private static final Pattern HASH = Pattern.compile("sha256:[0-9a-fA-F]{64}");
-    private static final Set<String> TOP = Set.of("keys");
+    private static final Set<String> TOP = Set.of("keys", "aliases");
+    private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final Set<String> KEY = Set.of("name", "hash", "owner", "team", "models", "limits", "budget");
     private static final Set<String> LIMITS = Set.of("rpm", "tpm", "concurrency");
     private static final Set<String> BUDGET = Set.of("daily", "monthly", "total");
 
     private final List<VirtualKey> keys;
+    private final Map<String, String> aliases;
 
-    private KeysConfig(List<VirtualKey> keys) {
+    private KeysConfig(List<VirtualKey> keys, Map<String, String> aliases) {
         this.keys = List.copyOf(keys);
+        this.aliases = Map.copyOf(aliases);
+    }
+
+    /** {@return the model aliases: a name clients send, to the model it stands for} */
+    Map<String, String> aliases() {
+        return aliases;
     }
 
     /** {@return the keys, in file order} */
@@ -121,6 +133,26 @@ final class KeysConfig {
                 keys.add(k);
             }
         }
+        Map<String, String> aliases = new LinkedHashMap<>();
+        JsonValue a = top.get("aliases").orElse(JsonNull.INSTANCE);
+        if (a instanceof JsonObject map) {
+            map.members().forEach((name, target) -> {
+                if (!ALIAS.matcher(name).matches()) {
+                    problems.add("aliases." + name + ": an alias is 1 to 64 letters, digits, '.', '_', ':' or '-'");
+                } else if (!(target instanceof JsonString t) || t.value().isBlank()) {
+                    problems.add("aliases." + name + ": expected the model it stands for, such as \"openai/gpt-4o-mini\"");
+                } else {
+                    aliases.put(name, t.value());
+                }
+            });
+            aliases.forEach((name, target) -> {
+                if (aliases.containsKey(target)) {
+                    problems.add("aliases." + name + ": stands for \"" + target + "\", another alias; name the model itself");
+                }
+            });
+        } else if (!(a instanceof JsonNull)) {
+            problems.add("aliases: expected an object such as {\"fast\": \"openai/gpt-4o-mini\"}, got " + a.kind());
+        }
         if (!problems.isEmpty()) {
             List<String> located = new ArrayList<>(problems.size());
             for (String p : problems) {
@@ -129,7 +161,7 @@ final class KeysConfig {
             }
             throw failure(source, located);
         }
-        return new KeysConfig(keys);
+        return new KeysConfig(keys, aliases);
     }
 
     private static VirtualKey key(JsonObject o, String path, List<String> problems) {

@@ -52,6 +52,18 @@ final class VirtualKeys {
         this.config = next;
     }
 
+    /**
+     * {@return the model a request for {@code model} goes to: what the configuration file's
+     * alias of that name stands for, else {@code model} itself}
+     */
+    String dealias(String model) {
+        KeysConfig c = config;
+        if (c == null || model == null) {
+            return model;
+        }
+        return c.aliases().getOrDefault(model, model);
+    }
+
     /** {@return the spending store, for metrics and tests} */
     SpendStore spend() {
         return spend;
@@ -83,14 +95,16 @@ final class VirtualKeys {
      *
      * @param entry the request's access-log entry: its key is the caller, its route and model are set here
      * @param target where the call goes
-     * @param asked the model as the client named it
+     * @param asked the model as the client named it (an alias, it may be)
+     * @param resolved the model it stands for, which picked {@code target}
      * @param inputTokens the call's estimated input tokens
      * @param maxOutput its {@code max_tokens}, or 0 for none (embeddings: 0)
      * @param output whether the call produces output tokens (chat) or not (embeddings)
      * @return the admission, to {@linkplain Admission#settle settle} exactly once
      * @throws ApiError 403, 429 or 402 when the key may not make the call now
      */
-    Admission admit(AccessLog.Entry entry, Target target, String asked, long inputTokens, long maxOutput, boolean output) {
+    Admission admit(AccessLog.Entry entry, Target target, String asked, String resolved, long inputTokens, long maxOutput,
+                    boolean output) {
         String upstreamModel = target.model() != null ? target.model() : target.llm().defaultModel();
         entry.route = target.route();
         entry.model = asked != null ? asked : upstreamModel;
@@ -100,7 +114,7 @@ final class VirtualKeys {
         if (key == null) {
             return new Admission(entry, price, KeyLimits.Permit.NONE, null);
         }
-        if (!key.allows(asked) && !key.allows(entry.model)) {
+        if (!key.allows(asked) && !key.allows(resolved)) {
             throw new ApiError(403, "permission_error", "model_not_allowed", "model",
                     "The key '" + key.name() + "' may not use the model '" + entry.model + "'.");
         }

@@ -54,8 +54,12 @@ class VirtualKeysTest extends GatewayTestBase {
             .withPrice("controlled", "m", ModelPrice.of(10, 10));
 
     private Path config(String keysJson) throws IOException {
+        return config(keysJson, "{}");
+    }
+
+    private Path config(String keysJson, String aliases) throws IOException {
         Path file = dir.resolve("gateway.json");
-        Files.writeString(file.resolveSibling("gateway.json.tmp"), "{\"keys\":[" + keysJson + "]}");
+        Files.writeString(file.resolveSibling("gateway.json.tmp"), "{\"keys\":[" + keysJson + "],\"aliases\":" + aliases + "}");
         Files.move(file.resolveSibling("gateway.json.tmp"), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return file;
@@ -300,6 +304,34 @@ class VirtualKeysTest extends GatewayTestBase {
 
         Gateway plain = Gateway.newBuilder().defaultRoute(llm(upstream, "m")).build();
         assertThrows(IllegalStateException.class, plain::reloadConfig);
+    }
+
+    @Test
+    void anAliasFromTheFileStandsForItsModel_andAKeyMayBeAllowedEither() throws IOException {
+        Path file = config(key("app-1", KEY, "\"models\":[\"fast\"]") + "," + key("app-2", OTHER_KEY, "\"models\":[\"m-*\"]"),
+                "{\"fast\":\"m-mini\"}");
+        startWith(file);
+
+        HttpResponse<String> r = chat(KEY, "fast");
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("fast", json(r).string("model"), "the answer names the model the client asked for");
+        assertEquals("m-mini", upstream.requests().get(0).model());
+        assertEquals(200, chat(OTHER_KEY, "fast").statusCode(), "allowed by what the alias stands for");
+        assertEquals(403, chat(KEY, "m-mini").statusCode(), "allowed only the alias");
+
+        config(key("app-1", KEY, "\"models\":[\"fast\"]"), "{\"fast\":\"m-large\"}");
+        await(() -> gateway.watcher().reloads() == 1, "the reload");
+        assertEquals(200, chat(KEY, "fast").statusCode());
+        assertEquals("m-large", upstream.requests().get(2).model());
+    }
+
+    @Test
+    void aliasesAreChecked() {
+        String text = "{\"keys\":[],\n\"aliases\":{\"a\":\"b\",\"b\":\"m\",\"c\":5,\"d e\":\"m\"}}";
+        String m = assertThrows(ConfigurationException.class, () -> KeysConfig.parse(text, "f")).getMessage();
+        assertTrue(m.contains("line 2: aliases.a: stands for \"b\", another alias"), m);
+        assertTrue(m.contains("aliases.c: expected the model"), m);
+        assertTrue(m.contains("aliases.d e: an alias is"), m);
     }
 
     @Test
