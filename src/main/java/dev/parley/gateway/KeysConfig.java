@@ -170,6 +170,7 @@ final class KeysConfig {
         String name = string(o, "name", path, true, problems);
         if (name != null && !NAME.matcher(name).matches()) {
             problems.add(path + ".name: expected 1 to 64 letters, digits, '.', '_', ':', '@' or '-'");
+            name = null; // not repeated in messages: it may be a key pasted in the wrong field
         }
         String label = name != null ? path + " (\"" + name + "\")" : path;
         String hash = string(o, "hash", label, true, problems);

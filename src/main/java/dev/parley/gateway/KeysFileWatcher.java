@@ -2,12 +2,14 @@ package dev.parley.gateway;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,7 +18,7 @@ import dev.parley.LlmException;
 /**
  * Reloads the gateway's configuration file when it changes: a virtual thread watches the file's
  * directory, waits for writes to settle (editors and {@code cp} write in several steps), then
- * reads and checks the file. A good file replaces the keys at once; a bad one is logged with
+ * reads the file and, if its bytes changed, checks it. A good file replaces the keys at once; a bad one is logged with
  * every problem and the keys in use stay. Requests already running keep the key they started
  * with. Thread-safe.
  */
@@ -30,6 +32,8 @@ final class KeysFileWatcher implements AutoCloseable {
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private WatchService watch;
+    /** The digest of the file's text as last read by a reload; read and written by the watch thread and reload callers. */
+    private volatile byte[] lastRead;
     private Thread thread;
 
     KeysFileWatcher(Path file, VirtualKeys keys) {
@@ -39,6 +43,11 @@ final class KeysFileWatcher implements AutoCloseable {
 
     /** Starts watching; a file system without change notification is logged and not watched. */
     void start() {
+        try {
+            lastRead = KeysConfig.digest(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            lastRead = null;
+        }
         try {
             watch = file.getFileSystem().newWatchService();
             file.getParent().register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
@@ -53,15 +62,11 @@ final class KeysFileWatcher implements AutoCloseable {
         try {
             while (true) {
                 WatchKey k = watch.take();
-                boolean ours = false;
-                for (WatchEvent<?> e : k.pollEvents()) {
-                    ours |= e.context() instanceof Path p && p.equals(file.getFileName())
-                            || e.kind() == StandardWatchEventKinds.OVERFLOW;
-                }
+                // Any change in the directory may be ours: Kubernetes swaps a ConfigMap's files by
+                // renaming a symlinked directory, so the file's own name never shows up. The
+                // file is read again, and reloaded only if its bytes changed.
+                k.pollEvents();
                 k.reset();
-                if (!ours) {
-                    continue;
-                }
                 // Let the writes settle, and fold the events they cause into this one reload.
                 TimeUnit.MILLISECONDS.sleep(SETTLE_MILLIS);
                 WatchKey more;
@@ -69,15 +74,33 @@ final class KeysFileWatcher implements AutoCloseable {
                     more.pollEvents();
                     more.reset();
                 }
-                reload();
+                if (changed()) {
+                    reload();
+                }
             }
         } catch (InterruptedException | ClosedWatchServiceException stopped) {
             // closed
         }
     }
 
+    /** {@return whether the file's bytes differ from those last read (an unreadable file counts as changed)} */
+    private boolean changed() {
+        byte[] now;
+        try {
+            now = KeysConfig.digest(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+        return !Arrays.equals(now, lastRead);
+    }
+
     /** Reads the file again now: a good file replaces the keys, a bad one is logged and ignored. @return whether it was replaced */
     boolean reload() {
+        try {
+            lastRead = KeysConfig.digest(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            lastRead = null;
+        }
         try {
             KeysConfig next = KeysConfig.load(file);
             keys.replace(next);
