@@ -28,13 +28,14 @@ final class AccessLog implements AutoCloseable {
     private static final int CAPACITY = 8192;
     private static final String STOP = new String("stop");
 
-    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final BlockingQueue<String> queue;
     private final LongAdder dropped = new LongAdder();
     private final Consumer<String> sink;
     private final Runnable flush;
     private final Thread writer;
 
-    private AccessLog(Consumer<String> sink, Runnable flush) {
+    AccessLog(Consumer<String> sink, Runnable flush, int capacity) {
+        this.queue = new ArrayBlockingQueue<>(capacity);
         this.sink = sink;
         this.flush = flush;
         this.writer = Thread.ofVirtual().name("parley-gateway-access-log").unstarted(this::drain);
@@ -43,7 +44,7 @@ final class AccessLog implements AutoCloseable {
     /** {@return a log writing each line at INFO to the {@value #LOGGER} logger} */
     static AccessLog toLogger() {
         System.Logger log = System.getLogger(LOGGER);
-        return new AccessLog(line -> log.log(Level.INFO, line), () -> { });
+        return new AccessLog(line -> log.log(Level.INFO, line), () -> { }, CAPACITY);
     }
 
     /** {@return a log writing lines to {@code out}, flushed whenever the queue is empty; the caller closes {@code out}} */
@@ -60,7 +61,7 @@ final class AccessLog implements AutoCloseable {
             } catch (IOException ignored) {
                 // reported by the next write, if the stream stays broken
             }
-        });
+        }, CAPACITY);
     }
 
     /** Starts the writer thread. @return this log */
@@ -72,6 +73,10 @@ final class AccessLog implements AutoCloseable {
     /** Queues one request's line, or drops and counts it when the queue is full. */
     void write(Entry e) {
         if (!queue.offer(Json.write(e.json()))) {
+            if (dropped.sum() == 0) {
+                System.getLogger("dev.parley.gateway").log(Level.WARNING,
+                        "access log: writing lines fell behind; dropping lines (parley_gateway_access_log_dropped_total counts them)");
+            }
             dropped.increment();
         }
     }

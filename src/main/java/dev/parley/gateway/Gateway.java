@@ -138,6 +138,7 @@ public final class Gateway implements AutoCloseable {
                 b.spendStore != null ? b.spendStore : new LocalSpendStore(), b.prices, b.ticker);
         this.watcher = b.configFile == null ? null : new KeysFileWatcher(b.configFile, virtualKeys);
         this.accessLog = b.accessLog != null ? AccessLog.to(b.accessLog) : AccessLog.toLogger();
+        metrics.accessLogDropped = accessLog::dropped;
         this.dispatcher = new Dispatcher(router, keys, virtualKeys, accessLog, metrics, b.maxRequestBytes,
                 b.streamHeartbeat.toNanos(), b.readyTimeout.toNanos());
     }

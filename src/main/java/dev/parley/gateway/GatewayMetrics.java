@@ -36,6 +36,8 @@ final class GatewayMetrics {
     private final Map<String, LongAdder> timedOut = new ConcurrentHashMap<>();
     /** How many connections are open now; set once the server runs. */
     volatile java.util.function.IntSupplier openConnections = () -> 0;
+    /** How many access-log lines were dropped because the log fell behind; set by the gateway. */
+    volatile java.util.function.LongSupplier accessLogDropped = () -> 0;
 
     /** Counts a connection closed because the deadline of {@code phase} passed. */
     void timedOut(String phase) {
@@ -113,6 +115,9 @@ final class GatewayMetrics {
                 "Requests being handled now.", "parley_gateway_requests_in_flight " + inFlight.get());
         text.sample("parley_gateway_streams_open", "gauge",
                 "Streamed completions being sent now.", "parley_gateway_streams_open " + streams.get());
+        text.sample("parley_gateway_access_log_dropped_total", "counter",
+                "Access-log lines dropped because writing them fell behind.",
+                "parley_gateway_access_log_dropped_total " + accessLogDropped.getAsLong());
         if (!spend.isEmpty()) {
             Map<String, long[]> tokens = new TreeMap<>();
             Map<String, Double> usd = new TreeMap<>();
