@@ -96,7 +96,9 @@ final class ChatHandler {
         try {
             return stream(ex, target.llm().stream(request), translator, entry);
         } finally {
-            admission.settle(translator.usage());
+            // No usage: unknown if the stream produced output, nothing if it failed before any.
+            Usage used = translator.usage();
+            admission.settle(used != null ? used : entry.firstTokenNanos >= 0 ? null : Usage.ZERO);
         }
     }
 

@@ -112,7 +112,7 @@ final class VirtualKeys {
                 : prices.find(target.llm().providerName(), upstreamModel).orElse(null);
         VirtualKey key = entry.key;
         if (key == null) {
-            return new Admission(entry, price, KeyLimits.Permit.NONE, null);
+            return new Admission(entry, price, KeyLimits.Permit.NONE, null, 0);
         }
         if (!key.allows(asked) && !key.allows(resolved)) {
             throw new ApiError(403, "permission_error", "model_not_allowed", "model",
@@ -123,7 +123,7 @@ final class VirtualKeys {
         try {
             double worst = price == null || !key.hasBudget() ? 0 : price.worstCase(inputTokens, maxOut);
             SpendStore.Reservation r = spend.reserve(key, worst, ticker.instant());
-            return new Admission(entry, price, permit, r);
+            return new Admission(entry, price, permit, r, worst);
         } catch (RuntimeException e) {
             permit.release(0);
             throw e;
@@ -136,21 +136,27 @@ final class VirtualKeys {
         private final ModelPrice price;
         private final KeyLimits.Permit permit;
         private final SpendStore.Reservation reservation;
+        private final double worst;
         private boolean settled;
 
-        private Admission(AccessLog.Entry entry, ModelPrice price, KeyLimits.Permit permit, SpendStore.Reservation reservation) {
+        private Admission(AccessLog.Entry entry, ModelPrice price, KeyLimits.Permit permit, SpendStore.Reservation reservation,
+                          double worst) {
             this.entry = entry;
             this.price = price;
             this.permit = permit;
             this.reservation = reservation;
+            this.worst = worst;
         }
 
         /**
          * Ends the call: records its tokens and cost on the access-log entry, corrects the
          * key's token count and spending. Later calls do nothing.
          *
-         * @param usage what the call used, or null when that is unknown (a stream without usage:
-         *              its token estimate stands, its cost is unknown and counted as 0)
+         * @param usage what the call used ({@link Usage#ZERO} for a call that failed before any
+         *              output), or null when it produced output but did not say how much (a
+         *              stream without usage, or one the client left): then its token estimate
+         *              stands and its budget is charged the worst case it reserved, so that
+         *              unreported use cannot overrun a budget
          */
         void settle(Usage usage) {
             if (settled) {
@@ -158,7 +164,7 @@ final class VirtualKeys {
             }
             settled = true;
             Usage u = usage == null ? Usage.ZERO : usage;
-            double cost = price == null ? 0 : price.cost(u);
+            double cost = usage == null ? worst : price == null ? 0 : price.cost(u);
             if (usage != null) {
                 entry.inputTokens = u.inputTokens();
                 entry.outputTokens = u.outputTokens();

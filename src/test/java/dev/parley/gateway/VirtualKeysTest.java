@@ -210,6 +210,24 @@ class VirtualKeysTest extends GatewayTestBase {
     }
 
     @Test
+    void aStreamThatReportsNoUsageIsChargedItsWorstCase() throws IOException {
+        ScriptedProvider silent = ScriptedProvider.newBuilder("fake")
+                .chunks(List.of(ChatChunk.ofText("hel"), ChatChunk.ofText("lo"))).build();
+        Path file = config(key("app-1", KEY, "\"budget\":{\"total\":0.05}"));
+        start(Gateway.newBuilder().defaultRoute(Llm.newBuilder().provider(silent).defaultModel("m").build())
+                .configFile(file).prices(PRICES).ticker(ticker).accessLog(log));
+        // At $10 per million, max_tokens 2000 and the prompt cost about $0.0201 at worst.
+        String body = CHAT.replace("\"max_tokens\":10", "\"max_tokens\":2000,\"stream\":true");
+
+        assertEquals(200, http.post("/v1/chat/completions", body, "Authorization", "Bearer " + KEY).statusCode());
+        assertEquals(200, http.post("/v1/chat/completions", body, "Authorization", "Bearer " + KEY).statusCode());
+        HttpResponse<String> third = http.post("/v1/chat/completions", body, "Authorization", "Bearer " + KEY);
+
+        assertEquals(402, third.statusCode(), "two worst cases leave less than a third: " + third.body());
+        assertEquals(2, silent.requests().size());
+    }
+
+    @Test
     void aKeyAtItsConcurrencyLimitIs429UntilItsStreamEnds() throws Exception {
         ControlledProvider controlled = new ControlledProvider();
         Path file = config(key("app-1", KEY, "\"limits\":{\"concurrency\":1}"));
