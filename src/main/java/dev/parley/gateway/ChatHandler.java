@@ -82,14 +82,12 @@ final class ChatHandler {
         VirtualKeys.Admission admission = keys.admit(entry, target, asked, resolved, TokenEstimate.prompt(request),
                 request.maxTokens() != null ? request.maxTokens() : 0, true);
         if (!stream) {
-            ChatResponse response;
+            ChatResponse response = null;
             try {
                 response = target.llm().chat(request);
-            } catch (RuntimeException e) {
-                admission.settle(Usage.ZERO);
-                throw e;
+            } finally { // whatever happens, the key's concurrency slot is freed
+                admission.settle(response != null ? response.usage() : Usage.ZERO);
             }
-            admission.settle(response.usage());
             return HttpIo.sendJson(ex, 200, OpenAiWire.completion(id, created, model, response));
         }
         ChunkTranslator translator = new ChunkTranslator(id, created, model, includeUsage);

@@ -53,14 +53,12 @@ final class EmbeddingsHandler {
             throw ApiError.invalid(e.getMessage(), "input");
         }
         VirtualKeys.Admission admission = keys.admit(entry, target, asked, resolved, TokenEstimate.prompt(request), 0, false);
-        EmbeddingResponse response;
+        EmbeddingResponse response = null;
         try {
             response = target.llm().embed(request);
-        } catch (RuntimeException e) {
-            admission.settle(Usage.ZERO);
-            throw e;
+        } finally { // whatever happens, the key's concurrency slot is freed
+            admission.settle(response != null ? response.usage() : Usage.ZERO);
         }
-        admission.settle(response.usage());
         String model = asked != null ? asked : response.model() != null ? response.model() : Router.DEFAULT;
         return HttpIo.sendJson(ex, 200, OpenAiWire.embeddings(model, response, format.equals("base64")));
     }
