@@ -210,6 +210,25 @@ class VirtualKeysTest extends GatewayTestBase {
     }
 
     @Test
+    void embeddingsAreAdmittedAndLoggedLikeChats() throws IOException {
+        startWith(config(key("app-1", KEY, "\"models\":[\"m\"],\"limits\":{\"rpm\":1}")));
+
+        assertEquals(403, http.post("/v1/embeddings", "{\"model\":\"e\",\"input\":\"" + PROMPT + "\"}",
+                "Authorization", "Bearer " + KEY).statusCode());
+        assertEquals(200, http.post("/v1/embeddings", "{\"model\":\"m\",\"input\":\"" + PROMPT + "\"}",
+                "Authorization", "Bearer " + KEY).statusCode());
+        assertEquals(429, http.post("/v1/embeddings", "{\"model\":\"m\",\"input\":\"" + PROMPT + "\"}",
+                "Authorization", "Bearer " + KEY).statusCode());
+        assertTrue(gateway.awaitIdle(Duration.ofSeconds(5)));
+
+        List<JsonObject> lines = accessLines(3);
+        assertEquals(List.of(403L, 200L, 429L), lines.stream().map(l -> l.longValue("status")).toList());
+        assertTrue(lines.get(1).longValue("input_tokens") > 0, lines.get(1).toString());
+        assertEquals(1, upstream.embeddingRequests().size());
+        assertFalse(log.toString(StandardCharsets.UTF_8).contains("canary prompt"));
+    }
+
+    @Test
     void aStreamThatReportsNoUsageIsChargedItsWorstCase() throws IOException {
         ScriptedProvider silent = ScriptedProvider.newBuilder("fake")
                 .chunks(List.of(ChatChunk.ofText("hel"), ChatChunk.ofText("lo"))).build();
