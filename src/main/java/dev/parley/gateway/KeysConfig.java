@@ -81,9 +81,14 @@ final class KeysConfig {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw failure(file, List.of("cannot be read: " + (e.getMessage() == null ? "I/O error" : e.getMessage())));
+            throw unreadable(file, e);
         }
         return parse(text, file.toString());
+    }
+
+    /** {@return the error for a file that cannot be read} */
+    static ConfigurationException unreadable(Path file, IOException e) {
+        return failure(file, List.of("cannot be read: " + (e.getMessage() == null ? "I/O error" : e.getMessage())));
     }
 
     /**

@@ -12,6 +12,7 @@ import java.nio.file.WatchService;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 import dev.parley.LlmException;
 
@@ -31,6 +32,7 @@ final class KeysFileWatcher implements AutoCloseable {
     private final VirtualKeys keys;
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final ReentrantLock reloading = new ReentrantLock();
     private WatchService watch;
     /** The digest of the file's text as last read by a reload; read and written by the watch thread and reload callers. */
     private volatile byte[] lastRead;
@@ -96,13 +98,27 @@ final class KeysFileWatcher implements AutoCloseable {
 
     /** Reads the file again now: a good file replaces the keys, a bad one is logged and ignored. @return whether it was replaced */
     boolean reload() {
+        // One reload at a time: each reads the file as it is then, so the last one wins and
+        // a slow reload cannot put back an older file after a newer one.
+        reloading.lock();
         try {
-            lastRead = KeysConfig.digest(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (IOException | RuntimeException e) {
-            lastRead = null;
+            return reloadNow();
+        } finally {
+            reloading.unlock();
         }
+    }
+
+    private boolean reloadNow() {
         try {
-            KeysConfig next = KeysConfig.load(file);
+            String text;
+            try {
+                text = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                lastRead = null;
+                throw KeysConfig.unreadable(file, e);
+            }
+            lastRead = KeysConfig.digest(text);
+            KeysConfig next = KeysConfig.parse(text, file.toString());
             keys.replace(next);
             reloads.incrementAndGet();
             LOG.log(Level.INFO, "gateway configuration reloaded from {0}; keys: {1}", file, next.keys().size());

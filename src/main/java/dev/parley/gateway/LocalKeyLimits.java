@@ -44,7 +44,7 @@ final class LocalKeyLimits implements KeyLimits {
                 throw refused(key, "concurrent requests", key.concurrency(), TimeUnit.SECONDS.toNanos(1));
             }
             if (key.rpm() > 0 && s.requests.size() >= key.rpm()) {
-                throw refused(key, "requests per minute", key.rpm(), s.requests.peekFirst()[0] + MINUTE - now);
+                throw refused(key, "requests per minute", key.rpm(), s.waitForRequest(key.rpm(), now));
             }
             long need = Math.min(tokens, key.tpm());
             if (key.tpm() > 0 && s.tokensUsed + need > key.tpm()) {
@@ -108,6 +108,17 @@ final class LocalKeyLimits implements KeyLimits {
                 tokensUsed -= t[1];
                 t[2] = 0;
             }
+        }
+
+        /** {@return nanoseconds until fewer than {@code limit} requests are in the window (more than one may have to leave, after a reload lowered the limit)} */
+        long waitForRequest(long limit, long now) {
+            long leave = requests.size() - limit; // the index of the last request that must leave
+            for (long[] r : requests) {
+                if (leave-- == 0) {
+                    return r[0] + MINUTE - now;
+                }
+            }
+            return MINUTE;
         }
 
         long waitForTokens(long need, long limit, long now) {

@@ -318,7 +318,17 @@ class VirtualKeysTest extends GatewayTestBase {
 
         config(key("app-1", KEY, "\"limits\":{\"rpm\":5}"));
         await(() -> gateway.watcher().reloads() == 1, "the reload");
+        ticker.advance(Duration.ofSeconds(10));
         assertEquals(200, chat(KEY).statusCode(), "the new limit applies; the minute's count stays");
+
+        config(key("app-1", KEY, "\"limits\":{\"rpm\":1}"));
+        assertTrue(gateway.reloadConfig());
+        HttpResponse<String> lowered = chat(KEY);
+        assertEquals(429, lowered.statusCode());
+        assertEquals("60", lowered.headers().firstValue("retry-after").orElseThrow(),
+                "both requests of this minute must leave, the later one in 60 s");
+        config(key("app-1", KEY, "\"limits\":{\"rpm\":5}"));
+        assertTrue(gateway.reloadConfig());
 
         Files.writeString(file, "{\"keys\":[{\"name\":\"app-1\",\"hash\":\"" + KEY + "\"}]}");
         await(() -> gateway.watcher().failures() >= 1, "the refused reload");
