@@ -44,6 +44,7 @@ final class Help {
               embed TEXT...    print one JSON line with the embedding vector of each text
               models           list the provider's models
               serve            run an OpenAI-compatible gateway in front of your providers
+              keys hash        print the hash of a gateway key read from standard input
               demo             show Parley's features against a built-in fake provider
                                (needs no API key and no network)
               help COMMAND     show the options of a command
@@ -102,7 +103,7 @@ final class Help {
             """ + EXIT_CODES;
 
     static final String SERVE = """
-            Usage: parley serve [--host H] [--port P]
+            Usage: parley serve [--host H] [--port P] [--config FILE]
 
             Runs an OpenAI-compatible gateway (POST /v1/chat/completions, POST /v1/embeddings,
             GET /v1/models, GET /health, GET /health/ready, GET /metrics) in front of the
@@ -118,10 +119,20 @@ final class Help {
               --host H             the address to listen on (default: $PARLEY_GATEWAY_HOST,
                                    else 127.0.0.1; 0.0.0.0 listens on every interface)
               --port P             the port (default: $PARLEY_GATEWAY_PORT, else 8080)
+              --config FILE        virtual keys from a JSON file (default:
+                                   $PARLEY_GATEWAY_CONFIG): per key its models, requests and
+                                   tokens per minute, requests at once, and USD budgets per
+                                   day, month and in all; model aliases. Checked at start,
+                                   reloaded on SIGHUP and when it changes (see the README,
+                                   "Virtual keys"). Hash each key with: parley keys hash
 
             Environment:
               PARLEY_GATEWAY_KEYS     comma-separated keys clients must send as
-                                      Authorization: Bearer KEY (default: none required)
+                                      Authorization: Bearer KEY (default: none required;
+                                      not with --config, whose file holds the keys)
+              PARLEY_GATEWAY_ACCESS_LOG  a file to append one JSON line per request to
+                                      (- for standard output; default: the logger
+                                      dev.parley.gateway.access at INFO)
               PARLEY_GATEWAY_ALIASES  alias=provider/model entries, comma-separated
               PARLEY_GATEWAY_MAX_CONNECTIONS              open connections at most (512)
               PARLEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS  per client address (64)
@@ -129,6 +140,16 @@ final class Help {
               PARLEY_GATEWAY_BODY_TIMEOUT    time to send a request's body (30s)
               PARLEY_GATEWAY_IDLE_TIMEOUT    idle keep-alive, or a stalled write (30s)
               PARLEY_GATEWAY_READY_TIMEOUT   bound of GET /health/ready (3s)
+
+            """ + EXIT_CODES;
+
+    static final String KEYS = """
+            Usage: parley keys hash < key.txt
+
+            Reads a gateway key from the first line of standard input (so that it stays out of
+            your shell's history; typing it and pressing Enter works too) and prints the value
+            for its "hash" field in the file of parley serve --config: sha256: and 64 hex
+            digits. The file never holds the key itself.
 
             """ + EXIT_CODES;
 
@@ -149,6 +170,7 @@ final class Help {
             case "embed" -> EMBED;
             case "models" -> MODELS;
             case "serve" -> SERVE;
+            case "keys" -> KEYS;
             case "demo" -> DEMO;
             default -> throw new UsageException("unknown command \"" + command + "\"; run parley --help");
         };

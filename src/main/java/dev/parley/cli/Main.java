@@ -16,7 +16,7 @@ import dev.parley.internal.Scrub;
 
 /**
  * The {@code parley} command: {@code chat}, {@code embed}, {@code models}, {@code serve},
- * {@code demo}. Run {@code parley --help}.
+ * {@code keys}, {@code demo}. Run {@code parley --help}.
  */
 public final class Main {
 
@@ -78,6 +78,7 @@ public final class Main {
                 case "embed" -> commands.embed(rest);
                 case "models" -> commands.models(rest);
                 case "serve" -> new ServeCommand(out, env).run(rest);
+                case "keys" -> ServeCommand.keys(rest, in, out);
                 case "demo" -> {
                     if (!LocalServer.available()) {
                         // Checked before DemoCommand loads the fake server, which runs on that module.

@@ -32,7 +32,7 @@ final class ServeCommand {
     }
 
     int run(List<String> argv) {
-        Args a = Args.parse(argv, Set.of("host", "port"), Set.of("verbose"));
+        Args a = Args.parse(argv, Set.of("host", "port", "config"), Set.of("verbose"));
         if (!a.words.isEmpty()) {
             throw new UsageException("serve takes no arguments, got " + a.words.get(0));
         }
@@ -44,6 +44,9 @@ final class ServeCommand {
             throw new UsageException("could not listen on " + listenAddress(a) + ": " + bindFailure(e.getCause()));
         }
         out.println("parley gateway listening on " + gateway.uri() + " (Ctrl-C to stop)");
+        if (configured(a)) {
+            Hangup.onSignal(gateway::reloadConfig);
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.stop();
@@ -56,6 +59,11 @@ final class ServeCommand {
             gateway.stop();
         }
         return ExitCode.OK.code;
+    }
+
+    private boolean configured(Args a) {
+        String config = a.option("config") != null ? a.option("config") : env.get("PARLEY_GATEWAY_CONFIG");
+        return config != null && !config.isBlank();
     }
 
     /** Builds the gateway from the command line and the environment, without starting it. */
@@ -86,7 +94,19 @@ final class ServeCommand {
             }
         }
         limits(b);
+        String config = a.option("config") != null ? a.option("config") : env.get("PARLEY_GATEWAY_CONFIG");
         String keys = env.get("PARLEY_GATEWAY_KEYS");
+        if (config != null && !config.isBlank()) {
+            if (keys != null && !keys.isBlank()) {
+                throw new UsageException("PARLEY_GATEWAY_KEYS and a configuration file cannot both give the keys; "
+                        + "move the keys into the file (parley keys hash makes their hashes)");
+            }
+            b.configFile(java.nio.file.Path.of(config.strip()));
+        }
+        String accessLog = env.get("PARLEY_GATEWAY_ACCESS_LOG");
+        if (accessLog != null && !accessLog.isBlank()) {
+            b.accessLog(accessLog.strip().equals("-") ? out : openLog(accessLog.strip()));
+        }
         if (keys != null && !keys.isBlank()) {
             Set<String> set = new LinkedHashSet<>();
             for (String k : keys.split(",")) {
@@ -103,6 +123,38 @@ final class ServeCommand {
         } catch (UncheckedIOException e) {
             throw new UsageException("could not listen on " + host + ":" + port + ": " + bindFailure(e.getCause()));
         }
+    }
+
+    private static java.io.OutputStream openLog(String path) {
+        try {
+            return new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(java.nio.file.Path.of(path),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND));
+        } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+            throw new UsageException("PARLEY_GATEWAY_ACCESS_LOG: cannot open \"" + path + "\" for writing: " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code parley keys hash}: reads a key from standard input (so that it stays out of the
+     * shell's history) and prints the {@code hash} value for the gateway's configuration file.
+     */
+    static int keys(List<String> argv, java.io.InputStream in, PrintStream out) {
+        if (argv.size() != 1 || !argv.get(0).equals("hash")) {
+            throw new UsageException("usage: parley keys hash < file-with-the-key (or type the key and press Enter)");
+        }
+        String key;
+        try {
+            key = new String(in.readNBytes(64 * 1024), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new UsageException("cannot read the key from standard input: " + e.getMessage());
+        }
+        key = key.lines().findFirst().orElse("");
+        try {
+            out.println(Gateway.keyHash(key));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("expected one key on the first line of standard input, non-empty and without spaces");
+        }
+        return ExitCode.OK.code;
     }
 
     private String listenAddress(Args a) {

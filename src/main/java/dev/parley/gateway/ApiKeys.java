@@ -1,8 +1,6 @@
 package dev.parley.gateway;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
 import java.util.Locale;
 
@@ -54,13 +52,11 @@ final class ApiKeys {
 
     /** {@return whether the {@code Authorization} header value carries an accepted bearer key} */
     boolean accepts(String authorization) {
-        if (authorization == null || authorization.length() <= BEARER.length()
-                || !authorization.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
+        String key = bearer(authorization);
+        if (key == null) {
             return false;
         }
-        // The exact bytes after "Bearer ": no trimming, so a key with a control character or a
-        // space around it is not the key (an HTTP server already strips the header's own spaces).
-        byte[] presented = digest(authorization.substring(BEARER.length()));
+        byte[] presented = digest(key);
         boolean match = false;
         for (byte[] d : digests) {
             match |= MessageDigest.isEqual(d, presented);
@@ -68,12 +64,19 @@ final class ApiKeys {
         return match;
     }
 
-    private static byte[] digest(String key) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
+    /** {@return the key an {@code Authorization} header carries as {@code Bearer <key>}, or null} */
+    static String bearer(String authorization) {
+        if (authorization == null || authorization.length() <= BEARER.length()
+                || !authorization.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
+            return null;
         }
+        // The exact bytes after "Bearer ": no trimming, so a key with a control character or a
+        // space around it is not the key (an HTTP server already strips the header's own spaces).
+        return authorization.substring(BEARER.length());
+    }
+
+    private static byte[] digest(String key) {
+        return KeysConfig.digest(key);
     }
 
     @Override

@@ -13,9 +13,11 @@ import dev.parley.ChatRequest;
 import dev.parley.ChatResponse;
 import dev.parley.ChatStream;
 import dev.parley.LlmException;
+import dev.parley.Usage;
 import dev.parley.gateway.GatewayServer.Exchange;
 import dev.parley.gateway.Router.Target;
 import dev.parley.internal.Failures;
+import dev.parley.internal.TokenEstimate;
 import dev.parley.json.Json;
 import dev.parley.json.JsonObject;
 
@@ -44,23 +46,31 @@ final class ChatHandler {
     private static final byte[] HEARTBEAT = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Router router;
+    private final VirtualKeys keys;
     private final GatewayMetrics metrics;
     private final long maxBody;
     private final long heartbeatNanos;
     private final Set<ChunkPump> open = ConcurrentHashMap.newKeySet();
 
-    ChatHandler(Router router, GatewayMetrics metrics, long maxBody, long heartbeatNanos) {
+    ChatHandler(Router router, VirtualKeys keys, GatewayMetrics metrics, long maxBody, long heartbeatNanos) {
         this.router = router;
+        this.keys = keys;
         this.metrics = metrics;
         this.maxBody = maxBody;
         this.heartbeatNanos = heartbeatNanos;
     }
 
-    /** Handles one request. @return the status sent @throws IOException if the client goes away */
-    int handle(Exchange ex) throws IOException {
+    /**
+     * Handles one request; the call is admitted for the entry's key before it goes upstream and
+     * settled with its usage when it ends (a stream when it ends).
+     *
+     * @return the status sent @throws IOException if the client goes away
+     */
+    int handle(Exchange ex, AccessLog.Entry entry) throws IOException {
         JsonObject body = HttpIo.readJson(ex, maxBody);
         String asked = body.optString("model").orElse(null);
-        Target target = router.resolve(asked);
+        String resolved = keys.dealias(asked);
+        Target target = router.resolve(resolved);
         boolean openAiStyle = ChatRequests.OPENAI_STYLE.contains(target.llm().providerName());
         ChatRequest request = ChatRequests.parse(body, target.model(), openAiStyle);
         boolean stream = body.optBoolean("stream").orElse(false);
@@ -70,12 +80,27 @@ final class ChatHandler {
                 : target.llm().defaultModel() != null ? target.llm().defaultModel() : Router.DEFAULT;
         String id = OpenAiWire.newId("chatcmpl-");
         long created = Instant.now().getEpochSecond();
+        VirtualKeys.Admission admission = keys.admit(entry, target, asked, resolved, TokenEstimate.prompt(request),
+                request.maxTokens() != null ? request.maxTokens() : 0, true);
         if (!stream) {
-            ChatResponse response = target.llm().chat(request);
+            ChatResponse response = null;
+            try {
+                response = target.llm().chat(request);
+            } finally { // whatever happens, the key's concurrency slot is freed
+                admission.settle(response != null ? response.usage() : Usage.ZERO);
+            }
             return HttpIo.sendJson(ex, 200, OpenAiWire.completion(id, created, model, response));
         }
-        return stream(ex, target.llm().stream(request), new ChatFormat(new ChunkTranslator(id, created, model, includeUsage)));
+        ChunkTranslator translator = new ChunkTranslator(id, created, model, includeUsage);
+        try {
+            return stream(ex, target.llm().stream(request), new ChatFormat(translator), entry);
+        } finally {
+            // No usage: unknown if the stream produced output, nothing if it failed before any.
+            Usage used = translator.usage();
+            admission.settle(used != null ? used : entry.firstTokenNanos >= 0 ? null : Usage.ZERO);
+        }
     }
+
 
     /**
      * How a stream's events are written: OpenAI's chat completion chunks, or the Responses API's
@@ -124,12 +149,15 @@ final class ChatHandler {
      *
      * @return the status to count @throws IOException if the client goes away before the headers
      */
-    int stream(Exchange ex, ChatStream upstream, StreamFormat format) throws IOException {
+    int stream(Exchange ex, ChatStream upstream, StreamFormat format, AccessLog.Entry entry) throws IOException {
         ChunkPump pump = ChunkPump.subscribe(upstream);
         open.add(pump);
         metrics.streams.incrementAndGet();
         try {
             ChunkPump.Signal s = pump.poll(-1);
+            if (s.kind() == ChunkPump.Kind.CHUNK) {
+                entry.firstToken();
+            }
             if (s.kind() == ChunkPump.Kind.ERROR) {
                 throw asLlmException(s.error());
             }

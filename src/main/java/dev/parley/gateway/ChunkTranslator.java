@@ -160,4 +160,9 @@ final class ChunkTranslator {
         }
         return b.build();
     }
+
+    /** {@return the usage the upstream reported so far, or null if it reported none} */
+    Usage usage() {
+        return usage;
+    }
 }

@@ -2,6 +2,7 @@ package dev.parley.gateway;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -28,6 +29,8 @@ final class Dispatcher implements GatewayServer.Handler {
 
     private final Router router;
     private final ApiKeys keys;
+    private final VirtualKeys virtualKeys;
+    private final AccessLog accessLog;
     private final GatewayMetrics metrics;
     private final ChatHandler chat;
     private final ResponsesHandler responses;
@@ -40,13 +43,16 @@ final class Dispatcher implements GatewayServer.Handler {
     private final CountDownLatch draining = new CountDownLatch(1);
     private volatile boolean stopping;
 
-    Dispatcher(Router router, ApiKeys keys, GatewayMetrics metrics, long maxBody, long heartbeatNanos, long readyNanos) {
+    Dispatcher(Router router, ApiKeys keys, VirtualKeys virtualKeys, AccessLog accessLog, GatewayMetrics metrics,
+               long maxBody, long heartbeatNanos, long readyNanos) {
         this.router = router;
         this.keys = keys;
+        this.virtualKeys = virtualKeys;
+        this.accessLog = accessLog;
         this.metrics = metrics;
-        this.chat = new ChatHandler(router, metrics, maxBody, heartbeatNanos);
-        this.responses = new ResponsesHandler(router, chat, maxBody);
-        this.embeddings = new EmbeddingsHandler(router, maxBody);
+        this.chat = new ChatHandler(router, virtualKeys, metrics, maxBody, heartbeatNanos);
+        this.responses = new ResponsesHandler(router, virtualKeys, chat, maxBody);
+        this.embeddings = new EmbeddingsHandler(router, virtualKeys, maxBody);
         this.models = new ModelsHandler(router);
         this.readiness = new Readiness(router.distinctClients(), readyNanos);
     }
@@ -107,9 +113,13 @@ final class Dispatcher implements GatewayServer.Handler {
         metrics.inFlight.incrementAndGet();
         threads.add(Thread.currentThread());
         int status = 500;
+        AccessLog.Entry entry = new AccessLog.Entry(Instant.now(), start);
+        entry.method = ex.getRequestMethod();
+        entry.path = path;
         try {
-            ex.getResponseHeaders().set("x-request-id", OpenAiWire.newId("req_"));
-            status = dispatch(ex, path);
+            entry.requestId = OpenAiWire.newId("req_");
+            ex.getResponseHeaders().set("x-request-id", entry.requestId);
+            status = dispatch(ex, path, entry);
         } catch (ApiError e) {
             status = HttpIo.sendError(ex, e);
         } catch (LlmException e) {
@@ -131,6 +141,11 @@ final class Dispatcher implements GatewayServer.Handler {
                 metrics.clientDisconnected();
             }
             ex.close();
+            if (!path.startsWith("/health") && !path.equals("/metrics")) {
+                entry.status = status;
+                entry.endNanos = System.nanoTime();
+                accessLog.write(entry);
+            }
             metrics.request(path, status);
             threads.remove(Thread.currentThread());
             if (metrics.inFlight.decrementAndGet() == 0) {
@@ -141,12 +156,10 @@ final class Dispatcher implements GatewayServer.Handler {
                     idleLock.unlock();
                 }
             }
-            LOG.log(Level.DEBUG, "{0} {1} -> {2} in {3} ms", ex.getRequestMethod(), path, status,
-                    (System.nanoTime() - start) / 1_000_000);
         }
     }
 
-    private int dispatch(Exchange ex, String path) throws IOException {
+    private int dispatch(Exchange ex, String path, AccessLog.Entry entry) throws IOException {
         switch (path) {
             case "/health" -> {
                 probeMethod(ex);
@@ -168,24 +181,24 @@ final class Dispatcher implements GatewayServer.Handler {
         if (path.equals("/metrics")) {
             method(ex, "GET");
             return HttpIo.sendText(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                    metrics.prometheus(router.distinctClients()));
+                    metrics.prometheus(router.distinctClients(), virtualKeys.spend().spend()));
         }
         if (!path.startsWith("/v1/")) {
             throw notFound(ex, path);
         }
-        authenticate(ex);
+        entry.key = authenticate(ex);
         switch (path) {
             case "/v1/chat/completions" -> {
                 method(ex, "POST");
-                return chat.handle(ex);
+                return chat.handle(ex, entry);
             }
             case "/v1/responses" -> {
                 method(ex, "POST");
-                return responses.handle(ex);
+                return responses.handle(ex, entry);
             }
             case "/v1/embeddings" -> {
                 method(ex, "POST");
-                return embeddings.handle(ex);
+                return embeddings.handle(ex, entry);
             }
             case "/v1/models" -> {
                 method(ex, "GET");
@@ -201,9 +214,11 @@ final class Dispatcher implements GatewayServer.Handler {
         }
     }
 
-    private void authenticate(Exchange ex) {
+    /** {@return the request's virtual key, or null when the gateway has none} @throws ApiError 401 for a missing or wrong key */
+    private VirtualKey authenticate(Exchange ex) {
         String authorization = ex.getRequestHeaders().getFirst("Authorization");
-        if (keys.enabled() && !keys.accepts(authorization)) {
+        VirtualKey key = virtualKeys.enabled() ? virtualKeys.authenticate(authorization) : null;
+        if (virtualKeys.enabled() ? key == null : keys.enabled() && !keys.accepts(authorization)) {
             metrics.authRejected();
             boolean missing = authorization == null;
             throw new ApiError(401, "invalid_request_error", missing ? null : "invalid_api_key", null, missing
@@ -212,6 +227,7 @@ final class Dispatcher implements GatewayServer.Handler {
                     : "Incorrect API key provided.")
                     .withHeader("WWW-Authenticate", "Bearer");
         }
+        return key;
     }
 
     private static void method(Exchange ex, String allowed) {

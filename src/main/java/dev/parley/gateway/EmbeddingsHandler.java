@@ -6,8 +6,10 @@ import java.util.List;
 
 import dev.parley.EmbeddingRequest;
 import dev.parley.EmbeddingResponse;
+import dev.parley.Usage;
 import dev.parley.gateway.GatewayServer.Exchange;
 import dev.parley.gateway.Router.Target;
+import dev.parley.internal.TokenEstimate;
 import dev.parley.json.JsonArray;
 import dev.parley.json.JsonObject;
 import dev.parley.json.JsonString;
@@ -22,18 +24,21 @@ import dev.parley.json.JsonValue;
 final class EmbeddingsHandler {
 
     private final Router router;
+    private final VirtualKeys keys;
     private final long maxBody;
 
-    EmbeddingsHandler(Router router, long maxBody) {
+    EmbeddingsHandler(Router router, VirtualKeys keys, long maxBody) {
         this.router = router;
+        this.keys = keys;
         this.maxBody = maxBody;
     }
 
-    /** Handles one request. @return the status sent @throws IOException if the client goes away */
-    int handle(Exchange ex) throws IOException {
+    /** Handles one request, admitted for the entry's key. @return the status sent @throws IOException if the client goes away */
+    int handle(Exchange ex, AccessLog.Entry entry) throws IOException {
         JsonObject body = HttpIo.readJson(ex, maxBody);
         String asked = body.optString("model").orElse(null);
-        Target target = router.resolve(asked);
+        String resolved = keys.dealias(asked);
+        Target target = router.resolve(resolved);
         String format = body.optString("encoding_format").orElse("float");
         if (!format.equals("float") && !format.equals("base64")) {
             throw ApiError.invalid("Invalid 'encoding_format' '" + format + "'; expected float or base64.", "encoding_format");
@@ -47,7 +52,13 @@ final class EmbeddingsHandler {
         } catch (IllegalArgumentException e) {
             throw ApiError.invalid(e.getMessage(), "input");
         }
-        EmbeddingResponse response = target.llm().embed(request);
+        VirtualKeys.Admission admission = keys.admit(entry, target, asked, resolved, TokenEstimate.prompt(request), 0, false);
+        EmbeddingResponse response = null;
+        try {
+            response = target.llm().embed(request);
+        } finally { // whatever happens, the key's concurrency slot is freed
+            admission.settle(response != null ? response.usage() : Usage.ZERO);
+        }
         String model = asked != null ? asked : response.model() != null ? response.model() : Router.DEFAULT;
         return HttpIo.sendJson(ex, 200, OpenAiWire.embeddings(model, response, format.equals("base64")));
     }

@@ -2,7 +2,9 @@ package dev.parley.gateway;
 
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.io.OutputStream;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,7 +16,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 
 import dev.parley.Llm;
+import dev.parley.cost.PriceTable;
 import dev.parley.internal.ListenAddress;
+import dev.parley.spi.Ticker;
 
 
 /**
@@ -77,6 +81,11 @@ import dev.parley.internal.ListenAddress;
  *     gateway's key was refused, not the client's; quota and budget exhaustion are 429
  *     {@code insufficient_quota}, as OpenAI answers; other upstream failures are 502. The
  *     provider's message is passed on except where it describes the gateway's own account.</li>
+ * <li>Virtual keys ({@link Builder#configFile}): a key's request for a model it may not use is
+ *     403 {@code model_not_allowed}; over its rate limit, 429 {@code rate_limit_exceeded} with
+ *     {@code Retry-After}; over its budget, 402 {@code insufficient_quota}, not 429, so that
+ *     clients do not retry what only more budget fixes. All three are answered before any
+ *     upstream call.</li>
  * <li>Metrics: each route's {@code Llm.metrics()} appears with a {@code route} label (a client
  *     configured under several names once, under its first name), followed by
  *     {@code parley_gateway_*} counters: requests by path and status, client disconnects,
@@ -108,6 +117,9 @@ public final class Gateway implements AutoCloseable {
     private final ServerLimits limits;
     private final GatewayMetrics metrics = new GatewayMetrics();
     private final Dispatcher dispatcher;
+    private final VirtualKeys virtualKeys;
+    private final KeysFileWatcher watcher;
+    private final AccessLog accessLog;
     /** Guards the lifecycle; held by start() and for the whole of stop(). Request threads never take it. */
     private final ReentrantLock lock = new ReentrantLock();
     private State state = State.NEW;
@@ -121,8 +133,28 @@ public final class Gateway implements AutoCloseable {
         this.grace = b.shutdownGrace;
         this.limits = new ServerLimits(b.maxConnections, b.maxConnectionsPerAddress, b.headerTimeout.toNanos(),
                 b.bodyTimeout.toNanos(), b.idleTimeout.toNanos());
-        this.dispatcher = new Dispatcher(router, keys, metrics, b.maxRequestBytes, b.streamHeartbeat.toNanos(),
-                b.readyTimeout.toNanos());
+        KeysConfig config = b.configFile == null ? null : KeysConfig.load(b.configFile);
+        this.virtualKeys = new VirtualKeys(config, b.keyLimits != null ? b.keyLimits : new LocalKeyLimits(b.ticker),
+                b.spendStore != null ? b.spendStore : new LocalSpendStore(), b.prices, b.ticker);
+        this.watcher = b.configFile == null ? null : new KeysFileWatcher(b.configFile, virtualKeys);
+        this.accessLog = b.accessLog != null ? AccessLog.to(b.accessLog) : AccessLog.toLogger();
+        metrics.accessLogDropped = accessLog::dropped;
+        this.dispatcher = new Dispatcher(router, keys, virtualKeys, accessLog, metrics, b.maxRequestBytes,
+                b.streamHeartbeat.toNanos(), b.readyTimeout.toNanos());
+    }
+
+    /**
+     * {@return the value of a key's {@code hash} field in a {@linkplain Builder#configFile configuration file}:
+     * {@code sha256:} and the hex SHA-256 digest of the key's UTF-8 bytes}
+     *
+     * @param key the plain key a client will send as {@code Authorization: Bearer <key>}
+     * @throws IllegalArgumentException if the key is empty or holds whitespace
+     */
+    public static String keyHash(String key) {
+        if (key == null || key.isEmpty() || key.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("keyHash: a key must be non-empty and hold no whitespace");
+        }
+        return KeysConfig.hash(key);
     }
 
     /** {@return a builder with no routes, for 127.0.0.1:8080} */
@@ -144,6 +176,10 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalStateException("a gateway can be started only once");
             }
             local = GatewayServer.start(host, port, limits, "parley-gateway-", dispatcher, metrics);
+            accessLog.start();
+            if (watcher != null) {
+                watcher.start();
+            }
             state = State.RUNNING;
             LOG.log(Level.INFO, "Parley gateway listening on {0} with routes {1}", uri(),
                     router.routes().stream().map(Router.Route::name).toList());
@@ -176,14 +212,35 @@ public final class Gateway implements AutoCloseable {
                 }
             }
             dispatcher.closeProbes();
+            if (watcher != null) {
+                watcher.close();
+            }
             if (!local.stop(1000)) {
                 LOG.log(Level.WARNING, "gateway stopped, but some request threads are still finishing");
             }
+            accessLog.close();
             state = State.STOPPED;
             LOG.log(Level.INFO, "Parley gateway stopped");
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Reads the {@linkplain Builder#configFile configuration file} again now, as the gateway
+     * does by itself when the file changes; for a reload on a signal ({@code parley serve}
+     * reloads on SIGHUP). A good file replaces the keys for the requests that come after;
+     * requests already running finish under the keys they started with. A file with problems
+     * is logged, with every problem, and the keys in use stay.
+     *
+     * @return whether the file was good and is now in use
+     * @throws IllegalStateException if the gateway has no configuration file
+     */
+    public boolean reloadConfig() {
+        if (watcher == null) {
+            throw new IllegalStateException("this gateway has no configuration file to reload");
+        }
+        return watcher.reload();
     }
 
     /** Same as {@link #stop()}. */
@@ -238,6 +295,16 @@ public final class Gateway implements AutoCloseable {
         return dispatcher.awaitIdle(timeout.toNanos());
     }
 
+    /** {@return the virtual keys, for tests} */
+    VirtualKeys virtualKeys() {
+        return virtualKeys;
+    }
+
+    /** {@return the configuration file's watcher, or null without a file; for tests} */
+    KeysFileWatcher watcher() {
+        return watcher;
+    }
+
     /** {@return the gateway's own counters, for tests} */
     GatewayMetrics metrics() {
         return metrics;
@@ -246,7 +313,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public String toString() {
         return "Gateway[" + host + ":" + port + ", routes=" + router.routes().stream().map(Router.Route::name).toList()
-                + ", keys=" + keys.count() + "]";
+                + ", keys=" + (virtualKeys.enabled() ? virtualKeys.count() : keys.count()) + "]";
     }
 
     /**
@@ -267,6 +334,12 @@ public final class Gateway implements AutoCloseable {
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Duration bodyTimeout = Duration.ofSeconds(30);
         private Duration idleTimeout = Duration.ofSeconds(30);
+        private Path configFile;
+        private OutputStream accessLog;
+        private PriceTable prices = PriceTable.builtIn();
+        private Ticker ticker = Ticker.system();
+        private KeyLimits keyLimits;
+        private SpendStore spendStore;
 
         private Builder() {
         }
@@ -467,6 +540,80 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Takes the client keys from a configuration file instead of {@link #apiKeys}: each key
+         * with a name, the SHA-256 hash of the key (never the key), the models it may use, its
+         * rate limits (requests and tokens per minute, requests at once) and its budgets (US
+         * dollars per UTC day, per UTC month, in all). The format is in the README's "Virtual
+         * keys" section. The file is read and checked by {@link #build()}, and read again
+         * whenever it changes while the gateway runs; a changed file with problems is logged and
+         * the keys in use stay.
+         *
+         * <p>A request over a key's rate limit gets 429 {@code rate_limit_exceeded} with
+         * {@code Retry-After}; over its budget, 402 {@code insufficient_quota}; for a model it
+         * may not use, 403 {@code model_not_allowed}: all before any upstream call. Budgets are
+         * checked with the request's worst case (its prompt and {@code max_tokens}, 4096 when
+         * unset, at the model's {@linkplain #prices prices}) and charged with what it used;
+         * models without a price cost nothing. Counts and spending live in this process and
+         * start from zero at each start.
+         *
+         * @param file the configuration file
+         * @return this builder
+         */
+        public Builder configFile(Path file) {
+            this.configFile = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /**
+         * Sets the prices that cost each call, for keys' budgets and the access log; default
+         * {@link PriceTable#builtIn()}.
+         *
+         * @param prices the prices
+         * @return this builder
+         */
+        public Builder prices(PriceTable prices) {
+            this.prices = Objects.requireNonNull(prices, "prices");
+            return this;
+        }
+
+        /**
+         * Writes the access log to {@code out} instead of the {@code dev.parley.gateway.access}
+         * logger (at INFO). The access log has one JSON line per request (health probes and
+         * metrics scrapes excepted): {@code time}, {@code request_id}, {@code method},
+         * {@code path}, {@code status}, {@code latency_ms}, and when known {@code key},
+         * {@code owner}, {@code team}, {@code route}, {@code model}, {@code input_tokens},
+         * {@code output_tokens}, {@code cost_usd} and {@code ttft_ms} (streams). It never holds a
+         * key, a prompt or an answer. Lines are written by a background thread; when it falls
+         * far behind, lines are dropped rather than requests slowed. The gateway does not close
+         * {@code out}.
+         *
+         * @param out where to write the lines
+         * @return this builder
+         */
+        public Builder accessLog(OutputStream out) {
+            this.accessLog = Objects.requireNonNull(out, "out");
+            return this;
+        }
+
+        /** Sets the clock of keys' rate-limit windows and budget days, for tests. @return this builder */
+        Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** Sets where keys' rate limits are counted (default: this process). @return this builder */
+        Builder keyLimits(KeyLimits limits) {
+            this.keyLimits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** Sets where keys' spending is kept (default: this process). @return this builder */
+        Builder spendStore(SpendStore store) {
+            this.spendStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
         private static int count(String name, int n) {
             if (n < 1 || n > 65536) {
                 throw new IllegalArgumentException(name + ": expected 1 to 65536, got " + n);
@@ -481,10 +628,18 @@ public final class Gateway implements AutoCloseable {
             return d;
         }
 
-        /** {@return the gateway, not yet started} @throws IllegalStateException if there is no route at all */
+        /**
+         * {@return the gateway, not yet started}
+         *
+         * @throws IllegalStateException if there is no route at all, or both {@link #apiKeys} and a {@link #configFile}
+         * @throws dev.parley.ConfigurationException if the configuration file cannot be read or has problems
+         */
         public Gateway build() {
             if (routes.isEmpty() && defaultRoute == null) {
                 throw new IllegalStateException("a gateway needs at least one route or a default route");
+            }
+            if (configFile != null && keys.enabled()) {
+                throw new IllegalStateException("a gateway takes its keys from apiKeys or from a configuration file, not both");
             }
             return new Gateway(this);
         }

@@ -1,5 +1,6 @@
 package dev.parley.gateway;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +36,8 @@ final class GatewayMetrics {
     private final Map<String, LongAdder> timedOut = new ConcurrentHashMap<>();
     /** How many connections are open now; set once the server runs. */
     volatile java.util.function.IntSupplier openConnections = () -> 0;
+    /** How many access-log lines were dropped because the log fell behind; set by the gateway. */
+    volatile java.util.function.LongSupplier accessLogDropped = () -> 0;
 
     /** Counts a connection closed because the deadline of {@code phase} passed. */
     void timedOut(String phase) {
@@ -77,6 +80,11 @@ final class GatewayMetrics {
 
     /** {@return the Prometheus text exposition: route metrics labelled by route, then the gateway's} */
     String prometheus(Iterable<Route> clients) {
+        return prometheus(clients, List.of());
+    }
+
+    /** {@return the metrics text, with what each virtual key used, per model, summed over days} */
+    String prometheus(Iterable<Route> clients, List<SpendStore.Spend> spend) {
         PrometheusText text = new PrometheusText();
         for (Route r : clients) {
             text.add(r.llm().metrics().snapshot(), "route", r.name());
@@ -107,6 +115,33 @@ final class GatewayMetrics {
                 "Requests being handled now.", "parley_gateway_requests_in_flight " + inFlight.get());
         text.sample("parley_gateway_streams_open", "gauge",
                 "Streamed completions being sent now.", "parley_gateway_streams_open " + streams.get());
+        text.sample("parley_gateway_access_log_dropped_total", "counter",
+                "Access-log lines dropped because writing them fell behind.",
+                "parley_gateway_access_log_dropped_total " + accessLogDropped.getAsLong());
+        if (!spend.isEmpty()) {
+            Map<String, long[]> tokens = new TreeMap<>();
+            Map<String, Double> usd = new TreeMap<>();
+            for (SpendStore.Spend s : spend) {
+                String labels = "key=\"" + PrometheusText.escape(s.key()) + "\",model=\"" + PrometheusText.escape(s.model()) + "\"";
+                long[] t = tokens.computeIfAbsent(labels, k -> new long[3]);
+                t[0] += s.requests();
+                t[1] += s.inputTokens();
+                t[2] += s.outputTokens();
+                usd.merge(labels, s.usd(), Double::sum);
+            }
+            String calls = "parley_gateway_key_requests_total";
+            text.sample(calls, "counter", "Upstream calls made with each virtual key, by model.", null);
+            tokens.forEach((labels, t) -> text.sample(calls, null, null, calls + "{" + labels + "} " + t[0]));
+            String tok = "parley_gateway_key_tokens_total";
+            text.sample(tok, "counter", "Tokens used with each virtual key, by model and type.", null);
+            tokens.forEach((labels, t) -> {
+                text.sample(tok, null, null, tok + "{" + labels + ",type=\"input\"} " + t[1]);
+                text.sample(tok, null, null, tok + "{" + labels + ",type=\"output\"} " + t[2]);
+            });
+            String cost = "parley_gateway_key_cost_usd_total";
+            text.sample(cost, "counter", "US dollars spent with each virtual key, by model, at the gateway's prices.", null);
+            usd.forEach((labels, d) -> text.sample(cost, null, null, cost + "{" + labels + "} " + d));
+        }
         return text.text();
     }
 }

@@ -7,6 +7,9 @@ import dev.parley.ChatRequest;
 import dev.parley.gateway.GatewayServer.Exchange;
 import dev.parley.gateway.Router.Target;
 import dev.parley.json.JsonObject;
+import dev.parley.ChatResponse;
+import dev.parley.Usage;
+import dev.parley.internal.TokenEstimate;
 
 /**
  * Answers {@code POST /v1/responses}, OpenAI's Responses API, against any route's provider: the
@@ -21,29 +24,53 @@ import dev.parley.json.JsonObject;
 final class ResponsesHandler {
 
     private final Router router;
+    private final VirtualKeys keys;
     private final ChatHandler chat;
     private final long maxBody;
 
-    ResponsesHandler(Router router, ChatHandler chat, long maxBody) {
+    ResponsesHandler(Router router, VirtualKeys keys, ChatHandler chat, long maxBody) {
         this.router = router;
+        this.keys = keys;
         this.chat = chat;
         this.maxBody = maxBody;
     }
 
-    /** Handles one request. @return the status sent @throws IOException if the client goes away */
-    int handle(Exchange ex) throws IOException {
+    /**
+     * Handles one request; the call is admitted for the entry's key (its models, limits and
+     * budget, as for chat completions) before it goes upstream, and settled with its usage when
+     * it ends.
+     *
+     * @return the status sent @throws IOException if the client goes away
+     */
+    int handle(Exchange ex, AccessLog.Entry entry) throws IOException {
         JsonObject body = HttpIo.readJson(ex, maxBody);
         String asked = body.optString("model").orElse(null);
-        Target target = router.resolve(asked);
+        String resolved = keys.dealias(asked);
+        Target target = router.resolve(resolved);
         boolean openAiStyle = ChatRequests.OPENAI_STYLE.contains(target.llm().providerName());
         ChatRequest request = ResponsesRequests.parse(body, target.model(), openAiStyle);
         String model = asked != null ? asked
                 : target.llm().defaultModel() != null ? target.llm().defaultModel() : Router.DEFAULT;
         ResponsesWire.Head head = new ResponsesWire.Head(OpenAiWire.newId("resp_"), Instant.now().getEpochSecond(),
                 model, body);
+        VirtualKeys.Admission admission = keys.admit(entry, target, asked, resolved, TokenEstimate.prompt(request),
+                request.maxTokens() != null ? request.maxTokens() : 0, true);
         if (!body.optBoolean("stream").orElse(false)) {
-            return HttpIo.sendJson(ex, 200, ResponsesWire.response(head, target.llm().chat(request)));
+            ChatResponse response = null;
+            try {
+                response = target.llm().chat(request);
+            } finally { // whatever happens, the key's concurrency slot is freed
+                admission.settle(response != null ? response.usage() : Usage.ZERO);
+            }
+            return HttpIo.sendJson(ex, 200, ResponsesWire.response(head, response));
         }
-        return chat.stream(ex, target.llm().stream(request), new ResponsesStream(head));
+        ResponsesStream format = new ResponsesStream(head);
+        try {
+            return chat.stream(ex, target.llm().stream(request), format, entry);
+        } finally {
+            // No usage: unknown if the stream produced output, nothing if it failed before any.
+            Usage used = format.usage();
+            admission.settle(used != null ? used : entry.firstTokenNanos >= 0 ? null : Usage.ZERO);
+        }
     }
 }

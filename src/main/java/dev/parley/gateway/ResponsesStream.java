@@ -81,6 +81,11 @@ final class ResponsesStream implements ChatHandler.StreamFormat {
         this.head = head;
     }
 
+    /** {@return the usage the stream reported, or null if none came} */
+    Usage usage() {
+        return usage;
+    }
+
     @Override
     public void chunk(ChatChunk c, OutputStream out) throws IOException {
         this.out = out;

@@ -242,5 +242,6 @@ class GatewayOpsTest extends GatewayTestBase {
 
         assertTrue(text.contains("parley_stream_chunks_total{route=\"default\"} 2\n"), text);
         assertTrue(text.contains("parley_gateway_streams_open 0\n"), text);
+        assertTrue(text.contains("parley_gateway_access_log_dropped_total 0\n"), text);
     }
 }
