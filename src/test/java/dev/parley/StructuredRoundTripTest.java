@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,6 +16,7 @@ import dev.parley.json.JsonString;
 import dev.parley.retry.RetryPolicy;
 import dev.parley.schema.Description;
 import dev.parley.schema.JsonSchema;
+import dev.parley.support.LocalProviders;
 import dev.parley.support.ReplayServer;
 import dev.parley.support.ReplayServer.Reply;
 
@@ -46,7 +46,8 @@ class StructuredRoundTripTest {
     void aRecord_roundTrips_withTheProvidersMechanism(String provider) {
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", path(provider), Reply.json(200, answer(provider)));
-            Llm llm = Llm.newBuilder().provider(provider).settings(settings(provider, server)).defaultModel("m")
+            Llm llm = Llm.newBuilder().provider(provider)
+                    .settings(LocalProviders.settings(provider, server.uri("").toString(), "sk-test")).defaultModel("m")
                     .retry(RetryPolicy.newBuilder().maxAttempts(1).build()).build();
 
             Trip trip = llm.chat(ChatRequest.newBuilder().addMessage(Message.user("Plan a trip")).build(), Trip.class);
@@ -102,15 +103,6 @@ class StructuredRoundTripTest {
             default -> "{\"model\":\"m\",\"created_at\":\"2025-07-07T20:32:53.844124Z\",\"message\":{\"role\":\"assistant\","
                     + "\"content\":" + asText + "},\"done_reason\":\"stop\",\"done\":true,"
                     + "\"prompt_eval_count\":10,\"eval_count\":20}";
-        };
-    }
-
-    private static Map<String, String> settings(String provider, ReplayServer server) {
-        String base = server.uri("").toString();
-        return switch (provider) {
-            case "openai" -> Map.of("OPENAI_API_KEY", "sk-test", "OPENAI_BASE_URL", base + "/v1");
-            case "anthropic" -> Map.of("ANTHROPIC_API_KEY", "sk-ant-test", "ANTHROPIC_BASE_URL", base);
-            default -> Map.of("OLLAMA_HOST", base);
         };
     }
 }

@@ -28,6 +28,7 @@ import dev.parley.Message;
 import dev.parley.retry.RetryPolicy;
 import dev.parley.timeout.TimeoutPolicy;
 import dev.parley.support.CountingHttpServer;
+import dev.parley.support.LocalProviders;
 import dev.parley.support.CountingHttpServer.Reply;
 
 /**
@@ -216,19 +217,7 @@ public class UpstreamFaultTest {
 
     static Llm llm(String provider, CountingHttpServer server) {
         String base = server.uri("").toString();
-        Map<String, String> settings = switch (provider) {
-            case "openai" -> Map.of("OPENAI_API_KEY", CANARY, "OPENAI_BASE_URL", base + "/v1");
-            case "deepseek" -> Map.of("DEEPSEEK_API_KEY", CANARY, "DEEPSEEK_BASE_URL", base);
-            case "openai-compatible" -> Map.of("OPENAI_API_KEY", CANARY, "OPENAI_BASE_URL", base + "/v1");
-            case "azure-openai" -> Map.of("AZURE_OPENAI_API_KEY", CANARY,
-                    "AZURE_OPENAI_BASE_URL", base + "/openai/deployments/d");
-            case "anthropic" -> Map.of("ANTHROPIC_API_KEY", CANARY, "ANTHROPIC_BASE_URL", base);
-            case "ollama" -> Map.of("OLLAMA_API_KEY", CANARY, "OLLAMA_HOST", base);
-            case "gemini" -> Map.of("GEMINI_API_KEY", CANARY, "GEMINI_BASE_URL", base + "/v1beta");
-            case "bedrock" -> Map.of("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY", CANARY,
-                    "AWS_SESSION_TOKEN", CANARY, "AWS_REGION", "us-east-1", "BEDROCK_BASE_URL", base);
-            default -> throw new IllegalArgumentException(provider);
-        };
+        Map<String, String> settings = LocalProviders.settings(provider, base, CANARY);
         return Llm.newBuilder()
                 .provider(provider)
                 .settings(settings)

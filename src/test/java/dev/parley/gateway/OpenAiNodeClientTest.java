@@ -19,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import dev.parley.Llm;
 import dev.parley.retry.RetryPolicy;
+import dev.parley.support.LocalProviders;
 import dev.parley.support.ReplayServer;
 
 /**
@@ -110,10 +111,9 @@ class OpenAiNodeClientTest {
     }
 
     private static Llm upstreamLlm(boolean anthropic, ReplayServer server) {
-        String base = server.uri("").toString();
-        return Llm.newBuilder().provider(anthropic ? "anthropic" : "openai-compatible")
-                .settings(anthropic ? Map.of("ANTHROPIC_API_KEY", "sk-ant-test", "ANTHROPIC_BASE_URL", base)
-                        : Map.of("OPENAI_API_KEY", "sk-test", "OPENAI_BASE_URL", base + "/v1"))
+        String provider = anthropic ? "anthropic" : "openai-compatible";
+        return Llm.newBuilder().provider(provider)
+                .settings(LocalProviders.settings(provider, server.uri("").toString(), "sk-test"))
                 .defaultModel("m").retry(RetryPolicy.newBuilder().maxAttempts(1).build()).build();
     }
 

@@ -18,6 +18,7 @@ import dev.parley.json.Json;
 import dev.parley.json.JsonArray;
 import dev.parley.json.JsonObject;
 import dev.parley.retry.RetryPolicy;
+import dev.parley.support.LocalProviders;
 import dev.parley.support.ReplayServer;
 import dev.parley.support.ReplayServer.Reply;
 
@@ -54,7 +55,8 @@ class ToolLoopWireTest {
         }
         try (ReplayServer server = ReplayServer.start()) {
             server.on("POST", path, Reply.fixture(toolTurn), Reply.fixture(answerTurn));
-            Llm llm = Llm.newBuilder().provider(provider).settings(settings(provider, server)).defaultModel("m")
+            Llm llm = Llm.newBuilder().provider(provider)
+                    .settings(LocalProviders.settings(provider, server.uri("").toString(), "sk-test")).defaultModel("m")
                     .retry(RetryPolicy.newBuilder().maxAttempts(1).build()).build();
             ToolLoop loop = ToolLoop.newBuilder(llm).tools(tools.build()).build();
             ChatRequest request = ChatRequest.newBuilder().addMessage(Message.user("What is the weather?")).build();
@@ -97,7 +99,8 @@ class ToolLoopWireTest {
         }).build();
         try (ReplayServer upstream = ReplayServer.start()) {
             upstream.on("POST", "/v1/messages", Reply.fixture(toolTurn), Reply.fixture(answerTurn));
-            Llm anthropic = Llm.newBuilder().provider("anthropic").settings(settings("anthropic", upstream))
+            Llm anthropic = Llm.newBuilder().provider("anthropic")
+                    .settings(LocalProviders.settings("anthropic", upstream.uri("").toString(), "sk-test"))
                     .defaultModel("claude-haiku-4-5").retry(RetryPolicy.newBuilder().maxAttempts(1).build()).build();
             dev.parley.gateway.Gateway gateway = dev.parley.gateway.Gateway.newBuilder().defaultRoute(anthropic)
                     .port(0).build().start();
@@ -161,16 +164,5 @@ class ToolLoopWireTest {
             }
         }
         assertEquals(tools, body.array("tools").size(), "the toolbox's tools are declared");
-    }
-
-    private static Map<String, String> settings(String provider, ReplayServer server) {
-        String base = server.uri("").toString();
-        return switch (provider) {
-            case "openai" -> Map.of("OPENAI_API_KEY", "sk-test", "OPENAI_BASE_URL", base + "/v1");
-            case "deepseek" -> Map.of("DEEPSEEK_API_KEY", "sk-test", "DEEPSEEK_BASE_URL", base);
-            case "anthropic" -> Map.of("ANTHROPIC_API_KEY", "sk-ant-test", "ANTHROPIC_BASE_URL", base);
-            case "ollama" -> Map.of("OLLAMA_HOST", base);
-            default -> throw new IllegalArgumentException(provider);
-        };
     }
 }
