@@ -71,30 +71,20 @@ final class ServeCommand {
         String host = a.option("host") != null ? a.option("host") : env.getOrDefault("PARLEY_GATEWAY_HOST", "127.0.0.1");
         int port = a.option("port") != null ? a.integer("port", 0, 65535)
                 : env.containsKey("PARLEY_GATEWAY_PORT") ? parsePort(env.get("PARLEY_GATEWAY_PORT")) : 8080;
-        Gateway.Builder b = Gateway.newBuilder().host(host).port(port);
-        String primary = env.getOrDefault("LLM_PROVIDER", "openai").toLowerCase(Locale.ROOT);
-        b.defaultRoute(Llm.newBuilder().settings(env).build());
-        Set<String> routed = new LinkedHashSet<>();
-        for (String p : PROVIDERS) {
-            if (configured(p) || p.equals(primary)) {
-                b.route(p, llmFor(p, null));
-                routed.add(p);
-            }
-        }
+        Gateway.Builder b = Gateway.newBuilder().host(host).port(port).environment(env);
+        String config = a.option("config") != null ? a.option("config") : env.get("PARLEY_GATEWAY_CONFIG");
         String aliases = env.get("PARLEY_GATEWAY_ALIASES");
-        if (aliases != null && !aliases.isBlank()) {
-            for (String entry : aliases.split(",")) {
-                String e = entry.strip();
-                int eq = e.indexOf('=');
-                int slash = e.indexOf('/', eq + 1);
-                if (eq <= 0 || slash < 0) {
-                    throw new UsageException("PARLEY_GATEWAY_ALIASES: expected alias=provider/model entries, got \"" + e + "\"");
-                }
-                b.route(e.substring(0, eq).strip(), llmFor(e.substring(eq + 1, slash).strip(), e.substring(slash + 1).strip()));
+        if (config != null && !config.isBlank() && fileHasRoutes(config.strip())) {
+            // The file's routes replace the environment's: LLM_PROVIDER and the providers' keys are not read.
+            if (aliases != null && !aliases.isBlank()) {
+                throw new UsageException("PARLEY_GATEWAY_ALIASES and a configuration file with routes cannot both be used; "
+                        + "move the aliases into the file's \"aliases\" (or make them routes)");
             }
+        } else {
+            environmentRoutes(b, aliases);
         }
         limits(b);
-        String config = a.option("config") != null ? a.option("config") : env.get("PARLEY_GATEWAY_CONFIG");
+        setting("PARLEY_GATEWAY_LOG_PROMPTS", v -> b.logPrompts(bool(v)));
         String keys = env.get("PARLEY_GATEWAY_KEYS");
         if (config != null && !config.isBlank()) {
             if (keys != null && !keys.isBlank()) {
@@ -123,6 +113,54 @@ final class ServeCommand {
         } catch (UncheckedIOException e) {
             throw new UsageException("could not listen on " + host + ":" + port + ": " + bindFailure(e.getCause()));
         }
+    }
+
+    /**
+     * Adds the routes the environment describes: the default route is {@code LLM_PROVIDER}'s;
+     * each built-in provider whose key is set (Ollama: {@code OLLAMA_HOST}) gets a prefix route;
+     * {@code PARLEY_GATEWAY_ALIASES} adds aliases.
+     */
+    private void environmentRoutes(Gateway.Builder b, String aliases) {
+        String primary = env.getOrDefault("LLM_PROVIDER", "openai").toLowerCase(Locale.ROOT);
+        b.defaultRoute(Llm.newBuilder().settings(env).build());
+        for (String p : PROVIDERS) {
+            if (configured(p) || p.equals(primary)) {
+                b.route(p, llmFor(p, null));
+            }
+        }
+        if (aliases != null && !aliases.isBlank()) {
+            for (String entry : aliases.split(",")) {
+                String e = entry.strip();
+                int eq = e.indexOf('=');
+                int slash = e.indexOf('/', eq + 1);
+                if (eq <= 0 || slash < 0) {
+                    throw new UsageException("PARLEY_GATEWAY_ALIASES: expected alias=provider/model entries, got \"" + e + "\"");
+                }
+                b.route(e.substring(0, eq).strip(), llmFor(e.substring(eq + 1, slash).strip(), e.substring(slash + 1).strip()));
+            }
+        }
+    }
+
+    /**
+     * {@return whether the configuration file has routes}, which replace the environment's; a
+     * file that cannot be read or parsed counts as having them, so that the gateway reports the
+     * file's problem rather than the environment's
+     */
+    private static boolean fileHasRoutes(String file) {
+        try {
+            dev.parley.json.JsonValue v = dev.parley.json.Json.parse(java.nio.file.Files.readString(java.nio.file.Path.of(file)));
+            return !(v instanceof dev.parley.json.JsonObject o) || o.has("routes");
+        } catch (java.io.IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    private static boolean bool(String v) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off" -> false;
+            default -> throw new IllegalArgumentException(v);
+        };
     }
 
     private static java.io.OutputStream openLog(String path) {
@@ -198,7 +236,8 @@ final class ServeCommand {
             apply.accept(v.strip());
         } catch (IllegalArgumentException e) { // NumberFormatException included
             throw new UsageException(name + ": expected " + (name.contains("TIMEOUT")
-                    ? "a positive duration such as 10s, 500ms or 2m" : "a whole number from 1 to 65536")
+                    ? "a positive duration such as 10s, 500ms or 2m"
+                    : name.endsWith("LOG_PROMPTS") ? "true or false" : "a whole number from 1 to 65536")
                     + ", got \"" + v + "\"");
         }
     }

@@ -17,19 +17,24 @@ import dev.parley.json.JsonObject;
 /**
  * The gateway's access log: one JSON line per request, with its time, request id, method, path,
  * key name, route, model, status, tokens, cost, latency and time to first token; never the key,
- * the prompt or the answer. Lines go through a bounded queue to one virtual thread that writes
- * them, so a slow disk or console never holds up a request: when the queue is full a line is
- * dropped and counted instead. Thread-safe.
+ * and the prompt and the answer only when {@linkplain #promptChars(int) asked} (then each cut
+ * to a bound, with a marker). Lines go through a bounded queue (in lines and in characters) to
+ * one virtual thread that writes them, so a slow disk or console never holds up a request: when
+ * the queue is full a line is dropped and counted instead. Thread-safe.
  */
 final class AccessLog implements AutoCloseable {
 
     /** The logger lines go to when no file is given. */
     static final String LOGGER = "dev.parley.gateway.access";
     private static final int CAPACITY = 8192;
+    /** The most characters queued at once (about 64 MiB), which bounds the queue's memory when lines hold prompts. */
+    private static final long MAX_QUEUED_CHARS = 32L << 20;
     private static final String STOP = new String("stop");
 
     private final BlockingQueue<String> queue;
     private final LongAdder dropped = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicLong queuedChars = new java.util.concurrent.atomic.AtomicLong();
+    private volatile int promptChars;
     private final Consumer<String> sink;
     private final Runnable flush;
     private final Thread writer;
@@ -70,9 +75,25 @@ final class AccessLog implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Sets whether lines hold the request's prompt and the answer's text: 0 for neither (the
+     * default), else how many characters of each; for requests that start afterwards.
+     */
+    void promptChars(int chars) {
+        this.promptChars = Math.max(0, chars);
+    }
+
+    /** {@return how many characters of the prompt and the answer a new request's line holds; 0 for none} */
+    int promptChars() {
+        return promptChars;
+    }
+
     /** Queues one request's line, or drops and counts it when the queue is full. */
     void write(Entry e) {
-        if (!queue.offer(Json.write(e.json()))) {
+        String line = Json.write(e.json());
+        boolean fits = queuedChars.addAndGet(line.length()) <= MAX_QUEUED_CHARS;
+        if (!fits || !queue.offer(line)) {
+            queuedChars.addAndGet(-line.length());
             if (dropped.sum() == 0) {
                 System.getLogger("dev.parley.gateway").log(Level.WARNING,
                         "access log: writing lines fell behind; dropping lines (parley_gateway_access_log_dropped_total counts them)");
@@ -94,6 +115,9 @@ final class AccessLog implements AutoCloseable {
                 line = queue.poll(1, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 return;
+            }
+            if (line != null && line != STOP) {
+                queuedChars.addAndGet(-line.length());
             }
             if (line == null || line == STOP) {
                 flush.run();
@@ -156,6 +180,11 @@ final class AccessLog implements AutoCloseable {
         double cost = -1;
         long firstTokenNanos = -1;
         long endNanos;
+        /** How many characters of the prompt and of the answer the line holds; 0 (the default): neither. */
+        int promptChars;
+        private String prompt;
+        private StringBuilder answer;
+        private long answerCut;
 
         Entry(Instant time, long startNanos) {
             this.time = time;
@@ -167,6 +196,46 @@ final class AccessLog implements AutoCloseable {
             if (firstTokenNanos < 0) {
                 firstTokenNanos = System.nanoTime();
             }
+        }
+
+        /** Notes the request's prompt (its messages, or input), when the line holds prompts. */
+        void prompt(dev.parley.json.JsonValue value) {
+            if (promptChars > 0 && value != null) {
+                String text = Json.write(value);
+                String kept = cut(text, promptChars);
+                prompt = kept.length() == text.length() ? text : kept + marker(text.length() - kept.length());
+            }
+        }
+
+        /** Adds text of the answer, when the line holds prompts; past the bound it is only counted. */
+        void answer(String text) {
+            if (promptChars <= 0 || text == null || text.isEmpty()) {
+                return;
+            }
+            if (answer == null) {
+                answer = new StringBuilder();
+            }
+            int room = promptChars - answer.length();
+            if (answerCut == 0 && text.length() <= room) {
+                answer.append(text);
+            } else {
+                String kept = room > 0 ? cut(text, room) : "";
+                answer.append(kept);
+                answerCut += text.length() - kept.length();
+            }
+        }
+
+        /** {@return the first {@code n} characters of {@code s}, without splitting a surrogate pair} */
+        private static String cut(String s, int n) {
+            if (s.length() <= n) {
+                return s;
+            }
+            int end = Character.isHighSurrogate(s.charAt(n - 1)) ? n - 1 : n;
+            return s.substring(0, end);
+        }
+
+        private static String marker(long more) {
+            return "...[truncated: " + more + " more characters]";
         }
 
         JsonObject json() {
@@ -200,6 +269,12 @@ final class AccessLog implements AutoCloseable {
             }
             if (firstTokenNanos >= 0) {
                 b.put("ttft_ms", (firstTokenNanos - startNanos) / 1_000_000);
+            }
+            if (prompt != null) {
+                b.put("prompt", prompt);
+            }
+            if (answer != null) {
+                b.put("answer", answerCut > 0 ? answer + marker(answerCut) : answer.toString());
             }
             return b.build();
         }

@@ -68,6 +68,7 @@ final class ChatHandler {
      */
     int handle(Exchange ex, AccessLog.Entry entry) throws IOException {
         JsonObject body = HttpIo.readJson(ex, maxBody);
+        entry.prompt(body.get("messages").orElse(null));
         String asked = body.optString("model").orElse(null);
         String resolved = keys.dealias(asked);
         Target target = router.resolve(resolved);
@@ -89,6 +90,7 @@ final class ChatHandler {
             } finally { // whatever happens, the key's concurrency slot is freed
                 admission.settle(response != null ? response.usage() : Usage.ZERO);
             }
+            entry.answer(response.text());
             return HttpIo.sendJson(ex, 200, OpenAiWire.completion(id, created, model, response));
         }
         ChunkTranslator translator = new ChunkTranslator(id, created, model, includeUsage);
@@ -172,7 +174,10 @@ final class ChatHandler {
             try {
                 while (true) {
                     switch (s.kind()) {
-                        case CHUNK -> format.chunk(s.chunk(), out);
+                        case CHUNK -> {
+                            entry.answer(s.chunk().textDelta());
+                            format.chunk(s.chunk(), out);
+                        }
                         case TIMEOUT -> out.write(HEARTBEAT);
                         case COMPLETE -> {
                             format.complete(out);

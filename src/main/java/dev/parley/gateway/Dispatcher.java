@@ -54,7 +54,7 @@ final class Dispatcher implements GatewayServer.Handler {
         this.responses = new ResponsesHandler(router, virtualKeys, chat, maxBody);
         this.embeddings = new EmbeddingsHandler(router, virtualKeys, maxBody);
         this.models = new ModelsHandler(router);
-        this.readiness = new Readiness(router.distinctClients(), readyNanos);
+        this.readiness = new Readiness(router::distinctClients, readyNanos);
     }
 
     // ---- draining, for Gateway.stop()
@@ -111,11 +111,13 @@ final class Dispatcher implements GatewayServer.Handler {
         long start = System.nanoTime();
         String path = ex.getRequestURI().getPath();
         metrics.inFlight.incrementAndGet();
+        router.enter(); // the request finishes on the routes it starts with, whatever a reload does
         threads.add(Thread.currentThread());
         int status = 500;
         AccessLog.Entry entry = new AccessLog.Entry(Instant.now(), start);
         entry.method = ex.getRequestMethod();
         entry.path = path;
+        entry.promptChars = accessLog.promptChars();
         try {
             entry.requestId = OpenAiWire.newId("req_");
             ex.getResponseHeaders().set("x-request-id", entry.requestId);
@@ -148,6 +150,7 @@ final class Dispatcher implements GatewayServer.Handler {
             }
             metrics.request(path, status);
             threads.remove(Thread.currentThread());
+            router.exit();
             if (metrics.inFlight.decrementAndGet() == 0) {
                 idleLock.lock();
                 try {

@@ -36,6 +36,7 @@ final class EmbeddingsHandler {
     /** Handles one request, admitted for the entry's key. @return the status sent @throws IOException if the client goes away */
     int handle(Exchange ex, AccessLog.Entry entry) throws IOException {
         JsonObject body = HttpIo.readJson(ex, maxBody);
+        entry.prompt(body.get("input").orElse(null));
         String asked = body.optString("model").orElse(null);
         String resolved = keys.dealias(asked);
         Target target = router.resolve(resolved);

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -120,6 +121,16 @@ public final class Gateway implements AutoCloseable {
     private final VirtualKeys virtualKeys;
     private final KeysFileWatcher watcher;
     private final AccessLog accessLog;
+    /** The routes given to the builder: used when the configuration file has none. */
+    private final Map<String, Llm> givenRoutes;
+    private final Llm givenDefault;
+    private final Map<String, String> environment;
+    private final boolean logPrompts;
+    /** Serializes putting a configuration in use with stop(); guards {@link #built} and {@link #closed}. */
+    private final ReentrantLock configLock = new ReentrantLock();
+    /** The clients made from the file's routes now in use, or null when the routes are the builder's. */
+    private ConfiguredRoutes.Built built;
+    private boolean closed;
     /** Guards the lifecycle; held by start() and for the whole of stop(). Request threads never take it. */
     private final ReentrantLock lock = new ReentrantLock();
     private State state = State.NEW;
@@ -128,16 +139,23 @@ public final class Gateway implements AutoCloseable {
     private Gateway(Builder b) {
         this.host = b.host;
         this.port = b.port;
-        this.router = new Router(b.routes, b.defaultRoute);
+        this.givenRoutes = new LinkedHashMap<>(b.routes);
+        this.givenDefault = b.defaultRoute;
+        this.environment = b.environment != null ? b.environment : System.getenv();
+        this.logPrompts = b.logPrompts;
+        KeysConfig config = b.configFile == null ? null : KeysConfig.load(b.configFile);
+        this.built = config == null || config.routes() == null ? null
+                : ConfiguredRoutes.build(config.routes(), environment, null, config);
+        this.router = new Router(table(config, built));
         this.keys = b.keys;
         this.grace = b.shutdownGrace;
         this.limits = new ServerLimits(b.maxConnections, b.maxConnectionsPerAddress, b.headerTimeout.toNanos(),
                 b.bodyTimeout.toNanos(), b.idleTimeout.toNanos());
-        KeysConfig config = b.configFile == null ? null : KeysConfig.load(b.configFile);
         this.virtualKeys = new VirtualKeys(config, b.keyLimits != null ? b.keyLimits : new LocalKeyLimits(b.ticker),
                 b.spendStore != null ? b.spendStore : new LocalSpendStore(), b.prices, b.ticker);
-        this.watcher = b.configFile == null ? null : new KeysFileWatcher(b.configFile, virtualKeys);
+        this.watcher = b.configFile == null ? null : new KeysFileWatcher(b.configFile, this::apply);
         this.accessLog = b.accessLog != null ? AccessLog.to(b.accessLog) : AccessLog.toLogger();
+        accessLog.promptChars(promptChars(config));
         metrics.accessLogDropped = accessLog::dropped;
         this.dispatcher = new Dispatcher(router, keys, virtualKeys, accessLog, metrics, b.maxRequestBytes,
                 b.streamHeartbeat.toNanos(), b.readyTimeout.toNanos());
@@ -155,6 +173,60 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalArgumentException("keyHash: a key must be non-empty and hold no whitespace");
         }
         return KeysConfig.hash(key);
+    }
+
+    /**
+     * {@return the routes a configuration puts in use}: the file's when it has some ({@code built}),
+     * else those given to the builder
+     *
+     * @throws dev.parley.ConfigurationException if neither has a route
+     */
+    private Router.Table table(KeysConfig config, ConfiguredRoutes.Built fromFile) {
+        if (fromFile != null) {
+            return new Router.Table(fromFile.routes(), fromFile.defaultRoute(), fromFile.routes().values());
+        }
+        if (givenRoutes.isEmpty() && givenDefault == null) {
+            throw config.problems(List.of("routes: missing; this gateway was given no other routes, so the file must have them"));
+        }
+        return new Router.Table(givenRoutes, givenDefault, List.of());
+    }
+
+    /** {@return how many characters of prompts and answers the access log holds under {@code config}; 0 for none} */
+    private int promptChars(KeysConfig config) {
+        Boolean fromFile = config == null ? null : config.logPrompts();
+        boolean on = fromFile != null ? fromFile : logPrompts;
+        return !on ? 0 : config != null ? config.logChars() : KeysConfig.DEFAULT_LOG_CHARS;
+    }
+
+    /**
+     * Puts a reloaded configuration in use, as a whole or not at all: the file's routes are made
+     * first (keeping the clients of routes that did not change), and only when every one could be
+     * made are the routes, the keys and the log settings swapped in. Requests already running
+     * finish on the routes they started with; clients no longer used are closed after them.
+     *
+     * @return what to log about it
+     * @throws dev.parley.ConfigurationException if its routes cannot be made; nothing changed
+     */
+    private String apply(KeysConfig next) {
+        configLock.lock();
+        try {
+            if (closed) {
+                throw next.problems(List.of("not used: the gateway has stopped"));
+            }
+            if (next.routes() == null && givenRoutes.isEmpty() && givenDefault == null) {
+                table(next, null); // throws: no routes at all
+            }
+            ConfiguredRoutes.Built nextBuilt = next.routes() == null ? null
+                    : ConfiguredRoutes.build(next.routes(), environment, built, next);
+            router.replace(table(next, nextBuilt));
+            built = nextBuilt;
+            virtualKeys.replace(next);
+            accessLog.promptChars(promptChars(next));
+            return "keys: " + next.keys().size() + "; routes" + (nextBuilt != null ? " (from the file): " : ": ")
+                    + router.routes().stream().map(Router.Route::name).toList();
+        } finally {
+            configLock.unlock();
+        }
     }
 
     /** {@return a builder with no routes, for 127.0.0.1:8080} */
@@ -199,6 +271,7 @@ public final class Gateway implements AutoCloseable {
         try {
             if (state != State.RUNNING) {
                 state = State.STOPPED;
+                closeClients();
                 return;
             }
             dispatcher.beginDraining();
@@ -218,11 +291,25 @@ public final class Gateway implements AutoCloseable {
             if (!local.stop(1000)) {
                 LOG.log(Level.WARNING, "gateway stopped, but some request threads are still finishing");
             }
+            closeClients();
             accessLog.close();
             state = State.STOPPED;
             LOG.log(Level.INFO, "Parley gateway stopped");
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Closes the clients the gateway made from the file's routes; later reloads are refused. */
+    private void closeClients() {
+        configLock.lock();
+        try {
+            if (!closed) {
+                closed = true;
+                router.closeAll();
+            }
+        } finally {
+            configLock.unlock();
         }
     }
 
@@ -340,6 +427,8 @@ public final class Gateway implements AutoCloseable {
         private Ticker ticker = Ticker.system();
         private KeyLimits keyLimits;
         private SpendStore spendStore;
+        private Map<String, String> environment;
+        private boolean logPrompts;
 
         private Builder() {
         }
@@ -596,6 +685,37 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Sets the environment the {@linkplain #configFile configuration file}'s routes read: the
+         * variable a route's {@code api_key_env} names, and the proxy ({@code HTTPS_PROXY},
+         * {@code NO_PROXY} ...), {@code LLM_USER_AGENT} and {@code AWS_*} settings every route
+         * takes. Default: the process environment, {@link System#getenv()}.
+         *
+         * @param environment variables by name
+         * @return this builder
+         */
+        public Builder environment(Map<String, String> environment) {
+            this.environment = Map.copyOf(Objects.requireNonNull(environment, "environment"));
+            return this;
+        }
+
+        /**
+         * Adds each request's prompt and its answer's text to its access-log line: fields
+         * {@code prompt} (the request's {@code messages}, the Responses API's
+         * {@code instructions} and {@code input}, or the embeddings' {@code input}, as JSON text)
+         * and {@code answer} (the text answered, streamed or not), each cut to 4096 characters
+         * with a marker saying how many more there were. Off by default: prompts may hold
+         * personal data and secrets. A configuration file's {@code "log": {"prompts": ...}},
+         * when present, wins over this, and its {@code max_chars} sets the bound.
+         *
+         * @param logPrompts whether access-log lines hold prompts and answers
+         * @return this builder
+         */
+        public Builder logPrompts(boolean logPrompts) {
+            this.logPrompts = logPrompts;
+            return this;
+        }
+
         /** Sets the clock of keys' rate-limit windows and budget days, for tests. @return this builder */
         Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -635,7 +755,7 @@ public final class Gateway implements AutoCloseable {
          * @throws dev.parley.ConfigurationException if the configuration file cannot be read or has problems
          */
         public Gateway build() {
-            if (routes.isEmpty() && defaultRoute == null) {
+            if (routes.isEmpty() && defaultRoute == null && configFile == null) {
                 throw new IllegalStateException("a gateway needs at least one route or a default route");
             }
             if (configFile != null && keys.enabled()) {

@@ -47,7 +47,10 @@ final class KeysConfig {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:@-]{1,64}");
     private static final Pattern HASH = Pattern.compile("sha256:[0-9a-fA-F]{64}");
-    private static final Set<String> TOP = Set.of("keys", "aliases");
+    private static final Set<String> TOP = Set.of("keys", "aliases", "routes", "default_route", "log");
+    private static final Set<String> LOG = Set.of("prompts", "max_chars");
+    /** The default bound of the prompt and the answer in an access-log line, in characters. */
+    static final int DEFAULT_LOG_CHARS = 4096;
     private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final Set<String> KEY = Set.of("name", "hash", "owner", "team", "models", "limits", "budget");
     private static final Set<String> LIMITS = Set.of("rpm", "tpm", "concurrency");
@@ -55,10 +58,56 @@ final class KeysConfig {
 
     private final List<VirtualKey> keys;
     private final Map<String, String> aliases;
+    private final ConfiguredRoutes.Specs routes;
+    private final Boolean logPrompts;
+    private final int logChars;
+    /** The file's text and name, to locate problems found after parsing (routes that cannot be made). */
+    private final String text;
+    private final String source;
 
-    private KeysConfig(List<VirtualKey> keys, Map<String, String> aliases) {
+    private KeysConfig(List<VirtualKey> keys, Map<String, String> aliases, ConfiguredRoutes.Specs routes, Boolean logPrompts,
+                       int logChars, String text, String source) {
         this.keys = List.copyOf(keys);
         this.aliases = Map.copyOf(aliases);
+        this.routes = routes;
+        this.logPrompts = logPrompts;
+        this.logChars = logChars;
+        this.text = text;
+        this.source = source;
+    }
+
+    /** {@return the file's routes, or null when it has none (the gateway's other routes are used)} */
+    ConfiguredRoutes.Specs routes() {
+        return routes;
+    }
+
+    /** {@return the file's {@code log.prompts}, or null when it does not say} */
+    Boolean logPrompts() {
+        return logPrompts;
+    }
+
+    /** {@return the file's {@code log.max_chars}, or the default} */
+    int logChars() {
+        return logChars;
+    }
+
+    /**
+     * {@return the error for problems found after parsing}, each with its line in the file
+     *
+     * @param problems each starting with its path ({@code routes.smart.timeout: ...})
+     */
+    ConfigurationException problems(List<String> problems) {
+        return failure(source, locate(text, problems));
+    }
+
+    private static List<String> locate(String text, List<String> problems) {
+        List<String> located = new ArrayList<>(problems.size());
+        for (String p : problems) {
+            int colon = p.indexOf(": ");
+            int line = colon < 0 ? 0 : Locator.line(text, p.substring(0, colon));
+            located.add(line > 0 ? "line " + line + ": " + p : p);
+        }
+        return located;
     }
 
     /** {@return the model aliases: a name clients send, to the model it stands for} */
@@ -143,30 +192,48 @@ final class KeysConfig {
         if (a instanceof JsonObject map) {
             map.members().forEach((name, target) -> {
                 if (!ALIAS.matcher(name).matches()) {
-                    problems.add("aliases." + name + ": an alias is 1 to 64 letters, digits, '.', '_', ':' or '-'");
+                    problems.add(ConfiguredRoutes.field("aliases", name) + ": an alias is 1 to 64 letters, digits, '.', '_', ':' or '-'");
                 } else if (!(target instanceof JsonString t) || t.value().isBlank()) {
-                    problems.add("aliases." + name + ": expected the model it stands for, such as \"openai/gpt-4o-mini\"");
+                    problems.add(ConfiguredRoutes.field("aliases", name)
+                            + ": expected the model it stands for, such as \"openai/gpt-4o-mini\"");
                 } else {
                     aliases.put(name, t.value());
                 }
             });
             aliases.forEach((name, target) -> {
                 if (aliases.containsKey(target)) {
-                    problems.add("aliases." + name + ": stands for \"" + target + "\", another alias; name the model itself");
+                    problems.add(ConfiguredRoutes.field("aliases", name) + ": stands for \"" + target + "\", another alias; name the model itself");
                 }
             });
         } else if (!(a instanceof JsonNull)) {
             problems.add("aliases: expected an object such as {\"fast\": \"openai/gpt-4o-mini\"}, got " + a.kind());
         }
-        if (!problems.isEmpty()) {
-            List<String> located = new ArrayList<>(problems.size());
-            for (String p : problems) {
-                int line = Locator.line(text, p.substring(0, p.indexOf(": ")));
-                located.add(line > 0 ? "line " + line + ": " + p : p);
+        ConfiguredRoutes.Specs routes = ConfiguredRoutes.parse(top, problems);
+        Boolean logPrompts = null;
+        long logChars = DEFAULT_LOG_CHARS;
+        JsonValue log = top.get("log").orElse(JsonNull.INSTANCE);
+        if (log instanceof JsonObject l) {
+            unknown(l, LOG, "log", problems);
+            JsonValue p = l.get("prompts").orElse(JsonNull.INSTANCE);
+            if (p instanceof dev.parley.json.JsonBoolean b) {
+                logPrompts = b.value();
+            } else if (!(p instanceof JsonNull)) {
+                problems.add("log.prompts: expected true (prompts and answers in the access log) or false, got " + p.kind());
             }
-            throw failure(source, located);
+            if (l.has("max_chars")) {
+                int before = problems.size();
+                logChars = count(l, "max_chars", "log", 1_000_000, problems);
+                if (logChars == 0 && problems.size() == before) {
+                    problems.add("log.max_chars: expected a whole number from 1 to 1000000");
+                }
+            }
+        } else if (!(log instanceof JsonNull)) {
+            problems.add("log: expected an object such as {\"prompts\": true}, got " + log.kind());
         }
-        return new KeysConfig(keys, aliases);
+        if (!problems.isEmpty()) {
+            throw failure(source, locate(text, problems));
+        }
+        return new KeysConfig(keys, aliases, routes, logPrompts, (int) Math.max(1, logChars), text, source);
     }
 
     private static VirtualKey key(JsonObject o, String path, List<String> problems) {
@@ -343,7 +410,22 @@ final class KeysConfig {
         static int line(String text, String path) {
             List<Object> segments = new ArrayList<>();
             String p = path.replaceAll(" \\(\"[^\"]*\"\\)", "");
+            // A name with a dot is written ["a.b"]: a segment of its own, never split.
+            java.util.regex.Matcher quoted = Pattern.compile("\\[\"([^\"]*)\"\\]").matcher(p);
+            List<String> names = new ArrayList<>();
+            StringBuilder plain = new StringBuilder();
+            while (quoted.find()) {
+                quoted.appendReplacement(plain, "." + "\u0000" + names.size());
+                names.add(quoted.group(1));
+            }
+            quoted.appendTail(plain);
+            p = plain.toString();
             for (String part : p.split("\\.")) {
+                if (part.startsWith("\u0000")) {
+                    int bracket = part.indexOf('[');
+                    segments.add(names.get(Integer.parseInt(bracket < 0 ? part.substring(1) : part.substring(1, bracket))));
+                    part = bracket < 0 ? "" : part.substring(bracket);
+                }
                 int bracket = part.indexOf('[');
                 String field = bracket < 0 ? part : part.substring(0, bracket);
                 if (!field.isEmpty()) {

@@ -19,8 +19,9 @@ import dev.parley.LlmException;
 /**
  * Reloads the gateway's configuration file when it changes: a virtual thread watches the file's
  * directory, waits for writes to settle (editors and {@code cp} write in several steps), then
- * reads the file and, if its bytes changed, checks it. A good file replaces the keys at once; a bad one is logged with
- * every problem and the keys in use stay. Requests already running keep the key they started
+ * reads the file and, if its bytes changed, checks it. A good file replaces the keys and routes
+ * at once; a bad one (or one whose routes cannot be made) is logged with every problem and the
+ * keys and routes in use stay. Requests already running keep the key and the routes they started
  * with. Thread-safe.
  */
 final class KeysFileWatcher implements AutoCloseable {
@@ -29,7 +30,7 @@ final class KeysFileWatcher implements AutoCloseable {
     private static final long SETTLE_MILLIS = 150;
 
     private final Path file;
-    private final VirtualKeys keys;
+    private final java.util.function.Function<KeysConfig, String> apply;
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final ReentrantLock reloading = new ReentrantLock();
@@ -38,9 +39,15 @@ final class KeysFileWatcher implements AutoCloseable {
     private volatile byte[] lastRead;
     private Thread thread;
 
-    KeysFileWatcher(Path file, VirtualKeys keys) {
+    /**
+     * @param file the configuration file
+     * @param apply puts a checked configuration in use, returning what to log about it; throws
+     *              {@link dev.parley.ConfigurationException} to refuse it (routes that cannot be
+     *              made), leaving the configuration in use as it was
+     */
+    KeysFileWatcher(Path file, java.util.function.Function<KeysConfig, String> apply) {
         this.file = file.toAbsolutePath();
-        this.keys = keys;
+        this.apply = apply;
     }
 
     /** Starts watching; a file system without change notification is logged and not watched. */
@@ -96,7 +103,7 @@ final class KeysFileWatcher implements AutoCloseable {
         return !Arrays.equals(now, lastRead);
     }
 
-    /** Reads the file again now: a good file replaces the keys, a bad one is logged and ignored. @return whether it was replaced */
+    /** Reads the file again now: a good file replaces the keys and routes, a bad one is logged and ignored. @return whether it was replaced */
     boolean reload() {
         // One reload at a time: each reads the file as it is then, so the last one wins and
         // a slow reload cannot put back an older file after a newer one.
@@ -119,13 +126,13 @@ final class KeysFileWatcher implements AutoCloseable {
             }
             lastRead = KeysConfig.digest(text);
             KeysConfig next = KeysConfig.parse(text, file.toString());
-            keys.replace(next);
+            String summary = apply.apply(next);
             reloads.incrementAndGet();
-            LOG.log(Level.INFO, "gateway configuration reloaded from {0}; keys: {1}", file, next.keys().size());
+            LOG.log(Level.INFO, "gateway configuration reloaded from {0}; {1}", file, summary);
             return true;
         } catch (LlmException e) {
             failures.incrementAndGet();
-            LOG.log(Level.WARNING, "gateway configuration not reloaded, the keys in use stay: {0}", e.getMessage());
+            LOG.log(Level.WARNING, "gateway configuration not reloaded, the keys and routes in use stay: {0}", e.getMessage());
             return false;
         }
     }

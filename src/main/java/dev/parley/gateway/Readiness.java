@@ -49,18 +49,26 @@ final class Readiness implements AutoCloseable {
     record Result(boolean ready, JsonObject body) {
     }
 
-    private final List<Route> clients;
+    private final java.util.function.Supplier<List<Route>> source;
+    /** The clients probed, as the source last gave them; guarded by {@link #lock}. */
+    private List<Route> clients;
     private final long boundNanos;
     private final ExecutorService probes = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("parley-gateway-ready-", 0).factory());
     private final ReentrantLock lock = new ReentrantLock();
     /** The call running or last run for each client, by its index in {@link #clients}; guarded by {@link #lock}. */
-    private final Future<?>[] running;
+    private Future<?>[] running;
     private Result cached;
     private long cachedAt;
 
-    Readiness(List<Route> clients, long boundNanos) {
-        this.clients = List.copyOf(clients);
+    /**
+     * @param source the clients to probe, asked at each probe: when they changed (the
+     *               configuration file was reloaded) the cached result is dropped
+     * @param boundNanos how long a probe may take
+     */
+    Readiness(java.util.function.Supplier<List<Route>> source, long boundNanos) {
+        this.source = source;
+        this.clients = List.copyOf(source.get());
         this.boundNanos = boundNanos;
         this.running = new Future<?>[this.clients.size()];
     }
@@ -68,9 +76,17 @@ final class Readiness implements AutoCloseable {
     /** {@return the probe result, from the cache when it is fresh; within about the bound} */
     Result check() {
         long deadline = System.nanoTime() + boundNanos;
-        List<Future<?>> calls = new java.util.ArrayList<>(clients.size());
+        List<Future<?>> calls = new java.util.ArrayList<>();
+        List<Route> clients;
         lock.lock();
         try {
+            List<Route> now = source.get();
+            if (!now.equals(this.clients)) {
+                this.clients = List.copyOf(now);
+                running = new Future<?>[now.size()]; // calls still running on the old clients end by themselves
+                cached = null;
+            }
+            clients = this.clients;
             if (cached != null && System.nanoTime() - cachedAt <= TTL_NANOS) {
                 return cached;
             }
@@ -119,8 +135,10 @@ final class Readiness implements AutoCloseable {
         if (complete) {
             lock.lock();
             try {
-                cached = result;
-                cachedAt = System.nanoTime();
+                if (this.clients == clients) { // not for clients a reload replaced meanwhile
+                    cached = result;
+                    cachedAt = System.nanoTime();
+                }
             } finally {
                 lock.unlock();
             }

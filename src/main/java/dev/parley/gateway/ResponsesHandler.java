@@ -44,6 +44,12 @@ final class ResponsesHandler {
      */
     int handle(Exchange ex, AccessLog.Entry entry) throws IOException {
         JsonObject body = HttpIo.readJson(ex, maxBody);
+        if (entry.promptChars > 0) {
+            JsonObject.Builder prompt = JsonObject.newBuilder();
+            body.get("instructions").ifPresent(v -> prompt.put("instructions", v));
+            body.get("input").ifPresent(v -> prompt.put("input", v));
+            entry.prompt(prompt.build());
+        }
         String asked = body.optString("model").orElse(null);
         String resolved = keys.dealias(asked);
         Target target = router.resolve(resolved);
@@ -62,6 +68,7 @@ final class ResponsesHandler {
             } finally { // whatever happens, the key's concurrency slot is freed
                 admission.settle(response != null ? response.usage() : Usage.ZERO);
             }
+            entry.answer(response.text());
             return HttpIo.sendJson(ex, 200, ResponsesWire.response(head, response));
         }
         ResponsesStream format = new ResponsesStream(head);
