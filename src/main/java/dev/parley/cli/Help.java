@@ -105,26 +105,45 @@ final class Help {
     static final String SERVE = """
             Usage: parley serve [--host H] [--port P] [--config FILE]
 
-            Runs an OpenAI-compatible gateway (POST /v1/chat/completions, POST /v1/embeddings,
-            GET /v1/models, GET /health, GET /health/ready, GET /metrics) in front of the
-            providers configured in the environment, until stopped with Ctrl-C (SIGTERM), when
-            running streams get a grace period to finish.
+            Runs an OpenAI-compatible gateway (POST /v1/chat/completions, POST /v1/responses,
+            POST /v1/embeddings, GET /v1/models, GET /health, GET /health/ready, GET /metrics)
+            in front of your providers, until stopped with Ctrl-C (SIGTERM), when running
+            streams get a grace period to finish.
 
-            Routing by the request's model: "anthropic/claude-sonnet-4-5" goes to Anthropic
-            (each provider whose key is set gets such a prefix; Ollama when OLLAMA_HOST is set),
-            an alias from PARLEY_GATEWAY_ALIASES ("fast=openai/gpt-4o-mini,smart=anthropic/
-            claude-sonnet-4-5") goes where it says, and any other model goes to LLM_PROVIDER.
+            Routing by the request's model: a route's name ("smart") goes to that route with
+            its model; "route/model" ("anthropic/claude-sonnet-4-5") to that route with that
+            model; any other model to the default route. Without routes in the --config file,
+            the routes come from the environment: the default route is LLM_PROVIDER's, each
+            provider whose key is set gets a route of its name (Ollama when OLLAMA_HOST is
+            set), and PARLEY_GATEWAY_ALIASES ("fast=openai/gpt-4o-mini") adds more.
 
             Options:
               --host H             the address to listen on (default: $PARLEY_GATEWAY_HOST,
                                    else 127.0.0.1; 0.0.0.0 listens on every interface)
               --port P             the port (default: $PARLEY_GATEWAY_PORT, else 8080)
-              --config FILE        virtual keys from a JSON file (default:
-                                   $PARLEY_GATEWAY_CONFIG): per key its models, requests and
-                                   tokens per minute, requests at once, and USD budgets per
-                                   day, month and in all; model aliases. Checked at start,
-                                   reloaded on SIGHUP and when it changes (see the README,
-                                   "Virtual keys"). Hash each key with: parley keys hash
+              --config FILE        the gateway's JSON configuration file (default:
+                                   $PARLEY_GATEWAY_CONFIG), checked at start (every problem
+                                   named with its line and field), reloaded on SIGHUP and
+                                   when it changes. A file with problems is refused whole
+                                   and what is in use stays. See the README, "Virtual keys"
+                                   and "Routes in the file". Its fields:
+                "keys"             required: [{"name", "hash" (parley keys hash), "owner",
+                                   "team", "models": ["gpt-4o-mini", "anthropic/*"],
+                                   "limits": {"rpm", "tpm", "concurrency"},
+                                   "budget": {"daily", "monthly", "total"} (USD)}]
+                "aliases"          {"fast": "cheap/gpt-4o-mini"}: names clients may send
+                "routes"           {"NAME": {"provider", "model", "base_url",
+                                   "api_key_env": "VARIABLE" or "api_key_file": "/path",
+                                   "timeout", "retries", "limits": {"rpm", "tpm",
+                                   "concurrency"}, "cache": true or {"ttl", "max_entries",
+                                   "dir"}, "fallback": ["other-route"], "settings":
+                                   {"OPENAI_API": "responses"}, ...}}; they replace the
+                                   environment's routes. Never a key in the file: a field
+                                   that looks like one is refused. A reload makes the new
+                                   routes' clients; running requests finish on the old.
+                "default_route"    the route for models no route name takes (none: 404)
+                "log"              {"prompts": true, "max_chars": 4096}: prompts and
+                                   answers in the access log (off by default)
 
             Environment:
               PARLEY_GATEWAY_KEYS     comma-separated keys clients must send as
@@ -133,7 +152,12 @@ final class Help {
               PARLEY_GATEWAY_ACCESS_LOG  a file to append one JSON line per request to
                                       (- for standard output; default: the logger
                                       dev.parley.gateway.access at INFO)
-              PARLEY_GATEWAY_ALIASES  alias=provider/model entries, comma-separated
+              PARLEY_GATEWAY_LOG_PROMPTS  true: each access-log line also holds the
+                                      request's prompt and the answer's text, each cut to
+                                      4096 characters (default false; the file's "log"
+                                      wins)
+              PARLEY_GATEWAY_ALIASES  alias=provider/model entries, comma-separated (not
+                                      with routes in the --config file)
               PARLEY_GATEWAY_MAX_CONNECTIONS              open connections at most (512)
               PARLEY_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS  per client address (64)
               PARLEY_GATEWAY_HEADER_TIMEOUT  time to send a request's headers (10s)

@@ -166,20 +166,11 @@ final class ConfiguredRoutes {
                 problems.add(path + ": expected an object such as {\"provider\": \"openai\"}, got " + v.kind());
                 return;
             }
-            Spec s = route(name, path, o, problems);
+            Spec s = route(name, path, o, map.members().keySet(), problems);
             if (s != null) {
                 specs.put(name, s);
             }
         });
-        for (Spec s : specs.values()) {
-            for (Fallback f : s.fallbacks()) {
-                if (f.route().equals(s.name())) {
-                    problems.add(f.path() + ": a route cannot fall back to itself");
-                } else if (!map.has(f.route())) {
-                    problems.add(f.path() + ": no route called \"" + f.route() + "\"; a fallback names another route of this file");
-                }
-            }
-        }
         String defaultRoute = null;
         if (d instanceof JsonString ds && map.has(ds.value())) {
             defaultRoute = ds.value();
@@ -191,7 +182,7 @@ final class ConfiguredRoutes {
         return new Specs(specs, defaultRoute);
     }
 
-    private static Spec route(String name, String path, JsonObject o, List<String> problems) {
+    private static Spec route(String name, String path, JsonObject o, Set<String> names, List<String> problems) {
         int before = problems.size();
         Map<String, String> settings = new LinkedHashMap<>();
         Map<String, String> fieldOf = new HashMap<>();
@@ -293,8 +284,14 @@ final class ConfiguredRoutes {
                 if (a.values().get(i) instanceof JsonString s && !s.value().isBlank() && !s.value().startsWith("/")
                         && !s.value().endsWith("/")) {
                     int slash = s.value().indexOf('/');
-                    fallbacks.add(new Fallback(slash < 0 ? s.value() : s.value().substring(0, slash),
-                            slash < 0 ? null : s.value().substring(slash + 1), at));
+                    String target = slash < 0 ? s.value() : s.value().substring(0, slash);
+                    if (target.equals(name)) {
+                        problems.add(at + ": a route cannot fall back to itself");
+                    } else if (!names.contains(target)) {
+                        problems.add(at + ": no route called \"" + target + "\"; a fallback names another route of this file");
+                    } else {
+                        fallbacks.add(new Fallback(target, slash < 0 ? null : s.value().substring(slash + 1), at));
+                    }
                 } else {
                     problems.add(at + ": expected the name of another route, or route/model");
                 }
@@ -438,13 +435,18 @@ final class ConfiguredRoutes {
         };
     }
 
-    /** {@return the connection settings a provider reads: where a fallback's settings could change it} */
-    private static Set<String> reads(String provider) {
+    /**
+     * {@return the connection settings a route's provider reads, given its settings}: where
+     * another route's settings, merged in for a fallback, could change it
+     */
+    private static Set<String> reads(String provider, Map<String, String> settings) {
         String key = keyVariable(provider);
         String base = baseVariable(provider);
+        boolean ownKey = settings.containsKey(key) || settings.containsKey(key + "_FILE");
         return switch (provider) {
-            case "deepseek" -> Set.of(key, key + "_FILE", base, "OPENAI_API_KEY", "OPENAI_API_KEY_FILE", "OPENAI_BASE_URL");
-            case "gemini" -> Set.of(key, key + "_FILE", base, "GOOGLE_API_KEY", "GOOGLE_API_KEY_FILE");
+            // Without a key of its own, deepseek reads the generic OpenAI settings.
+            case "deepseek" -> ownKey ? Set.of(key, key + "_FILE", base)
+                    : Set.of(key, key + "_FILE", base, "OPENAI_API_KEY", "OPENAI_API_KEY_FILE", "OPENAI_BASE_URL", "OPENAI_MODEL");
             case "bedrock" -> Set.of(base);
             default -> Set.of(key, key + "_FILE", base);
         };
@@ -553,10 +555,12 @@ final class ConfiguredRoutes {
                 ok = false; // reported with that route
                 continue;
             }
-            Set<String> shared = new java.util.HashSet<>(reads(s.provider()));
-            shared.addAll(reads(target.provider()));
-            for (String variable : shared) {
-                if (!Objects.equals(m.get(variable), theirs.get(variable))) {
+            Set<String> primary = reads(s.provider(), own);
+            for (String variable : reads(target.provider(), theirs)) {
+                // The fallback reads what the merged settings hold: they must be its own, and
+                // merging them must not change what this route (or an earlier fallback) reads.
+                if (!Objects.equals(m.get(variable), theirs.get(variable))
+                        && (m.get(variable) != null || primary.contains(variable))) {
                     problems.add(f.path() + ": route \"" + f.route() + "\" cannot be a fallback of this route: their providers "
                             + "(" + s.provider() + ", " + target.provider() + ") both read " + variable
                             + ", with different values; call that route from the client instead");
@@ -564,7 +568,7 @@ final class ConfiguredRoutes {
                     break;
                 }
             }
-            for (String variable : reads(target.provider())) {
+            for (String variable : reads(target.provider(), theirs)) {
                 if (theirs.get(variable) != null) {
                     m.put(variable, theirs.get(variable));
                     fieldOf.putIfAbsent(variable, f.path());

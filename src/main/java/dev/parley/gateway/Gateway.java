@@ -392,6 +392,11 @@ public final class Gateway implements AutoCloseable {
         return watcher;
     }
 
+    /** {@return the router, for tests} */
+    Router router() {
+        return router;
+    }
+
     /** {@return the gateway's own counters, for tests} */
     GatewayMetrics metrics() {
         return metrics;

@@ -104,7 +104,12 @@ final class KeysConfig {
         List<String> located = new ArrayList<>(problems.size());
         for (String p : problems) {
             int colon = p.indexOf(": ");
-            int line = colon < 0 ? 0 : Locator.line(text, p.substring(0, colon));
+            String path = colon < 0 ? "" : p.substring(0, colon);
+            int line = 0;
+            // A missing field has no line: its object's is given instead.
+            while (!path.isEmpty() && (line = Locator.line(text, path)) <= 0) {
+                path = path.substring(0, Math.max(0, Math.max(path.lastIndexOf('.'), path.lastIndexOf('['))));
+            }
             located.add(line > 0 ? "line " + line + ": " + p : p);
         }
         return located;

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.parley.gateway.Gateway;
+import dev.parley.support.ReplayServer;
+import dev.parley.support.ReplayServer.Reply;
 
 /** {@code parley keys hash} and {@code parley serve --config}. */
 class ServeConfigTest {
@@ -79,5 +81,112 @@ class ServeConfigTest {
         assertEquals(0, run("", Map.of(), "keys", "--help"));
         String help = out.toString(StandardCharsets.UTF_8);
         assertTrue(help.contains("--config FILE") && help.contains("PARLEY_GATEWAY_ACCESS_LOG") && help.contains("parley keys hash"));
+        for (String part : List.of("\"routes\"", "\"default_route\"", "api_key_env", "api_key_file", "\"log\"",
+                "PARLEY_GATEWAY_LOG_PROMPTS", "SIGHUP")) {
+            assertTrue(help.contains(part), "serve --help should mention " + part + ":\n" + help);
+        }
+    }
+
+    private static final String CLIENT_KEY = "sk-canary-client-key-0123456789";
+    private static final String CHAT = "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"canary prompt\"}]}";
+
+    private Gateway serve(Map<String, String> env, String... args) {
+        ServeCommand serve = new ServeCommand(new PrintStream(out, true, StandardCharsets.UTF_8), env);
+        List<String> argv = new java.util.ArrayList<>(List.of("--port", "0"));
+        argv.addAll(List.of(args));
+        return serve.build(Args.parse(argv, java.util.Set.of("host", "port", "config"), java.util.Set.of())).start();
+    }
+
+    private static java.net.http.HttpResponse<String> chat(Gateway g, String model) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        g.uri().resolve("/v1/chat/completions")).header("Authorization", "Bearer " + CLIENT_KEY)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(CHAT.formatted(model))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    private Path keysFile(String more) throws Exception {
+        Path file = dir.resolve("gateway.json");
+        Files.writeString(file, "{\"keys\": [{\"name\": \"app\", \"hash\": \"" + Gateway.keyHash(CLIENT_KEY) + "\"}]" + more + "}");
+        return file;
+    }
+
+    @Test
+    void serveWithRoutesInTheFile_takesThemAndNotTheEnvironmentsProviders() throws Exception {
+        try (ReplayServer upstream = ReplayServer.start()) {
+            upstream.on("POST", "/v1/chat/completions", Reply.fixture("openai/chat_basic"));
+            Path file = keysFile(", \"routes\": {\"main\": {\"provider\": \"openai\", \"base_url\": \""
+                    + upstream.uri("/v1") + "\", \"model\": \"gpt-4o-mini\", \"api_key_env\": \"MAIN_KEY\"}},"
+                    + " \"default_route\": \"main\"");
+            // No OPENAI_API_KEY: the environment's default route could not be made, and is not needed.
+            Gateway g = serve(Map.of("MAIN_KEY", "sk-upstream-test-0123", "LLM_PROVIDER", "anthropic"), "--config", file.toString());
+            try {
+                assertEquals(200, chat(g, "whatever").statusCode());
+                assertEquals("Bearer sk-upstream-test-0123", upstream.takeRequest().header("Authorization"));
+                assertEquals(200, chat(g, "main/gpt-4o").statusCode());
+                assertTrue(upstream.takeRequest().bodyText().contains("\"gpt-4o\""));
+                assertEquals(200, chat(g, "anthropic/claude-sonnet-4-5").statusCode());
+                assertTrue(upstream.takeRequest().bodyText().contains("\"anthropic/claude-sonnet-4-5\""),
+                        "no environment route took it: the default route did, with the model as it was");
+            } finally {
+                g.stop();
+            }
+
+            assertEquals(2, run("", Map.of("MAIN_KEY", "k", "PARLEY_GATEWAY_ALIASES", "fast=openai/gpt-4o-mini"),
+                    "serve", "--port", "0", "--config", file.toString()));
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains("PARLEY_GATEWAY_ALIASES and a configuration file with routes"),
+                    err.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void withAFileOfKeysOnly_everyEnvironmentRouteKeepsWorking() throws Exception {
+        try (ReplayServer openai = ReplayServer.start(); ReplayServer anthropic = ReplayServer.start()) {
+            openai.on("POST", "/v1/chat/completions", Reply.fixture("openai/chat_basic"));
+            anthropic.on("POST", "/v1/messages", Reply.fixture("anthropic/message_basic"));
+            Map<String, String> env = Map.of(
+                    "OPENAI_API_KEY", "sk-openai-test", "OPENAI_BASE_URL", openai.uri("/v1").toString(),
+                    "ANTHROPIC_API_KEY", "sk-ant-test", "ANTHROPIC_BASE_URL", anthropic.uri("").toString(),
+                    "PARLEY_GATEWAY_ALIASES", "smart=anthropic/claude-sonnet-4-5", "LLM_MAX_RETRIES", "0");
+            Gateway g = serve(env, "--config", keysFile("").toString());
+            try {
+                assertEquals(200, chat(g, "gpt-4o").statusCode(), "the default route, LLM_PROVIDER's");
+                assertEquals("gpt-4o", ((dev.parley.json.JsonObject) dev.parley.json.Json.parse(openai.takeRequest().bodyText()))
+                        .string("model"));
+                assertEquals(200, chat(g, "anthropic/claude-3-haiku").statusCode(), "a provider's prefix route");
+                assertEquals("sk-ant-test", anthropic.takeRequest().header("x-api-key"));
+                assertEquals(200, chat(g, "smart").statusCode(), "an alias from PARLEY_GATEWAY_ALIASES");
+                assertTrue(anthropic.takeRequest().bodyText().contains("claude-sonnet-4-5"));
+            } finally {
+                g.stop();
+            }
+        }
+    }
+
+    @Test
+    void parleyGatewayLogPrompts_putsPromptsInTheAccessLog_andABadValueIsAUsageError() throws Exception {
+        try (ReplayServer openai = ReplayServer.start()) {
+            openai.on("POST", "/v1/chat/completions", Reply.fixture("openai/chat_basic"));
+            Path log = dir.resolve("access.log");
+            Map<String, String> env = new java.util.HashMap<>(Map.of("OPENAI_API_KEY", "sk-openai-test",
+                    "OPENAI_BASE_URL", openai.uri("/v1").toString(), "PARLEY_GATEWAY_ACCESS_LOG", log.toString(),
+                    "PARLEY_GATEWAY_KEYS", CLIENT_KEY));
+            Gateway quiet = serve(env);
+            assertEquals(200, chat(quiet, "gpt-4o").statusCode());
+            quiet.stop();
+            env.put("PARLEY_GATEWAY_LOG_PROMPTS", "true");
+            Gateway loud = serve(env);
+            assertEquals(200, chat(loud, "gpt-4o").statusCode());
+            loud.stop();
+
+            List<String> lines = Files.readAllLines(log);
+            assertEquals(2, lines.size(), lines.toString());
+            assertFalse(lines.get(0).contains("canary prompt"), lines.get(0));
+            assertTrue(lines.get(1).contains("canary prompt") && lines.get(1).contains("\"answer\""), lines.get(1));
+
+            env.put("PARLEY_GATEWAY_LOG_PROMPTS", "sometimes");
+            assertEquals(2, run("", env, "serve", "--port", "0"));
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains("PARLEY_GATEWAY_LOG_PROMPTS: expected true or false"),
+                    err.toString(StandardCharsets.UTF_8));
+        }
     }
 }
