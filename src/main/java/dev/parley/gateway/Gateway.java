@@ -93,6 +93,75 @@ import dev.parley.spi.Ticker;
  *     rejected keys, requests in flight, open streams.</li>
  * </ul>
  *
+ * <h2>The configuration file</h2>
+ *
+ * <p>{@link Builder#configFile} gives the gateway one JSON file for its virtual keys, model
+ * aliases, routes and access-log settings; {@code parley serve --config FILE} reads the same
+ * file. Every field but {@code keys} may be left out. A complete example:
+ *
+ * {@snippet lang="json" :
+ * {"keys": [
+ *    {"name": "app-1", "hash": "sha256:1460db1b6902f8b1fc2a40d9381a24d0fd22c3bc1b2c6f999c521da73776fbe0",
+ *     "owner": "ana@example.com", "team": "search", "models": ["fast", "smart/*"],
+ *     "limits": {"rpm": 60, "tpm": 100000, "concurrency": 4},
+ *     "budget": {"daily": 5.0, "monthly": 50.0, "total": null}}],
+ *  "aliases": {"fast": "cheap/gpt-4o-mini"},
+ *  "routes": {
+ *    "smart": {"provider": "anthropic", "model": "claude-sonnet-4-5", "api_key_env": "ANTHROPIC_API_KEY",
+ *              "timeout": "120s", "retries": 2, "limits": {"rpm": 500, "tpm": 400000, "concurrency": 32},
+ *              "fallback": ["cheap/gpt-4o"]},
+ *    "cheap": {"provider": "openai", "model": "gpt-4o-mini", "api_key_file": "/run/secrets/openai-key",
+ *              "cache": {"ttl": "1h", "max_entries": 10000}},
+ *    "local": {"provider": "ollama", "base_url": "http://127.0.0.1:11434", "model": "llama3.2",
+ *              "settings": {"LLM_IDLE_TIMEOUT": "5m"}}},
+ *  "default_route": "cheap",
+ *  "log": {"prompts": false, "max_chars": 4096}}
+ * }
+ *
+ * <ul>
+ * <li>{@code keys}: see {@link Builder#configFile}; {@code aliases} map a name clients send to the
+ *     model it stands for, which the routes then take.</li>
+ * <li>{@code routes}, by name (1 to 64 letters, digits, '.', '_', ':' or '-'; not "default"):
+ *     {@code provider} (required: openai, anthropic, gemini, deepseek, ollama, openai-compatible,
+ *     azure-openai, bedrock or a third party's), {@code model}, {@code embedding_model},
+ *     {@code base_url}; the key from {@code api_key_env} (the name of an environment variable
+ *     holding it) or {@code api_key_file} (the path of a file holding it); {@code timeout},
+ *     {@code attempt_timeout}, {@code first_chunk_timeout}, {@code idle_timeout},
+ *     {@code connect_timeout} (durations: {@code "30s"}, {@code "500ms"}, or seconds),
+ *     {@code retries}, {@code limits} ({@code rpm}, {@code tpm}, {@code concurrency}: the route's
+ *     own client-side limits), {@code cache} ({@code true}, or {@code ttl}, {@code max_entries},
+ *     {@code dir}), {@code max_tokens}, {@code temperature}, {@code budget_usd},
+ *     {@code max_response_bytes}, {@code fallback} (other routes, {@code "route"} or
+ *     {@code "route/model"}, tried in order when this one is unavailable, under this route's
+ *     policies) and {@code settings} (any other setting of the README's Configuration table by its
+ *     variable name, such as {@code "OPENAI_API": "responses"}). Each maps onto the setting
+ *     {@link Llm.Builder#settings} reads ({@code timeout} is {@code LLM_TIMEOUT}, {@code retries}
+ *     {@code LLM_MAX_RETRIES} ...), with the same defaults. A route takes nothing else from the
+ *     environment but the proxy settings, {@code LLM_USER_AGENT} and {@code AWS_*} (Bedrock);
+ *     the environment is {@link Builder#environment}'s.</li>
+ * <li>No key ever goes in the file: a field such as {@code api_key}, a setting such as
+ *     {@code OPENAI_API_KEY}, or a value that starts like a provider's key ({@code sk-...}) is
+ *     refused, with a message pointing to {@code api_key_env} and {@code api_key_file}, and
+ *     without repeating the value.</li>
+ * <li>{@code default_route} takes every model no route name takes; without it such a model is
+ *     404 {@code model_not_found}. Routes in the file replace every route given to the builder;
+ *     a file without {@code routes} leaves the builder's in use.</li>
+ * <li>{@code log}: {@code prompts} puts each request's prompt and answer in its access-log line
+ *     (see {@link Builder#logPrompts}, over which it wins), cut to {@code max_chars} characters
+ *     (default 4096).</li>
+ * <li>Checks: {@link Builder#build()} reads the file and makes every route's client; every
+ *     problem is reported at once in one {@link dev.parley.ConfigurationException}, each with
+ *     its line and field ({@code line 9: routes.smart.timeout: ...}). Unknown fields are
+ *     errors.</li>
+ * <li>Reloads (when the file changes, and on {@link #reloadConfig()}): the new file is checked
+ *     and its routes' clients made first, keeping the client of every route whose settings (and
+ *     key) did not change, so that its limits, cache, circuit and metrics carry on; a changed
+ *     route gets a new client, whose counters start from zero. Only when all of it is good are
+ *     the routes, keys, aliases and log settings swapped in; a file with any problem is logged
+ *     and nothing changes. Requests already running finish on the clients they started with,
+ *     and clients no longer in use are closed once those requests have ended.</li>
+ * </ul>
+ *
  * <p>Each connection runs on its own virtual thread, its requests one after another.
  * {@link #stop()} is graceful: new requests are
  * refused with 503 and {@code Connection: close} (and readiness turns 503, so load balancers
@@ -316,9 +385,11 @@ public final class Gateway implements AutoCloseable {
     /**
      * Reads the {@linkplain Builder#configFile configuration file} again now, as the gateway
      * does by itself when the file changes; for a reload on a signal ({@code parley serve}
-     * reloads on SIGHUP). A good file replaces the keys for the requests that come after;
-     * requests already running finish under the keys they started with. A file with problems
-     * is logged, with every problem, and the keys in use stay.
+     * reloads on SIGHUP). A good file replaces the keys, aliases, routes and log settings for
+     * the requests that come after; requests already running finish under the keys and on the
+     * route clients they started with. A file with problems, or with a route whose client
+     * cannot be made, is logged with every problem, and everything in use stays. After
+     * {@link #stop()}, nothing is reloaded.
      *
      * @return whether the file was good and is now in use
      * @throws IllegalStateException if the gateway has no configuration file
@@ -638,10 +709,13 @@ public final class Gateway implements AutoCloseable {
          * Takes the client keys from a configuration file instead of {@link #apiKeys}: each key
          * with a name, the SHA-256 hash of the key (never the key), the models it may use, its
          * rate limits (requests and tokens per minute, requests at once) and its budgets (US
-         * dollars per UTC day, per UTC month, in all). The format is in the README's "Virtual
-         * keys" section. The file is read and checked by {@link #build()}, and read again
-         * whenever it changes while the gateway runs; a changed file with problems is logged and
-         * the keys in use stay.
+         * dollars per UTC day, per UTC month, in all). The file may also hold model aliases,
+         * routes (which then replace those given to this builder) and access-log settings: the
+         * whole format is on {@link Gateway}, and in the README's "Virtual keys" and "Routes in
+         * the file" sections. The file is read and checked, and its routes' clients made, by
+         * {@link #build()}; it is read again whenever it changes while the gateway runs, and a
+         * changed file with problems is logged and what is in use stays. With routes in the
+         * file, this builder needs none of its own.
          *
          * <p>A request over a key's rate limit gets 429 {@code rate_limit_exceeded} with
          * {@code Retry-After}; over its budget, 402 {@code insufficient_quota}; for a model it
@@ -678,9 +752,9 @@ public final class Gateway implements AutoCloseable {
          * {@code path}, {@code status}, {@code latency_ms}, and when known {@code key},
          * {@code owner}, {@code team}, {@code route}, {@code model}, {@code input_tokens},
          * {@code output_tokens}, {@code cost_usd} and {@code ttft_ms} (streams). It never holds a
-         * key, a prompt or an answer. Lines are written by a background thread; when it falls
-         * far behind, lines are dropped rather than requests slowed. The gateway does not close
-         * {@code out}.
+         * key, nor a prompt or an answer unless {@linkplain #logPrompts asked}. Lines are written
+         * by a background thread; when it falls far behind, lines are dropped rather than
+         * requests slowed. The gateway does not close {@code out}.
          *
          * @param out where to write the lines
          * @return this builder
@@ -757,7 +831,8 @@ public final class Gateway implements AutoCloseable {
          * {@return the gateway, not yet started}
          *
          * @throws IllegalStateException if there is no route at all, or both {@link #apiKeys} and a {@link #configFile}
-         * @throws dev.parley.ConfigurationException if the configuration file cannot be read or has problems
+         * @throws dev.parley.ConfigurationException if the configuration file cannot be read or has problems, a
+         *         route of it cannot be made, or neither it nor this builder has a route
          */
         public Gateway build() {
             if (routes.isEmpty() && defaultRoute == null && configFile == null) {

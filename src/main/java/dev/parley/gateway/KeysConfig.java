@@ -27,7 +27,9 @@ import dev.parley.json.JsonString;
 import dev.parley.json.JsonValue;
 
 /**
- * The gateway's configuration file: its virtual keys. The format:
+ * The gateway's configuration file: its virtual keys, aliases, routes ({@link ConfiguredRoutes})
+ * and access-log settings ({@code "log": {"prompts": true, "max_chars": 4096}}; see
+ * {@link Gateway} for the whole format). The keys:
  *
  * <pre>{@code
  * {"keys": [{"name": "app-1", "hash": "sha256:<64 hex digits>", "owner": "ana", "team": "search",
@@ -395,7 +397,7 @@ final class KeysConfig {
 
     @Override
     public String toString() {
-        return "KeysConfig[" + keys.size() + " keys]";
+        return "KeysConfig[" + keys.size() + " keys, " + (routes == null ? "no" : routes.routes().size()) + " routes]";
     }
 
 

@@ -39,8 +39,6 @@ final class Router {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
-    /** The table the current thread's request entered, if any. */
-    private static final ThreadLocal<Table> ENTERED = new ThreadLocal<>();
 
     /** Where a request goes. @param route the route's name @param llm its client @param model the upstream model, or null for the client's default */
     record Target(String route, Llm llm, String model) {
@@ -75,6 +73,8 @@ final class Router {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
+    /** The table the current thread's request entered, if any; per router, so that two gateways never mix. */
+    private final ThreadLocal<Table> entered = new ThreadLocal<>();
     private volatile Table table;
     /** Tables replaced while requests still ran in them; guarded by {@link #lock}. */
     private final List<Table> draining = new ArrayList<>();
@@ -134,7 +134,7 @@ final class Router {
             Table t = table;
             t.users.incrementAndGet();
             if (t == table) {
-                ENTERED.set(t);
+                entered.set(t);
                 return;
             }
             release(t); // replaced meanwhile: take the new one
@@ -143,9 +143,9 @@ final class Router {
 
     /** Ends this thread's request: its table may now be finished. */
     void exit() {
-        Table t = ENTERED.get();
+        Table t = entered.get();
         if (t != null) {
-            ENTERED.remove();
+            entered.remove();
             release(t);
         }
     }
@@ -202,7 +202,7 @@ final class Router {
     // ---- routing
 
     private Table routing() {
-        Table t = ENTERED.get();
+        Table t = entered.get();
         return t != null ? t : table;
     }
 
