@@ -72,7 +72,12 @@ final class AccessLog implements AutoCloseable {
 
     /** Queues one request's line, or drops and counts it when the queue is full. */
     void write(Entry e) {
-        if (!queue.offer(Json.write(e.json()))) {
+        write(e.json());
+    }
+
+    /** Queues a line made by {@link Entry#json()}, or drops and counts it when the queue is full. */
+    void write(JsonObject line) {
+        if (!queue.offer(Json.write(line))) {
             if (dropped.sum() == 0) {
                 System.getLogger("dev.parley.gateway").log(Level.WARNING,
                         "access log: writing lines fell behind; dropping lines (parley_gateway_access_log_dropped_total counts them)");

@@ -37,6 +37,7 @@ final class Dispatcher implements GatewayServer.Handler {
     private final EmbeddingsHandler embeddings;
     private final ModelsHandler models;
     private final Readiness readiness;
+    private final AdminApi admin;
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final ReentrantLock idleLock = new ReentrantLock();
     private final Condition idle = idleLock.newCondition();
@@ -44,7 +45,8 @@ final class Dispatcher implements GatewayServer.Handler {
     private volatile boolean stopping;
 
     Dispatcher(Router router, ApiKeys keys, VirtualKeys virtualKeys, AccessLog accessLog, GatewayMetrics metrics,
-               long maxBody, long heartbeatNanos, long readyNanos) {
+               AdminApi admin, long maxBody, long heartbeatNanos, long readyNanos) {
+        this.admin = admin;
         this.router = router;
         this.keys = keys;
         this.virtualKeys = virtualKeys;
@@ -141,10 +143,14 @@ final class Dispatcher implements GatewayServer.Handler {
                 metrics.clientDisconnected();
             }
             ex.close();
-            if (!path.startsWith("/health") && !path.equals("/metrics")) {
+            // Probes, scrapes, the admin API and the dashboard are not logged, unless refused a key.
+            boolean operational = path.startsWith("/health") || path.equals("/metrics") || AdminApi.owns(path);
+            if (!operational || status == 401 || status == 403) {
                 entry.status = status;
                 entry.endNanos = System.nanoTime();
-                accessLog.write(entry);
+                JsonObject line = entry.json();
+                accessLog.write(line);
+                admin.record(entry, line);
             }
             metrics.request(path, status);
             threads.remove(Thread.currentThread());
@@ -179,9 +185,13 @@ final class Dispatcher implements GatewayServer.Handler {
             throw ChatHandler.shuttingDown();
         }
         if (path.equals("/metrics")) {
+            admin.authorizeMetrics(ex);
             method(ex, "GET");
             return HttpIo.sendText(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
                     metrics.prometheus(router.distinctClients(), virtualKeys.spend().spend()));
+        }
+        if (AdminApi.owns(path)) {
+            return admin.handle(ex, path);
         }
         if (!path.startsWith("/v1/")) {
             throw notFound(ex, path);

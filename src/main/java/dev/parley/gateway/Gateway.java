@@ -120,6 +120,7 @@ public final class Gateway implements AutoCloseable {
     private final VirtualKeys virtualKeys;
     private final KeysFileWatcher watcher;
     private final AccessLog accessLog;
+    private final AdminApi admin;
     /** Guards the lifecycle; held by start() and for the whole of stop(). Request threads never take it. */
     private final ReentrantLock lock = new ReentrantLock();
     private State state = State.NEW;
@@ -139,7 +140,11 @@ public final class Gateway implements AutoCloseable {
         this.watcher = b.configFile == null ? null : new KeysFileWatcher(b.configFile, virtualKeys);
         this.accessLog = b.accessLog != null ? AccessLog.to(b.accessLog) : AccessLog.toLogger();
         metrics.accessLogDropped = accessLog::dropped;
-        this.dispatcher = new Dispatcher(router, keys, virtualKeys, accessLog, metrics, b.maxRequestBytes,
+        if (b.adminKey != null && (keys.accepts("Bearer " + b.adminKey) || virtualKeys.authenticate("Bearer " + b.adminKey) != null)) {
+            throw new IllegalStateException("the admin key is also a client key; give the admin key a value of its own");
+        }
+        this.admin = new AdminApi(b.adminKey, router, keys, virtualKeys, metrics, b.ticker);
+        this.dispatcher = new Dispatcher(router, keys, virtualKeys, accessLog, metrics, admin, b.maxRequestBytes,
                 b.streamHeartbeat.toNanos(), b.readyTimeout.toNanos());
     }
 
@@ -181,8 +186,12 @@ public final class Gateway implements AutoCloseable {
                 watcher.start();
             }
             state = State.RUNNING;
+            admin.started();
             LOG.log(Level.INFO, "Parley gateway listening on {0} with routes {1}", uri(),
                     router.routes().stream().map(Router.Route::name).toList());
+            LOG.log(Level.INFO, admin.enabled()
+                    ? "the admin API, the dashboard (/dashboard) and /metrics need the admin key"
+                    : "no admin key: /metrics is open to anyone who can reach the gateway; /admin and /dashboard are off");
             return this;
         } finally {
             lock.unlock();
@@ -305,6 +314,11 @@ public final class Gateway implements AutoCloseable {
         return watcher;
     }
 
+    /** {@return the admin API, for tests} */
+    AdminApi admin() {
+        return admin;
+    }
+
     /** {@return the gateway's own counters, for tests} */
     GatewayMetrics metrics() {
         return metrics;
@@ -340,6 +354,7 @@ public final class Gateway implements AutoCloseable {
         private Ticker ticker = Ticker.system();
         private KeyLimits keyLimits;
         private SpendStore spendStore;
+        private String adminKey;
 
         private Builder() {
         }
@@ -596,6 +611,28 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Sets the admin key, which opens the admin API ({@code /admin/*}), the data of the
+         * dashboard ({@code /dashboard}) and {@code /metrics}: each needs
+         * {@code Authorization: Bearer <admin key>}, and answers 401 without it (or with a wrong
+         * key) and 403 to a client key. Client keys never open them. Without an admin key (the
+         * default), {@code /metrics} is open to anyone who can reach the gateway, and
+         * {@code /admin/*} and {@code /dashboard} answer 404. Only a SHA-256 digest of the key is
+         * kept, compared in constant time; it is never logged.
+         *
+         * @param adminKey the admin key: at least 16 characters, no whitespace, not one of the client keys
+         * @return this builder
+         * @throws IllegalArgumentException if the key is shorter than 16 characters or holds whitespace
+         */
+        public Builder adminKey(String adminKey) {
+            if (adminKey == null || adminKey.length() < 16 || adminKey.chars().anyMatch(c -> Character.isWhitespace(c)
+                    || Character.isISOControl(c))) {
+                throw new IllegalArgumentException("adminKey: expected at least 16 characters without whitespace");
+            }
+            this.adminKey = adminKey;
+            return this;
+        }
+
         /** Sets the clock of keys' rate-limit windows and budget days, for tests. @return this builder */
         Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -631,7 +668,8 @@ public final class Gateway implements AutoCloseable {
         /**
          * {@return the gateway, not yet started}
          *
-         * @throws IllegalStateException if there is no route at all, or both {@link #apiKeys} and a {@link #configFile}
+         * @throws IllegalStateException if there is no route at all, both {@link #apiKeys} and a {@link #configFile},
+         *         or an {@link #adminKey} that is also a client key
          * @throws dev.parley.ConfigurationException if the configuration file cannot be read or has problems
          */
         public Gateway build() {
