@@ -105,10 +105,16 @@ final class Help {
     static final String SERVE = """
             Usage: parley serve [--host H] [--port P] [--config FILE]
 
-            Runs an OpenAI-compatible gateway (POST /v1/chat/completions, POST /v1/embeddings,
-            GET /v1/models, GET /health, GET /health/ready, GET /metrics) in front of the
-            providers configured in the environment, until stopped with Ctrl-C (SIGTERM), when
-            running streams get a grace period to finish.
+            Runs an OpenAI-compatible gateway (POST /v1/chat/completions, POST /v1/responses,
+            POST /v1/embeddings, GET /v1/models, GET /health, GET /health/ready, GET /metrics)
+            in front of the providers configured in the environment, until stopped with Ctrl-C
+            (SIGTERM), when running streams get a grace period to finish.
+
+            With an admin key (PARLEY_GATEWAY_ADMIN_KEY), GET /metrics and the admin API
+            (GET /admin/summary, /admin/keys, /admin/requests, /admin/upstreams) need
+            Authorization: Bearer ADMIN_KEY, and a dashboard is served at /dashboard (open it
+            and type the key, or add #key=ADMIN_KEY to its address). Without one, /metrics is
+            open to anyone who can reach the gateway and /admin and /dashboard are off.
 
             Routing by the request's model: "anthropic/claude-sonnet-4-5" goes to Anthropic
             (each provider whose key is set gets such a prefix; Ollama when OLLAMA_HOST is set),
@@ -130,6 +136,9 @@ final class Help {
               PARLEY_GATEWAY_KEYS     comma-separated keys clients must send as
                                       Authorization: Bearer KEY (default: none required;
                                       not with --config, whose file holds the keys)
+              PARLEY_GATEWAY_ADMIN_KEY   the admin key: 16 characters or more, no spaces; never
+                                      a client key (PARLEY_GATEWAY_ADMIN_KEY_FILE: the path of
+                                      a file holding it)
               PARLEY_GATEWAY_ACCESS_LOG  a file to append one JSON line per request to
                                       (- for standard output; default: the logger
                                       dev.parley.gateway.access at INFO)
