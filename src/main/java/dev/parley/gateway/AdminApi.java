@@ -68,6 +68,8 @@ final class AdminApi {
     private final Ticker ticker;
     private final Map<String, byte[]> files = new LinkedHashMap<>();
     private volatile long startNanos;
+    /** Admin API, dashboard and metrics requests being handled now: not traffic, left out of the summary's count. */
+    final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param adminKey    the admin key, or null for none
@@ -196,7 +198,7 @@ final class AdminApi {
             case "/admin/requests" -> HttpIo.sendJson(ex, 200, JsonObject.of("requests",
                     JsonArray.of(recent.last(limit(ex.getRequestURI().getRawQuery())))));
             case "/admin/upstreams" -> HttpIo.sendJson(ex, 200, upstreamsJson());
-            case "/admin/summary" -> HttpIo.sendJson(ex, 200, summaryJson(1));
+            case "/admin/summary" -> HttpIo.sendJson(ex, 200, summaryJson());
             default -> throw new ApiError(404, "invalid_request_error", "unknown_url", null,
                     "Invalid URL (" + ex.getRequestMethod() + " " + path + "). The admin API has GET /admin/keys, "
                             + "/admin/requests, /admin/upstreams and /admin/summary.");
@@ -403,8 +405,7 @@ final class AdminApi {
                 .build();
     }
 
-    /** {@return the summary} @param self how many of the requests in flight are asking for it (not counted) */
-    JsonObject summaryJson(int self) {
+    JsonObject summaryJson() {
         long[] totals = metrics.apiRequests();
         RecentRequests.Window w = recent.lastMinute();
         JsonArray.Builder perSecond = JsonArray.newBuilder();
@@ -429,7 +430,7 @@ final class AdminApi {
                         .put("total", totals[0])
                         .put("errors", totals[1])
                         .put("server_errors", totals[2])
-                        .put("in_flight", Math.max(0, metrics.inFlight.get() - self))
+                        .put("in_flight", Math.max(0, metrics.inFlight.get() - inFlight.get()))
                         .put("streams_open", metrics.streams.get())
                         .build())
                 .put("last_minute", JsonObject.newBuilder()

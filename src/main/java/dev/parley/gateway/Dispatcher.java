@@ -112,6 +112,10 @@ final class Dispatcher implements GatewayServer.Handler {
     public void handle(Exchange ex) {
         long start = System.nanoTime();
         String path = ex.getRequestURI().getPath();
+        boolean adminCall = AdminApi.owns(path) || path.equals("/metrics");
+        if (adminCall) {
+            admin.inFlight.incrementAndGet(); // before the total, so that the summary never counts it as traffic
+        }
         metrics.inFlight.incrementAndGet();
         threads.add(Thread.currentThread());
         int status = 500;
@@ -154,7 +158,11 @@ final class Dispatcher implements GatewayServer.Handler {
             }
             metrics.request(path, status);
             threads.remove(Thread.currentThread());
-            if (metrics.inFlight.decrementAndGet() == 0) {
+            int left = metrics.inFlight.decrementAndGet();
+            if (adminCall) {
+                admin.inFlight.decrementAndGet();
+            }
+            if (left == 0) {
                 idleLock.lock();
                 try {
                     idle.signalAll();
