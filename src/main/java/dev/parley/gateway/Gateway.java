@@ -43,8 +43,44 @@ import dev.parley.spi.Ticker;
  * Responses API; both plain and streamed), {@code POST /v1/embeddings}, {@code GET /v1/models}, {@code GET /v1/models/{id}}; {@code GET /health}
  * (liveness), {@code GET /health/ready} (every route's provider answers; both also take {@code HEAD}), {@code GET /metrics}
  * (Prometheus). The {@code /v1} endpoints need a bearer key when {@linkplain Builder#apiKeys keys}
- * are set; health and metrics do not, so probes and scrapers need no secret. How a model name
- * picks a route is described on {@link Builder#route}.
+ * are set; health probes never do. How a model name picks a route is described on {@link Builder#route}.
+ *
+ * <p>Operations, with an {@linkplain Builder#adminKey admin key} ({@code Authorization: Bearer
+ * <admin key>}; no key or a wrong one is 401, a client key 403):
+ * <ul>
+ * <li>{@code GET /metrics} needs it. Without an admin key, {@code /metrics} is open to anyone who
+ *     can reach the gateway (the start log says so) and the endpoints below answer 404.</li>
+ * <li>{@code GET /admin/summary}: {@code requests} ({@code total}, {@code errors} (status 400 or
+ *     more), {@code server_errors}, {@code in_flight}, {@code streams_open}; the {@code /v1}
+ *     requests that {@code parley_gateway_requests_total} counts), {@code last_minute}
+ *     ({@code requests}, {@code errors}, {@code requests_per_second}, {@code per_second}: 60
+ *     counts, oldest first), {@code latency_ms} and {@code ttft_ms} ({@code samples},
+ *     {@code p50}, {@code p90}, {@code p99}, {@code max}, over the last 1000 requests no older
+ *     than five minutes), and {@code spend} ({@code total_usd}, {@code requests},
+ *     {@code by_key} and {@code by_model}: what virtual keys were charged, the same numbers as
+ *     {@code parley_gateway_key_cost_usd_total}).</li>
+ * <li>{@code GET /admin/keys}: each virtual key's {@code name}, {@code owner}, {@code team},
+ *     {@code models}, {@code limits}, {@code budget}, {@code usage} ({@code requests},
+ *     {@code input_tokens}, {@code output_tokens}) and {@code spend} ({@code today_usd},
+ *     {@code month_usd}, {@code total_usd}; UTC), never its key or hash; keys removed from the
+ *     file that spent are listed with {@code "configured": false}.</li>
+ * <li>{@code GET /admin/requests?limit=50}: the access-log lines of the last requests (1 to
+ *     1000, newest first), kept in memory; they never hold a prompt or an answer.</li>
+ * <li>{@code GET /admin/upstreams}: each distinct route client: its names, provider, default
+ *     model, circuit breaker ({@code state} and counters, or null), rate limits (the limits,
+ *     {@code granted}, {@code rejected}, {@code waiting}, {@code in_flight}, or null) and its
+ *     {@code Llm.metrics()}.</li>
+ * <li>{@code GET /dashboard}: one static page, with its own script and styles from Parley's jar
+ *     and a {@code Content-Security-Policy} that allows nothing from another origin. The page
+ *     holds no data and is served without the key: its script asks the admin API every few
+ *     seconds with the key the user types in, or gives in the address's fragment
+ *     ({@code /dashboard#key=...}, which browsers never send), kept in the tab's
+ *     {@code sessionStorage}. It shows the request rate, errors, latency and time-to-first-token
+ *     percentiles, spend per key and per model, each upstream's breaker and limits, and the last
+ *     requests.</li>
+ * </ul>
+ * The admin API's and the dashboard's own requests, metrics scrapes and health probes are not
+ * logged nor counted as traffic, except those refused for their key.
  *
  * <p>Decisions a client may notice:
  * <ul>
@@ -89,7 +125,15 @@ import dev.parley.spi.Ticker;
  * <li>Metrics: each route's {@code Llm.metrics()} appears with a {@code route} label (a client
  *     configured under several names once, under its first name), followed by
  *     {@code parley_gateway_*} counters: requests by path and status, client disconnects,
- *     rejected keys, requests in flight, open streams.</li>
+ *     rejected keys, requests in flight, open streams; and histograms of the {@code /v1}
+ *     requests labelled {@code route}, {@code model} and {@code key} (the virtual key's name):
+ *     {@code parley_gateway_request_duration_seconds},
+ *     {@code parley_gateway_time_to_first_token_seconds} (streams) and
+ *     {@code parley_gateway_output_tokens_per_second}. A label without a value is {@code "-"}.
+ *     So that clients cannot make up series, {@code model} is the name the client sent only
+ *     when the gateway knows it (a route's name or default model, an alias of the
+ *     configuration file, or one of the first 200 names an upstream answered with success),
+ *     else {@code "other"}; a request no route took has {@code "-"}.</li>
  * </ul>
  *
  * <p>Each connection runs on its own virtual thread, its requests one after another.
@@ -594,8 +638,8 @@ public final class Gateway implements AutoCloseable {
 
         /**
          * Writes the access log to {@code out} instead of the {@code dev.parley.gateway.access}
-         * logger (at INFO). The access log has one JSON line per request (health probes and
-         * metrics scrapes excepted): {@code time}, {@code request_id}, {@code method},
+         * logger (at INFO). The access log has one JSON line per request (health probes, metrics
+         * scrapes, the admin API and the dashboard excepted, unless refused for their key): {@code time}, {@code request_id}, {@code method},
          * {@code path}, {@code status}, {@code latency_ms}, and when known {@code key},
          * {@code owner}, {@code team}, {@code route}, {@code model}, {@code input_tokens},
          * {@code output_tokens}, {@code cost_usd} and {@code ttft_ms} (streams). It never holds a

@@ -19,7 +19,7 @@ import dev.parley.internal.PrometheusText;
  * first. Gateway metrics are {@code parley_gateway_*}: requests by path and status (paths
  * outside the API are counted as {@code other}, so random paths cannot blow up the label set),
  * client disconnects, rejected keys, requests in flight, streams open, connections open,
- * refused on arrival and closed at a deadline. Lock-free and
+ * refused on arrival and closed at a deadline; then the {@link RequestHistograms}. Lock-free and
  * thread-safe.
  */
 final class GatewayMetrics {
