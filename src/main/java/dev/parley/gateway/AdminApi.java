@@ -67,6 +67,8 @@ final class AdminApi {
     private final ModelLabels modelLabels;
     private final Ticker ticker;
     private final Map<String, byte[]> files = new LinkedHashMap<>();
+    /** Each route's name in metrics: a client configured under several names is labelled with its first, as its own metrics are. */
+    private final Map<String, String> routeLabels = new java.util.HashMap<>();
     private volatile long startNanos;
     /** Admin API, dashboard and metrics requests being handled now: not traffic, left out of the summary's count. */
     final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
@@ -84,6 +86,13 @@ final class AdminApi {
         this.recent = new RecentRequests(ticker);
         this.modelLabels = new ModelLabels(router, virtualKeys::dealias);
         this.startNanos = ticker.nanos();
+        Map<Llm, String> first = new IdentityHashMap<>();
+        for (Router.Route r : router.distinctClients()) {
+            first.put(r.llm(), r.name());
+        }
+        for (Router.Route r : router.routes()) {
+            routeLabels.put(r.name(), first.get(r.llm()));
+        }
         if (adminDigest != null) {
             for (String name : FILES.keySet()) {
                 files.put(name, resource(name));
@@ -140,7 +149,7 @@ final class AdminApi {
                 rate = generating > 0 ? e.outputTokens * 1e9 / generating : -1;
             }
             metrics.histograms.observe(new RequestHistograms.Labels(
-                    e.route != null ? e.route : RequestHistograms.NONE,
+                    e.route != null ? routeLabels.getOrDefault(e.route, e.route) : RequestHistograms.NONE,
                     modelLabels.label(e.route, e.model, e.status),
                     e.key != null ? e.key.name() : RequestHistograms.NONE), duration, ttft, rate);
         }

@@ -126,7 +126,8 @@ import dev.parley.spi.Ticker;
  *     configured under several names once, under its first name), followed by
  *     {@code parley_gateway_*} counters: requests by path and status, client disconnects,
  *     rejected keys, requests in flight, open streams; and histograms of the {@code /v1}
- *     requests labelled {@code route}, {@code model} and {@code key} (the virtual key's name):
+ *     requests labelled {@code route} (a client under several names with its first, as
+ *     above), {@code model} and {@code key} (the virtual key's name):
  *     {@code parley_gateway_request_duration_seconds},
  *     {@code parley_gateway_time_to_first_token_seconds} (streams) and
  *     {@code parley_gateway_output_tokens_per_second}. A label without a value is {@code "-"}.
