@@ -14,6 +14,7 @@ import dev.parley.cache.CachePolicy;
 import dev.parley.cache.CacheStore;
 import dev.parley.cost.CostPolicy;
 import dev.parley.cost.CostTracker;
+import dev.parley.internal.LlmInternals;
 import dev.parley.internal.Proxies;
 import dev.parley.limit.RateLimitPolicy;
 import dev.parley.retry.RetryPolicy;
@@ -57,6 +58,10 @@ import dev.parley.spi.Ticker;
  */
 public final class Llm implements AutoCloseable {
 
+    static {
+        LlmInternals.register(llm -> llm.policies);
+    }
+
     private final Provider stack;
     private final String providerName;
     private final String defaultModel;
@@ -69,12 +74,15 @@ public final class Llm implements AutoCloseable {
     private final CostPolicy cost;
     /** The HTTP client this {@code Llm} made for itself, which {@link #close()} shuts down; null when shared or given. */
     private final HttpClient ownClient;
+    /** Its circuit breaker and rate limits, for the gateway's admin API; either may be null. */
+    private final LlmInternals.Policies policies;
     private volatile boolean closed;
 
     private Llm(Provider stack, LlmMetrics metrics, CostPolicy cost, String providerName, String defaultModel,
                 String embeddingModel, Integer defaultMaxTokens, Double defaultTemperature, Duration timeout, Ticker ticker,
-                HttpClient ownClient) {
+                HttpClient ownClient, LlmInternals.Policies policies) {
         this.ownClient = ownClient;
+        this.policies = policies;
         this.stack = stack;
         this.providerName = providerName;
         this.defaultModel = defaultModel;
@@ -874,7 +882,9 @@ public final class Llm implements AutoCloseable {
             createdClient = null;          // a second build() makes its own, so that closing one leaves the other
             return new Llm(stack, metrics, costPolicy, adapter.name(), model, embeddings,
                     first(defaultMaxTokens, env.maxTokens(), null), first(defaultTemperature, env.temperature(), null),
-                    first(timeout, env.timeout(), null), ticker, own);
+                    first(timeout, env.timeout(), null), ticker, own,
+                    new LlmInternals.Policies(circuitBreaker != null ? circuitBreaker : firstOf(CircuitBreaker.class),
+                            limits != null ? limits : firstOf(RateLimitPolicy.class)));
         }
 
         /** The policies the settings ask for, on a ticker; made once per settings and ticker. */
@@ -902,6 +912,16 @@ public final class Llm implements AutoCloseable {
 
         private static <T> T first(T explicit, T fromSettings, T fallback) {
             return explicit != null ? explicit : fromSettings != null ? fromSettings : fallback;
+        }
+
+        /** {@return the first of the layers added with {@link #policy} that is a {@code type}, or null} */
+        private <T> T firstOf(Class<T> type) {
+            for (Policy p : policies) {
+                if (type.isInstance(p)) {
+                    return type.cast(p);
+                }
+            }
+            return null;
         }
 
         /** The layers each provider gets, outermost first: retries around rate limits around per-attempt timeouts. */

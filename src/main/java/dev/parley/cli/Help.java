@@ -110,6 +110,12 @@ final class Help {
             in front of your providers, until stopped with Ctrl-C (SIGTERM), when running
             streams get a grace period to finish.
 
+            With an admin key (PARLEY_GATEWAY_ADMIN_KEY), GET /metrics and the admin API
+            (GET /admin/summary, /admin/keys, /admin/requests, /admin/upstreams) need
+            Authorization: Bearer ADMIN_KEY, and a dashboard is served at /dashboard (open it
+            and type the key, or add #key=ADMIN_KEY to its address). Without one, /metrics is
+            open to anyone who can reach the gateway and /admin and /dashboard are off.
+
             Routing by the request's model: a route's name ("smart") goes to that route with
             its model; "route/model" ("anthropic/claude-sonnet-4-5") to that route with that
             model; any other model to the default route. Without routes in the --config file,
@@ -149,6 +155,9 @@ final class Help {
               PARLEY_GATEWAY_KEYS     comma-separated keys clients must send as
                                       Authorization: Bearer KEY (default: none required;
                                       not with --config, whose file holds the keys)
+              PARLEY_GATEWAY_ADMIN_KEY   the admin key: 16 characters or more, no spaces; never
+                                      a client key (PARLEY_GATEWAY_ADMIN_KEY_FILE: the path of
+                                      a file holding it)
               PARLEY_GATEWAY_ACCESS_LOG  a file to append one JSON line per request to
                                       (- for standard output; default: the logger
                                       dev.parley.gateway.access at INFO)

@@ -44,6 +44,10 @@ final class ServeCommand {
             throw new UsageException("could not listen on " + listenAddress(a) + ": " + bindFailure(e.getCause()));
         }
         out.println("parley gateway listening on " + gateway.uri() + " (Ctrl-C to stop)");
+        out.println(hasAdminKey()
+                ? "dashboard: " + gateway.uri().resolve("/dashboard") + " (asks for the admin key; /metrics and /admin need it too)"
+                : "no admin key: /metrics is open to anyone who can reach the gateway; set PARLEY_GATEWAY_ADMIN_KEY "
+                        + "to protect it and turn on /admin and /dashboard");
         if (configured(a)) {
             Hangup.onSignal(gateway::reloadConfig);
         }
@@ -59,6 +63,10 @@ final class ServeCommand {
             gateway.stop();
         }
         return ExitCode.OK.code;
+    }
+
+    private boolean hasAdminKey() {
+        return dev.parley.spi.ProviderEnvironment.of(env).hasSecret("PARLEY_GATEWAY_ADMIN_KEY");
     }
 
     private boolean configured(Args a) {
@@ -97,6 +105,7 @@ final class ServeCommand {
         if (accessLog != null && !accessLog.isBlank()) {
             b.accessLog(accessLog.strip().equals("-") ? out : openLog(accessLog.strip()));
         }
+        adminKey(b);
         if (keys != null && !keys.isBlank()) {
             Set<String> set = new LinkedHashSet<>();
             for (String k : keys.split(",")) {
@@ -108,7 +117,7 @@ final class ServeCommand {
         }
         try {
             return b.build();
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) {
             throw new UsageException(e.getMessage());
         } catch (UncheckedIOException e) {
             throw new UsageException("could not listen on " + host + ":" + port + ": " + bindFailure(e.getCause()));
@@ -161,6 +170,25 @@ final class ServeCommand {
             case "false", "0", "no", "off" -> false;
             default -> throw new IllegalArgumentException(v);
         };
+    }
+
+    /** Reads PARLEY_GATEWAY_ADMIN_KEY, or the file PARLEY_GATEWAY_ADMIN_KEY_FILE names; the key is never shown. */
+    private void adminKey(Gateway.Builder b) {
+        String name = "PARLEY_GATEWAY_ADMIN_KEY";
+        dev.parley.ApiKey key;
+        try {
+            key = dev.parley.spi.ProviderEnvironment.of(env).secret(name);
+        } catch (dev.parley.ConfigurationException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (key != null) {
+            try {
+                b.adminKey(key.value());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException((env.get(name) != null ? name : name + "_FILE")
+                        + ": the admin key must have at least 16 characters and no whitespace");
+            }
+        }
     }
 
     private static java.io.OutputStream openLog(String path) {

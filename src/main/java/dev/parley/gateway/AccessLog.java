@@ -90,7 +90,12 @@ final class AccessLog implements AutoCloseable {
 
     /** Queues one request's line, or drops and counts it when the queue is full. */
     void write(Entry e) {
-        String line = Json.write(e.json());
+        write(e.json());
+    }
+
+    /** Queues a line made by {@link Entry#json()}, or drops and counts it when the queue is full. */
+    void write(JsonObject json) {
+        String line = Json.write(json);
         boolean fits = queuedChars.addAndGet(line.length()) <= MAX_QUEUED_CHARS;
         if (!fits || !queue.offer(line)) {
             queuedChars.addAndGet(-line.length());

@@ -37,6 +37,7 @@ final class Dispatcher implements GatewayServer.Handler {
     private final EmbeddingsHandler embeddings;
     private final ModelsHandler models;
     private final Readiness readiness;
+    private final AdminApi admin;
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final ReentrantLock idleLock = new ReentrantLock();
     private final Condition idle = idleLock.newCondition();
@@ -44,7 +45,8 @@ final class Dispatcher implements GatewayServer.Handler {
     private volatile boolean stopping;
 
     Dispatcher(Router router, ApiKeys keys, VirtualKeys virtualKeys, AccessLog accessLog, GatewayMetrics metrics,
-               long maxBody, long heartbeatNanos, long readyNanos) {
+               AdminApi admin, long maxBody, long heartbeatNanos, long readyNanos) {
+        this.admin = admin;
         this.router = router;
         this.keys = keys;
         this.virtualKeys = virtualKeys;
@@ -110,6 +112,10 @@ final class Dispatcher implements GatewayServer.Handler {
     public void handle(Exchange ex) {
         long start = System.nanoTime();
         String path = ex.getRequestURI().getPath();
+        boolean adminCall = AdminApi.owns(path) || path.equals("/metrics");
+        if (adminCall) {
+            admin.inFlight.incrementAndGet(); // before the total, so that the summary never counts it as traffic
+        }
         metrics.inFlight.incrementAndGet();
         router.enter(); // the request finishes on the routes it starts with, whatever a reload does
         threads.add(Thread.currentThread());
@@ -143,15 +149,23 @@ final class Dispatcher implements GatewayServer.Handler {
                 metrics.clientDisconnected();
             }
             ex.close();
-            if (!path.startsWith("/health") && !path.equals("/metrics")) {
+            // Probes, scrapes, the admin API and the dashboard are not logged, unless refused a key.
+            boolean operational = path.startsWith("/health") || path.equals("/metrics") || AdminApi.owns(path);
+            if (!operational || status == 401 || status == 403) {
                 entry.status = status;
                 entry.endNanos = System.nanoTime();
-                accessLog.write(entry);
+                JsonObject line = entry.json();
+                accessLog.write(line);
+                admin.record(entry, line);
             }
             metrics.request(path, status);
             threads.remove(Thread.currentThread());
             router.exit();
-            if (metrics.inFlight.decrementAndGet() == 0) {
+            int left = metrics.inFlight.decrementAndGet();
+            if (adminCall) {
+                admin.inFlight.decrementAndGet();
+            }
+            if (left == 0) {
                 idleLock.lock();
                 try {
                     idle.signalAll();
@@ -182,9 +196,13 @@ final class Dispatcher implements GatewayServer.Handler {
             throw ChatHandler.shuttingDown();
         }
         if (path.equals("/metrics")) {
+            admin.authorizeMetrics(ex);
             method(ex, "GET");
             return HttpIo.sendText(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
                     metrics.prometheus(router.distinctClients(), virtualKeys.spend().spend()));
+        }
+        if (AdminApi.owns(path)) {
+            return admin.handle(ex, path);
         }
         if (!path.startsWith("/v1/")) {
             throw notFound(ex, path);

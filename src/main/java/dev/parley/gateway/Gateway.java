@@ -44,8 +44,44 @@ import dev.parley.spi.Ticker;
  * Responses API; both plain and streamed), {@code POST /v1/embeddings}, {@code GET /v1/models}, {@code GET /v1/models/{id}}; {@code GET /health}
  * (liveness), {@code GET /health/ready} (every route's provider answers; both also take {@code HEAD}), {@code GET /metrics}
  * (Prometheus). The {@code /v1} endpoints need a bearer key when {@linkplain Builder#apiKeys keys}
- * are set; health and metrics do not, so probes and scrapers need no secret. How a model name
- * picks a route is described on {@link Builder#route}.
+ * are set; health probes never do. How a model name picks a route is described on {@link Builder#route}.
+ *
+ * <p>Operations, with an {@linkplain Builder#adminKey admin key} ({@code Authorization: Bearer
+ * <admin key>}; no key or a wrong one is 401, a client key 403):
+ * <ul>
+ * <li>{@code GET /metrics} needs it. Without an admin key, {@code /metrics} is open to anyone who
+ *     can reach the gateway (the start log says so) and the endpoints below answer 404.</li>
+ * <li>{@code GET /admin/summary}: {@code requests} ({@code total}, {@code errors} (status 400 or
+ *     more), {@code server_errors}, {@code in_flight}, {@code streams_open}; the {@code /v1}
+ *     requests that {@code parley_gateway_requests_total} counts), {@code last_minute}
+ *     ({@code requests}, {@code errors}, {@code requests_per_second}, {@code per_second}: 60
+ *     counts, oldest first), {@code latency_ms} and {@code ttft_ms} ({@code samples},
+ *     {@code p50}, {@code p90}, {@code p99}, {@code max}, over the last 1000 requests no older
+ *     than five minutes), and {@code spend} ({@code total_usd}, {@code requests},
+ *     {@code by_key} and {@code by_model}: what virtual keys were charged, the same numbers as
+ *     {@code parley_gateway_key_cost_usd_total}).</li>
+ * <li>{@code GET /admin/keys}: each virtual key's {@code name}, {@code owner}, {@code team},
+ *     {@code models}, {@code limits}, {@code budget}, {@code usage} ({@code requests},
+ *     {@code input_tokens}, {@code output_tokens}) and {@code spend} ({@code today_usd},
+ *     {@code month_usd}, {@code total_usd}; UTC), never its key or hash; keys removed from the
+ *     file that spent are listed with {@code "configured": false}.</li>
+ * <li>{@code GET /admin/requests?limit=50}: the access-log lines of the last requests (1 to
+ *     1000, newest first), kept in memory; they never hold a prompt or an answer.</li>
+ * <li>{@code GET /admin/upstreams}: each distinct route client: its names, provider, default
+ *     model, circuit breaker ({@code state} and counters, or null), rate limits (the limits,
+ *     {@code granted}, {@code rejected}, {@code waiting}, {@code in_flight}, or null) and its
+ *     {@code Llm.metrics()}.</li>
+ * <li>{@code GET /dashboard}: one static page, with its own script and styles from Parley's jar
+ *     and a {@code Content-Security-Policy} that allows nothing from another origin. The page
+ *     holds no data and is served without the key: its script asks the admin API every few
+ *     seconds with the key the user types in, or gives in the address's fragment
+ *     ({@code /dashboard#key=...}, which browsers never send), kept in the tab's
+ *     {@code sessionStorage}. It shows the request rate, errors, latency and time-to-first-token
+ *     percentiles, spend per key and per model, each upstream's breaker and limits, and the last
+ *     requests.</li>
+ * </ul>
+ * The admin API's and the dashboard's own requests, metrics scrapes and health probes are not
+ * logged nor counted as traffic, except those refused for their key.
  *
  * <p>Decisions a client may notice:
  * <ul>
@@ -90,7 +126,16 @@ import dev.parley.spi.Ticker;
  * <li>Metrics: each route's {@code Llm.metrics()} appears with a {@code route} label (a client
  *     configured under several names once, under its first name), followed by
  *     {@code parley_gateway_*} counters: requests by path and status, client disconnects,
- *     rejected keys, requests in flight, open streams.</li>
+ *     rejected keys, requests in flight, open streams; and histograms of the {@code /v1}
+ *     requests labelled {@code route} (a client under several names with its first, as
+ *     above), {@code model} and {@code key} (the virtual key's name):
+ *     {@code parley_gateway_request_duration_seconds},
+ *     {@code parley_gateway_time_to_first_token_seconds} (streams) and
+ *     {@code parley_gateway_output_tokens_per_second}. A label without a value is {@code "-"}.
+ *     So that clients cannot make up series, {@code model} is the name the client sent only
+ *     when the gateway knows it (a route's name or default model, an alias of the
+ *     configuration file, or one of the first 200 names an upstream answered with success),
+ *     else {@code "other"}; a request no route took has {@code "-"}.</li>
  * </ul>
  *
  * <h2>The configuration file</h2>
@@ -200,6 +245,7 @@ public final class Gateway implements AutoCloseable {
     /** The clients made from the file's routes now in use, or null when the routes are the builder's. */
     private ConfiguredRoutes.Built built;
     private boolean closed;
+    private final AdminApi admin;
     /** Guards the lifecycle; held by start() and for the whole of stop(). Request threads never take it. */
     private final ReentrantLock lock = new ReentrantLock();
     private State state = State.NEW;
@@ -226,7 +272,11 @@ public final class Gateway implements AutoCloseable {
         this.accessLog = b.accessLog != null ? AccessLog.to(b.accessLog) : AccessLog.toLogger();
         accessLog.promptChars(promptChars(config));
         metrics.accessLogDropped = accessLog::dropped;
-        this.dispatcher = new Dispatcher(router, keys, virtualKeys, accessLog, metrics, b.maxRequestBytes,
+        if (b.adminKey != null && (keys.accepts("Bearer " + b.adminKey) || virtualKeys.authenticate("Bearer " + b.adminKey) != null)) {
+            throw new IllegalStateException("the admin key is also a client key; give the admin key a value of its own");
+        }
+        this.admin = new AdminApi(b.adminKey, router, keys, virtualKeys, metrics, b.ticker);
+        this.dispatcher = new Dispatcher(router, keys, virtualKeys, accessLog, metrics, admin, b.maxRequestBytes,
                 b.streamHeartbeat.toNanos(), b.readyTimeout.toNanos());
     }
 
@@ -322,8 +372,12 @@ public final class Gateway implements AutoCloseable {
                 watcher.start();
             }
             state = State.RUNNING;
+            admin.started();
             LOG.log(Level.INFO, "Parley gateway listening on {0} with routes {1}", uri(),
                     router.routes().stream().map(Router.Route::name).toList());
+            LOG.log(Level.INFO, admin.enabled()
+                    ? "the admin API, the dashboard (/dashboard) and /metrics need the admin key"
+                    : "no admin key: /metrics is open to anyone who can reach the gateway; /admin and /dashboard are off");
             return this;
         } finally {
             lock.unlock();
@@ -468,6 +522,11 @@ public final class Gateway implements AutoCloseable {
         return router;
     }
 
+    /** {@return the admin API, for tests} */
+    AdminApi admin() {
+        return admin;
+    }
+
     /** {@return the gateway's own counters, for tests} */
     GatewayMetrics metrics() {
         return metrics;
@@ -505,6 +564,7 @@ public final class Gateway implements AutoCloseable {
         private SpendStore spendStore;
         private Map<String, String> environment;
         private boolean logPrompts;
+        private String adminKey;
 
         private Builder() {
         }
@@ -747,8 +807,8 @@ public final class Gateway implements AutoCloseable {
 
         /**
          * Writes the access log to {@code out} instead of the {@code dev.parley.gateway.access}
-         * logger (at INFO). The access log has one JSON line per request (health probes and
-         * metrics scrapes excepted): {@code time}, {@code request_id}, {@code method},
+         * logger (at INFO). The access log has one JSON line per request (health probes, metrics
+         * scrapes, the admin API and the dashboard excepted, unless refused for their key): {@code time}, {@code request_id}, {@code method},
          * {@code path}, {@code status}, {@code latency_ms}, and when known {@code key},
          * {@code owner}, {@code team}, {@code route}, {@code model}, {@code input_tokens},
          * {@code output_tokens}, {@code cost_usd} and {@code ttft_ms} (streams). It never holds a
@@ -795,6 +855,28 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Sets the admin key, which opens the admin API ({@code /admin/*}), the data of the
+         * dashboard ({@code /dashboard}) and {@code /metrics}: each needs
+         * {@code Authorization: Bearer <admin key>}, and answers 401 without it (or with a wrong
+         * key) and 403 to a client key. Client keys never open them. Without an admin key (the
+         * default), {@code /metrics} is open to anyone who can reach the gateway, and
+         * {@code /admin/*} and {@code /dashboard} answer 404. Only a SHA-256 digest of the key is
+         * kept, compared in constant time; it is never logged.
+         *
+         * @param adminKey the admin key: at least 16 characters, no whitespace, not one of the client keys
+         * @return this builder
+         * @throws IllegalArgumentException if the key is shorter than 16 characters or holds whitespace
+         */
+        public Builder adminKey(String adminKey) {
+            if (adminKey == null || adminKey.length() < 16 || adminKey.chars().anyMatch(c -> Character.isWhitespace(c)
+                    || Character.isISOControl(c))) {
+                throw new IllegalArgumentException("adminKey: expected at least 16 characters without whitespace");
+            }
+            this.adminKey = adminKey;
+            return this;
+        }
+
         /** Sets the clock of keys' rate-limit windows and budget days, for tests. @return this builder */
         Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -830,7 +912,8 @@ public final class Gateway implements AutoCloseable {
         /**
          * {@return the gateway, not yet started}
          *
-         * @throws IllegalStateException if there is no route at all, or both {@link #apiKeys} and a {@link #configFile}
+         * @throws IllegalStateException if there is no route at all, both {@link #apiKeys} and a {@link #configFile},
+         *         or an {@link #adminKey} that is also a client key
          * @throws dev.parley.ConfigurationException if the configuration file cannot be read or has problems, a
          *         route of it cannot be made, or neither it nor this builder has a route
          */

@@ -19,7 +19,7 @@ import dev.parley.internal.PrometheusText;
  * first. Gateway metrics are {@code parley_gateway_*}: requests by path and status (paths
  * outside the API are counted as {@code other}, so random paths cannot blow up the label set),
  * client disconnects, rejected keys, requests in flight, streams open, connections open,
- * refused on arrival and closed at a deadline. Lock-free and
+ * refused on arrival and closed at a deadline; then the {@link RequestHistograms}. Lock-free and
  * thread-safe.
  */
 final class GatewayMetrics {
@@ -36,6 +36,8 @@ final class GatewayMetrics {
     private final Map<String, LongAdder> timedOut = new ConcurrentHashMap<>();
     /** How many connections are open now; set once the server runs. */
     volatile java.util.function.IntSupplier openConnections = () -> 0;
+    /** The histograms of /v1 requests by route, model and key. */
+    final RequestHistograms histograms = new RequestHistograms();
     /** How many access-log lines were dropped because the log fell behind; set by the gateway. */
     volatile java.util.function.LongSupplier accessLogDropped = () -> 0;
 
@@ -74,8 +76,28 @@ final class GatewayMetrics {
     private static String label(String path) {
         return switch (path) {
             case "/v1/chat/completions", "/v1/responses", "/v1/embeddings", "/v1/models", "/health", "/health/ready", "/metrics" -> path;
-            default -> path.startsWith("/v1/models/") ? "/v1/models/{id}" : "other";
+            default -> path.startsWith("/v1/models/") ? "/v1/models/{id}"
+                    : AdminApi.owns(path) ? (path.startsWith("/admin") ? "/admin" : "/dashboard") : "other";
         };
+    }
+
+    /**
+     * {@return the {@code /v1} requests answered so far: in all, those answered with a status of
+     * 400 or more, and of 500 or more}; the sum of {@code parley_gateway_requests_total} over the
+     * {@code /v1} paths
+     */
+    long[] apiRequests() {
+        long[] t = new long[3];
+        requests.forEach((key, count) -> {
+            if (key.startsWith("/v1/")) {
+                long n = count.sum();
+                int status = Integer.parseInt(key.substring(key.indexOf('\u0000') + 1));
+                t[0] += n;
+                t[1] += status >= 400 ? n : 0;
+                t[2] += status >= 500 ? n : 0;
+            }
+        });
+        return t;
     }
 
     /** {@return the Prometheus text exposition: route metrics labelled by route, then the gateway's} */
@@ -142,6 +164,7 @@ final class GatewayMetrics {
             text.sample(cost, "counter", "US dollars spent with each virtual key, by model, at the gateway's prices.", null);
             usd.forEach((labels, d) -> text.sample(cost, null, null, cost + "{" + labels + "} " + d));
         }
+        histograms.write(text);
         return text.text();
     }
 }

@@ -47,6 +47,12 @@ final class VirtualKeys {
         return c == null ? 0 : c.keys().size();
     }
 
+    /** {@return the keys in use now, in file order; empty without a file} */
+    java.util.List<VirtualKey> keys() {
+        KeysConfig c = config;
+        return c == null ? java.util.List.of() : c.keys();
+    }
+
     /** Replaces the keys; requests already admitted keep theirs. */
     void replace(KeysConfig next) {
         this.config = next;

@@ -106,6 +106,22 @@ class AccessLogPromptsTest extends GatewayTestBase {
     }
 
     @Test
+    void theAdminApisRecentRequests_neverHoldPrompts_evenWhenTheAccessLogDoes() {
+        String admin = "admin-key-0123456789abcdef";
+        start(builder().logPrompts(true).adminKey(admin));
+
+        send("/v1/chat/completions", CHAT);
+        send("/v1/chat/completions", STREAM);
+        assertTrue(gateway.awaitIdle(Duration.ofSeconds(5)));
+
+        var answer = http.get("/admin/requests", "Authorization", "Bearer " + admin);
+        assertEquals(200, answer.statusCode());
+        assertTrue(answer.body().contains("/v1/chat/completions"), answer.body());
+        assertFalse(answer.body().contains("canary"), "no prompt or answer text in the admin API: " + answer.body());
+        assertTrue(lines(2).get(0).has("prompt"), "while the access log holds them, as asked");
+    }
+
+    @Test
     void theFilesLogSettingsWin_andCutPromptsAndAnswersWithAMarker() throws IOException {
         start(builder().configFile(config("{\"prompts\": true, \"max_chars\": 12}")));
 
