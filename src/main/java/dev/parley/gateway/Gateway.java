@@ -16,8 +16,11 @@ import java.util.concurrent.locks.ReentrantLock;
 
 
 import dev.parley.Llm;
+import dev.parley.cache.CacheStore;
 import dev.parley.cost.PriceTable;
 import dev.parley.internal.ListenAddress;
+import dev.parley.internal.redis.RedisSettings;
+import dev.parley.internal.redis.SharedState;
 import dev.parley.spi.Ticker;
 
 
@@ -120,12 +123,16 @@ public final class Gateway implements AutoCloseable {
     private final VirtualKeys virtualKeys;
     private final KeysFileWatcher watcher;
     private final AccessLog accessLog;
+    /** The state shared with other instances through Redis, owned by this gateway; null without Redis. */
+    private final SharedState shared;
+    /** The Redis-backed key limits, whose lease renewals run while the gateway does; null if not in use. */
+    private final RedisKeyLimits redisLimits;
     /** Guards the lifecycle; held by start() and for the whole of stop(). Request threads never take it. */
     private final ReentrantLock lock = new ReentrantLock();
     private State state = State.NEW;
     private volatile GatewayServer local;
 
-    private Gateway(Builder b) {
+    private Gateway(Builder b, KeysConfig config, SharedState shared) {
         this.host = b.host;
         this.port = b.port;
         this.router = new Router(b.routes, b.defaultRoute);
@@ -133,14 +140,25 @@ public final class Gateway implements AutoCloseable {
         this.grace = b.shutdownGrace;
         this.limits = new ServerLimits(b.maxConnections, b.maxConnectionsPerAddress, b.headerTimeout.toNanos(),
                 b.bodyTimeout.toNanos(), b.idleTimeout.toNanos());
-        KeysConfig config = b.configFile == null ? null : KeysConfig.load(b.configFile);
-        this.virtualKeys = new VirtualKeys(config, b.keyLimits != null ? b.keyLimits : new LocalKeyLimits(b.ticker),
-                b.spendStore != null ? b.spendStore : new LocalSpendStore(), b.prices, b.ticker);
+        this.shared = shared;
+        this.redisLimits = b.keyLimits == null && shared != null ? new RedisKeyLimits(shared.limiter(), b.leaseTtl) : null;
+        KeyLimits keyLimits = b.keyLimits != null ? b.keyLimits : redisLimits != null ? redisLimits : new LocalKeyLimits(b.ticker);
+        SpendStore spend = b.spendStore != null ? b.spendStore
+                : shared != null ? new RedisSpendStore(shared.budgets(), this::keyNames) : new LocalSpendStore();
+        this.virtualKeys = new VirtualKeys(config, keyLimits, spend, b.prices, b.ticker);
         this.watcher = b.configFile == null ? null : new KeysFileWatcher(b.configFile, virtualKeys);
         this.accessLog = b.accessLog != null ? AccessLog.to(b.accessLog) : AccessLog.toLogger();
         metrics.accessLogDropped = accessLog::dropped;
+        if (shared != null) {
+            metrics.redis = shared::health;
+        }
         this.dispatcher = new Dispatcher(router, keys, virtualKeys, accessLog, metrics, b.maxRequestBytes,
-                b.streamHeartbeat.toNanos(), b.readyTimeout.toNanos());
+                b.streamHeartbeat.toNanos(), b.readyTimeout.toNanos(), shared);
+    }
+
+    /** {@return the names of the virtual keys configured now, whose team-wide spend /metrics reports} */
+    private java.util.Collection<String> keyNames() {
+        return virtualKeys.names();
     }
 
     /**
@@ -177,6 +195,9 @@ public final class Gateway implements AutoCloseable {
             }
             local = GatewayServer.start(host, port, limits, "parley-gateway-", dispatcher, metrics);
             accessLog.start();
+            if (redisLimits != null) {
+                redisLimits.start();
+            }
             if (watcher != null) {
                 watcher.start();
             }
@@ -199,6 +220,7 @@ public final class Gateway implements AutoCloseable {
         try {
             if (state != State.RUNNING) {
                 state = State.STOPPED;
+                closeShared();
                 return;
             }
             dispatcher.beginDraining();
@@ -219,10 +241,21 @@ public final class Gateway implements AutoCloseable {
                 LOG.log(Level.WARNING, "gateway stopped, but some request threads are still finishing");
             }
             accessLog.close();
+            closeShared();
             state = State.STOPPED;
             LOG.log(Level.INFO, "Parley gateway stopped");
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Stops renewing leases and closes the connections to Redis; idempotent. */
+    private void closeShared() {
+        if (redisLimits != null) {
+            redisLimits.close();
+        }
+        if (shared != null) {
+            shared.close();
         }
     }
 
@@ -310,6 +343,11 @@ public final class Gateway implements AutoCloseable {
         return metrics;
     }
 
+    /** {@return the state shared through Redis, or null without Redis; for tests} */
+    SharedState shared() {
+        return shared;
+    }
+
     @Override
     public String toString() {
         return "Gateway[" + host + ":" + port + ", routes=" + router.routes().stream().map(Router.Route::name).toList()
@@ -340,6 +378,11 @@ public final class Gateway implements AutoCloseable {
         private Ticker ticker = Ticker.system();
         private KeyLimits keyLimits;
         private SpendStore spendStore;
+        private RedisSettings redisSettings;
+        /** Opened by redisCacheStore() or build(), owned by the gateway built; guarded by the builder's single thread. */
+        private SharedState shared;
+        private boolean sharedTaken;
+        private Duration leaseTtl = RedisKeyLimits.LEASE_TTL;
 
         private Builder() {
         }
@@ -596,6 +639,86 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Shares this gateway's state with every other instance that uses the same Redis, so that
+         * N instances behind a load balancer behave as one: each virtual key's requests and tokens
+         * per minute and requests at once, its budgets, and what it spent (which
+         * {@code /metrics} then reports for the whole team). The settings are the environment
+         * variables {@code parley serve} reads, from a map such as {@code System.getenv()}:
+         * <ul>
+         * <li>{@code PARLEY_REDIS_URL}: {@code redis://[user[:password]@]host[:port][/db]}, or
+         *     {@code rediss://} for TLS ({@code PARLEY_REDIS_URL_FILE}: the path of a file that
+         *     holds it). Without either, this call turns Redis off: state stays in this process.</li>
+         * <li>{@code PARLEY_REDIS_INSTANCES}: how many instances share Redis, default 1. While
+         *     Redis cannot be reached, each instance enforces every limit divided by this.</li>
+         * <li>{@code PARLEY_REDIS_BUDGET_WHEN_DOWN}: {@code refuse} (the default) answers a call
+         *     that has a budget with 503 and {@code Retry-After} while Redis cannot be reached;
+         *     {@code allow} lets it through untracked (its cost is written when Redis is back).</li>
+         * </ul>
+         *
+         * <p>Nothing waits on Redis longer than a second; Redis being down at start is not an
+         * error. {@code GET /health/ready} reports it ({@code "shared": {"redis": "up"}} and
+         * {@code "degraded"}) without turning unready, since every instance would turn unready at
+         * once; {@code /metrics} has {@code parley_gateway_redis_up} and the fallback counters.
+         * The routes' response caches are the routes' own: give them {@link #redisCacheStore()}
+         * to share them too. The gateway owns the connections and closes them when it stops.
+         * Keys in Redis carry key names, never keys; the URL's password is never logged.
+         *
+         * @param settings settings by name; only the {@code PARLEY_REDIS_*} ones are read
+         * @return this builder
+         * @throws dev.parley.ConfigurationException if a value is malformed, or the URL file cannot
+         *         be read (the message never quotes the URL)
+         * @throws IllegalStateException after {@link #redisCacheStore()} or {@link #build()}
+         */
+        public Builder redis(Map<String, String> settings) {
+            Objects.requireNonNull(settings, "settings");
+            return redis(RedisSettings.fromEnvironment(settings));
+        }
+
+        /** Sets Redis's settings in full (null: no Redis), for tests. @return this builder */
+        Builder redis(RedisSettings settings) {
+            if (shared != null) {
+                throw new IllegalStateException("call redis(...) before redisCacheStore() and build()");
+            }
+            this.redisSettings = settings;
+            return this;
+        }
+
+        /**
+         * {@return the response-cache store on the Redis that {@link #redis} configured, or empty
+         * without Redis}: give it to each route's cache, so that an answer cached by one instance
+         * is a hit on every other ({@code parley serve} does this when {@code ENABLE_CACHE} is on).
+         *
+         * {@snippet :
+         * Gateway.Builder b = Gateway.newBuilder().redis(System.getenv());
+         * CachePolicy.Builder cache = CachePolicy.newBuilder().expireAfterWrite(Duration.ofHours(1));
+         * b.redisCacheStore().ifPresent(cache::store);
+         * b.defaultRoute(Llm.newBuilder().provider("openai").cache(cache.build()).build());
+         * }
+         *
+         * <p>It fails open: while Redis cannot be reached, a read is a miss and a write is
+         * dropped (counted in the health and metrics). It belongs to the gateway this builder
+         * builds, and stops working when that gateway stops. Entries expire in Redis after a day
+         * (the cache policy's own expiry applies on read); an entry over 4 MiB is not stored.
+         */
+        public java.util.Optional<CacheStore> redisCacheStore() {
+            SharedState s = openShared();
+            return s == null ? java.util.Optional.empty() : java.util.Optional.of(s.cacheStore());
+        }
+
+        private SharedState openShared() {
+            if (shared == null && redisSettings != null) {
+                shared = SharedState.open(redisSettings);
+            }
+            return shared;
+        }
+
+        /** Sets how long a call's place among a key's requests at once lasts unless renewed, for tests. @return this builder */
+        Builder leaseTtl(Duration ttl) {
+            this.leaseTtl = Objects.requireNonNull(ttl, "ttl");
+            return this;
+        }
+
         /** Sets the clock of keys' rate-limit windows and budget days, for tests. @return this builder */
         Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -641,7 +764,14 @@ public final class Gateway implements AutoCloseable {
             if (configFile != null && keys.enabled()) {
                 throw new IllegalStateException("a gateway takes its keys from apiKeys or from a configuration file, not both");
             }
-            return new Gateway(this);
+            if (redisSettings != null && sharedTaken) {
+                throw new IllegalStateException("a builder with redis(...) builds one gateway, which owns its connections"
+                        + " to Redis; use a new builder for another");
+            }
+            KeysConfig config = configFile == null ? null : KeysConfig.load(configFile);
+            SharedState s = openShared();
+            sharedTaken = s != null;
+            return new Gateway(this, config, s);
         }
     }
 }
