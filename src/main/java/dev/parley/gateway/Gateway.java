@@ -343,6 +343,11 @@ public final class Gateway implements AutoCloseable {
         return metrics;
     }
 
+    /** {@return the Redis-backed key limits, or null; for tests} */
+    RedisKeyLimits redisLimits() {
+        return redisLimits;
+    }
+
     /** {@return the state shared through Redis, or null without Redis; for tests} */
     SharedState shared() {
         return shared;

@@ -148,6 +148,13 @@ final class RedisKeyLimits implements KeyLimits, AutoCloseable {
         }
     }
 
+    /** {@return whether the renewing thread runs, for tests} */
+    boolean renewing() {
+        synchronized (keeperLock) {
+            return keeper != null && keeper.isAlive();
+        }
+    }
+
     /** {@return how many running calls hold a lease on Redis, for tests} */
     int leasesHeld() {
         return leased.size();

@@ -220,6 +220,52 @@ class GatewayRedisTest {
         assertEquals("0", server.raw("ZCARD", "parley:lease:{app-1}"));
     }
 
+    /** A call that outlives its lease's time to live keeps its place: the running gateway renews it. */
+    @Test
+    void aLongCallKeepsItsPlace_itsLeaseIsRenewedWhileItRuns() throws Exception {
+        server = RedisServer.start();
+        Path config = config(key("app-1", KEY, "\"limits\":{\"concurrency\":1}"));
+        CountDownLatch release = new CountDownLatch(1);
+        ScriptedProvider upA = held(release);
+        Gateway.Builder builder = Gateway.newBuilder().port(0).shutdownGrace(SHORT_GRACE).redis(settings().build())
+                .leaseTtl(Duration.ofMillis(1500)).configFile(config).prices(PRICES).accessLog(OutputStream.nullOutputStream())
+                .defaultRoute(Llm.newBuilder().provider(upA).defaultModel("m").build());
+        Gateway ga = builder.build().start();
+        gateways.add(ga);
+        TestHttp a = new TestHttp(ga.uri());
+        clients.add(a);
+        TestHttp b = instance(upstream(), settings().build(), config);
+        assertTrue(ga.redisLimits().renewing());
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<HttpResponse<String>> running = threads.submit(() -> chat(a, KEY, "long"));
+            await(() -> upA.inFlight() == 1, "the call to be running");
+            String leases = "parley:lease:{app-1}";
+            String member = server.raw("ZRANGE", leases, "0", "0");
+            member = member.substring(1, member.length() - 1);
+            long firstExpiry = (long) Double.parseDouble(server.raw("ZSCORE", leases, member));
+            await(() -> redisMicros() > firstExpiry, "Redis's clock to pass the lease's first expiry");
+
+            HttpResponse<String> other = chat(b, KEY, "meanwhile");
+
+            assertEquals(429, other.statusCode(), "the running call's place is still taken: " + other.body());
+            assertTrue((long) Double.parseDouble(server.raw("ZSCORE", leases, member)) > firstExpiry, "renewed");
+            release.countDown();
+            assertEquals(200, running.get().statusCode());
+        }
+        assertEquals(200, chat(b, KEY, "after").statusCode());
+        ga.stop();
+        assertFalse(ga.redisLimits().renewing(), "stopping the gateway ends the renewals");
+    }
+
+    private long redisMicros() {
+        try {
+            String[] time = server.raw("TIME").replace("[", "").replace("]", "").split(", ");
+            return Long.parseLong(time[0]) * 1_000_000L + Long.parseLong(time[1]);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void twoInstances_neverOverrunAKeysBudget() throws Exception {
         server = RedisServer.start();
