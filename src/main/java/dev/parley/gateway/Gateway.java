@@ -89,10 +89,22 @@ import dev.parley.spi.Ticker;
  *     {@code Retry-After}; over its budget, 402 {@code insufficient_quota}, not 429, so that
  *     clients do not retry what only more budget fixes. All three are answered before any
  *     upstream call.</li>
+ * <li>Several instances ({@link Builder#redis}): virtual keys' rate limits, requests at once,
+ *     budgets and spend are kept in one Redis that every instance shares, so that two instances
+ *     with a key limited to 60 requests a minute admit 60 between them; the routes' response
+ *     caches can share it too ({@link Builder#redisCacheStore()}). While Redis cannot be reached,
+ *     nothing waits on it longer than a second: limits are enforced by each instance alone at
+ *     the limit divided by the number of instances, calls with a budget are refused with 503
+ *     (or allowed untracked, as configured), the cache misses. {@code /health/ready} then adds
+ *     {@code "degraded": true} and {@code "shared": {"redis": "down", ...}} but stays ready, since
+ *     every instance would turn unready at once. The gateway has no circuit breaker of its own;
+ *     one a route's {@code Llm} was built with stays local to each instance.</li>
  * <li>Metrics: each route's {@code Llm.metrics()} appears with a {@code route} label (a client
  *     configured under several names once, under its first name), followed by
  *     {@code parley_gateway_*} counters: requests by path and status, client disconnects,
- *     rejected keys, requests in flight, open streams.</li>
+ *     rejected keys, requests in flight, open streams; with virtual keys, what each spent (with
+ *     Redis, what the whole team spent); with Redis, {@code parley_gateway_redis_up} and how often
+ *     each kind of state fell back.</li>
  * </ul>
  *
  * <p>Each connection runs on its own virtual thread, its requests one after another.
@@ -100,9 +112,9 @@ import dev.parley.spi.Ticker;
  * refused with 503 and {@code Connection: close} (and readiness turns 503, so load balancers
  * move away), running requests and streams may finish within the
  * {@linkplain Builder#shutdownGrace grace period}; streams still open after it get a final error
- * event and their upstream is cancelled, other requests are interrupted; then the listener and
- * every connection are closed. The listening socket stays open during the grace period only to
- * refuse politely.
+ * event and their upstream is cancelled, other requests are interrupted; then the listener,
+ * every connection and the connections to Redis are closed. The listening socket stays open
+ * during the grace period only to refuse politely.
  *
  * <p>Thread-safe. A gateway starts once; nothing happens until {@link #start()}.
  */
@@ -603,7 +615,7 @@ public final class Gateway implements AutoCloseable {
          * checked with the request's worst case (its prompt and {@code max_tokens}, 4096 when
          * unset, at the model's {@linkplain #prices prices}) and charged with what it used;
          * models without a price cost nothing. Counts and spending live in this process and
-         * start from zero at each start.
+         * start from zero at each start, unless {@link #redis} shares them between instances.
          *
          * @param file the configuration file
          * @return this builder
