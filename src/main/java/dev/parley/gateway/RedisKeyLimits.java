@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 import dev.parley.internal.redis.RedisLimiter;
 import dev.parley.internal.redis.RedisLimiter.Decision;
@@ -42,7 +43,7 @@ final class RedisKeyLimits implements KeyLimits, AutoCloseable {
     private final Duration leaseTtl;
     /** The grants of calls running with a lease on Redis, which the keeper renews. */
     private final Set<Grant> leased = ConcurrentHashMap.newKeySet();
-    private final Object keeperLock = new Object();
+    private final ReentrantLock keeperLock = new ReentrantLock();
     private Thread keeper; // guarded by keeperLock
     private volatile boolean closed;
 
@@ -108,7 +109,8 @@ final class RedisKeyLimits implements KeyLimits, AutoCloseable {
 
     /** Starts renewing the leases of running calls, on a virtual thread, until {@link #close()}. */
     void start() {
-        synchronized (keeperLock) {
+        keeperLock.lock();
+        try {
             if (keeper != null || closed) {
                 return;
             }
@@ -127,6 +129,8 @@ final class RedisKeyLimits implements KeyLimits, AutoCloseable {
                     }
                 }
             });
+        } finally {
+            keeperLock.unlock();
         }
     }
 
@@ -134,9 +138,12 @@ final class RedisKeyLimits implements KeyLimits, AutoCloseable {
     @Override
     public void close() {
         Thread t;
-        synchronized (keeperLock) {
+        keeperLock.lock();
+        try {
             closed = true;
             t = keeper;
+        } finally {
+            keeperLock.unlock();
         }
         if (t != null) {
             t.interrupt();
@@ -150,8 +157,11 @@ final class RedisKeyLimits implements KeyLimits, AutoCloseable {
 
     /** {@return whether the renewing thread runs, for tests} */
     boolean renewing() {
-        synchronized (keeperLock) {
+        keeperLock.lock();
+        try {
             return keeper != null && keeper.isAlive();
+        } finally {
+            keeperLock.unlock();
         }
     }
 
