@@ -93,7 +93,7 @@ import dev.parley.spi.Ticker;
  *     budgets and spend are kept in one Redis that every instance shares, so that two instances
  *     with a key limited to 60 requests a minute admit 60 between them; the routes' response
  *     caches can share it too ({@link Builder#redisCacheStore()}). While Redis cannot be reached,
- *     nothing waits on it longer than a second: limits are enforced by each instance alone at
+ *     no command to it waits longer than a second: limits are enforced by each instance alone at
  *     the limit divided by the number of instances, calls with a budget are refused with 503
  *     (or allowed untracked, as configured), the cache misses. {@code /health/ready} then adds
  *     {@code "degraded": true} and {@code "shared": {"redis": "down", ...}} but stays ready, since
@@ -673,7 +673,8 @@ public final class Gateway implements AutoCloseable {
          *     {@code allow} lets it through untracked (its cost is written when Redis is back).</li>
          * </ul>
          *
-         * <p>Nothing waits on Redis longer than a second; Redis being down at start is not an
+         * <p>No command to Redis waits longer than a second, and after a failure commands are
+         * refused at once until the next attempt to reconnect; Redis being down at start is not an
          * error. {@code GET /health/ready} reports it ({@code "shared": {"redis": "up"}} and
          * {@code "degraded"}) without turning unready, since every instance would turn unready at
          * once; {@code /metrics} has {@code parley_gateway_redis_up} and the fallback counters.
