@@ -174,6 +174,19 @@ final class Help {
               PARLEY_GATEWAY_IDLE_TIMEOUT    idle keep-alive, or a stalled write (30s)
               PARLEY_GATEWAY_READY_TIMEOUT   bound of GET /health/ready (3s)
 
+            Several instances, one Redis (so that they behave as one gateway):
+              PARLEY_REDIS_URL        redis://[user[:password]@]host[:port][/db], or rediss://
+                                      for TLS (PARLEY_REDIS_URL_FILE: a file holding it). Keys'
+                                      limits, budgets and spend are shared; with ENABLE_CACHE,
+                                      the response cache too (CACHE_TTL applies; CACHE_DIR and
+                                      CACHE_MAX_ENTRIES do not)
+              PARLEY_REDIS_INSTANCES  how many instances share it (1): while Redis is down,
+                                      each enforces every limit divided by this
+              PARLEY_REDIS_BUDGET_WHEN_DOWN  refuse (503, the default) or allow (untracked,
+                                      written when Redis is back) calls with a budget while
+                                      Redis is down
+            GET /health/ready shows Redis as "shared" and "degraded" without turning unready.
+
             """ + EXIT_CODES;
 
     static final String KEYS = """

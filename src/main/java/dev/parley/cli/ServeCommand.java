@@ -7,17 +7,22 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 import dev.parley.Llm;
+import dev.parley.cache.CachePolicy;
+import dev.parley.cache.CacheStore;
 import dev.parley.gateway.Gateway;
 
 /**
  * {@code parley serve}: the OpenAI-compatible gateway, configured from the environment. The
  * default route is the provider of {@code LLM_PROVIDER}; every built-in provider whose key is set
  * (or Ollama, when {@code OLLAMA_HOST} is set) also gets a prefix route ({@code anthropic/...});
- * {@code PARLEY_GATEWAY_ALIASES} adds aliases such as {@code fast=openai/gpt-4o-mini}.
+ * {@code PARLEY_GATEWAY_ALIASES} adds aliases such as {@code fast=openai/gpt-4o-mini}. With
+ * {@code PARLEY_REDIS_URL}, instances share their keys' limits, budgets and spend through Redis,
+ * and, with {@code ENABLE_CACHE}, the routes' response cache.
  */
 final class ServeCommand {
 
@@ -25,6 +30,8 @@ final class ServeCommand {
 
     private final PrintStream out;
     private final Map<String, String> env;
+    /** The response cache in Redis every route shares, when Redis and ENABLE_CACHE are on; set by build(). */
+    private Optional<CacheStore> sharedCache = Optional.empty();
 
     ServeCommand(PrintStream out, Map<String, String> env) {
         this.out = out;
@@ -79,7 +86,8 @@ final class ServeCommand {
         String host = a.option("host") != null ? a.option("host") : env.getOrDefault("PARLEY_GATEWAY_HOST", "127.0.0.1");
         int port = a.option("port") != null ? a.integer("port", 0, 65535)
                 : env.containsKey("PARLEY_GATEWAY_PORT") ? parsePort(env.get("PARLEY_GATEWAY_PORT")) : 8080;
-        Gateway.Builder b = Gateway.newBuilder().host(host).port(port).environment(env);
+        Gateway.Builder b = Gateway.newBuilder().host(host).port(port).environment(env).redis(env);
+        sharedCache = b.redisCacheStore(); // used by the routes that turn caching on (ENABLE_CACHE)
         String config = a.option("config") != null ? a.option("config") : env.get("PARLEY_GATEWAY_CONFIG");
         String aliases = env.get("PARLEY_GATEWAY_ALIASES");
         if (config != null && !config.isBlank() && fileHasRoutes(config.strip())) {
@@ -131,7 +139,7 @@ final class ServeCommand {
      */
     private void environmentRoutes(Gateway.Builder b, String aliases) {
         String primary = env.getOrDefault("LLM_PROVIDER", "openai").toLowerCase(Locale.ROOT);
-        b.defaultRoute(Llm.newBuilder().settings(env).build());
+        b.defaultRoute(llm(env));
         for (String p : PROVIDERS) {
             if (configured(p) || p.equals(primary)) {
                 b.route(p, llmFor(p, null));
@@ -297,7 +305,18 @@ final class ServeCommand {
         } else if (!provider.equalsIgnoreCase(env.getOrDefault("LLM_PROVIDER", "openai"))) {
             settings.remove("LLM_MODEL");
         }
-        return Llm.newBuilder().settings(settings).build();
+        return llm(settings);
+    }
+
+    /**
+     * {@return a route's client from the settings}; with Redis and {@code ENABLE_CACHE}, its cache
+     * is the one in Redis (for the same {@code CACHE_TTL}; {@code CACHE_DIR} and
+     * {@code CACHE_MAX_ENTRIES} do not apply), so that an answer cached by one instance is a hit
+     * on every other
+     */
+    private Llm llm(Map<String, String> settings) {
+        // settings() checks every setting, ENABLE_CACHE and CACHE_TTL included
+        return dev.parley.internal.SharedCache.apply(Llm.newBuilder().settings(settings), settings, sharedCache.orElse(null)).build();
     }
 
     private static int parsePort(String v) {

@@ -19,6 +19,8 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 import dev.parley.Llm;
+import dev.parley.cache.CacheStore;
+import dev.parley.internal.SharedCache;
 import dev.parley.LlmException;
 import dev.parley.json.Json;
 import dev.parley.json.JsonArray;
@@ -464,7 +466,7 @@ final class ConfiguredRoutes {
      * @throws dev.parley.ConfigurationException naming every route that cannot be made, with the
      *         field and line; the clients made before are closed
      */
-    static Built build(Specs specs, Map<String, String> env, Built previous, KeysConfig config) {
+    static Built build(Specs specs, Map<String, String> env, Built previous, KeysConfig config, CacheStore sharedCache) {
         List<String> problems = new ArrayList<>();
         Map<String, Map<String, String>> settings = new LinkedHashMap<>();
         Map<String, Map<String, String>> fieldsOf = new HashMap<>();
@@ -494,7 +496,7 @@ final class ConfiguredRoutes {
                 made.put(s.name(), kept);
             } else {
                 try {
-                    Llm llm = Llm.newBuilder().settings(full).build();
+                    Llm llm = SharedCache.apply(Llm.newBuilder().settings(full), full, sharedCache).build();
                     fresh.add(llm);
                     made.put(s.name(), llm);
                 } catch (LlmException | IllegalArgumentException e) {

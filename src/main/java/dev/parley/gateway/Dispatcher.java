@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import dev.parley.LlmException;
 import dev.parley.gateway.GatewayServer.Exchange;
+import dev.parley.internal.redis.SharedState;
 import dev.parley.json.JsonAccessException;
 import dev.parley.json.JsonObject;
 
@@ -43,10 +44,15 @@ final class Dispatcher implements GatewayServer.Handler {
     private final Condition idle = idleLock.newCondition();
     private final CountDownLatch draining = new CountDownLatch(1);
     private volatile boolean stopping;
+    /** The state shared through Redis, or null; and when /health/ready last asked Redis (System.nanoTime). */
+    private final SharedState shared;
+    private volatile long lastPing = System.nanoTime() - PING_EVERY_NANOS;
+    private static final long PING_EVERY_NANOS = 1_000_000_000L;
 
     Dispatcher(Router router, ApiKeys keys, VirtualKeys virtualKeys, AccessLog accessLog, GatewayMetrics metrics,
-               AdminApi admin, long maxBody, long heartbeatNanos, long readyNanos) {
+               AdminApi admin, long maxBody, long heartbeatNanos, long readyNanos, SharedState shared) {
         this.admin = admin;
+        this.shared = shared;
         this.router = router;
         this.keys = keys;
         this.virtualKeys = virtualKeys;
@@ -188,7 +194,7 @@ final class Dispatcher implements GatewayServer.Handler {
                     return HttpIo.sendJson(ex, 503, JsonObject.newBuilder().put("status", "stopping").build());
                 }
                 Readiness.Result r = readiness.check();
-                return HttpIo.sendJson(ex, r.ready() ? 200 : 503, r.body());
+                return HttpIo.sendJson(ex, r.ready() ? 200 : 503, withShared(r.body()));
             }
             default -> { }
         }
@@ -233,6 +239,27 @@ final class Dispatcher implements GatewayServer.Handler {
                 throw notFound(ex, path);
             }
         }
+    }
+
+    /**
+     * {@return the readiness body with the shared state's health, when there is Redis}: whether
+     * it answers (asked at most once a second, within its command timeout, so that a flood of
+     * probes cannot flood Redis) and its fallback counters, with {@code "degraded": true} while it
+     * does not answer. Redis down does not make the instance unready: every instance would turn
+     * unready at once, while each can still serve with its local fallbacks.
+     */
+    private JsonObject withShared(JsonObject body) {
+        if (shared == null) {
+            return body;
+        }
+        long now = System.nanoTime();
+        long last = lastPing;
+        if (now - last >= PING_EVERY_NANOS) {
+            lastPing = now;
+            shared.ping();
+        }
+        SharedState.Health h = shared.health();
+        return body.toBuilder().put("degraded", !h.up()).put("shared", h.toJson()).build();
     }
 
     /** {@return the request's virtual key, or null when the gateway has none} @throws ApiError 401 for a missing or wrong key */

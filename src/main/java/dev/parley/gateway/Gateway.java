@@ -17,8 +17,11 @@ import java.util.concurrent.locks.ReentrantLock;
 
 
 import dev.parley.Llm;
+import dev.parley.cache.CacheStore;
 import dev.parley.cost.PriceTable;
 import dev.parley.internal.ListenAddress;
+import dev.parley.internal.redis.RedisSettings;
+import dev.parley.internal.redis.SharedState;
 import dev.parley.spi.Ticker;
 
 
@@ -123,10 +126,22 @@ import dev.parley.spi.Ticker;
  *     {@code Retry-After}; over its budget, 402 {@code insufficient_quota}, not 429, so that
  *     clients do not retry what only more budget fixes. All three are answered before any
  *     upstream call.</li>
+ * <li>Several instances ({@link Builder#redis}): virtual keys' rate limits, requests at once,
+ *     budgets and spend are kept in one Redis that every instance shares, so that two instances
+ *     with a key limited to 60 requests a minute admit 60 between them; the routes' response
+ *     caches can share it too ({@link Builder#redisCacheStore()}). While Redis cannot be reached,
+ *     no command to it waits longer than a second: limits are enforced by each instance alone at
+ *     the limit divided by the number of instances, calls with a budget are refused with 503
+ *     (or allowed untracked, as configured), the cache misses. {@code /health/ready} then adds
+ *     {@code "degraded": true} and {@code "shared": {"redis": "down", ...}} but stays ready, since
+ *     every instance would turn unready at once. The gateway has no circuit breaker of its own;
+ *     one a route's {@code Llm} was built with stays local to each instance.</li>
  * <li>Metrics: each route's {@code Llm.metrics()} appears with a {@code route} label (a client
  *     configured under several names once, under its first name), followed by
  *     {@code parley_gateway_*} counters: requests by path and status, client disconnects,
- *     rejected keys, requests in flight, open streams; and histograms of the {@code /v1}
+ *     rejected keys, requests in flight, open streams; with virtual keys, what each spent (with
+ *     Redis, what the whole team spent); with Redis, {@code parley_gateway_redis_up} and how often
+ *     each kind of state fell back; and histograms of the {@code /v1}
  *     requests labelled {@code route} (a client under several names with its first, as
  *     above), {@code model} and {@code key} (the virtual key's name):
  *     {@code parley_gateway_request_duration_seconds},
@@ -212,9 +227,9 @@ import dev.parley.spi.Ticker;
  * refused with 503 and {@code Connection: close} (and readiness turns 503, so load balancers
  * move away), running requests and streams may finish within the
  * {@linkplain Builder#shutdownGrace grace period}; streams still open after it get a final error
- * event and their upstream is cancelled, other requests are interrupted; then the listener and
- * every connection are closed. The listening socket stays open during the grace period only to
- * refuse politely.
+ * event and their upstream is cancelled, other requests are interrupted; then the listener,
+ * every connection and the connections to Redis are closed. The listening socket stays open
+ * during the grace period only to refuse politely.
  *
  * <p>Thread-safe. A gateway starts once; nothing happens until {@link #start()}.
  */
@@ -246,28 +261,35 @@ public final class Gateway implements AutoCloseable {
     private ConfiguredRoutes.Built built;
     private boolean closed;
     private final AdminApi admin;
+    /** The state shared with other instances through Redis, owned by this gateway; null without Redis. */
+    private final SharedState shared;
+    /** The Redis-backed key limits, whose lease renewals run while the gateway does; null if not in use. */
+    private final RedisKeyLimits redisLimits;
     /** Guards the lifecycle; held by start() and for the whole of stop(). Request threads never take it. */
     private final ReentrantLock lock = new ReentrantLock();
     private State state = State.NEW;
     private volatile GatewayServer local;
 
-    private Gateway(Builder b) {
+    private Gateway(Builder b, KeysConfig config, SharedState shared) {
         this.host = b.host;
         this.port = b.port;
         this.givenRoutes = new LinkedHashMap<>(b.routes);
         this.givenDefault = b.defaultRoute;
         this.environment = b.environment != null ? b.environment : System.getenv();
         this.logPrompts = b.logPrompts;
-        KeysConfig config = b.configFile == null ? null : KeysConfig.load(b.configFile);
         this.built = config == null || config.routes() == null ? null
-                : ConfiguredRoutes.build(config.routes(), environment, null, config);
+                : ConfiguredRoutes.build(config.routes(), environment, null, config, sharedCache(shared));
         this.router = new Router(table(config, built));
         this.keys = b.keys;
         this.grace = b.shutdownGrace;
         this.limits = new ServerLimits(b.maxConnections, b.maxConnectionsPerAddress, b.headerTimeout.toNanos(),
                 b.bodyTimeout.toNanos(), b.idleTimeout.toNanos());
-        this.virtualKeys = new VirtualKeys(config, b.keyLimits != null ? b.keyLimits : new LocalKeyLimits(b.ticker),
-                b.spendStore != null ? b.spendStore : new LocalSpendStore(), b.prices, b.ticker);
+        this.shared = shared;
+        this.redisLimits = b.keyLimits == null && shared != null ? new RedisKeyLimits(shared.limiter(), b.leaseTtl) : null;
+        KeyLimits keyLimits = b.keyLimits != null ? b.keyLimits : redisLimits != null ? redisLimits : new LocalKeyLimits(b.ticker);
+        SpendStore spend = b.spendStore != null ? b.spendStore
+                : shared != null ? new RedisSpendStore(shared.budgets(), this::keyNames) : new LocalSpendStore();
+        this.virtualKeys = new VirtualKeys(config, keyLimits, spend, b.prices, b.ticker);
         this.watcher = b.configFile == null ? null : new KeysFileWatcher(b.configFile, this::apply);
         this.accessLog = b.accessLog != null ? AccessLog.to(b.accessLog) : AccessLog.toLogger();
         accessLog.promptChars(promptChars(config));
@@ -276,8 +298,21 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalStateException("the admin key is also a client key; give the admin key a value of its own");
         }
         this.admin = new AdminApi(b.adminKey, router, keys, virtualKeys, metrics, b.ticker);
+        if (shared != null) {
+            metrics.redis = shared::health;
+        }
         this.dispatcher = new Dispatcher(router, keys, virtualKeys, accessLog, metrics, admin, b.maxRequestBytes,
-                b.streamHeartbeat.toNanos(), b.readyTimeout.toNanos());
+                b.streamHeartbeat.toNanos(), b.readyTimeout.toNanos(), shared);
+    }
+
+    /** {@return the store the file's routes cache in when they turn caching on: Redis's, or null for their own} */
+    private static CacheStore sharedCache(SharedState shared) {
+        return shared == null ? null : shared.cacheStore();
+    }
+
+    /** {@return the names of the virtual keys configured now, whose team-wide spend /metrics reports} */
+    private java.util.Collection<String> keyNames() {
+        return virtualKeys.names();
     }
 
     /**
@@ -336,7 +371,7 @@ public final class Gateway implements AutoCloseable {
                 table(next, null); // throws: no routes at all
             }
             ConfiguredRoutes.Built nextBuilt = next.routes() == null ? null
-                    : ConfiguredRoutes.build(next.routes(), environment, built, next);
+                    : ConfiguredRoutes.build(next.routes(), environment, built, next, sharedCache(shared));
             router.replace(table(next, nextBuilt));
             built = nextBuilt;
             virtualKeys.replace(next);
@@ -368,6 +403,9 @@ public final class Gateway implements AutoCloseable {
             }
             local = GatewayServer.start(host, port, limits, "parley-gateway-", dispatcher, metrics);
             accessLog.start();
+            if (redisLimits != null) {
+                redisLimits.start();
+            }
             if (watcher != null) {
                 watcher.start();
             }
@@ -395,6 +433,7 @@ public final class Gateway implements AutoCloseable {
             if (state != State.RUNNING) {
                 state = State.STOPPED;
                 closeClients();
+                closeShared();
                 return;
             }
             dispatcher.beginDraining();
@@ -416,6 +455,7 @@ public final class Gateway implements AutoCloseable {
             }
             closeClients();
             accessLog.close();
+            closeShared();
             state = State.STOPPED;
             LOG.log(Level.INFO, "Parley gateway stopped");
         } finally {
@@ -433,6 +473,16 @@ public final class Gateway implements AutoCloseable {
             }
         } finally {
             configLock.unlock();
+        }
+    }
+
+    /** Stops renewing leases and closes the connections to Redis; idempotent. */
+    private void closeShared() {
+        if (redisLimits != null) {
+            redisLimits.close();
+        }
+        if (shared != null) {
+            shared.close();
         }
     }
 
@@ -532,6 +582,16 @@ public final class Gateway implements AutoCloseable {
         return metrics;
     }
 
+    /** {@return the Redis-backed key limits, or null; for tests} */
+    RedisKeyLimits redisLimits() {
+        return redisLimits;
+    }
+
+    /** {@return the state shared through Redis, or null without Redis; for tests} */
+    SharedState shared() {
+        return shared;
+    }
+
     @Override
     public String toString() {
         return "Gateway[" + host + ":" + port + ", routes=" + router.routes().stream().map(Router.Route::name).toList()
@@ -565,6 +625,11 @@ public final class Gateway implements AutoCloseable {
         private Map<String, String> environment;
         private boolean logPrompts;
         private String adminKey;
+        private RedisSettings redisSettings;
+        /** Opened by redisCacheStore() or build(), owned by the gateway built; guarded by the builder's single thread. */
+        private SharedState shared;
+        private boolean sharedTaken;
+        private Duration leaseTtl = RedisKeyLimits.LEASE_TTL;
 
         private Builder() {
         }
@@ -783,7 +848,7 @@ public final class Gateway implements AutoCloseable {
          * checked with the request's worst case (its prompt and {@code max_tokens}, 4096 when
          * unset, at the model's {@linkplain #prices prices}) and charged with what it used;
          * models without a price cost nothing. Counts and spending live in this process and
-         * start from zero at each start.
+         * start from zero at each start, unless {@link #redis} shares them between instances.
          *
          * @param file the configuration file
          * @return this builder
@@ -877,6 +942,87 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Shares this gateway's state with every other instance that uses the same Redis, so that
+         * N instances behind a load balancer behave as one: each virtual key's requests and tokens
+         * per minute and requests at once, its budgets, and what it spent (which
+         * {@code /metrics} then reports for the whole team). The settings are the environment
+         * variables {@code parley serve} reads, from a map such as {@code System.getenv()}:
+         * <ul>
+         * <li>{@code PARLEY_REDIS_URL}: {@code redis://[user[:password]@]host[:port][/db]}, or
+         *     {@code rediss://} for TLS ({@code PARLEY_REDIS_URL_FILE}: the path of a file that
+         *     holds it). Without either, this call turns Redis off: state stays in this process.</li>
+         * <li>{@code PARLEY_REDIS_INSTANCES}: how many instances share Redis, default 1. While
+         *     Redis cannot be reached, each instance enforces every limit divided by this.</li>
+         * <li>{@code PARLEY_REDIS_BUDGET_WHEN_DOWN}: {@code refuse} (the default) answers a call
+         *     that has a budget with 503 and {@code Retry-After} while Redis cannot be reached;
+         *     {@code allow} lets it through untracked (its cost is written when Redis is back).</li>
+         * </ul>
+         *
+         * <p>No command to Redis waits longer than a second, and after a failure commands are
+         * refused at once until the next attempt to reconnect; Redis being down at start is not an
+         * error. {@code GET /health/ready} reports it ({@code "shared": {"redis": "up"}} and
+         * {@code "degraded"}) without turning unready, since every instance would turn unready at
+         * once; {@code /metrics} has {@code parley_gateway_redis_up} and the fallback counters.
+         * The routes' response caches are the routes' own: give them {@link #redisCacheStore()}
+         * to share them too. The gateway owns the connections and closes them when it stops.
+         * Keys in Redis carry key names, never keys; the URL's password is never logged.
+         *
+         * @param settings settings by name; only the {@code PARLEY_REDIS_*} ones are read
+         * @return this builder
+         * @throws dev.parley.ConfigurationException if a value is malformed, or the URL file cannot
+         *         be read (the message never quotes the URL)
+         * @throws IllegalStateException after {@link #redisCacheStore()} or {@link #build()}
+         */
+        public Builder redis(Map<String, String> settings) {
+            Objects.requireNonNull(settings, "settings");
+            return redis(RedisSettings.fromEnvironment(settings));
+        }
+
+        /** Sets Redis's settings in full (null: no Redis), for tests. @return this builder */
+        Builder redis(RedisSettings settings) {
+            if (shared != null) {
+                throw new IllegalStateException("call redis(...) before redisCacheStore() and build()");
+            }
+            this.redisSettings = settings;
+            return this;
+        }
+
+        /**
+         * {@return the response-cache store on the Redis that {@link #redis} configured, or empty
+         * without Redis}: give it to each route's cache, so that an answer cached by one instance
+         * is a hit on every other ({@code parley serve} does this when {@code ENABLE_CACHE} is on).
+         *
+         * {@snippet :
+         * Gateway.Builder b = Gateway.newBuilder().redis(System.getenv());
+         * CachePolicy.Builder cache = CachePolicy.newBuilder().expireAfterWrite(Duration.ofHours(1));
+         * b.redisCacheStore().ifPresent(cache::store);
+         * b.defaultRoute(Llm.newBuilder().provider("openai").cache(cache.build()).build());
+         * }
+         *
+         * <p>It fails open: while Redis cannot be reached, a read is a miss and a write is
+         * dropped (counted in the health and metrics). It belongs to the gateway this builder
+         * builds, and stops working when that gateway stops. Entries expire in Redis after a day
+         * (the cache policy's own expiry applies on read); an entry over 4 MiB is not stored.
+         */
+        public java.util.Optional<CacheStore> redisCacheStore() {
+            SharedState s = openShared();
+            return s == null ? java.util.Optional.empty() : java.util.Optional.of(s.cacheStore());
+        }
+
+        private SharedState openShared() {
+            if (shared == null && redisSettings != null) {
+                shared = SharedState.open(redisSettings);
+            }
+            return shared;
+        }
+
+        /** Sets how long a call's place among a key's requests at once lasts unless renewed, for tests. @return this builder */
+        Builder leaseTtl(Duration ttl) {
+            this.leaseTtl = Objects.requireNonNull(ttl, "ttl");
+            return this;
+        }
+
         /** Sets the clock of keys' rate-limit windows and budget days, for tests. @return this builder */
         Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -924,7 +1070,21 @@ public final class Gateway implements AutoCloseable {
             if (configFile != null && keys.enabled()) {
                 throw new IllegalStateException("a gateway takes its keys from apiKeys or from a configuration file, not both");
             }
-            return new Gateway(this);
+            if (redisSettings != null && sharedTaken) {
+                throw new IllegalStateException("a builder with redis(...) builds one gateway, which owns its connections"
+                        + " to Redis; use a new builder for another");
+            }
+            KeysConfig config = configFile == null ? null : KeysConfig.load(configFile);
+            SharedState s = openShared();
+            sharedTaken = s != null;
+            try {
+                return new Gateway(this, config, s);
+            } catch (RuntimeException e) {
+                if (s != null) {
+                    s.close(); // a route of the file could not be made: nothing owns the connections now
+                }
+                throw e;
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import dev.parley.gateway.Router.Route;
 import dev.parley.internal.PrometheusText;
+import dev.parley.internal.redis.SharedState;
 
 /**
  * The gateway's own counters, and the {@code /metrics} exposition that merges them with every
@@ -19,7 +20,8 @@ import dev.parley.internal.PrometheusText;
  * first. Gateway metrics are {@code parley_gateway_*}: requests by path and status (paths
  * outside the API are counted as {@code other}, so random paths cannot blow up the label set),
  * client disconnects, rejected keys, requests in flight, streams open, connections open,
- * refused on arrival and closed at a deadline; then the {@link RequestHistograms}. Lock-free and
+ * refused on arrival and closed at a deadline; with Redis, whether it answers and how often each
+ * kind of state fell back while it did not; then the {@link RequestHistograms}. Lock-free and
  * thread-safe.
  */
 final class GatewayMetrics {
@@ -40,6 +42,8 @@ final class GatewayMetrics {
     final RequestHistograms histograms = new RequestHistograms();
     /** How many access-log lines were dropped because the log fell behind; set by the gateway. */
     volatile java.util.function.LongSupplier accessLogDropped = () -> 0;
+    /** The health of the state shared through Redis; null without Redis. Set by the gateway. */
+    volatile java.util.function.Supplier<SharedState.Health> redis;
 
     /** Counts a connection closed because the deadline of {@code phase} passed. */
     void timedOut(String phase) {
@@ -140,6 +144,10 @@ final class GatewayMetrics {
         text.sample("parley_gateway_access_log_dropped_total", "counter",
                 "Access-log lines dropped because writing them fell behind.",
                 "parley_gateway_access_log_dropped_total " + accessLogDropped.getAsLong());
+        java.util.function.Supplier<SharedState.Health> shared = redis;
+        if (shared != null) {
+            redis(text, shared.get());
+        }
         if (!spend.isEmpty()) {
             Map<String, long[]> tokens = new TreeMap<>();
             Map<String, Double> usd = new TreeMap<>();
@@ -166,5 +174,30 @@ final class GatewayMetrics {
         }
         histograms.write(text);
         return text.text();
+    }
+
+    private static void redis(PrometheusText text, SharedState.Health h) {
+        text.sample("parley_gateway_redis_up", "gauge",
+                "Whether Redis, which holds the state gateway instances share, answered the last command (1) or not (0).",
+                "parley_gateway_redis_up " + (h.up() ? 1 : 0));
+        text.sample("parley_gateway_redis_failures_total", "counter",
+                "Redis commands that could not be answered (Redis down, unreachable or too slow).",
+                "parley_gateway_redis_failures_total " + h.failures());
+        text.sample("parley_gateway_redis_reply_errors_total", "counter",
+                "Redis commands Redis refused with an error (a misconfiguration, such as an ACL).",
+                "parley_gateway_redis_reply_errors_total " + h.replyErrors());
+        String fallbacks = "parley_gateway_redis_fallbacks_total";
+        text.sample(fallbacks, "counter", "Decisions made without Redis while it could not be reached, by kind: cache"
+                + " reads and writes skipped, limits decided by this instance alone, budget checks refused or allowed untracked.", null);
+        text.sample(fallbacks, null, null, fallbacks + "{kind=\"budget_refused\"} " + h.budgetRefusals());
+        text.sample(fallbacks, null, null, fallbacks + "{kind=\"budget_untracked\"} " + h.budgetUntracked());
+        text.sample(fallbacks, null, null, fallbacks + "{kind=\"cache\"} " + h.cacheFailures());
+        text.sample(fallbacks, null, null, fallbacks + "{kind=\"limit\"} " + h.limitFallbacks());
+        text.sample("parley_gateway_redis_settlements_pending", "gauge",
+                "Spend settled while Redis was down, kept in memory until it answers again.",
+                "parley_gateway_redis_settlements_pending " + h.settlementsPending());
+        text.sample("parley_gateway_redis_settlements_lost_total", "counter",
+                "Spend that could not be recorded because Redis was down too long.",
+                "parley_gateway_redis_settlements_lost_total " + h.settlementsLost());
     }
 }

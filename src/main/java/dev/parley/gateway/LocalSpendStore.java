@@ -75,17 +75,27 @@ final class LocalSpendStore implements SpendStore {
         }
         double left = budget - spent - reserved;
         if (left <= 0 || worst > left) {
-            String when = switch (window) {
-                case "daily" -> " It starts again at 00:00 UTC.";
-                case "monthly" -> " It starts again on the 1st at 00:00 UTC.";
-                default -> "";
-            };
-            throw new ApiError(402, "insufficient_quota", "insufficient_quota", null,
-                    "The " + window + " budget of " + Money.format(budget) + " for key '" + key.name() + "' is "
-                            + (left <= 0 ? "used up." : "too low for this request: it could cost up to "
-                            + Money.format(worst) + " and " + Money.format(left) + " is left; ask for fewer max_tokens.")
-                            + when);
+            throw overBudget(key, window, budget, left, worst);
         }
+    }
+
+    /**
+     * {@return the 402 for a call whose worst case does not fit in a budget}
+     *
+     * @param window "daily", "monthly" or "total"
+     * @param left what the budget has left, spending and reservations deducted
+     */
+    static ApiError overBudget(VirtualKey key, String window, double budget, double left, double worst) {
+        String when = switch (window) {
+            case "daily" -> " It starts again at 00:00 UTC.";
+            case "monthly" -> " It starts again on the 1st at 00:00 UTC.";
+            default -> "";
+        };
+        return new ApiError(402, "insufficient_quota", "insufficient_quota", null,
+                "The " + window + " budget of " + Money.format(budget) + " for key '" + key.name() + "' is "
+                        + (left <= 0 ? "used up." : "too low for this request: it could cost up to "
+                        + Money.format(worst) + " and " + Money.format(left) + " is left; ask for fewer max_tokens.")
+                        + when);
     }
 
     @Override

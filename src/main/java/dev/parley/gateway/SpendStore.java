@@ -24,7 +24,10 @@ interface SpendStore {
      */
     Reservation reserve(VirtualKey key, double worstUsd, Instant now);
 
-    /** {@return what each key used, per model and UTC day, in no particular order} */
+    /**
+     * {@return what each key used, per model and UTC day (or per model in all time, with no day,
+     * for a store that keeps totals), in no particular order}
+     */
     List<Spend> spend();
 
     /** A reserved call. */
@@ -41,11 +44,11 @@ interface SpendStore {
     }
 
     /**
-     * What one key used on one model in one UTC day.
+     * What one key used on one model in one UTC day, or in all time.
      *
      * @param key the key's name
      * @param model the model, as the client asked for it
-     * @param day the UTC day
+     * @param day the UTC day, or null when the row sums every day
      * @param requests the calls settled
      * @param inputTokens their input tokens
      * @param outputTokens their output tokens

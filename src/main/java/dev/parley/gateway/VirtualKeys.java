@@ -53,6 +53,12 @@ final class VirtualKeys {
         return c == null ? java.util.List.of() : c.keys();
     }
 
+    /** {@return the names of the keys configured now} */
+    java.util.List<String> names() {
+        KeysConfig c = config;
+        return c == null ? java.util.List.of() : c.keys().stream().map(VirtualKey::name).toList();
+    }
+
     /** Replaces the keys; requests already admitted keep theirs. */
     void replace(KeysConfig next) {
         this.config = next;

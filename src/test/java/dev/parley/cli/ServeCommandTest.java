@@ -19,6 +19,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 import dev.parley.gateway.Gateway;
+import dev.parley.internal.redis.RedisServer;
 import dev.parley.json.Json;
 import dev.parley.json.JsonObject;
 import dev.parley.support.ReplayServer;
@@ -91,6 +92,41 @@ class ServeCommandTest {
                 assertEquals("g-test-key-0123", gemini.takeRequest().header("x-goog-api-key"));
             } finally {
                 gateway.stop();
+            }
+        }
+    }
+
+    /** With PARLEY_REDIS_URL and ENABLE_CACHE, two `parley serve` instances answer from one cache and report Redis. */
+    @Test
+    void serve_withRedis_sharesTheResponseCacheBetweenInstances() throws Exception {
+        try (RedisServer redis = RedisServer.start(); ReplayServer openai = ReplayServer.start()) {
+            openai.on("POST", "/v1/chat/completions", Reply.fixture("openai/chat_basic"));
+            Map<String, String> env = Map.of("OPENAI_API_KEY", "sk-openai-test", "OPENAI_BASE_URL", openai.uri("/v1").toString(),
+                    "LLM_MAX_RETRIES", "0", "ENABLE_CACHE", "true", "CACHE_TTL", "10m",
+                    "PARLEY_REDIS_URL", "redis://127.0.0.1:" + redis.port(), "PARLEY_REDIS_INSTANCES", "2");
+            Args port0 = Args.parse(List.of("--port", "0"), Set.of("host", "port"), Set.of());
+            Gateway a = new ServeCommand(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), env).build(port0);
+            Gateway b = new ServeCommand(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), env).build(port0);
+            a.start();
+            b.start();
+            try {
+                String chat = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"cache me\"}]}";
+                HttpResponse<String> first = post(a.uri().resolve("/v1/chat/completions"), chat, null);
+                assertEquals(200, first.statusCode(), first.body());
+                openai.takeRequest();
+                HttpResponse<String> second = post(b.uri().resolve("/v1/chat/completions"), chat, null);
+                assertEquals(200, second.statusCode(), second.body());
+                assertEquals(0, openai.pendingRequests(), "the second instance answered from the cache in Redis");
+                assertEquals(
+                        ((JsonObject) Json.parse(first.body())).array("choices").object(0).object("message").string("content"),
+                        ((JsonObject) Json.parse(second.body())).array("choices").object(0).object("message").string("content"));
+
+                HttpResponse<String> ready = HttpClient.newHttpClient().send(
+                        HttpRequest.newBuilder(b.uri().resolve("/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals("up", ((JsonObject) Json.parse(ready.body())).object("shared").string("redis"), ready.body());
+            } finally {
+                a.stop();
+                b.stop();
             }
         }
     }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.parley.gateway.Gateway;
+import dev.parley.internal.redis.RedisServer;
 import dev.parley.support.ReplayServer;
 import dev.parley.support.ReplayServer.Reply;
 
@@ -108,6 +109,30 @@ class ServeConfigTest {
         Path file = dir.resolve("gateway.json");
         Files.writeString(file, "{\"keys\": [{\"name\": \"app\", \"hash\": \"" + Gateway.keyHash(CLIENT_KEY) + "\"}]" + more + "}");
         return file;
+    }
+
+    /** A file's route that turns its cache on caches in Redis when the gateway has Redis: two instances, one cache. */
+    @Test
+    void fileRoutesWithACache_shareItThroughRedis() throws Exception {
+        try (RedisServer redis = RedisServer.start(); ReplayServer upstream = ReplayServer.start()) {
+            upstream.on("POST", "/v1/chat/completions", Reply.fixture("openai/chat_basic"));
+            Path file = keysFile(", \"routes\": {\"main\": {\"provider\": \"openai\", \"base_url\": \""
+                    + upstream.uri("/v1") + "\", \"model\": \"gpt-4o-mini\", \"api_key_env\": \"MAIN_KEY\","
+                    + " \"retries\": 0, \"cache\": {\"ttl\": \"10m\"}}}, \"default_route\": \"main\"");
+            Map<String, String> env = Map.of("MAIN_KEY", "sk-upstream-test-0123",
+                    "PARLEY_REDIS_URL", "redis://127.0.0.1:" + redis.port(), "PARLEY_REDIS_INSTANCES", "2");
+            Gateway a = serve(env, "--config", file.toString());
+            Gateway b = serve(env, "--config", file.toString());
+            try {
+                assertEquals(200, chat(a, "main").statusCode());
+                upstream.takeRequest();
+                assertEquals(200, chat(b, "main").statusCode());
+                assertEquals(0, upstream.pendingRequests(), "the second instance answered from the cache in Redis");
+            } finally {
+                a.stop();
+                b.stop();
+            }
+        }
     }
 
     @Test

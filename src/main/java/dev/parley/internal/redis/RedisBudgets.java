@@ -68,20 +68,38 @@ public final class RedisBudgets {
             return out
             """);
 
+    /**
+     * KEYS: the reservations, their sum, n spent counters, then (with a spend row) the key's total
+     * and day hashes. ARGV: the reservation's member ('' for none), the actual cost, n, the n
+     * counters' times to live, then the model, input and output tokens and the day hash's time to live.
+     */
     private static final RedisClient.Script SETTLE = RedisClient.Script.of("""
-            if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+            if ARGV[1] ~= '' and redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
               local reserved = tonumber(redis.call('GET', KEYS[2]) or '0') - tonumber(string.match(ARGV[1], '(%d+)$'))
               if reserved < 0 then reserved = 0 end
               redis.call('SET', KEYS[2], string.format('%.0f', reserved), 'KEEPTTL')
             end
-            local actual = tonumber(ARGV[2])
-            for i = 1, #KEYS - 2 do
+            local actual, n = tonumber(ARGV[2]), tonumber(ARGV[3])
+            for i = 1, n do
               redis.call('INCRBY', KEYS[2 + i], actual)
-              local ttl = tonumber(ARGV[2 + i])
+              local ttl = tonumber(ARGV[3 + i])
               if ttl > 0 then redis.call('PEXPIRE', KEYS[2 + i], ttl) end
+            end
+            if KEYS[3 + n] then
+              local model = ARGV[4 + n]
+              for j = 3 + n, 4 + n do
+                redis.call('HINCRBY', KEYS[j], 'requests:' .. model, 1)
+                redis.call('HINCRBY', KEYS[j], 'input:' .. model, ARGV[5 + n])
+                redis.call('HINCRBY', KEYS[j], 'output:' .. model, ARGV[6 + n])
+                redis.call('HINCRBY', KEYS[j], 'usd:' .. model, actual)
+              end
+              redis.call('PEXPIRE', KEYS[4 + n], ARGV[7 + n])
             end
             return 1
             """);
+
+    /** How long Redis keeps a key's spend of one day. */
+    static final long DAY_ROWS_MILLIS = 400L * 86_400_000L;
 
     /** The period a budget counts over, in UTC. */
     public enum Period {
@@ -143,12 +161,52 @@ public final class RedisBudgets {
         private final List<String> keys;
         private final List<Object> ttls;
         private final String member;
+        /** The key's spend hashes: all time, and the day of the call. */
+        private final String totalKey;
+        private final String dayKey;
 
-        private Reservation(List<String> keys, List<Object> ttls, String member) {
+        private Reservation(List<String> keys, List<Object> ttls, String member, String totalKey, String dayKey) {
             this.keys = keys;
             this.ttls = ttls;
             this.member = member;
+            this.totalKey = totalKey;
+            this.dayKey = dayKey;
         }
+    }
+
+    /**
+     * What a call used, added to its key's spend rows when it is settled: one hash per key for
+     * all time ({@code parley:spend:{key}}) and one per key and UTC day
+     * ({@code parley:spend:{key}:2026-12-02}, kept 400 days), with the fields
+     * {@code requests:<model>}, {@code input:<model>}, {@code output:<model>} and
+     * {@code usd:<model>} (nano-dollars).
+     *
+     * @param model        the model, as the client named it
+     * @param inputTokens  its input tokens, 0 or more
+     * @param outputTokens its output tokens, 0 or more
+     */
+    public record Spend(String model, long inputTokens, long outputTokens) {
+
+        /** Checks the values. */
+        public Spend {
+            Objects.requireNonNull(model, "model");
+            if (inputTokens < 0 || outputTokens < 0) {
+                throw new IllegalArgumentException("tokens must be 0 or more");
+            }
+        }
+    }
+
+    /**
+     * What one key used on one model, in all time, read from its spend hash.
+     *
+     * @param key          the key
+     * @param model        the model
+     * @param requests     the calls settled
+     * @param inputTokens  their input tokens
+     * @param outputTokens their output tokens
+     * @param usd          their cost, in dollars
+     */
+    public record Total(String key, String model, long requests, long inputTokens, long outputTokens, double usd) {
     }
 
     /** Settlements kept for Redis's return at most; beyond, they are lost (and counted). */
@@ -157,7 +215,7 @@ public final class RedisBudgets {
     private static final int REPLAY_BATCH = 64;
 
     /** A settlement Redis could not take yet. */
-    private record Pending(Reservation reservation, long actual) {
+    private record Pending(Reservation reservation, long actual, Spend spend) {
     }
 
     private final SharedState state;
@@ -174,6 +232,10 @@ public final class RedisBudgets {
 
     private String base(String key) {
         return state.settings().prefix + "budget:{" + key + "}:";
+    }
+
+    private String spendKey(String key) {
+        return state.settings().prefix + "spend:{" + key + "}";
     }
 
     private String spentKey(String key, Period p, LocalDate today) {
@@ -232,7 +294,8 @@ public final class RedisBudgets {
         if (keys.stream().distinct().count() != keys.size()) {
             throw new IllegalArgumentException("budgets must have distinct periods");
         }
-        Reservation reservation = new Reservation(List.copyOf(keys), List.copyOf(ttls), member);
+        Reservation reservation = new Reservation(List.copyOf(keys), List.copyOf(ttls), member, spendKey(key),
+                spendKey(key) + ":" + today);
         try {
             replayPending();
             List<Object> reply = RedisClient.list(state.client().eval(RESERVE, keys, args));
@@ -256,6 +319,19 @@ public final class RedisBudgets {
     }
 
     /**
+     * {@return a reservation for a call of {@code key} that has no budget}, so that its spend is
+     * still counted when it is {@linkplain #settle(Reservation, double, Spend) settled}; no command is sent
+     *
+     * @param key the key (an identifier, not a secret), 1 to 256 characters without braces
+     */
+    public Reservation track(String key) {
+        checkKey(key);
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        return new Reservation(List.of(base(key) + "reserved", base(key) + "reserved:sum"), List.of(), "",
+                spendKey(key), spendKey(key) + ":" + today);
+    }
+
+    /**
      * Releases a reservation and adds the call's actual cost to every period it was reserved in.
      *
      * @param reservation the reservation, from an admitted {@link Decision}
@@ -264,6 +340,20 @@ public final class RedisBudgets {
      *         {@value #MAX_PENDING} settlements, and written when Redis answers again; beyond, lost and counted)
      */
     public boolean settle(Reservation reservation, double actual) {
+        return settle(reservation, actual, null);
+    }
+
+    /**
+     * Releases a reservation, adds the call's actual cost to every period it was reserved in and,
+     * when {@code spend} is given, what it used to the key's spend rows (in the same round trip).
+     *
+     * @param reservation the reservation, from an admitted {@link Decision} or {@link #track}
+     * @param actual      what the call cost, in dollars
+     * @param spend       what it used, for the spend rows; or null
+     * @return whether it was recorded now (false when Redis is down: it is kept, up to
+     *         {@value #MAX_PENDING} settlements, and written when Redis answers again; beyond, lost and counted)
+     */
+    public boolean settle(Reservation reservation, double actual, Spend spend) {
         Objects.requireNonNull(reservation, "reservation");
         if (!(actual >= 0 && actual <= MAX_DOLLARS)) {
             throw new IllegalArgumentException("actual must be from $0 to $1000000, got " + actual);
@@ -271,21 +361,78 @@ public final class RedisBudgets {
         long amount = nanos(actual);
         try {
             replayPending();
-            write(reservation, amount);
+            write(reservation, amount, spend);
             return true;
         } catch (RedisException e) {
             state.recordFailure(e);
-            keep(new Pending(reservation, amount));
+            keep(new Pending(reservation, amount, spend));
             return false;
         }
     }
 
-    private void write(Reservation reservation, long amount) {
-        List<Object> args = new ArrayList<>(reservation.ttls.size() + 2);
+    private void write(Reservation reservation, long amount, Spend spend) {
+        List<String> keys = reservation.keys;
+        List<Object> args = new ArrayList<>(reservation.ttls.size() + 7);
         args.add(reservation.member);
         args.add(amount);
+        args.add(reservation.ttls.size());
         args.addAll(reservation.ttls);
-        state.client().eval(SETTLE, reservation.keys, args);
+        if (spend != null) {
+            keys = new ArrayList<>(keys);
+            keys.add(reservation.totalKey);
+            keys.add(reservation.dayKey);
+            args.add(spend.model());
+            args.add(spend.inputTokens());
+            args.add(spend.outputTokens());
+            args.add(DAY_ROWS_MILLIS);
+        }
+        state.client().eval(SETTLE, keys, args);
+    }
+
+    /**
+     * {@return what each of {@code keys} used per model in all time, read in one round trip;
+     * keys that spent nothing have no rows}
+     *
+     * @param keys the keys
+     * @throws RedisException if Redis cannot answer
+     */
+    public List<Total> totals(java.util.Collection<String> keys) {
+        List<String> names = List.copyOf(keys);
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        List<Object[]> commands = new ArrayList<>(names.size());
+        for (String key : names) {
+            checkKey(key);
+            commands.add(new Object[] {"HGETALL", spendKey(key)});
+        }
+        List<Object> replies = state.client().pipeline(commands);
+        List<Total> out = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            if (replies.get(i) instanceof RedisException e) {
+                throw e;
+            }
+            java.util.Map<String, long[]> byModel = new java.util.TreeMap<>();
+            List<Object> fields = RedisClient.list(replies.get(i));
+            for (int j = 0; j + 1 < fields.size(); j += 2) {
+                String field = new String((byte[]) fields.get(j), java.nio.charset.StandardCharsets.UTF_8);
+                int colon = field.indexOf(':');
+                int slot = switch (colon < 0 ? "" : field.substring(0, colon)) {
+                    case "requests" -> 0;
+                    case "input" -> 1;
+                    case "output" -> 2;
+                    case "usd" -> 3;
+                    default -> -1;
+                };
+                if (slot >= 0) {
+                    long value = Long.parseLong(new String((byte[]) fields.get(j + 1), java.nio.charset.StandardCharsets.US_ASCII));
+                    byModel.computeIfAbsent(field.substring(colon + 1), m -> new long[4])[slot] = value;
+                }
+            }
+            String key = names.get(i);
+            byModel.forEach((model, v) -> out.add(new Total(key, model, v[0], v[1], v[2], v[3] / 1e9)));
+        }
+        return out;
     }
 
     private void keep(Pending p) {
@@ -310,7 +457,7 @@ public final class RedisBudgets {
             }
             pendingCount.decrementAndGet();
             try {
-                write(p.reservation(), p.actual());
+                write(p.reservation(), p.actual(), p.spend());
             } catch (RedisException e) {
                 keep(p);
                 throw e;

@@ -124,7 +124,7 @@ public final class RedisClient implements AutoCloseable {
             // An interrupted caller (a cancelled call) breaks its own connection; Redis is not down for that.
             if (e.unavailable() && !Thread.currentThread().isInterrupted()) {
                 failures.incrementAndGet();
-                markDown(e.getMessage());
+                markDown(e.backingOff() ? null : e.getMessage()); // a refusal in the backoff repeats the last error
                 drainIdle();
             }
             throw e;
@@ -145,7 +145,7 @@ public final class RedisClient implements AutoCloseable {
         stateLock.lock();
         try {
             if (nextAttempt != Long.MIN_VALUE && now - nextAttempt < 0) {
-                throw RedisException.unavailable("Redis at " + settings.address() + " is unavailable (" + lastError
+                throw RedisException.backingOff("Redis at " + settings.address() + " is unavailable (" + lastError
                         + "); next attempt in " + Math.ceilDiv(nextAttempt - now, 1_000_000L) + " ms");
             }
         } finally {
@@ -192,7 +192,9 @@ public final class RedisClient implements AutoCloseable {
     private void markDown(String error) {
         stateLock.lock();
         try {
-            lastError = error;
+            if (error != null) {
+                lastError = error;
+            }
             if (up) {
                 up = false;
                 since = clock.instant();

@@ -21,6 +21,8 @@ public final class RedisException extends RuntimeException {
     }
 
     private final Kind kind;
+    /** Refused without touching the network while the client waits out its backoff. */
+    private boolean backingOff;
 
     RedisException(Kind kind, String message) {
         super(message, null, false, false);
@@ -38,6 +40,18 @@ public final class RedisException extends RuntimeException {
 
     static RedisException unavailable(String message) {
         return new RedisException(Kind.UNAVAILABLE, message);
+    }
+
+    /** {@return an UNAVAILABLE failure for a command refused during the backoff, which repeats the last error} */
+    static RedisException backingOff(String message) {
+        RedisException e = new RedisException(Kind.UNAVAILABLE, message);
+        e.backingOff = true;
+        return e;
+    }
+
+    /** {@return whether the command was refused during the backoff, without trying Redis} */
+    boolean backingOff() {
+        return backingOff;
     }
 
     static RedisException unavailable(String message, Throwable cause) {

@@ -108,6 +108,21 @@ public final class SharedState implements AutoCloseable {
     }
 
     /**
+     * {@return whether Redis answers a {@code PING} now}: within the command timeout, and at once
+     * (without touching the network) while the client waits out its backoff after a failure. It
+     * updates {@link #health()}, which otherwise reflects the last command sent.
+     */
+    public boolean ping() {
+        try {
+            client.call("PING");
+            return true;
+        } catch (RedisException e) {
+            recordFailure(e);
+            return false;
+        }
+    }
+
+    /**
      * {@return whether Redis answers, since when, the last failure, and how often each kind of
      * state fell back}
      */

@@ -136,6 +136,37 @@ class RedisBudgetsTest {
         }
     }
 
+    /** Spend rows per key and model, all time and per UTC day, written by every instance and read by any. */
+    @Test
+    void spendRows_countEveryCallPerModel_acrossInstances_withOrWithoutABudget() throws IOException {
+        String budgeted = key();
+        String free = key();
+        ManualTicker clock = new ManualTicker(Instant.parse("2026-12-02T07:25:11Z"));
+        try (SharedState a = gateway(); SharedState b = SharedState.open(server.settings().build(), clock)) {
+            Decision d = a.budgets().reserve(budgeted, List.of(new Budget(Period.DAY, 1)), 0.05);
+            assertTrue(a.budgets().settle(d.reservation(), 0.02, new RedisBudgets.Spend("m", 100, 10)));
+            Decision e = a.budgets().reserve(budgeted, List.of(new Budget(Period.TOTAL, 1)), 0.05);
+            assertTrue(a.budgets().settle(e.reservation(), 0.01, new RedisBudgets.Spend("m", 1, 2)));
+            assertTrue(b.budgets().settle(b.budgets().track(free), 0.5, new RedisBudgets.Spend("other/model:x", 5, 6)));
+
+            List<RedisBudgets.Total> totals = a.budgets().totals(List.of(budgeted, free, key()));
+
+            assertEquals(2, totals.size(), totals.toString());
+            RedisBudgets.Total m = totals.get(0);
+            assertEquals(List.of(budgeted, "m", 2L, 101L, 12L), List.of(m.key(), m.model(), m.requests(), m.inputTokens(), m.outputTokens()));
+            assertEquals(0.03, m.usd(), 1e-12);
+            assertEquals(0.02, a.budgets().spent(budgeted, Period.DAY), 1e-12, "each budget counts its own calls");
+            assertEquals(0.01, a.budgets().spent(budgeted, Period.TOTAL), 1e-12);
+            RedisBudgets.Total x = totals.get(1);
+            assertEquals(List.of(free, "other/model:x", 1L, 5L, 6L), List.of(x.key(), x.model(), x.requests(), x.inputTokens(), x.outputTokens()));
+            assertEquals(0.5, x.usd(), 1e-12);
+            String day = "parley:spend:{" + free + "}:2026-12-02";
+            assertEquals("6", server.raw("HGET", day, "output:other/model:x"));
+            assertTrue(Long.parseLong(server.raw("PTTL", day)) > 399L * 86_400_000L, "a day's row is kept 400 days");
+            assertEquals("-1", server.raw("PTTL", "parley:spend:{" + free + "}"), "the all-time row is kept");
+        }
+    }
+
     @Test
     void periods_areUtcDaysAndMonths() {
         String key = key();

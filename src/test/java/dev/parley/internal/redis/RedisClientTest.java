@@ -150,6 +150,23 @@ class RedisClientTest {
         }
     }
 
+    /** Commands refused during the backoff say why Redis is down, without nesting the last message in the next. */
+    @Test
+    void commandsRefusedDuringTheBackoff_keepTheLastErrorShort() throws Exception {
+        int nothingThere = RedisServer.freePort();
+        try (RedisClient c = new RedisClient(RedisSettings.newBuilder().url("redis://127.0.0.1:" + nothingThere)
+                .maxBackoff(Duration.ofSeconds(30)).build())) {
+            for (int i = 0; i < 50; i++) {
+                RedisException e = assertThrows(RedisException.class, () -> c.call("PING"));
+                assertTrue(e.unavailable());
+            }
+            String last = c.status().lastError();
+            assertTrue(last.startsWith("cannot connect to Redis at 127.0.0.1:" + nothingThere), last);
+            assertTrue(last.length() < 200, "the last error stays the connection's failure: " + last);
+            assertEquals(50, c.status().failures());
+        }
+    }
+
     @Test
     void aServerThatNeverAnswers_timesOutAtTheDeadline() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.parley.internal.redis.RedisLimiter.Decision;
+import dev.parley.internal.redis.RedisLimiter.Lease;
 import dev.parley.internal.redis.RedisLimiter.Need;
 
 /** Shared sliding-window limits against a real redis-server. */
@@ -155,6 +156,102 @@ class RedisLimiterTest {
             assertThrows(IllegalArgumentException.class, () -> new Need("r", 1, Duration.ZERO, 1));
             assertThrows(IllegalArgumentException.class, () -> g.limiter().acquire("{x}", List.of(new Need("r", 1, MINUTE, 1))));
             assertThrows(IllegalArgumentException.class, () -> g.limiter().acquire("x", List.of()));
+            assertThrows(IllegalArgumentException.class, () -> new Lease(0, MINUTE));
+            assertThrows(IllegalArgumentException.class, () -> new Lease(1, Duration.ZERO));
+        }
+    }
+
+    /** Two gateways race for 5 slots of calls at once: 5 admitted, not one more; each refusal says so. */
+    @Test
+    void leases_capCallsAtOnceAcrossInstances() throws Exception {
+        String key = key();
+        Lease five = new Lease(5, MINUTE);
+        AtomicLong admitted = new AtomicLong();
+        AtomicLong refusedForConcurrency = new AtomicLong();
+        List<RedisLimiter.Grant> grants = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (SharedState a = gateway(); SharedState b = gateway();
+                ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> all = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                SharedState g = i % 2 == 0 ? a : b;
+                all.add(threads.submit(() -> {
+                    Decision d = g.limiter().acquire(key, List.of(new Need("requests", 1000, MINUTE, 1)), five);
+                    assertTrue(d.shared());
+                    if (d.admitted()) {
+                        admitted.incrementAndGet();
+                        grants.add(d.grant());
+                    } else if (d.leaseRefused() && d.retryAfter().compareTo(Duration.ZERO) > 0) {
+                        refusedForConcurrency.incrementAndGet();
+                    }
+                }));
+            }
+            for (Future<?> f : all) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            assertEquals(5, admitted.get());
+            assertEquals(45, refusedForConcurrency.get());
+            assertEquals("5", server.raw("ZCARD", "parley:lease:{" + key + "}"));
+
+            a.limiter().release(grants.get(0), null, 0);
+            Decision next = b.limiter().acquire(key, List.of(), five);
+            assertTrue(next.admitted(), "a released lease frees its slot for every instance");
+            assertFalse(b.limiter().acquire(key, List.of(), five).admitted());
+            assertEquals(List.of(), next.remaining());
+        }
+    }
+
+    /** A lease that is never released (its instance died) expires on Redis's clock; one that is renewed does not. */
+    @Test
+    void leasesOfACrashedInstanceExpire_renewedOnesAreExtended() throws Exception {
+        String key = key();
+        try (SharedState crashed = gateway(); SharedState alive = gateway()) {
+            assertTrue(crashed.limiter().acquire(key, List.of(), new Lease(1, Duration.ofMillis(300))).admitted());
+            Decision refused = alive.limiter().acquire(key, List.of(), new Lease(1, Duration.ofMillis(300)));
+            assertFalse(refused.admitted());
+            assertTrue(refused.leaseRefused());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            Decision later;
+            do {
+                assertTrue(System.nanoTime() < deadline, "the dead instance's lease never expired");
+                Thread.sleep(20); // polling Redis's clock until the lease's expiry, with a deadline
+                later = alive.limiter().acquire(key, List.of(), new Lease(1, MINUTE));
+            } while (!later.admitted());
+
+            String leases = "parley:lease:{" + key + "}";
+            String member = server.raw("ZRANGE", leases, "0", "0");
+            double before = Double.parseDouble(server.raw("ZSCORE", leases, firstLine(member)));
+            alive.limiter().renew(List.of(later.grant()));
+            double after = Double.parseDouble(server.raw("ZSCORE", leases, firstLine(member)));
+            assertTrue(after > before, "renewing moves the expiry on: " + before + " -> " + after);
+            alive.limiter().release(later.grant(), null, 0);
+            assertEquals("0", server.raw("ZCARD", leases));
+        }
+    }
+
+    private static String firstLine(String rawList) {
+        // RedisServer.raw prints a list reply as [member]; one member here
+        return rawList.startsWith("[") ? rawList.substring(1, rawList.length() - 1) : rawList;
+    }
+
+    /** With Redis unreachable, each instance holds at most the concurrency limit divided by the instances. */
+    @Test
+    void leasesFallBackToTheLimitDividedByTheInstances_whileRedisIsDown() throws Exception {
+        int nothingThere = RedisServer.freePort();
+        RedisSettings down = RedisSettings.newBuilder().url("redis://127.0.0.1:" + nothingThere).instances(2)
+                .commandTimeout(Duration.ofMillis(300)).build();
+        try (SharedState g = SharedState.open(down)) {
+            Lease four = new Lease(4, MINUTE);
+            Decision one = g.limiter().acquire("k", List.of(), four);
+            Decision two = g.limiter().acquire("k", List.of(), four);
+            Decision three = g.limiter().acquire("k", List.of(), four);
+            assertTrue(one.admitted() && two.admitted() && !one.shared());
+            assertFalse(three.admitted());
+            assertTrue(three.leaseRefused());
+            g.limiter().release(one.grant(), null, 0);
+            g.limiter().release(one.grant(), null, 0); // twice frees one slot only
+            assertTrue(g.limiter().acquire("k", List.of(), four).admitted());
+            assertFalse(g.limiter().acquire("k", List.of(), four).admitted());
+            assertTrue(g.health().limitFallbacks() >= 5);
         }
     }
 }

@@ -19,9 +19,10 @@ import java.util.concurrent.TimeUnit;
  * A real {@code redis-server} for tests, on 127.0.0.1 and a free port, without persistence. Found
  * on the PATH or at {@code /usr/bin/redis-server}; when it is not there the test is skipped with
  * a message that says how to get it ({@code .ci/run} installs it). {@link #kill()} kills it
- * abruptly and {@link #restart()} starts it again on the same port.
+ * abruptly and {@link #restart()} starts it again on the same port. Public for the gateway's tests,
+ * which drive real gateway instances against it.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
     private final Path binary;
     private final int port;
@@ -56,7 +57,7 @@ final class RedisServer implements AutoCloseable {
      *
      * @param extra arguments such as {@code --requirepass secret}
      */
-    static RedisServer start(String... extra) throws IOException {
+    public static RedisServer start(String... extra) throws IOException {
         Path binary = find();
         assumeTrue(binary != null, "redis-server is not installed (not on the PATH nor at /usr/bin/redis-server):"
                 + " the Redis tests are skipped; install it with `apt-get install redis-server` (.ci/run does)");
@@ -65,23 +66,23 @@ final class RedisServer implements AutoCloseable {
         return s;
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** {@return settings for this server (plain TCP, no password)} */
-    RedisSettings.Builder settings() {
+    public RedisSettings.Builder settings() {
         return RedisSettings.newBuilder().url("redis://127.0.0.1:" + port);
     }
 
     /** Starts the process (again) and waits (up to 20 s) until it answers PING. */
-    void restart() throws IOException {
+    public void restart() throws IOException {
         List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--port", extra.contains("--tls-port") ? "0" : String.valueOf(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"));
         List<String> args = new ArrayList<>(extra);
@@ -128,7 +129,7 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** Kills the server abruptly (SIGKILL) and waits until it is gone. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         if (process != null) {
             process.destroyForcibly();
             process.waitFor(20, TimeUnit.SECONDS);
@@ -136,13 +137,23 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** Sends a raw command with a fresh connection; for checks that do not trust the client under test. */
-    String raw(String... command) throws IOException {
+    public String raw(String... command) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(5000);
             Resp.write(s.getOutputStream(), (Object[]) command);
-            Object reply = Resp.read(new java.io.BufferedInputStream(s.getInputStream()), 1 << 20);
-            return reply instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(reply);
+            return text(Resp.read(new java.io.BufferedInputStream(s.getInputStream()), 1 << 20));
         }
+    }
+
+    /** {@return a reply as text: a bulk string as itself, a list as {@code [a, b]}} */
+    private static String text(Object reply) {
+        if (reply instanceof byte[] b) {
+            return new String(b, StandardCharsets.UTF_8);
+        }
+        if (reply instanceof List<?> l) {
+            return l.stream().map(RedisServer::text).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+        }
+        return String.valueOf(reply);
     }
 
     @Override
