@@ -58,7 +58,7 @@ final class EmbeddingsHandler {
         try {
             response = target.llm().embed(request);
         } finally { // whatever happens, the key's concurrency slot is freed
-            admission.settle(response != null ? response.usage() : Usage.ZERO);
+            admission.settleOrFail(response != null ? response.usage() : null);
         }
         String model = asked != null ? asked : response.model() != null ? response.model() : Router.DEFAULT;
         return HttpIo.sendJson(ex, 200, OpenAiWire.embeddings(model, response, format.equals("base64")));

@@ -160,7 +160,7 @@ final class GatewayMetrics {
                 usd.merge(labels, s.usd(), Double::sum);
             }
             String calls = "parley_gateway_key_requests_total";
-            text.sample(calls, "counter", "Upstream calls made with each virtual key, by model.", null);
+            text.sample(calls, "counter", "Upstream calls answered for each virtual key, by model (calls that failed before any output are in parley_gateway_requests_total only).", null);
             tokens.forEach((labels, t) -> text.sample(calls, null, null, calls + "{" + labels + "} " + t[0]));
             String tok = "parley_gateway_key_tokens_total";
             text.sample(tok, "counter", "Tokens used with each virtual key, by model and type.", null);

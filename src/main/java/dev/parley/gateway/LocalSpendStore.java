@@ -55,11 +55,13 @@ final class LocalSpendStore implements SpendStore {
                     s.days.merge(day, cost, Double::sum);
                     s.months.merge(month, cost, Double::sum);
                     s.total += cost;
-                    Row row = s.rows.computeIfAbsent(new RowKey(model == null ? "" : model, day), k -> new Row());
-                    row.requests++;
-                    row.inputTokens += usage.inputTokens();
-                    row.outputTokens += usage.outputTokens();
-                    row.usd += cost;
+                    if (model != null) {
+                        Row row = s.rows.computeIfAbsent(new RowKey(model, day), k -> new Row());
+                        row.requests++;
+                        row.inputTokens += usage.inputTokens();
+                        row.outputTokens += usage.outputTokens();
+                        row.usd += cost;
+                    }
                     s.days.keySet().removeIf(d -> d.isBefore(day.minusDays(1)));
                     s.months.keySet().removeIf(m -> m.isBefore(month.minusMonths(1)));
                 } finally {

@@ -77,8 +77,8 @@ final class RedisSpendStore implements SpendStore {
                 return;
             }
             Usage u = usage == null ? Usage.ZERO : usage;
-            budgets.settle(r, Math.min(MAX_DOLLARS, Math.max(0, usd)), new RedisBudgets.Spend(model == null ? "" : model,
-                    Math.max(0, u.inputTokens()), Math.max(0, u.outputTokens())));
+            budgets.settle(r, Math.min(MAX_DOLLARS, Math.max(0, usd)), model == null ? null
+                    : new RedisBudgets.Spend(model, Math.max(0, u.inputTokens()), Math.max(0, u.outputTokens())));
         };
     }
 

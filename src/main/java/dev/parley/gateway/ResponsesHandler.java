@@ -66,7 +66,7 @@ final class ResponsesHandler {
             try {
                 response = target.llm().chat(request);
             } finally { // whatever happens, the key's concurrency slot is freed
-                admission.settle(response != null ? response.usage() : Usage.ZERO);
+                admission.settleOrFail(response != null ? response.usage() : null);
             }
             entry.answer(response.text());
             return HttpIo.sendJson(ex, 200, ResponsesWire.response(head, response));
@@ -77,7 +77,11 @@ final class ResponsesHandler {
         } finally {
             // No usage: unknown if the stream produced output, nothing if it failed before any.
             Usage used = format.usage();
-            admission.settle(used != null ? used : entry.firstTokenNanos >= 0 ? null : Usage.ZERO);
+            if (used == null && entry.firstTokenNanos < 0) {
+                admission.failed();
+            } else {
+                admission.settle(used);
+            }
         }
     }
 }

@@ -36,7 +36,8 @@ interface SpendStore {
         /**
          * Ends the call: drops the reservation and records what it used.
          *
-         * @param model the model to record it under
+         * @param model the model to record it under, or null for a call that failed before any
+         *              output: it drops the reservation and makes no row
          * @param usage the tokens it used ({@link Usage#ZERO} if unknown)
          * @param usd what that cost, in US dollars
          */

@@ -171,6 +171,29 @@ final class VirtualKeys {
          *              unreported use cannot overrun a budget
          */
         void settle(Usage usage) {
+            end(usage, false);
+        }
+
+        /**
+         * Ends a call that failed before any output: frees its place and reservation and charges
+         * nothing. It makes no spend row, so that requests for models no upstream knows (which
+         * fail) cannot add rows, and series to {@code /metrics}, without end; the request is still
+         * counted in {@code parley_gateway_requests_total} and the access log.
+         */
+        void failed() {
+            end(Usage.ZERO, true);
+        }
+
+        /** {@link #settle} with {@code usage} when the call answered (non-null), else {@link #failed()}. */
+        void settleOrFail(Usage usage) {
+            if (usage == null) {
+                failed();
+            } else {
+                settle(usage);
+            }
+        }
+
+        private void end(Usage usage, boolean failed) {
             if (settled) {
                 return;
             }
@@ -186,7 +209,7 @@ final class VirtualKeys {
             }
             permit.release(usage == null ? -1 : u.inputTokens() + u.outputTokens());
             if (reservation != null) {
-                reservation.settle(entry.model, u, cost);
+                reservation.settle(failed ? null : entry.model, u, cost);
             }
         }
     }

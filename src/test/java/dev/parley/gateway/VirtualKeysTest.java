@@ -26,6 +26,7 @@ import dev.parley.ChatChunk;
 import dev.parley.ChatResponse;
 import dev.parley.ConfigurationException;
 import dev.parley.Llm;
+import dev.parley.LlmException;
 import dev.parley.Usage;
 import dev.parley.cost.ModelPrice;
 import dev.parley.cost.PriceTable;
@@ -213,6 +214,33 @@ class VirtualKeysTest extends GatewayTestBase {
         assertTrue(metrics.contains("parley_gateway_key_requests_total{key=\"app-1\",model=\"m\"} 3"), metrics);
         assertTrue(metrics.contains("parley_gateway_key_tokens_total{key=\"app-1\",model=\"m\",type=\"output\"} 3000"), metrics);
         assertTrue(metrics.contains("parley_gateway_key_cost_usd_total{key=\"app-1\",model=\"m\"} 0.06"), metrics);
+    }
+
+    /** Made-up model names the upstream refuses cannot grow the spend rows, nor the key series of /metrics. */
+    @Test
+    void callsThatFailBeforeAnyOutputMakeNoSpendRow_soMadeUpModelsAddNoSeries() throws IOException {
+        Path file = config(key("app-1", KEY, ""));
+        upstream = ScriptedProvider.newBuilder("fake").answer(request -> {
+            if (!request.model().equals("m")) {
+                throw LlmException.newBuilder(LlmException.Kind.INVALID_REQUEST).provider("fake").statusCode(404)
+                        .message("The model '" + request.model() + "' does not exist").retryable(false).build();
+            }
+            return ChatResponse.newBuilder().provider("fake").text("hi").finishReason("stop").usage(Usage.of(1000, 1000)).build();
+        }).build();
+        start(Gateway.newBuilder().defaultRoute(Llm.newBuilder().provider(upstream).defaultModel("m").build())
+                .configFile(file).prices(PRICES).ticker(ticker).accessLog(log));
+
+        assertEquals(200, chat(KEY).statusCode());
+        for (int i = 0; i < 20; i++) {
+            assertEquals(400, chat(KEY, "made-up-" + i).statusCode(), "the upstream refused the model");
+        }
+
+        List<SpendStore.Spend> spend = gateway.virtualKeys().spend().spend();
+        assertEquals(1, spend.size(), "only the call that answered made a row: " + spend);
+        assertEquals("m", spend.get(0).model());
+        String metrics = http.get("/metrics").body();
+        assertFalse(metrics.contains("made-up-"), metrics);
+        assertEquals(21, accessLines(21).size(), "every request still has its access-log line");
     }
 
     @Test
