@@ -263,6 +263,8 @@ public final class Gateway implements AutoCloseable {
     private final AdminApi admin;
     /** The state shared with other instances through Redis, owned by this gateway; null without Redis. */
     private final SharedState shared;
+    /** The routes' circuit breakers shared through Redis; null without Redis. */
+    private final SharedCircuits circuits;
     /** The Redis-backed key limits, whose lease renewals run while the gateway does; null if not in use. */
     private final RedisKeyLimits redisLimits;
     /** Guards the lifecycle; held by start() and for the whole of stop(). Request threads never take it. */
@@ -285,6 +287,7 @@ public final class Gateway implements AutoCloseable {
         this.limits = new ServerLimits(b.maxConnections, b.maxConnectionsPerAddress, b.headerTimeout.toNanos(),
                 b.bodyTimeout.toNanos(), b.idleTimeout.toNanos());
         this.shared = shared;
+        this.circuits = shared == null ? null : new SharedCircuits(shared.circuits());
         this.redisLimits = b.keyLimits == null && shared != null ? new RedisKeyLimits(shared.limiter(), b.leaseTtl) : null;
         KeyLimits keyLimits = b.keyLimits != null ? b.keyLimits : redisLimits != null ? redisLimits : new LocalKeyLimits(b.ticker);
         SpendStore spend = b.spendStore != null ? b.spendStore
@@ -303,6 +306,9 @@ public final class Gateway implements AutoCloseable {
         }
         this.dispatcher = new Dispatcher(router, keys, virtualKeys, accessLog, metrics, admin, b.maxRequestBytes,
                 b.streamHeartbeat.toNanos(), b.readyTimeout.toNanos(), shared);
+        if (circuits != null) {
+            circuits.attach(router.routes()); // last: nothing above may fail once the breakers are shared
+        }
     }
 
     /** {@return the store the file's routes cache in when they turn caching on: Redis's, or null for their own} */
@@ -372,7 +378,11 @@ public final class Gateway implements AutoCloseable {
             }
             ConfiguredRoutes.Built nextBuilt = next.routes() == null ? null
                     : ConfiguredRoutes.build(next.routes(), environment, built, next, sharedCache(shared));
-            router.replace(table(next, nextBuilt));
+            Router.Table nextTable = table(next, nextBuilt);
+            if (circuits != null) {
+                circuits.attach(nextTable.routes());
+            }
+            router.replace(nextTable);
             built = nextBuilt;
             virtualKeys.replace(next);
             accessLog.promptChars(promptChars(next));
@@ -480,6 +490,9 @@ public final class Gateway implements AutoCloseable {
     private void closeShared() {
         if (redisLimits != null) {
             redisLimits.close();
+        }
+        if (circuits != null) {
+            circuits.detachAll();
         }
         if (shared != null) {
             shared.close();
