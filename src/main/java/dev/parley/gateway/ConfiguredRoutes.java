@@ -42,6 +42,7 @@ import dev.parley.json.JsonValue;
  * "routes": {
  *   "smart": {"provider": "anthropic", "model": "claude-sonnet-4-5", "api_key_env": "ANTHROPIC_API_KEY",
  *             "timeout": "60s", "retries": 2, "limits": {"rpm": 500, "tpm": 400000, "concurrency": 20},
+ *             "circuit_breaker": {"failures": 5, "cool_down": "30s", "probes": 1},
  *             "fallback": ["cheap/gpt-4o"]},
  *   "cheap": {"provider": "openai", "model": "gpt-4o-mini", "api_key_file": "/run/secrets/openai",
  *             "cache": {"ttl": "1h", "max_entries": 5000}},

@@ -58,9 +58,20 @@ import dev.parley.spi.Ticker;
  * <p>Affects {@code chat}, {@code stream} (checked when subscribed), {@code embed} and
  * {@code models}. Defaults: threshold 5, cool-down 30 s, 1 probe, {@link Ticker#system()}.
  *
+ * <p><b>Several processes.</b> A breaker that an {@code Llm} made from its settings
+ * ({@code LLM_CIRCUIT_BREAKER_FAILURES}, {@code LLM_CIRCUIT_BREAKER_COOL_DOWN},
+ * {@code LLM_CIRCUIT_BREAKER_PROBES}, or a gateway route's {@code circuit_breaker}) is shared by
+ * the instances of a gateway that has Redis ({@link dev.parley.gateway.Gateway.Builder#redis}):
+ * while Redis answers, it decides, with these same rules counted across instances and the
+ * cool-down timed on Redis's clock, and this breaker's {@link #state()} follows what it says
+ * (transitions count as this breaker's when it sees them); while Redis cannot be reached, this
+ * breaker decides alone, from the state it last saw, and the outcome of a call Redis could not
+ * record counts here. A breaker built here and given in code is never shared.
+ *
  * <p>Thread-safe; state changes happen under a lock held only for bookkeeping, never during a
- * call. One breaker instance is one circuit: decorating several providers with the same instance
- * makes them share it (a {@link WeightedRouter} target takes its own breaker).
+ * call (nor while a shared state is asked). One breaker instance is one circuit: decorating
+ * several providers with the same instance makes them share it (a {@link WeightedRouter}
+ * target takes its own breaker).
  */
 public final class CircuitBreaker implements Policy {
 

@@ -186,6 +186,9 @@ class GatewayRedisCircuitsTest {
         JsonObject ready = json(a.get("/health/ready"));
         assertEquals("down", ready.object("shared").string("redis"));
         assertTrue(ready.object("shared").longValue("circuitFallbacks") >= 5, ready.toString());
+        String metrics = a.get("/metrics", "Authorization", "Bearer " + ADMIN).body();
+        assertTrue(metrics.contains("parley_gateway_redis_fallbacks_total{kind=\"circuit\"} "
+                + ready.object("shared").longValue("circuitFallbacks")), metrics);
 
         // Redis back (empty: no persistence): it decides again, for both.
         server.restart();
