@@ -25,8 +25,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.parley.internal.CircuitSharing;
+import dev.parley.internal.LlmInternals;
 import dev.parley.internal.redis.RedisServer;
 import dev.parley.json.JsonObject;
+import dev.parley.route.CircuitBreaker;
 
 /**
  * A route's circuit breaker shared by two real gateway instances through one real
@@ -204,5 +207,41 @@ class GatewayRedisCircuitsTest {
         assertOpen(chat(b));
         assertEquals(before + 4, upstream.seen().size(), "A's failures opened the circuit for B again");
         assertFalse(breaker(b).get("shared").orElseThrow() instanceof dev.parley.json.JsonNull);
+    }
+
+    /** {@return the breaker of the client a route resolves to on {@code g}} */
+    private static CircuitBreaker breakerOf(Gateway g, String route) {
+        return LlmInternals.policies(g.router().resolve(route).llm()).breaker();
+    }
+
+    @Test
+    void aReloadSharesTheNewRoutesBreakers_andGivesTheDroppedOnesBackTheirOwnState_asStoppingDoes() throws Exception {
+        server = RedisServer.start();
+        Path config = config();
+        TestHttp a = instance(config);
+        Gateway g = gateways.get(0);
+        CircuitBreaker before = breakerOf(g, "smart");
+        assertEquals("smart", CircuitSharing.store(before).name());
+
+        String text = Files.readString(config).replace("\"failures\": 3", "\"failures\": 4");
+        Path next = dir.resolve("gateway.json.tmp"); // written whole, then renamed: the watcher never reads half a file
+        Files.writeString(next, text.replace("\"routes\": {", "\"routes\": {\"other\": {\"provider\": \"openai-compatible\", "
+                + "\"base_url\": \"" + upstream.baseUrl() + "\", \"api_key_env\": \"UPSTREAM_KEY\", "
+                + "\"circuit_breaker\": {\"failures\": 2}},\n"));
+        Files.move(next, config, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        assertTrue(g.reloadConfig());
+
+        CircuitBreaker smart = breakerOf(g, "smart");
+        assertTrue(smart != before, "a changed route gets a new client, and so a new breaker");
+        assertEquals("smart", CircuitSharing.store(smart).name());
+        assertEquals(4, CircuitSharing.rules(smart).failureThreshold());
+        assertEquals("other", CircuitSharing.store(breakerOf(g, "other")).name());
+        assertEquals(null, CircuitSharing.store(before), "the replaced breaker is no longer shared");
+        JsonObject other = (JsonObject) json(a.get("/admin/upstreams", "Authorization", "Bearer " + ADMIN)).array("upstreams").get(0);
+        assertEquals("other", other.string("route"));
+        assertEquals("closed", other.object("breaker").object("shared").string("state"));
+
+        g.stop();
+        assertEquals(null, CircuitSharing.store(smart), "a stopped gateway shares nothing");
     }
 }
