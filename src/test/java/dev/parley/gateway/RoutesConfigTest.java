@@ -284,6 +284,9 @@ class RoutesConfigTest extends GatewayTestBase {
         Llm clientA = gateway.router().resolve("a").llm();
         Llm clientB = gateway.router().resolve("b").llm();
         assertEquals("from b", answer(chat("b")));
+        // The answer arrives before the request leaves its routes: wait until it has, or the
+        // reloads below would find it still running on b's old client.
+        assertTrue(gateway.awaitIdle(Duration.ofSeconds(5)));
 
         // Only the keys change: the routes' clients stay, with their metrics.
         Files.writeString(dir.resolve("gateway.json"), Files.readString(file).replace("\"name\": \"app\"", "\"name\": \"app-2\""));
