@@ -11,6 +11,7 @@ import dev.parley.cache.CacheStore;
 import dev.parley.cost.CostPolicy;
 import dev.parley.limit.RateLimitPolicy;
 import dev.parley.retry.RetryPolicy;
+import dev.parley.route.CircuitBreaker;
 import dev.parley.timeout.TimeoutPolicy;
 
 /**
@@ -23,10 +24,10 @@ import dev.parley.timeout.TimeoutPolicy;
 record EnvironmentDefaults(String providerName, Integer maxTokens, Double temperature, Duration timeout,
                            CostPolicy cost, Boolean logContent, RetryPolicy.Builder retry, TimeoutPolicy.Builder timeouts,
                            Duration connectTimeout, CachePolicy.Builder cache, RateLimitPolicy.Builder rateLimit,
-                           List<Fallback> fallbacks) {
+                           CircuitBreaker.Builder circuitBreaker, List<Fallback> fallbacks) {
 
     static final EnvironmentDefaults NONE = new EnvironmentDefaults(null, null, null, null, null, null, null, null,
-            null, null, null, List.of());
+            null, null, null, null, List.of());
 
     /** A fallback named in {@code LLM_FALLBACK}: a provider and, optionally, a model. */
     record Fallback(String provider, String model) {
@@ -49,6 +50,7 @@ record EnvironmentDefaults(String providerName, Integer maxTokens, Double temper
                 s.duration("LLM_CONNECT_TIMEOUT", Duration.ofMinutes(10)),
                 cache(s),
                 rateLimit(s),
+                circuitBreaker(s),
                 fallbacks(s));
     }
 
@@ -116,6 +118,36 @@ record EnvironmentDefaults(String providerName, Integer maxTokens, Double temper
         }
         if (concurrent != null) {
             b.maxConcurrent(concurrent);
+        }
+        return b;
+    }
+
+    /**
+     * {@return the circuit breaker the settings ask for, or null}: {@code LLM_CIRCUIT_BREAKER_FAILURES}
+     * turns one on; the cool-down and the probes alone are an error, so that a breaker is never
+     * half-configured by mistake
+     */
+    private static CircuitBreaker.Builder circuitBreaker(Settings s) {
+        Integer failures = s.integer("LLM_CIRCUIT_BREAKER_FAILURES", 1, 1000);
+        Duration coolDown = s.duration("LLM_CIRCUIT_BREAKER_COOL_DOWN", Duration.ofHours(24));
+        Integer probes = s.integer("LLM_CIRCUIT_BREAKER_PROBES", 1, 100);
+        if (failures == null) {
+            if (coolDown != null || probes != null) {
+                throw Settings.config("LLM_CIRCUIT_BREAKER_FAILURES", "missing: it turns the circuit breaker on (how many "
+                        + "failures in a row open the circuit, such as 5); "
+                        + (coolDown != null ? "LLM_CIRCUIT_BREAKER_COOL_DOWN" : "LLM_CIRCUIT_BREAKER_PROBES") + " alone does not");
+            }
+            return null;
+        }
+        CircuitBreaker.Builder b = CircuitBreaker.newBuilder().failureThreshold(failures);
+        if (coolDown != null) {
+            if (coolDown.compareTo(Duration.ofMillis(1)) < 0) {
+                throw Settings.config("LLM_CIRCUIT_BREAKER_COOL_DOWN", "expected at least 1ms, got " + s.get("LLM_CIRCUIT_BREAKER_COOL_DOWN"));
+            }
+            b.coolDown(coolDown);
+        }
+        if (probes != null) {
+            b.halfOpenProbes(probes);
         }
         return b;
     }

@@ -559,7 +559,13 @@ public final class Llm implements AutoCloseable {
         }
 
         /**
-         * Adds a circuit breaker around the primary provider. Default: none.
+         * Adds a circuit breaker around the primary provider, inside the fallbacks (an open
+         * circuit moves calls to them). Default: none, or the one the settings ask for: env
+         * {@code LLM_CIRCUIT_BREAKER_FAILURES} (failures in a row that open the circuit; it turns
+         * the breaker on), {@code LLM_CIRCUIT_BREAKER_COOL_DOWN} and
+         * {@code LLM_CIRCUIT_BREAKER_PROBES}. A breaker given here stays this process's own; one
+         * made from the settings is shared by a gateway's instances when the gateway has Redis
+         * ({@link dev.parley.gateway.Gateway.Builder#redis}).
          *
          * @param circuitBreaker the circuit breaker
          * @return this builder
@@ -823,6 +829,7 @@ public final class Llm implements AutoCloseable {
                     TimeoutPolicy.newBuilder().ticker(ticker).build());
             RateLimitPolicy limits = first(rateLimit, fromSettings.rateLimit(), null);
             CachePolicy cachePolicy = first(cache, fromSettings.cache(), null);
+            CircuitBreaker breaker = first(circuitBreaker, fromSettings.breaker(), null);
             CostPolicy costPolicy = first(cost, env.cost(), null);
             if (costPolicy == null) {
                 costPolicy = CostPolicy.newBuilder().build();
@@ -873,8 +880,8 @@ public final class Llm implements AutoCloseable {
                 }
                 layers.add(fb.build());
             }
-            if (circuitBreaker != null) {
-                layers.add(circuitBreaker);
+            if (breaker != null) {
+                layers.add(breaker);
             }
             layers.addAll(resilient(timeoutPolicy, limits, retryPolicy));
             Provider stack = Policy.stack(adapter, layers);
@@ -883,19 +890,21 @@ public final class Llm implements AutoCloseable {
             return new Llm(stack, metrics, costPolicy, adapter.name(), model, embeddings,
                     first(defaultMaxTokens, env.maxTokens(), null), first(defaultTemperature, env.temperature(), null),
                     first(timeout, env.timeout(), null), ticker, own,
-                    new LlmInternals.Policies(circuitBreaker != null ? circuitBreaker : firstOf(CircuitBreaker.class),
-                            limits != null ? limits : firstOf(RateLimitPolicy.class)));
+                    new LlmInternals.Policies(breaker != null ? breaker : firstOf(CircuitBreaker.class),
+                            limits != null ? limits : firstOf(RateLimitPolicy.class), circuitBreaker == null && breaker != null));
         }
 
         /** The policies the settings ask for, on a ticker; made once per settings and ticker. */
         private record SettingsPolicies(EnvironmentDefaults env, Ticker ticker, RetryPolicy retry,
-                                        TimeoutPolicy timeouts, RateLimitPolicy rateLimit, CachePolicy cache) {
+                                        TimeoutPolicy timeouts, RateLimitPolicy rateLimit, CachePolicy cache,
+                                        CircuitBreaker breaker) {
         }
 
         /**
          * {@return the policies the settings ask for, on this builder's ticker}: the same
          * instances for every {@code build()} with the same settings and ticker, so that clients
-         * built from one builder share the cache and the rate limits the settings made
+         * built from one builder share the cache, the rate limits and the circuit breaker the
+         * settings made
          */
         private SettingsPolicies settingsPolicies() {
             SettingsPolicies p = madeFromSettings;
@@ -904,7 +913,8 @@ public final class Llm implements AutoCloseable {
                         env.retry() == null ? null : env.retry().ticker(ticker).build(),
                         env.timeouts() == null ? null : env.timeouts().ticker(ticker).build(),
                         env.rateLimit() == null ? null : env.rateLimit().ticker(ticker).build(),
-                        env.cache() == null ? null : env.cache().ticker(ticker).build());
+                        env.cache() == null ? null : env.cache().ticker(ticker).build(),
+                        env.circuitBreaker() == null ? null : env.circuitBreaker().ticker(ticker).build());
                 madeFromSettings = p;
             }
             return p;

@@ -276,6 +276,59 @@ class LlmTest {
     }
 
     @Test
+    void circuitBreakerSettings_makeOneInsideTheFallbacks_thatAnExplicitBreakerReplaces() {
+        ScriptedProvider failing = ScriptedProvider.newBuilder("primary")
+                .fail(LlmException.newBuilder(LlmException.Kind.SERVER_ERROR).provider("primary").statusCode(500).build()).build();
+        ScriptedProvider rescue = fake("rescued");
+        Llm llm = Llm.newBuilder().provider(failing).defaultModel("m").fallback(rescue, "r")
+                .settings(Map.of("LLM_CIRCUIT_BREAKER_FAILURES", "2", "LLM_CIRCUIT_BREAKER_COOL_DOWN", "10m",
+                        "LLM_CIRCUIT_BREAKER_PROBES", "3", "LLM_MAX_RETRIES", "0")).build();
+
+        for (int i = 0; i < 4; i++) {
+            assertEquals("rescued", llm.chat("x").text());
+        }
+
+        assertEquals(2, failing.requests().size(), "open after two failures: the primary is not called, the fallback answers");
+        dev.parley.internal.LlmInternals.Policies p = dev.parley.internal.LlmInternals.policies(llm);
+        assertEquals(dev.parley.route.CircuitBreaker.State.OPEN, p.breaker().state());
+        assertEquals(2, p.breaker().stats().rejected());
+        assertTrue(p.breakerFromSettings());
+        assertEquals(new dev.parley.internal.CircuitSharing.Rules(2, Duration.ofMinutes(10), 3),
+                dev.parley.internal.CircuitSharing.rules(p.breaker()));
+
+        dev.parley.route.CircuitBreaker mine = dev.parley.route.CircuitBreaker.newBuilder().build();
+        Llm explicit = Llm.newBuilder().provider(fake("ok")).defaultModel("m").circuitBreaker(mine)
+                .settings(Map.of("LLM_CIRCUIT_BREAKER_FAILURES", "2")).build();
+        dev.parley.internal.LlmInternals.Policies q = dev.parley.internal.LlmInternals.policies(explicit);
+        assertTrue(q.breaker() == mine, "the breaker given in code wins");
+        assertFalse(q.breakerFromSettings());
+        assertNull(dev.parley.internal.LlmInternals.policies(Llm.newBuilder().provider(fake("ok")).defaultModel("m").build())
+                .breaker(), "none unless asked");
+    }
+
+    @Test
+    void circuitBreakerSettings_areValidated_andTheFailuresTurnItOn() {
+        for (Map<String, String> bad : List.of(Map.of("LLM_CIRCUIT_BREAKER_FAILURES", "0"),
+                Map.of("LLM_CIRCUIT_BREAKER_FAILURES", "many"), Map.of("LLM_CIRCUIT_BREAKER_FAILURES", "1001"))) {
+            ConfigurationException e = assertThrows(ConfigurationException.class, () -> Llm.newBuilder().settings(bad));
+            assertTrue(e.getMessage().startsWith("LLM_CIRCUIT_BREAKER_FAILURES: expected a whole number"), e.getMessage());
+        }
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> Llm.newBuilder()
+                .settings(Map.of("LLM_CIRCUIT_BREAKER_FAILURES", "5", "LLM_CIRCUIT_BREAKER_COOL_DOWN", "soon")));
+        assertTrue(e.getMessage().startsWith("LLM_CIRCUIT_BREAKER_COOL_DOWN: expected a duration"), e.getMessage());
+        e = assertThrows(ConfigurationException.class, () -> Llm.newBuilder()
+                .settings(Map.of("LLM_CIRCUIT_BREAKER_FAILURES", "5", "LLM_CIRCUIT_BREAKER_COOL_DOWN", "25h")));
+        assertTrue(e.getMessage().startsWith("LLM_CIRCUIT_BREAKER_COOL_DOWN: "), e.getMessage());
+        e = assertThrows(ConfigurationException.class, () -> Llm.newBuilder()
+                .settings(Map.of("LLM_CIRCUIT_BREAKER_FAILURES", "5", "LLM_CIRCUIT_BREAKER_PROBES", "0")));
+        assertTrue(e.getMessage().startsWith("LLM_CIRCUIT_BREAKER_PROBES: "), e.getMessage());
+        e = assertThrows(ConfigurationException.class, () -> Llm.newBuilder()
+                .settings(Map.of("LLM_CIRCUIT_BREAKER_COOL_DOWN", "30s")));
+        assertEquals("LLM_CIRCUIT_BREAKER_FAILURES: missing: it turns the circuit breaker on (how many failures in a row open "
+                + "the circuit, such as 5); LLM_CIRCUIT_BREAKER_COOL_DOWN alone does not", e.getMessage());
+    }
+
+    @Test
     void chatAsync_completes_andCancellationInterruptsTheCall() throws Exception {
         Llm llm = Llm.newBuilder().provider(fake("async")).defaultModel("m").build();
         assertEquals("async", llm.chatAsync(ChatRequest.of(null, "x")).get(5, TimeUnit.SECONDS).text());

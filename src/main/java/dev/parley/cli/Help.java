@@ -142,11 +142,13 @@ final class Help {
                                    "api_key_env": "VARIABLE" or "api_key_file": "/path",
                                    "timeout", "retries", "limits": {"rpm", "tpm",
                                    "concurrency"}, "cache": true or {"ttl", "max_entries",
-                                   "dir"}, "fallback": ["other-route"], "settings":
-                                   {"OPENAI_API": "responses"}, ...}}; they replace the
-                                   environment's routes. Never a key in the file: a field
-                                   that looks like one is refused. A reload makes the new
-                                   routes' clients; running requests finish on the old.
+                                   "dir"}, "circuit_breaker": {"failures": 5, "cool_down":
+                                   "30s", "probes": 1}, "fallback": ["other-route"],
+                                   "settings": {"OPENAI_API": "responses"}, ...}}; they
+                                   replace the environment's routes. Never a key in the
+                                   file: a field that looks like one is refused. A reload
+                                   makes the new routes' clients; running requests finish
+                                   on the old.
                 "default_route"    the route for models no route name takes (none: 404)
                 "log"              {"prompts": true, "max_chars": 4096}: prompts and
                                    answers in the access log (off by default)
@@ -179,7 +181,9 @@ final class Help {
                                       for TLS (PARLEY_REDIS_URL_FILE: a file holding it). Keys'
                                       limits, budgets and spend are shared; with ENABLE_CACHE,
                                       the response cache too (CACHE_TTL applies; CACHE_DIR and
-                                      CACHE_MAX_ENTRIES do not)
+                                      CACHE_MAX_ENTRIES do not); routes' circuit breakers
+                                      (LLM_CIRCUIT_BREAKER_FAILURES, the file's
+                                      "circuit_breaker") too, each under its route's name
               PARLEY_REDIS_INSTANCES  how many instances share it (1): while Redis is down,
                                       each enforces every limit divided by this
               PARLEY_REDIS_BUDGET_WHEN_DOWN  refuse (503, the default) or allow (untracked,

@@ -20,6 +20,7 @@ import dev.parley.Llm;
 import dev.parley.LlmException;
 import dev.parley.MetricsSnapshot;
 import dev.parley.gateway.GatewayServer.Exchange;
+import dev.parley.internal.CircuitSharing;
 import dev.parley.internal.LlmInternals;
 import dev.parley.json.JsonArray;
 import dev.parley.json.JsonNull;
@@ -378,7 +379,26 @@ final class AdminApi {
                 .put("rejected", s.rejected())
                 .put("successes", s.successes())
                 .put("failures", s.failures())
+                .put("shared", shared(CircuitSharing.store(b)))
                 .build();
+    }
+
+    /**
+     * {@return the state a breaker shares with the gateway's other instances, as Redis holds it
+     * now: its {@code name} there, {@code state} (null while Redis cannot answer) and, when open,
+     * {@code open_for_ms}; null for a breaker of this process alone}
+     */
+    private static JsonValue shared(CircuitSharing.Store store) {
+        if (store == null) {
+            return JsonNull.INSTANCE;
+        }
+        CircuitSharing.View v = store.view();
+        JsonObject.Builder out = JsonObject.newBuilder().put("name", store.name())
+                .put("state", v == null ? JsonNull.INSTANCE : dev.parley.json.JsonString.of(v.state().name().toLowerCase(Locale.ROOT)));
+        if (v != null && v.state() == CircuitBreaker.State.OPEN) {
+            out.put("open_for_ms", v.openFor().toMillis());
+        }
+        return out.build();
     }
 
     private static JsonValue rateLimit(RateLimitPolicy l) {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -20,6 +21,7 @@ import java.util.regex.Pattern;
 
 import dev.parley.Llm;
 import dev.parley.cache.CacheStore;
+import dev.parley.internal.Durations;
 import dev.parley.internal.SharedCache;
 import dev.parley.LlmException;
 import dev.parley.json.Json;
@@ -40,6 +42,7 @@ import dev.parley.json.JsonValue;
  * "routes": {
  *   "smart": {"provider": "anthropic", "model": "claude-sonnet-4-5", "api_key_env": "ANTHROPIC_API_KEY",
  *             "timeout": "60s", "retries": 2, "limits": {"rpm": 500, "tpm": 400000, "concurrency": 20},
+ *             "circuit_breaker": {"failures": 5, "cool_down": "30s", "probes": 1},
  *             "fallback": ["cheap/gpt-4o"]},
  *   "cheap": {"provider": "openai", "model": "gpt-4o-mini", "api_key_file": "/run/secrets/openai",
  *             "cache": {"ttl": "1h", "max_entries": 5000}},
@@ -83,8 +86,11 @@ final class ConfiguredRoutes {
     private static final Map<String, String> LIMITS = Map.of(
             "rpm", "MAX_REQUESTS_PER_MINUTE", "tpm", "MAX_TOKENS_PER_MINUTE", "concurrency", "MAX_CONCURRENT_REQUESTS");
     private static final Map<String, String> CACHE = Map.of("ttl", "CACHE_TTL", "max_entries", "CACHE_MAX_ENTRIES", "dir", "CACHE_DIR");
+    private static final Map<String, String> CIRCUIT = Map.of("failures", "LLM_CIRCUIT_BREAKER_FAILURES",
+            "cool_down", "LLM_CIRCUIT_BREAKER_COOL_DOWN", "probes", "LLM_CIRCUIT_BREAKER_PROBES");
+    private static final String CIRCUIT_EXAMPLE = "{\"failures\": 5, \"cool_down\": \"30s\", \"probes\": 1}";
     private static final Set<String> OTHER = Set.of("provider", "base_url", "api_key_env", "api_key_file", "limits", "cache",
-            "fallback", "settings");
+            "circuit_breaker", "fallback", "settings");
     /** Field names someone might put a key in; each gets a message pointing to api_key_env and api_key_file. */
     private static final Set<String> KEY_FIELDS = Set.of("api_key", "apikey", "key", "token", "secret", "password",
             "bearer", "authorization", "access_token", "api_token");
@@ -226,6 +232,7 @@ final class ConfiguredRoutes {
             problems.add(path + ".cache: expected true, false, or an object such as {\"ttl\": \"1h\", \"max_entries\": 1000}, got "
                     + cache.kind());
         }
+        circuitBreaker(o, path, settings, fieldOf, problems);
         String baseUrl = text(o, "base_url", path, problems);
         if (baseUrl != null && provider != null) {
             settings.put(baseVariable(provider), baseUrl);
@@ -308,6 +315,60 @@ final class ConfiguredRoutes {
         return new Spec(name, path, provider, Map.copyOf(settings), Map.copyOf(fieldOf), keyEnv, keyFile, List.copyOf(fallbacks));
     }
 
+    /**
+     * Reads a route's {@code circuit_breaker}: {@code failures} (required: it turns the breaker
+     * on), {@code cool_down} and {@code probes}, each checked here so that every problem is
+     * reported with the file's others.
+     */
+    private static void circuitBreaker(JsonObject o, String path, Map<String, String> settings, Map<String, String> fieldOf,
+                                       List<String> problems) {
+        JsonValue v = o.get("circuit_breaker").orElse(JsonNull.INSTANCE);
+        String at = path + ".circuit_breaker";
+        if (v instanceof JsonNull) {
+            return;
+        }
+        if (!(v instanceof JsonObject c)) {
+            problems.add(at + ": expected an object such as " + CIRCUIT_EXAMPLE + ", got " + v.kind());
+            return;
+        }
+        known(c, CIRCUIT.keySet(), at, problems);
+        if (c.get("failures").orElse(JsonNull.INSTANCE) instanceof JsonNull) {
+            problems.add(at + ".failures: missing; how many failures in a row open the circuit (1 to 1000), such as "
+                    + CIRCUIT_EXAMPLE);
+        }
+        CIRCUIT.forEach((f, variable) -> setting(c, f, variable, at, settings, fieldOf, problems));
+        whole(settings.get("LLM_CIRCUIT_BREAKER_FAILURES"), 1, 1000, at + ".failures", problems);
+        whole(settings.get("LLM_CIRCUIT_BREAKER_PROBES"), 1, 100, at + ".probes", problems);
+        String coolDown = settings.get("LLM_CIRCUIT_BREAKER_COOL_DOWN");
+        if (coolDown != null) {
+            Duration max = Duration.ofHours(24);
+            try {
+                Duration d = Durations.parse(coolDown, max);
+                if (d.compareTo(Duration.ofMillis(1)) < 0 || d.compareTo(max) > 0) {
+                    problems.add(at + ".cool_down: expected a duration from 1ms to 24h, got \"" + coolDown + "\"");
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(at + ".cool_down: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Reports {@code value} unless it is a whole number from {@code min} to {@code max}; null passes. */
+    private static void whole(String value, int min, int max, String at, List<String> problems) {
+        if (value == null) {
+            return;
+        }
+        try {
+            long n = Long.parseLong(value);
+            if (n >= min && n <= max) {
+                return;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(at + ": expected a whole number from " + min + " to " + max + ", got " + value);
+    }
+
     /** {@return the route field that sets {@code variable}, or null} */
     private static String covering(String variable) {
         for (Map.Entry<String, String> e : PLAIN.entrySet()) {
@@ -323,6 +384,11 @@ final class ConfiguredRoutes {
         for (Map.Entry<String, String> e : CACHE.entrySet()) {
             if (e.getValue().equals(variable)) {
                 return "cache." + e.getKey();
+            }
+        }
+        for (Map.Entry<String, String> e : CIRCUIT.entrySet()) {
+            if (e.getValue().equals(variable)) {
+                return "circuit_breaker." + e.getKey();
             }
         }
         return variable.equals("ENABLE_CACHE") ? "cache" : null;

@@ -71,7 +71,9 @@ import dev.parley.spi.Ticker;
  * <li>{@code GET /admin/requests?limit=50}: the access-log lines of the last requests (1 to
  *     1000, newest first), kept in memory; they never hold a prompt or an answer.</li>
  * <li>{@code GET /admin/upstreams}: each distinct route client: its names, provider, default
- *     model, circuit breaker ({@code state} and counters, or null), rate limits (the limits,
+ *     model, circuit breaker ({@code state} and counters, and {@code shared}: with Redis, the
+ *     state every instance shares, its {@code name}, {@code state} (null while Redis cannot
+ *     answer) and {@code open_for_ms}; or null), rate limits (the limits,
  *     {@code granted}, {@code rejected}, {@code waiting}, {@code in_flight}, or null) and its
  *     {@code Llm.metrics()}.</li>
  * <li>{@code GET /dashboard}: one static page, with its own script and styles from Parley's jar
@@ -134,8 +136,14 @@ import dev.parley.spi.Ticker;
  *     the limit divided by the number of instances, calls with a budget are refused with 503
  *     (or allowed untracked, as configured), the cache misses. {@code /health/ready} then adds
  *     {@code "degraded": true} and {@code "shared": {"redis": "down", ...}} but stays ready, since
- *     every instance would turn unready at once. The gateway has no circuit breaker of its own;
- *     one a route's {@code Llm} was built with stays local to each instance.</li>
+ *     every instance would turn unready at once. A route's circuit breaker is shared too when
+ *     it comes from the route's settings (the file's {@code circuit_breaker}, or
+ *     {@code LLM_CIRCUIT_BREAKER_FAILURES} ...): its state is kept in Redis under the route's
+ *     name, so that failures seen by one instance open the circuit on all (which then answer
+ *     503 with {@code Retry-After} at once, or use the route's fallbacks) and a half-open
+ *     circuit's probes are counted across instances; while Redis cannot be reached, each
+ *     instance's breaker decides alone, from the state it last saw. A breaker given in code
+ *     ({@code Llm.Builder.circuitBreaker}) stays local to each instance.</li>
  * <li>Metrics: each route's {@code Llm.metrics()} appears with a {@code route} label (a client
  *     configured under several names once, under its first name), followed by
  *     {@code parley_gateway_*} counters: requests by path and status, client disconnects,
@@ -169,6 +177,7 @@ import dev.parley.spi.Ticker;
  *  "routes": {
  *    "smart": {"provider": "anthropic", "model": "claude-sonnet-4-5", "api_key_env": "ANTHROPIC_API_KEY",
  *              "timeout": "120s", "retries": 2, "limits": {"rpm": 500, "tpm": 400000, "concurrency": 32},
+ *              "circuit_breaker": {"failures": 5, "cool_down": "30s", "probes": 1},
  *              "fallback": ["cheap/gpt-4o"]},
  *    "cheap": {"provider": "openai", "model": "gpt-4o-mini", "api_key_file": "/run/secrets/openai-key",
  *              "cache": {"ttl": "1h", "max_entries": 10000}},
@@ -190,7 +199,12 @@ import dev.parley.spi.Ticker;
  *     {@code connect_timeout} (durations: {@code "30s"}, {@code "500ms"}, or seconds),
  *     {@code retries}, {@code limits} ({@code rpm}, {@code tpm}, {@code concurrency}: the route's
  *     own client-side limits), {@code cache} ({@code true}, or {@code ttl}, {@code max_entries},
- *     {@code dir}), {@code max_tokens}, {@code temperature}, {@code budget_usd},
+ *     {@code dir}), {@code circuit_breaker} ({@code failures}: how many failures in a row open
+ *     the circuit, 1 to 1000, required; {@code cool_down}: how long it stays open, 1 ms to 24 h,
+ *     default 30 s; {@code probes}: calls let through when half-open, 1 to 100, default 1; see
+ *     {@link dev.parley.route.CircuitBreaker}: an open circuit answers 503 with
+ *     {@code Retry-After}, or moves calls to the route's {@code fallback}), {@code max_tokens},
+ *     {@code temperature}, {@code budget_usd},
  *     {@code max_response_bytes}, {@code fallback} (other routes, {@code "route"} or
  *     {@code "route/model"}, tried in order when this one is unavailable, under this route's
  *     policies) and {@code settings} (any other setting of the README's Configuration table by its
@@ -263,6 +277,8 @@ public final class Gateway implements AutoCloseable {
     private final AdminApi admin;
     /** The state shared with other instances through Redis, owned by this gateway; null without Redis. */
     private final SharedState shared;
+    /** The routes' circuit breakers shared through Redis; null without Redis. */
+    private final SharedCircuits circuits;
     /** The Redis-backed key limits, whose lease renewals run while the gateway does; null if not in use. */
     private final RedisKeyLimits redisLimits;
     /** Guards the lifecycle; held by start() and for the whole of stop(). Request threads never take it. */
@@ -285,6 +301,7 @@ public final class Gateway implements AutoCloseable {
         this.limits = new ServerLimits(b.maxConnections, b.maxConnectionsPerAddress, b.headerTimeout.toNanos(),
                 b.bodyTimeout.toNanos(), b.idleTimeout.toNanos());
         this.shared = shared;
+        this.circuits = shared == null ? null : new SharedCircuits(shared.circuits());
         this.redisLimits = b.keyLimits == null && shared != null ? new RedisKeyLimits(shared.limiter(), b.leaseTtl) : null;
         KeyLimits keyLimits = b.keyLimits != null ? b.keyLimits : redisLimits != null ? redisLimits : new LocalKeyLimits(b.ticker);
         SpendStore spend = b.spendStore != null ? b.spendStore
@@ -303,6 +320,9 @@ public final class Gateway implements AutoCloseable {
         }
         this.dispatcher = new Dispatcher(router, keys, virtualKeys, accessLog, metrics, admin, b.maxRequestBytes,
                 b.streamHeartbeat.toNanos(), b.readyTimeout.toNanos(), shared);
+        if (circuits != null) {
+            circuits.attach(router.routes()); // last: nothing above may fail once the breakers are shared
+        }
     }
 
     /** {@return the store the file's routes cache in when they turn caching on: Redis's, or null for their own} */
@@ -372,7 +392,11 @@ public final class Gateway implements AutoCloseable {
             }
             ConfiguredRoutes.Built nextBuilt = next.routes() == null ? null
                     : ConfiguredRoutes.build(next.routes(), environment, built, next, sharedCache(shared));
-            router.replace(table(next, nextBuilt));
+            Router.Table nextTable = table(next, nextBuilt);
+            if (circuits != null) {
+                circuits.attach(nextTable.routes());
+            }
+            router.replace(nextTable);
             built = nextBuilt;
             virtualKeys.replace(next);
             accessLog.promptChars(promptChars(next));
@@ -480,6 +504,9 @@ public final class Gateway implements AutoCloseable {
     private void closeShared() {
         if (redisLimits != null) {
             redisLimits.close();
+        }
+        if (circuits != null) {
+            circuits.detachAll();
         }
         if (shared != null) {
             shared.close();
@@ -965,7 +992,10 @@ public final class Gateway implements AutoCloseable {
          * {@code "degraded"}) without turning unready, since every instance would turn unready at
          * once; {@code /metrics} has {@code parley_gateway_redis_up} and the fallback counters.
          * The routes' response caches are the routes' own: give them {@link #redisCacheStore()}
-         * to share them too. The gateway owns the connections and closes them when it stops.
+         * to share them too. The circuit breaker a route's client made from its settings
+         * ({@code LLM_CIRCUIT_BREAKER_FAILURES} ..., or a configuration file's
+         * {@code circuit_breaker}) keeps its state in Redis, under the route's name, for as long as
+         * this gateway runs; a breaker given in code stays the process's own. The gateway owns the connections and closes them when it stops.
          * Keys in Redis carry key names, never keys; the URL's password is never logged.
          *
          * @param settings settings by name; only the {@code PARLEY_REDIS_*} ones are read

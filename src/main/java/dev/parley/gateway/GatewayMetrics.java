@@ -188,10 +188,12 @@ final class GatewayMetrics {
                 "parley_gateway_redis_reply_errors_total " + h.replyErrors());
         String fallbacks = "parley_gateway_redis_fallbacks_total";
         text.sample(fallbacks, "counter", "Decisions made without Redis while it could not be reached, by kind: cache"
-                + " reads and writes skipped, limits decided by this instance alone, budget checks refused or allowed untracked.", null);
+                + " reads and writes skipped, limits decided by this instance alone, budget checks refused or allowed untracked,"
+                + " circuit-breaker decisions left to this instance's own breaker.", null);
         text.sample(fallbacks, null, null, fallbacks + "{kind=\"budget_refused\"} " + h.budgetRefusals());
         text.sample(fallbacks, null, null, fallbacks + "{kind=\"budget_untracked\"} " + h.budgetUntracked());
         text.sample(fallbacks, null, null, fallbacks + "{kind=\"cache\"} " + h.cacheFailures());
+        text.sample(fallbacks, null, null, fallbacks + "{kind=\"circuit\"} " + h.circuitFallbacks());
         text.sample(fallbacks, null, null, fallbacks + "{kind=\"limit\"} " + h.limitFallbacks());
         text.sample("parley_gateway_redis_settlements_pending", "gauge",
                 "Spend settled while Redis was down, kept in memory until it answers again.",

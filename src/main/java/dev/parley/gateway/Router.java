@@ -70,6 +70,16 @@ final class Router {
             this.fallback = fallback;
             this.owned.addAll(owned);
         }
+
+        /** {@return every route of this table, the default last, in the order they were configured} */
+        List<Route> routes() {
+            List<Route> all = new ArrayList<>();
+            named.forEach((name, llm) -> all.add(new Route(name, llm)));
+            if (fallback != null) {
+                all.add(new Route(DEFAULT, fallback));
+            }
+            return all;
+        }
     }
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -240,13 +250,7 @@ final class Router {
 
     /** {@return every route of the table in use, the default last, in the order they were configured} */
     List<Route> routes() {
-        Table t = routing();
-        List<Route> all = new ArrayList<>();
-        t.named.forEach((name, llm) -> all.add(new Route(name, llm)));
-        if (t.fallback != null) {
-            all.add(new Route(DEFAULT, t.fallback));
-        }
-        return all;
+        return routing().routes();
     }
 
     /**

@@ -20,8 +20,11 @@ public final class LlmInternals {
      *
      * @param breaker   its circuit breaker, or null
      * @param rateLimit its rate limits, or null
+     * @param breakerFromSettings whether the breaker was made from the client's settings
+     *        ({@code LLM_CIRCUIT_BREAKER_*}) rather than given in code: then it is the client's
+     *        own, and the gateway may share its state with its other instances
      */
-    public record Policies(CircuitBreaker breaker, RateLimitPolicy rateLimit) {
+    public record Policies(CircuitBreaker breaker, RateLimitPolicy rateLimit, boolean breakerFromSettings) {
     }
 
     private static volatile Function<Llm, Policies> reader;

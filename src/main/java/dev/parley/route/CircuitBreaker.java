@@ -14,6 +14,7 @@ import dev.parley.ChatRequest;
 import dev.parley.ChatStream;
 import dev.parley.LlmException;
 import dev.parley.LlmException.Kind;
+import dev.parley.internal.CircuitSharing;
 import dev.parley.internal.Errors;
 import dev.parley.internal.flow.Relay;
 import dev.parley.spi.Chain;
@@ -57,9 +58,20 @@ import dev.parley.spi.Ticker;
  * <p>Affects {@code chat}, {@code stream} (checked when subscribed), {@code embed} and
  * {@code models}. Defaults: threshold 5, cool-down 30 s, 1 probe, {@link Ticker#system()}.
  *
+ * <p><b>Several processes.</b> A breaker that an {@code Llm} made from its settings
+ * ({@code LLM_CIRCUIT_BREAKER_FAILURES}, {@code LLM_CIRCUIT_BREAKER_COOL_DOWN},
+ * {@code LLM_CIRCUIT_BREAKER_PROBES}, or a gateway route's {@code circuit_breaker}) is shared by
+ * the instances of a gateway that has Redis ({@link dev.parley.gateway.Gateway.Builder#redis}):
+ * while Redis answers, it decides, with these same rules counted across instances and the
+ * cool-down timed on Redis's clock, and this breaker's {@link #state()} follows what it says
+ * (transitions count as this breaker's when it sees them); while Redis cannot be reached, this
+ * breaker decides alone, from the state it last saw, and the outcome of a call Redis could not
+ * record counts here. A breaker built here and given in code is never shared.
+ *
  * <p>Thread-safe; state changes happen under a lock held only for bookkeeping, never during a
- * call. One breaker instance is one circuit: decorating several providers with the same instance
- * makes them share it (a {@link WeightedRouter} target takes its own breaker).
+ * call (nor while a shared state is asked). One breaker instance is one circuit: decorating
+ * several providers with the same instance makes them share it (a {@link WeightedRouter}
+ * target takes its own breaker).
  */
 public final class CircuitBreaker implements Policy {
 
@@ -88,8 +100,34 @@ public final class CircuitBreaker implements Policy {
                         long failures) {
     }
 
-    /** A call let through: in which circuit generation, and whether as a probe. */
-    record Permit(long generation, boolean probe) {
+    /**
+     * A call let through: in which circuit generation, and whether as a probe; and when a shared
+     * store let it through, that store and its decision (else null).
+     */
+    record Permit(long generation, boolean probe, CircuitSharing.Store store, CircuitSharing.Decision shared) {
+
+        Permit(long generation, boolean probe) {
+            this(generation, probe, null, null);
+        }
+    }
+
+    static {
+        CircuitSharing.register(new CircuitSharing.Access() {
+            @Override
+            public CircuitSharing.Rules rules(CircuitBreaker b) {
+                return new CircuitSharing.Rules(b.failureThreshold, b.coolDown, b.halfOpenProbes);
+            }
+
+            @Override
+            public boolean share(CircuitBreaker b, CircuitSharing.Store expected, CircuitSharing.Store store) {
+                return b.store.compareAndSet(expected, store);
+            }
+
+            @Override
+            public CircuitSharing.Store store(CircuitBreaker b) {
+                return b.store.get();
+            }
+        });
     }
 
     private final int failureThreshold;
@@ -98,6 +136,8 @@ public final class CircuitBreaker implements Policy {
     private final Ticker ticker;
     private final Set<Kind> failureKinds;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Where the state is shared with other processes (set by the gateway), or null: this process alone. */
+    private final AtomicReference<CircuitSharing.Store> store = new AtomicReference<>();
 
     // Guarded by lock.
     private State state = State.CLOSED;
@@ -212,8 +252,23 @@ public final class CircuitBreaker implements Policy {
      * @throws LlmException (UNAVAILABLE) if the circuit is open, or half-open with every probe taken
      */
     Permit acquire(String provider) {
+        CircuitSharing.Store shared = store.get();
+        // Asked outside the lock: the store may wait on the network (within its own timeout).
+        CircuitSharing.Decision d = shared == null ? null : shared.acquire();
         lock.lock();
         try {
+            if (d != null) {
+                follow(d.view());
+                if (d.admitted()) {
+                    return new Permit(generation, d.probe(), shared, d);
+                }
+                rejected++;
+                throw d.view().state() == State.OPEN ? openError(provider, true)
+                        : LlmException.newBuilder(Kind.UNAVAILABLE).provider(provider)
+                                .message("circuit half-open: its probe call(s) are in progress, on this instance or another"
+                                        + " sharing it; the call was not sent")
+                                .build();
+            }
             refresh();
             switch (state) {
                 case CLOSED:
@@ -229,14 +284,54 @@ public final class CircuitBreaker implements Policy {
                             .build();
                 default:
                     rejected++;
-                    throw LlmException.newBuilder(Kind.UNAVAILABLE).provider(provider)
-                            .message("circuit open until " + openUntil + " after " + failureThreshold
-                                    + " failure(s) in a row; the call was not sent")
-                            .retryAfter(Duration.between(ticker.instant(), openUntil))
-                            .build();
+                    throw openError(provider, false);
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** {@return the refusal of an open circuit}; under the lock */
+    private LlmException openError(String provider, boolean shared) {
+        Duration left = Duration.between(ticker.instant(), openUntil);
+        return LlmException.newBuilder(Kind.UNAVAILABLE).provider(provider)
+                .message("circuit open until " + openUntil + " after " + failureThreshold + " failure(s) in a row"
+                        + (shared ? ", counted across the instances sharing it" : "") + "; the call was not sent")
+                .retryAfter(left.isNegative() ? Duration.ZERO : left)
+                .build();
+    }
+
+    /**
+     * Takes the state a shared store reports as this breaker's own, so that it decides from it
+     * while the store cannot answer. Transitions count as this breaker's. Under the lock.
+     */
+    private void follow(CircuitSharing.View v) {
+        switch (v.state()) {
+            case CLOSED -> {
+                if (state != State.CLOSED) {
+                    state = State.CLOSED;
+                    consecutiveFailures = 0;
+                    generation++;
+                    closed++;
+                }
+            }
+            case OPEN -> {
+                openUntil = ticker.instant().plus(v.openFor());
+                if (state != State.OPEN) {
+                    state = State.OPEN;
+                    consecutiveFailures = 0;
+                    generation++;
+                    opened++;
+                }
+            }
+            case HALF_OPEN -> {
+                if (state != State.HALF_OPEN) {
+                    state = State.HALF_OPEN;
+                    probesAdmitted = 0;
+                    generation++;
+                    halfOpened++;
+                }
+            }
         }
     }
 
@@ -248,6 +343,12 @@ public final class CircuitBreaker implements Policy {
      */
     void record(Permit permit, Throwable error) {
         int outcome = outcome(error); // 1 success, -1 failure, 0 does not count
+        CircuitSharing.View after = null;
+        if (permit.shared() != null) {
+            // Recorded outside the lock: the store may wait on the network (within its own timeout).
+            after = permit.store().record(permit.shared(), outcome > 0 ? CircuitSharing.Outcome.SUCCESS
+                    : outcome < 0 ? CircuitSharing.Outcome.FAILURE : CircuitSharing.Outcome.NEUTRAL);
+        }
         lock.lock();
         try {
             refresh();
@@ -255,6 +356,14 @@ public final class CircuitBreaker implements Policy {
                 successes++;
             } else if (outcome < 0) {
                 failures++;
+            }
+            if (after != null) {
+                follow(after);
+                return;
+            }
+            if (permit.shared() != null) {
+                // The store could not record it: count it here, as a call of this breaker's own.
+                permit = new Permit(permit.generation(), false);
             }
             if (permit.probe()) {
                 if (state != State.HALF_OPEN || permit.generation() != generation) {

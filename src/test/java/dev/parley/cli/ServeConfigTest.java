@@ -135,6 +135,35 @@ class ServeConfigTest {
         }
     }
 
+    /** The environment's circuit-breaker settings give its routes a breaker, shared through Redis by the instances. */
+    @Test
+    void environmentRoutesWithACircuitBreaker_shareItThroughRedis() throws Exception {
+        try (RedisServer redis = RedisServer.start(); ReplayServer upstream = ReplayServer.start()) {
+            upstream.on("POST", "/v1/chat/completions", Reply.json(500, "{\"error\":{\"message\":\"down\",\"type\":\"server_error\"}}"));
+            Map<String, String> env = Map.of("OPENAI_API_KEY", "sk-upstream-test-0123", "OPENAI_BASE_URL", upstream.uri("/v1").toString(),
+                    "LLM_MAX_RETRIES", "0", "LLM_CIRCUIT_BREAKER_FAILURES", "2", "LLM_CIRCUIT_BREAKER_COOL_DOWN", "10m",
+                    "PARLEY_REDIS_URL", "redis://127.0.0.1:" + redis.port(), "PARLEY_REDIS_INSTANCES", "2");
+            Path file = keysFile("");
+            Gateway a = serve(env, "--config", file.toString());
+            Gateway b = serve(env, "--config", file.toString());
+            try {
+                for (int i = 0; i < 2; i++) {
+                    assertEquals(502, chat(a, "gpt-4o-mini").statusCode());
+                    upstream.takeRequest();
+                }
+                java.net.http.HttpResponse<String> refused = chat(b, "gpt-4o-mini");
+                assertEquals(503, refused.statusCode(), refused.body());
+                long retry = Long.parseLong(refused.headers().firstValue("retry-after").orElseThrow());
+                assertTrue(retry > 500 && retry <= 600, "the cool-down left: " + retry);
+                assertEquals(0, upstream.pendingRequests(), "the other instance refused without an upstream call");
+                assertEquals("open", redis.raw("HGET", "parley:circuit:{default}", "s"));
+            } finally {
+                a.stop();
+                b.stop();
+            }
+        }
+    }
+
     @Test
     void serveWithRoutesInTheFile_takesThemAndNotTheEnvironmentsProviders() throws Exception {
         try (ReplayServer upstream = ReplayServer.start()) {

@@ -22,7 +22,8 @@ import dev.parley.json.JsonObject;
 
 /**
  * An OpenAI-style upstream on 127.0.0.1 that answers every chat completion with
- * "from NAME", records each request's model and {@code Authorization} header, and can hold the
+ * "from NAME" (or fails with the status it is {@linkplain #answerWith told}), records each
+ * request's model and {@code Authorization} header, and can hold the
  * requests until {@link #open()}: for tests of which client served a request while the routes
  * were reloaded. Close it.
  */
@@ -40,6 +41,8 @@ final class GatedUpstream implements AutoCloseable {
     private volatile CountDownLatch gate = new CountDownLatch(0);
     /** Released when a request has arrived (counted down once per request). */
     volatile CountDownLatch arrived = new CountDownLatch(1);
+    /** The status requests are answered with; other than 200, with an OpenAI-style error body. */
+    private volatile int status = 200;
 
     GatedUpstream(String name) {
         this.name = name;
@@ -68,6 +71,11 @@ final class GatedUpstream implements AutoCloseable {
         gate.countDown();
     }
 
+    /** Answers the requests that arrive from now on with {@code status} (200: the usual answer). */
+    void answerWith(int status) {
+        this.status = status;
+    }
+
     /** {@return the requests received so far} */
     List<Seen> seen() {
         return List.copyOf(seen);
@@ -91,6 +99,17 @@ final class GatedUpstream implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return;
+            }
+            int code = status;
+            if (code != 200) {
+                byte[] error = ("{\"error\":{\"message\":\"" + name + " is failing\",\"type\":\"server_error\"}}")
+                        .getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().set("Content-Type", "application/json");
+                ex.sendResponseHeaders(code, error.length);
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(error);
+                }
                 return;
             }
             byte[] answer = ("{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"" + model + "\","

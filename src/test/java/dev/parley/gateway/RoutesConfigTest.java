@@ -28,6 +28,7 @@ import dev.parley.ChatResponse;
 import dev.parley.ConfigurationException;
 import dev.parley.Llm;
 import dev.parley.Usage;
+import dev.parley.json.JsonObject;
 import dev.parley.testing.ScriptedProvider;
 
 /** Routes from the configuration file: how they are read, checked, made, and swapped on reload. */
@@ -160,6 +161,70 @@ class RoutesConfigTest extends GatewayTestBase {
     }
 
     @Test
+    void badCircuitBreakersAreNamedWithTheirLineAndField() {
+        String text = """
+                {"keys": [],
+                 "routes": {
+                   "a": {"provider": "ollama", "circuit_breaker": true},
+                   "b": {"provider": "ollama", "circuit_breaker": {"cool_down": "30s", "probes": 2}},
+                   "c": {"provider": "ollama", "circuit_breaker": {"failures": 0, "probes": 101}},
+                   "d": {"provider": "ollama", "circuit_breaker": {"failures": 5, "cool_down": "soon", "colour": 1}},
+                   "e": {"provider": "ollama", "circuit_breaker": {"failures": "5x", "cool_down": "25h"}},
+                   "f": {"provider": "ollama", "settings": {"LLM_CIRCUIT_BREAKER_FAILURES": "5"}},
+                   "g": {"provider": "ollama", "circuit_breaker": {"failures": 3, "cool_down": "sk-proj-pasted-by-mistake-0123"}}
+                 }}
+                """;
+
+        String m = assertThrows(ConfigurationException.class, () -> KeysConfig.parse(text, "gateway.json")).getMessage();
+
+        for (String expected : List.of(
+                "line 3: routes.a.circuit_breaker: expected an object such as {\"failures\": 5, \"cool_down\": \"30s\", \"probes\": 1}",
+                "line 4: routes.b.circuit_breaker.failures: missing; how many failures in a row open the circuit (1 to 1000)",
+                "line 5: routes.c.circuit_breaker.failures: expected a whole number from 1 to 1000, got 0",
+                "line 5: routes.c.circuit_breaker.probes: expected a whole number from 1 to 100, got 101",
+                "line 6: routes.d.circuit_breaker.cool_down: expected a duration such as 30 (seconds), 500ms",
+                "line 6: routes.d.circuit_breaker.colour: unknown field; expected one of [cool_down, failures, probes]",
+                "line 7: routes.e.circuit_breaker.failures: expected a whole number from 1 to 1000, got 5x",
+                "line 7: routes.e.circuit_breaker.cool_down: expected a duration from 1ms to 24h, got \"25h\"",
+                "line 8: routes.f.settings.LLM_CIRCUIT_BREAKER_FAILURES: use the route's \"circuit_breaker.failures\" field",
+                "line 9: routes.g.circuit_breaker.cool_down: the value looks like an API key")) {
+            assertTrue(m.contains(expected), "expected \"" + expected + "\" in:\n" + m);
+        }
+        assertFalse(m.contains("pasted"), m);
+    }
+
+    @Test
+    void aRouteWithACircuitBreaker_refusesAtOnceOnceOpen_insideItsFallbacks() throws IOException {
+        String routes = "{\"a\": " + routeA(", \"circuit_breaker\": {\"failures\": 2, \"cool_down\": \"10m\"}") + ",\n"
+                + " \"solo\": " + routeA(", \"circuit_breaker\": {\"failures\": 2, \"cool_down\": \"10m\"}, \"fallback\": [\"b\"]")
+                        .replace("openai-compatible", "deepseek").replace("UPSTREAM_A_KEY", "UPSTREAM_S_KEY")
+                + ",\n \"b\": " + routeB("") + "}";
+        start(builder(write(routes)).environment(Map.of("UPSTREAM_A_KEY", KEY_A, "UPSTREAM_S_KEY", KEY_A))
+                .adminKey("adm-canary-admin-key-0123456789"));
+        a.answerWith(500);
+
+        assertEquals(502, chat("a").statusCode());
+        assertEquals(502, chat("a").statusCode());
+        HttpResponse<String> refused = chat("a");
+
+        assertEquals(503, refused.statusCode(), refused.body());
+        assertEquals("service_unavailable", json(refused).object("error").string("code"));
+        long retry = Long.parseLong(refused.headers().firstValue("retry-after").orElseThrow());
+        assertTrue(retry > 500 && retry <= 600, "the cool-down left: " + retry);
+        assertEquals(2, a.seen().size(), "refused without an upstream call");
+        // The same rules on a route with a fallback: once open, calls go to the fallback at once.
+        for (int i = 0; i < 4; i++) {
+            assertEquals("from b", answer(chat("solo")));
+        }
+        assertEquals(4, a.seen().size(), "two failures opened solo's circuit; the last two calls never reached it");
+        JsonObject breaker = (JsonObject) json(http.get("/admin/upstreams", "Authorization", "Bearer adm-canary-admin-key-0123456789"))
+                .array("upstreams").get(0);
+        assertEquals("open", breaker.object("breaker").string("state"));
+        assertTrue(breaker.object("breaker").get("shared").orElseThrow() instanceof dev.parley.json.JsonNull,
+                "without Redis the breaker is this instance's own");
+    }
+
+    @Test
     void routesThatCannotBeMadeAreNamedWithTheirLineAndField_atBuild() throws IOException {
         Path file = write("{\n  \"a\": " + routeA(", \"timeout\": \"soon\"") + ",\n  \"b\": {\"provider\": \"anthropic\"},\n"
                 + "  \"c\": {\"provider\": \"no-such-provider\"},\n  \"d\": {\"provider\": \"openai\", \"api_key_env\": \"UNSET_VARIABLE\"}\n}");
@@ -219,6 +284,9 @@ class RoutesConfigTest extends GatewayTestBase {
         Llm clientA = gateway.router().resolve("a").llm();
         Llm clientB = gateway.router().resolve("b").llm();
         assertEquals("from b", answer(chat("b")));
+        // The answer arrives before the request leaves its routes: wait until it has, or the
+        // reloads below would find it still running on b's old client.
+        assertTrue(gateway.awaitIdle(Duration.ofSeconds(5)));
 
         // Only the keys change: the routes' clients stay, with their metrics.
         Files.writeString(dir.resolve("gateway.json"), Files.readString(file).replace("\"name\": \"app\"", "\"name\": \"app-2\""));

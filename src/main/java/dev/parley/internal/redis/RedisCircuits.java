@@ -1,9 +1,13 @@
 package dev.parley.internal.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
+
+import dev.parley.internal.CircuitSharing;
+import dev.parley.route.CircuitBreaker;
 
 /**
  * Circuit-breaker state shared by every instance that uses the same Redis, with the rules of
@@ -15,8 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>While Redis cannot be reached, {@code acquire} lets the call through and says the decision
  * was not shared ({@code shared == false}, counted as a fallback), and {@code record} is
- * dropped: a gateway keeps its own local {@code CircuitBreaker} in front of each upstream, which
- * goes on protecting it meanwhile. Thread-safe.
+ * dropped (it returns null): the gateway's route keeps its own {@code CircuitBreaker}, which
+ * follows the state Redis reports while it answers (through {@link CircuitSharing}) and decides
+ * alone meanwhile, from the state it last saw. Thread-safe.
  *
  * <p>Circuit names are identifiers (an upstream's name), never secrets: they are visible in Redis.
  */
@@ -61,16 +66,20 @@ public final class RedisCircuits {
               redis.call('HSET', KEYS[1], 's', state, 'p', 0, 'g', gen)
             end
             local function open()
-              redis.call('HSET', KEYS[1], 's', 'open', 'u', string.format('%.0f', now + cool), 'g', gen + 1, 'f', 0, 'p', 0)
+              state, untilT = 'open', now + cool
+              redis.call('HSET', KEYS[1], 's', 'open', 'u', string.format('%.0f', untilT), 'g', gen + 1, 'f', 0, 'p', 0)
             end
             if probe then
-              if state ~= 'half' or pgen ~= gen then return 0 end
-              if outcome > 0 then
-                redis.call('HSET', KEYS[1], 's', 'closed', 'f', 0, 'g', gen + 1, 'p', 0)
-              elseif outcome < 0 then
-                open()
-              else
-                redis.call('HSET', KEYS[1], 'p', math.max(0, probes - 1))
+              -- a stale probe (another one already decided) changes nothing
+              if state == 'half' and pgen == gen then
+                if outcome > 0 then
+                  state = 'closed'
+                  redis.call('HSET', KEYS[1], 's', 'closed', 'f', 0, 'g', gen + 1, 'p', 0)
+                elseif outcome < 0 then
+                  open()
+                else
+                  redis.call('HSET', KEYS[1], 'p', math.max(0, probes - 1))
+                end
               end
             elseif state == 'closed' then
               if outcome > 0 then
@@ -80,7 +89,21 @@ public final class RedisCircuits {
               end
             end
             redis.call('PEXPIRE', KEYS[1], ttl)
-            return 1
+            local left = 0
+            if state == 'open' then left = math.ceil((untilT - now) / 1000) end
+            return {state, left}
+            """);
+
+    /** Reads a circuit's state now, on Redis's clock, changing nothing: {state, ms left open}. */
+    private static final RedisClient.Script VIEW = RedisClient.Script.of("""
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+            local h = redis.call('HMGET', KEYS[1], 's', 'u')
+            local state, untilT = h[1] or 'closed', tonumber(h[2] or '0')
+            if state == 'open' and now >= untilT then state = 'half' end
+            local left = 0
+            if state == 'open' then left = math.ceil((untilT - now) / 1000) end
+            return {state, left}
             """);
 
     /**
@@ -198,8 +221,10 @@ public final class RedisCircuits {
      * @param permit  the decision's permit
      * @param rules   the circuit's rules
      * @param outcome how the call ended
+     * @return the circuit's state after it, on Redis's clock; null when Redis could not record it
+     *         (the outcome is then lost to the other instances)
      */
-    public void record(Permit permit, Rules rules, Outcome outcome) {
+    public CircuitSharing.View record(Permit permit, Rules rules, Outcome outcome) {
         Objects.requireNonNull(permit, "permit");
         int o = switch (outcome) {
             case SUCCESS -> 1;
@@ -207,11 +232,41 @@ public final class RedisCircuits {
             case NEUTRAL -> 0;
         };
         try {
-            state.client().eval(RECORD, List.of(key(permit.name)), List.of(permit.generation, permit.probe ? 1 : 0, o,
-                    rules.threshold(), rules.coolDown().toNanos() / 1000, rules.ttlMillis()));
+            return view(state.client().eval(RECORD, List.of(key(permit.name)), List.of(permit.generation, permit.probe ? 1 : 0, o,
+                    rules.threshold(), rules.coolDown().toNanos() / 1000, rules.ttlMillis())));
         } catch (RedisException e) {
             state.recordFailure(e);
+            return null;
+        } catch (ClassCastException | IndexOutOfBoundsException e) {
+            return null;
         }
+    }
+
+    /**
+     * {@return the circuit's state now, on Redis's clock (an open circuit past its cool-down reads
+     * half-open), changing nothing}
+     *
+     * @param name the circuit's name
+     * @throws RedisException if Redis cannot answer
+     */
+    public CircuitSharing.View view(String name) {
+        try {
+            return view(state.client().eval(VIEW, List.of(key(name)), List.of()));
+        } catch (ClassCastException | IndexOutOfBoundsException e) {
+            throw RedisException.unavailable("unexpected reply from Redis");
+        }
+    }
+
+    /** {@return a {state, ms left open} reply as a view} */
+    private static CircuitSharing.View view(Object reply) {
+        List<Object> r = RedisClient.list(reply);
+        CircuitBreaker.State s = switch (new String((byte[]) r.get(0), StandardCharsets.US_ASCII)) {
+            case "open" -> CircuitBreaker.State.OPEN;
+            case "half" -> CircuitBreaker.State.HALF_OPEN;
+            default -> CircuitBreaker.State.CLOSED;
+        };
+        return new CircuitSharing.View(s, s == CircuitBreaker.State.OPEN ? Duration.ofMillis(Math.max(1, (Long) r.get(1)))
+                : Duration.ZERO);
     }
 
     /**
@@ -223,6 +278,6 @@ public final class RedisCircuits {
      */
     public String state(String name) {
         Object v = state.client().call("HGET", key(name), "s");
-        return v == null ? "closed" : new String((byte[]) v, java.nio.charset.StandardCharsets.US_ASCII);
+        return v == null ? "closed" : new String((byte[]) v, StandardCharsets.US_ASCII);
     }
 }

@@ -179,8 +179,12 @@
       cell(tr, up.names.join(', '));
       cell(tr, up.provider);
       cell(tr, up.default_model);
-      const state = up.breaker ? up.breaker.state : 'none';
-      const b = cell(tr, up.breaker ? state.replace('_', '-') + ' (' + up.breaker.opened + ' opened)' : 'none',
+      // With Redis, the state every instance shares; this instance's own while Redis cannot say.
+      const shared = up.breaker ? up.breaker.shared : null;
+      const state = !up.breaker ? 'none' : shared && shared.state ? shared.state : up.breaker.state;
+      const note = !shared ? '' : shared.state ? 'shared, ' : 'Redis down, ';
+      const b = cell(tr, up.breaker ? state.replace('_', '-') + ' (' + note + up.breaker.opened + (shared ? ' opened here)' : ' opened)')
+          : 'none',
           state === 'open' ? 'bad' : state === 'half_open' ? 'warn' : state === 'closed' ? 'ok' : '');
       b.dataset.field = 'breaker';
       b.dataset.value = state;

@@ -15,9 +15,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.parley.internal.CircuitSharing;
 import dev.parley.internal.redis.RedisCircuits.Decision;
 import dev.parley.internal.redis.RedisCircuits.Outcome;
 import dev.parley.internal.redis.RedisCircuits.Rules;
+import dev.parley.route.CircuitBreaker;
 
 /** Circuit-breaker state shared by two instances on a real redis-server. */
 class RedisCircuitsTest {
@@ -120,6 +122,35 @@ class RedisCircuitsTest {
             fail(g, name, rules);
             assertEquals("open", g.circuits().state(name));
         }
+    }
+
+    @Test
+    void recordTellsTheStateAfter_andViewReadsItOnRedissClock_changingNothing() throws Exception {
+        String name = name();
+        Rules rules = new Rules(2, Duration.ofMillis(300), 1);
+        try (SharedState g = gateway()) {
+            Decision d = g.circuits().acquire(name, rules);
+            assertEquals(CircuitBreaker.State.CLOSED, g.circuits().record(d.permit(), rules, Outcome.FAILURE).state());
+            d = g.circuits().acquire(name, rules);
+            CircuitSharing.View opened = g.circuits().record(d.permit(), rules, Outcome.FAILURE);
+            assertEquals(CircuitBreaker.State.OPEN, opened.state());
+            assertTrue(opened.openFor().compareTo(Duration.ZERO) > 0 && opened.openFor().compareTo(Duration.ofMillis(300)) <= 0,
+                    opened.openFor().toString());
+            assertEquals(CircuitBreaker.State.OPEN, g.circuits().view(name).state());
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (g.circuits().view(name).state() != CircuitBreaker.State.HALF_OPEN) {
+                assertTrue(System.nanoTime() < deadline, "half-open after the cool-down");
+                Thread.sleep(20); // polling for a state that must come, with a deadline
+            }
+            assertEquals("open", g.circuits().state(name), "view changed nothing: the next acquire moves it");
+            assertEquals(CircuitBreaker.State.CLOSED, g.circuits().view(name()).state(), "an unknown circuit is closed");
+        }
+        SharedState closed = gateway();
+        closed.close();
+        Decision untracked = closed.circuits().acquire(name, rules);
+        assertFalse(untracked.shared());
+        assertThrows(RedisException.class, () -> closed.circuits().view(name));
     }
 
     @Test
