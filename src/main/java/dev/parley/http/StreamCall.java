@@ -42,8 +42,6 @@ final class StreamCall<T> implements Flow.Subscription, Flow.Subscriber<T> {
     private boolean done;
     private CompletableFuture<?> exchange;
     private String requestId;
-    /** Whether the body went to the decoder: from the body handler, or (errors, odd clients) once the response completed. */
-    private boolean began;
 
     StreamCall(Flow.Subscriber<? super T> downstream, String provider, ApiKey key) {
         this.downstream = Objects.requireNonNull(downstream, "subscriber");
@@ -57,12 +55,7 @@ final class StreamCall<T> implements Flow.Subscription, Flow.Subscriber<T> {
         HttpResponse.BodyHandler<Flow.Publisher<List<ByteBuffer>>> handler = info -> {
             int status = info.statusCode();
             if (status >= 200 && status <= 299) {
-                HttpResponse.BodySubscriber<Flow.Publisher<List<ByteBuffer>>> body = HttpResponse.BodySubscribers.ofPublisher();
-                // Decoding starts as soon as the client subscribes to the body, on its thread:
-                // sendAsync's future completes only after a hand-off to the common pool (which
-                // has one thread on a 2-core machine, so every stream's start queued for it).
-                body.getBody().thenAccept(publisher -> begin(info.headers(), publisher, decoder, request));
-                return body;
+                return HttpResponse.BodySubscribers.ofPublisher();
             }
             // An error: read the start of the (normally small) body and turn it into the error.
             return HttpResponse.BodySubscribers.mapping(Transport.CappedBody.truncating(Transport.MAX_ERROR_BODY_BYTES), body -> {
@@ -99,42 +92,30 @@ final class StreamCall<T> implements Flow.Subscription, Flow.Subscriber<T> {
                 fail(error != null ? error : HttpErrors.fromException(provider, t, key, request.uri()));
                 return;
             }
-            // A 2xx body began in the handler already, unless the client never called it.
-            begin(response.headers(), response.body(), decoder, request);
-        });
-    }
-
-    /** Passes the body to the decoder and subscribes to its items; only the first call of an exchange does. */
-    private void begin(HttpHeaders headers, Flow.Publisher<List<ByteBuffer>> body,
-                       BiFunction<HttpHeaders, Flow.Publisher<List<ByteBuffer>>, Flow.Publisher<T>> decoder,
-                       HttpRequest request) {
-        String rid = HttpErrors.requestId(headers);
-        boolean stop;
-        lock.lock();
-        try {
-            if (began) {
+            String rid = HttpErrors.requestId(response.headers());
+            boolean stop;
+            lock.lock();
+            try {
+                requestId = rid;
+                stop = cancelled;
+            } finally {
+                lock.unlock();
+            }
+            if (stop) {
+                drainAndDiscard(response.body());
                 return;
             }
-            began = true;
-            requestId = rid;
-            stop = cancelled;
-        } finally {
-            lock.unlock();
-        }
-        if (stop) {
-            drainAndDiscard(body);
-            return;
-        }
-        Flow.Publisher<T> items;
-        try {
-            items = decoder.apply(headers, body);
-        } catch (RuntimeException | Error e) {
-            // An Error too: thrown from this callback it would be lost, and the stream hang.
-            drainAndDiscard(body);
-            fail(e instanceof Error error ? error : HttpErrors.fromException(provider, e, key, request.uri()));
-            return;
-        }
-        items.subscribe(this);
+            Flow.Publisher<T> items;
+            try {
+                items = decoder.apply(response.headers(), response.body());
+            } catch (RuntimeException | Error e) {
+                // An Error too: thrown from this callback it would be lost, and the stream hang.
+                drainAndDiscard(response.body());
+                fail(e instanceof Error error ? error : HttpErrors.fromException(provider, e, key, request.uri()));
+                return;
+            }
+            items.subscribe(this);
+        });
     }
 
     private static Throwable unwrap(Throwable t) {
