@@ -385,6 +385,118 @@ public final class JsonCursor {
         return negative ? -v : v;
     }
 
+    /**
+     * {@return the next value, a JSON number, as the float nearest to it}: bit for bit what
+     * {@link Float#parseFloat} gives for its text, without making that text a {@code String}
+     * unless the number is unusual (more than 16 significant digits, an exponent beyond ±22, or
+     * one of the rare decimals whose nearest double lies exactly halfway between two floats)
+     */
+    public float floatValue() {
+        ws();
+        int from = pos;
+        number();
+        return parseFloat(b, from, pos);
+    }
+
+    /** {@return the next value, an array of numbers, as floats}; see {@link #floatValue()} */
+    public float[] floats() {
+        beginArray();
+        if (closed(']')) {
+            return new float[0];
+        }
+        float[] v = floatScratch;
+        int n = 0;
+        do {
+            if (n == v.length) {
+                v = floatScratch = java.util.Arrays.copyOf(v, n * 2);
+            }
+            v[n++] = floatValue();
+        } while (next(']'));
+        return java.util.Arrays.copyOf(v, n);
+    }
+
+    /** Where {@link #floats()} collects an array before copying it out; grows to the longest array read. */
+    private float[] floatScratch = new float[256];
+
+    /** Exact powers of ten as doubles: 10^0 to 10^22 (10^23 is not a double). */
+    private static final double[] POWERS = new double[23];
+
+    static {
+        double p = 1;
+        for (int i = 0; i < POWERS.length; i++) {
+            POWERS[i] = p;
+            p *= 10;
+        }
+    }
+
+    /**
+     * {@return the float nearest to the JSON number {@code b[from, to)}}, as {@link Float#parseFloat}
+     * rounds it. When the digits fit in a double exactly (at most 2^53) and the power of ten is one
+     * of {@link #POWERS}, one multiplication or division gives the double nearest to the number;
+     * rounding that double to a float gives the float nearest to the number unless the double is
+     * exactly halfway between two floats (every float and every such midpoint is a double, so no
+     * other midpoint can lie between the number and its nearest double). That case, and every
+     * other, goes to {@link Float#parseFloat}.
+     */
+    static float parseFloat(byte[] b, int from, int to) {
+        int p = from;
+        boolean negative = b[p] == '-';
+        if (negative) {
+            p++;
+        }
+        long m = 0;
+        int e10 = 0;
+        boolean fraction = false;
+        boolean exact = true;
+        for (; p < to; p++) {
+            byte c = b[p];
+            if (c >= '0' && c <= '9') {
+                m = m * 10 + (c - '0');
+                if (m > 1L << 53) {
+                    exact = false;
+                    break;
+                }
+                if (fraction) {
+                    e10--;
+                }
+            } else if (c == '.') {
+                fraction = true;
+            } else {
+                break; // 'e' or 'E'
+            }
+        }
+        if (exact && p < to) {
+            int q = p + 1;
+            boolean negativeExponent = b[q] == '-';
+            if (b[q] == '-' || b[q] == '+') {
+                q++;
+            }
+            if (to - q > 3) {
+                exact = false;
+            } else {
+                int x = 0;
+                for (; q < to; q++) {
+                    x = x * 10 + (b[q] - '0');
+                }
+                e10 += negativeExponent ? -x : x;
+            }
+        }
+        if (exact) {
+            if (m == 0) {
+                return negative ? -0.0f : 0.0f;
+            }
+            if (e10 >= -22 && e10 <= 22) {
+                double d = e10 < 0 ? m / POWERS[-e10] : m * POWERS[e10];
+                // 29 = 52 - 23, the double's fraction bits below a float's: halfway is a 1 and 28 zeros.
+                if ((Double.doubleToRawLongBits(d) & 0x1FFF_FFFFL) != 0x1000_0000L) {
+                    float f = (float) d;
+                    return negative ? -f : f;
+                }
+            }
+        }
+        return Float.parseFloat(new String(b, from, to - from, StandardCharsets.ISO_8859_1));
+    }
+
     /** {@return the next value as a tree}, read by the ordinary parser */
     public JsonValue value() {
         ws();

@@ -86,9 +86,10 @@ final class Embeddings {
 
     /**
      * Like {@link #embeddings(String, JsonObject, int, String, String)}, from the body's bytes
-     * without a tree of them, base64 vectors decoded straight from the bytes into their
-     * {@code float[]}: the same response, or null for a body it does not read (float arrays, an
-     * error, anything malformed or unusual), which the other method then reads or rejects as before.
+     * without a tree of them, vectors decoded straight from the bytes into their {@code float[]}
+     * (base64, or an array of numbers): the same response, or null for a body it does not read
+     * (an error, anything malformed or unusual), which the other method then reads or rejects as
+     * before.
      *
      * @param provider  the provider's name
      * @param body      the response body
@@ -131,7 +132,10 @@ final class Embeddings {
         }
     }
 
-    /** {@return the vectors of {@code data}, in index order}; gives up on anything but base64 vectors */
+    /**
+     * {@return the vectors of {@code data}, in index order}: base64 vectors, or arrays of numbers
+     * read straight into floats as {@link #floats(JsonArray)} reads them; gives up on anything else
+     */
     private static Embedding[] data(JsonCursor c, int inputs) {
         Embedding[] out = new Embedding[inputs];
         c.beginArray();
@@ -150,8 +154,12 @@ final class Embeddings {
                         if (c.keyIs("index")) {
                             index = c.intOr(i);
                         } else if (c.keyIs("embedding")) {
-                            c.plainString();
-                            v = base64(c.bytes(), c.stringFrom(), c.stringTo());
+                            if (c.peek() == '[') {
+                                v = c.floats();
+                            } else {
+                                c.plainString();
+                                v = base64(c.bytes(), c.stringFrom(), c.stringTo());
+                            }
                         } else {
                             c.skip();
                         }

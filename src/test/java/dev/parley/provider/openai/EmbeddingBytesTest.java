@@ -21,8 +21,8 @@ import dev.parley.json.JsonObject;
 
 /**
  * Base64 vectors decoded from the body's bytes straight into {@code float[]} are bit for bit the
- * vectors of decoding the string with {@link Base64}; a body the byte reader gives up on is read
- * by the tree reader as before.
+ * vectors of decoding the string with {@link Base64}, and arrays of numbers those of the tree
+ * reader; a body the byte reader gives up on is read by the tree reader as before.
  */
 class EmbeddingBytesTest {
 
@@ -110,9 +110,38 @@ class EmbeddingBytesTest {
     }
 
     @Test
+    void floatArraysReadFromBytesEqualTheTreeReadersBitForBit() {
+        Random random = new Random(14);
+        StringBuilder a = new StringBuilder();
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 1536; i++) {
+            float f = (float) (random.nextGaussian() / 20);
+            a.append(i == 0 ? "" : ",").append(Float.toString(f));       // how OpenAI prints them
+            b.append(i == 0 ? "" : ", ").append(Double.toString(f));     // 17 digits: Float.parseFloat's own path
+        }
+        String body = """
+                {"object":"list","data":[
+                  {"object":"embedding","index":0,"embedding":[%s]},
+                  {"object":"embedding","index":1,"embedding":[%s]},
+                  {"object":"embedding","index":2,"embedding":[-0,0,1e-7,1E+2,123456789012345678901234567890,16777217]}],
+                 "model":"text-embedding-3-small","usage":{"prompt_tokens":5,"total_tokens":6}}"""
+                .formatted(a, b);
+        byte[] utf8 = body.getBytes(StandardCharsets.UTF_8);
+        EmbeddingResponse fast = Embeddings.embeddings("openai", utf8, 3, "m", "r");
+        EmbeddingResponse tree = Embeddings.embeddings("openai", (JsonObject) Json.parse(utf8), 3, "m", "r");
+        assertNotNull(fast);
+        assertEquals(tree, fast);
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(bits(tree.vector(i)), bits(fast.vector(i)), "vector " + i);
+        }
+        assertEquals(1536, fast.vector(1).length);
+    }
+
+    @Test
     void bodiesTheByteReaderDoesNotReadAreLeftToTheTree() {
         for (String body : List.of(
-                "{\"data\":[{\"index\":0,\"embedding\":[1.5,2]}]}", // floats
+                "{\"data\":[{\"index\":0,\"embedding\":[1.5,\"2\"]}]}", // a string among the numbers
+                "{\"data\":[{\"index\":0,\"embedding\":[1e999]}]}", // infinite, which Embedding rejects
                 "{\"data\":[{\"index\":0,\"embedding\":\"AACAPw==\"}]}x", // trailing text
                 "{\"data\":[{\"index\":0,\"embedding\":\"AACAPw==\"},{\"index\":0,\"embedding\":\"AACAPw==\"}]}",
                 "{\"data\":[{\"index\":0,\"embedding\":\"AACA\\/w==\"}]}", // an escape
