@@ -86,6 +86,7 @@ public final class HeadlessChromium implements AutoCloseable {
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--disable-extensions", "--disable-breakpad", "--no-proxy-server",
+                "--disable-dev-shm-usage", // containers often have a small /dev/shm; use /tmp instead
                 "--window-size=" + width + "," + height, "--user-data-dir=" + profile, "--remote-debugging-port=0",
                 "about:blank")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
