@@ -117,6 +117,17 @@ final class AdminApi {
         return adminDigest != null;
     }
 
+    /** {@return whether one of {@code keys} is the admin key}, compared by digest in constant time */
+    boolean isAmong(List<VirtualKey> keys) {
+        boolean found = false;
+        if (adminDigest != null) {
+            for (VirtualKey k : keys) {
+                found |= MessageDigest.isEqual(k.digest(), adminDigest);
+            }
+        }
+        return found;
+    }
+
     /** Notes that the gateway started now, for the uptime. */
     void started() {
         startNanos = ticker.nanos();

@@ -387,6 +387,9 @@ public final class Gateway implements AutoCloseable {
             if (closed) {
                 throw next.problems(List.of("not used: the gateway has stopped"));
             }
+            if (admin.isAmong(next.keys())) {
+                throw next.problems(List.of("a key's hash is the admin key's; give the admin key a value of its own"));
+            }
             if (next.routes() == null && givenRoutes.isEmpty() && givenDefault == null) {
                 table(next, null); // throws: no routes at all
             }
@@ -956,7 +959,8 @@ public final class Gateway implements AutoCloseable {
          * {@code /admin/*} and {@code /dashboard} answer 404. Only a SHA-256 digest of the key is
          * kept, compared in constant time; it is never logged.
          *
-         * @param adminKey the admin key: at least 16 characters, no whitespace, not one of the client keys
+         * @param adminKey the admin key: at least 16 characters, no whitespace, not one of the client keys (a
+         *                 reloaded configuration file that makes it one is refused, and the keys in use stay)
          * @return this builder
          * @throws IllegalArgumentException if the key is shorter than 16 characters or holds whitespace
          */

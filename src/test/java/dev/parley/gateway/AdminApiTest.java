@@ -162,6 +162,20 @@ class AdminApiTest extends GatewayTestBase {
         assertFalse(Gateway.newBuilder().defaultRoute(llm(upstream(), "m")).adminKey(ADMIN).build().toString().contains(ADMIN));
     }
 
+    /** A reloaded file that makes the admin key a client key is refused whole: the keys in use stay. */
+    @Test
+    void aReloadThatMakesTheAdminKeyAClientKey_isRefused() throws IOException {
+        Path file = config(dir);
+        start(Gateway.newBuilder().defaultRoute(llm(upstream(), "m")).configFile(file).adminKey(ADMIN));
+        Files.writeString(file, "{\"keys\":[{\"name\":\"app-1\",\"hash\":\"" + KeysConfig.hash(KEY) + "\"},"
+                + "{\"name\":\"sneaky\",\"hash\":\"" + KeysConfig.hash(ADMIN) + "\"}]}");
+
+        assertFalse(gateway.reloadConfig(), "the file is refused");
+        assertEquals(401, http.post("/v1/chat/completions", "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "Authorization", "Bearer " + ADMIN).statusCode(), "the admin key opens no /v1 endpoint");
+        assertEquals(200, http.get("/admin/summary", "Authorization", "Bearer " + ADMIN).statusCode());
+    }
+
     // ---- histograms
 
     @Test
