@@ -58,8 +58,9 @@ class PlainHttpSendTest {
                 assertTrue(t == Thread.currentThread() || !t.isVirtual() && t.getName().endsWith("SelectorManager"),
                         t.toString());
             }
-            // The shared client, which streams and https use, hands the same work to a virtual thread.
-            assertTrue(bodyThread(Transport.sharedClient(), request).isVirtual());
+            // Not the shared client, which streams and https use: its tasks go to virtual threads
+            // (where the JDK completes a given body there is its own choice, so it is not asserted).
+            assertNotSame(Transport.sharedClient(), plain);
         }
     }
 
