@@ -214,9 +214,9 @@ final class ConfiguredRoutes {
                     + "expected a provider's name, such as \"openai\", \"anthropic\" or \"ollama\"");
         }
         PLAIN.forEach((f, variable) -> setting(o, f, variable, path, settings, fieldOf, problems));
-        JsonObject limits = object(o, "limits", path, problems);
+        JsonObject limits = KeysConfig.object(o, "limits", path, problems);
         if (limits != null) {
-            known(limits, LIMITS.keySet(), path + ".limits", problems);
+            KeysConfig.unknown(limits, LIMITS.keySet(), path + ".limits", problems);
             LIMITS.forEach((f, variable) -> setting(limits, f, variable, path + ".limits", settings, fieldOf, problems));
         }
         JsonValue cache = o.get("cache").orElse(JsonNull.INSTANCE);
@@ -224,7 +224,7 @@ final class ConfiguredRoutes {
             settings.put("ENABLE_CACHE", Boolean.toString(b.value()));
             fieldOf.put("ENABLE_CACHE", path + ".cache");
         } else if (cache instanceof JsonObject c) {
-            known(c, CACHE.keySet(), path + ".cache", problems);
+            KeysConfig.unknown(c, CACHE.keySet(), path + ".cache", problems);
             settings.put("ENABLE_CACHE", "true");
             fieldOf.put("ENABLE_CACHE", path + ".cache");
             CACHE.forEach((f, variable) -> setting(c, f, variable, path + ".cache", settings, fieldOf, problems));
@@ -253,7 +253,7 @@ final class ConfiguredRoutes {
             problems.add(path + ": bedrock signs requests with the AWS credentials of the environment (AWS_ACCESS_KEY_ID ..., "
                     + "or a profile); api_key_env and api_key_file do not apply");
         }
-        JsonObject extra = object(o, "settings", path, problems);
+        JsonObject extra = KeysConfig.object(o, "settings", path, problems);
         if (extra != null) {
             extra.members().forEach((variable, v) -> {
                 String at = path + ".settings." + variable;
@@ -331,7 +331,7 @@ final class ConfiguredRoutes {
             problems.add(at + ": expected an object such as " + CIRCUIT_EXAMPLE + ", got " + v.kind());
             return;
         }
-        known(c, CIRCUIT.keySet(), at, problems);
+        KeysConfig.unknown(c, CIRCUIT.keySet(), at, problems);
         if (c.get("failures").orElse(JsonNull.INSTANCE) instanceof JsonNull) {
             problems.add(at + ".failures: missing; how many failures in a row open the circuit (1 to 1000), such as "
                     + CIRCUIT_EXAMPLE);
@@ -428,25 +428,6 @@ final class ConfiguredRoutes {
         }
         problems.add(path + "." + f + ": expected a non-empty string" + (v instanceof JsonString ? "" : ", got " + v.kind()));
         return null;
-    }
-
-    private static JsonObject object(JsonObject o, String f, String path, List<String> problems) {
-        JsonValue v = o.get(f).orElse(JsonNull.INSTANCE);
-        if (v instanceof JsonObject obj) {
-            return obj;
-        }
-        if (!(v instanceof JsonNull)) {
-            problems.add(path + "." + f + ": expected an object, got " + v.kind());
-        }
-        return null;
-    }
-
-    private static void known(JsonObject o, Set<String> fields, String path, List<String> problems) {
-        for (String f : o.members().keySet()) {
-            if (!fields.contains(f)) {
-                problems.add(path + "." + f + ": unknown field; expected one of " + fields.stream().sorted().toList());
-            }
-        }
     }
 
     /** {@return a string, number or boolean as setting text; null for anything else} */

@@ -305,7 +305,8 @@ final class KeysConfig {
         return new VirtualKey(name, digest, owner, team, models, rpm, tpm, (int) concurrency, daily, monthly, total);
     }
 
-    private static void unknown(JsonObject o, Set<String> known, String path, List<String> problems) {
+    /** Adds a problem for each field of {@code o} not in {@code known}; shared with the routes' checks. */
+    static void unknown(JsonObject o, Set<String> known, String path, List<String> problems) {
         for (String field : o.members().keySet()) {
             if (!known.contains(field)) {
                 problems.add((path.isEmpty() ? "" : path + ".") + field + ": unknown field; expected one of "
@@ -327,7 +328,8 @@ final class KeysConfig {
         return null;
     }
 
-    private static JsonObject object(JsonObject o, String field, String path, List<String> problems) {
+    /** {@return the object {@code field} of {@code o}; null, and a problem unless it is absent or null, for anything else} */
+    static JsonObject object(JsonObject o, String field, String path, List<String> problems) {
         JsonValue v = o.get(field).orElse(JsonNull.INSTANCE);
         if (v instanceof JsonObject obj) {
             return obj;
