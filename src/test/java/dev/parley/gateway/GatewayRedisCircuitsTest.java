@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.parley.support.Await;
 import dev.parley.internal.CircuitSharing;
 import dev.parley.internal.LlmInternals;
 import dev.parley.internal.redis.RedisServer;
@@ -100,18 +101,7 @@ class GatewayRedisCircuitsTest {
     }
 
     private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(20); // polling a state that must come, with a deadline
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Await.until(condition, Duration.ofSeconds(20), what);
     }
 
     /** Asserts a refusal by an open circuit: 503 with the cool-down left in Retry-After. */
