@@ -52,11 +52,11 @@ final class Settings {
         if (v == null) {
             return fallback;
         }
-        return switch (v.toLowerCase(Locale.ROOT)) {
-            case "true", "1", "yes", "on" -> true;
-            case "false", "0", "no", "off" -> false;
-            default -> throw config(name, "expected true or false, got \"" + v + "\"");
-        };
+        Boolean b = dev.parley.internal.Flags.parse(v);
+        if (b == null) {
+            throw config(name, "expected true or false, got \"" + v + "\"");
+        }
+        return b;
     }
 
     Integer integer(String name, int min, int max) {

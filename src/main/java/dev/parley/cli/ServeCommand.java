@@ -173,11 +173,11 @@ final class ServeCommand {
     }
 
     private static boolean bool(String v) {
-        return switch (v.toLowerCase(Locale.ROOT)) {
-            case "true", "1", "yes", "on" -> true;
-            case "false", "0", "no", "off" -> false;
-            default -> throw new IllegalArgumentException(v);
-        };
+        Boolean b = dev.parley.internal.Flags.parse(v);
+        if (b == null) {
+            throw new IllegalArgumentException(v);
+        }
+        return b;
     }
 
     /** Reads PARLEY_GATEWAY_ADMIN_KEY, or the file PARLEY_GATEWAY_ADMIN_KEY_FILE names; the key is never shown. */

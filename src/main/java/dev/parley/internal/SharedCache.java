@@ -1,7 +1,6 @@
 package dev.parley.internal;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 
 import dev.parley.Llm;
@@ -43,9 +42,6 @@ public final class SharedCache {
     }
 
     private static boolean on(String v) {
-        return v != null && switch (v.strip().toLowerCase(Locale.ROOT)) {
-            case "true", "1", "yes", "on" -> true;
-            default -> false;
-        };
+        return v != null && Boolean.TRUE.equals(Flags.parse(v));
     }
 }
